@@ -1,0 +1,111 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+// Top level is fixed: Sources/{API,Workers,Queue,AgentLoop,Common}. Each holds a library (the code)
+// and thin executable folders next to it, so tests link the libraries and start servers in-process.
+let package = Package(
+    name: "brokkr",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "brokkr-api", targets: ["brokkr-api"]),
+        .executable(name: "brokkr-webhooks", targets: ["brokkr-webhooks"]),
+        .executable(name: "brokkr-workorders", targets: ["brokkr-workorders"]),
+        .executable(name: "brokkr-audit", targets: ["brokkr-audit"]),
+        .executable(name: "brokkr-cleanup", targets: ["brokkr-cleanup"]),
+        .executable(name: "brokkr-agent", targets: ["brokkr-agent"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+    ],
+    targets: [
+        .target(
+            name: "BrokkrCommon",
+            dependencies: [
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Yams", package: "Yams"),
+            ],
+            path: "Sources/Common"
+        ),
+        .target(
+            name: "BrokkrQueue",
+            dependencies: [
+                "BrokkrCommon",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Sources/Queue"
+        ),
+        .target(
+            name: "BrokkrAPI",
+            dependencies: [
+                "BrokkrCommon", "BrokkrQueue",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Sources/API/Server"
+        ),
+        .executableTarget(
+            name: "brokkr-api",
+            dependencies: [
+                "BrokkrAPI",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Sources/API/Executable"
+        ),
+        .target(
+            name: "BrokkrWorkers",
+            dependencies: [
+                "BrokkrCommon", "BrokkrQueue",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Sources/Workers/Shared"
+        ),
+        .executableTarget(name: "brokkr-webhooks", dependencies: ["BrokkrWorkers"], path: "Sources/Workers/brokkr-webhooks"),
+        .executableTarget(name: "brokkr-workorders", dependencies: ["BrokkrWorkers"], path: "Sources/Workers/brokkr-workorders"),
+        .executableTarget(name: "brokkr-audit", dependencies: ["BrokkrWorkers"], path: "Sources/Workers/brokkr-audit"),
+        .executableTarget(name: "brokkr-cleanup", dependencies: ["BrokkrWorkers"], path: "Sources/Workers/brokkr-cleanup"),
+        .target(
+            name: "BrokkrAgent",
+            dependencies: [
+                "BrokkrCommon",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Sources/AgentLoop/Agent"
+        ),
+        .executableTarget(
+            name: "brokkr-agent",
+            dependencies: [
+                "BrokkrAgent",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Sources/AgentLoop/Executable"
+        ),
+        .testTarget(
+            name: "BrokkrTests",
+            dependencies: [
+                "BrokkrCommon", "BrokkrQueue", "BrokkrAPI", "BrokkrWorkers", "BrokkrAgent",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+            ],
+            path: "Tests/BrokkrTests"
+        ),
+    ]
+)

@@ -1,0 +1,52 @@
+import BrokkrCommon
+import BrokkrQueue
+import Foundation
+import Logging
+import PostgresNIO
+
+/// What handlers share: the pool, the key cache, key generation, metrics and settings.
+public struct BrokerServices: Sendable {
+    public let database: Database
+    public let authCache: AuthCache
+    public let pakGenerator: PAKGenerator
+    public let metrics: BrokerMetrics
+    public let settings: Settings
+    public let logger: Logger
+
+    public init(database: Database, settings: Settings, metrics: BrokerMetrics, logger: Logger) {
+        self.database = database
+        self.settings = settings
+        self.metrics = metrics
+        self.logger = logger
+        self.authCache = AuthCache(ttlSeconds: settings.broker.authCacheTTLSeconds)
+        self.pakGenerator = PAKGenerator(settings: settings.pak)
+    }
+
+    var agents: AgentStore { AgentStore(sql: database) }
+    var generators: GeneratorStore { GeneratorStore(sql: database) }
+    var stacks: StackStore { StackStore(sql: database) }
+    var deploymentObjects: DeploymentObjectStore { DeploymentObjectStore(sql: database) }
+    var agentEvents: AgentEventStore { AgentEventStore(sql: database) }
+    var agentTargets: AgentTargetStore { AgentTargetStore(sql: database) }
+    func tags(_ owner: TagStore.Owner) -> TagStore { TagStore(sql: database, owner: owner) }
+
+    /// Runs `body` in a transaction; audit entries and events written through `Transaction` commit
+    /// or roll back with the change.
+    func transaction<T: Sendable>(_ body: (Transaction) async throws -> T) async throws -> T {
+        try await database.transaction { connection in
+            try await body(Transaction(connection: connection, logger: logger))
+        }
+    }
+
+    func audit(_ tx: Transaction, _ principal: Principal, _ action: String, resourceType: String, resourceID: UUID?,
+               details: JSONValue? = nil, request: Request) async throws {
+        let entry = AuditEntry(
+            actorType: principal.actorType, actorID: principal.actorID, action: action,
+            resourceType: resourceType, resourceID: resourceID, details: details,
+            ipAddress: request.headers[.init("X-Forwarded-For")!]?.split(separator: ",").first.map { $0.trimmingCharacters(in: .whitespaces) },
+            userAgent: request.headers[.userAgent])
+        try await AuditOutbox.write(entry, on: tx.connection, logger: logger)
+    }
+}
+
+import Hummingbird

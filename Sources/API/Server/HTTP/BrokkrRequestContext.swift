@@ -1,0 +1,32 @@
+import BrokkrCommon
+import Foundation
+import Hummingbird
+
+/// Per-request state: who is calling (set by the auth middleware) and where from (for audit).
+public struct BrokkrRequestContext: RequestContext {
+    public var coreContext: CoreRequestContextStorage
+    public var principal: Principal?
+
+    public init(source: Source) {
+        self.coreContext = .init(source: source)
+        self.principal = nil
+    }
+
+    /// The authenticated caller; routes under /api/v1 always have one.
+    public func caller() throws -> Principal {
+        guard let principal else { throw APIError.unauthorized }
+        return principal
+    }
+
+    /// A UUID path parameter; a malformed one is a 400 naming the parameter.
+    public func uuid(_ name: String) throws -> UUID {
+        guard let raw = parameters.get(name) else { throw APIError.badRequest("missing path parameter \(name)") }
+        guard let id = UUID(uuidString: raw) else { throw APIError.badRequest("invalid UUID in path parameter \(name): \(raw)") }
+        return id
+    }
+
+    public func string(_ name: String) throws -> String {
+        guard let raw = parameters.get(name) else { throw APIError.badRequest("missing path parameter \(name)") }
+        return raw.removingPercentEncoding ?? raw
+    }
+}

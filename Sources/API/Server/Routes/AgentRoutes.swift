@@ -1,0 +1,123 @@
+import BrokkrCommon
+import BrokkrQueue
+import Foundation
+import Hummingbird
+
+/// /agents: registration, keys, heartbeats, target state and associated stacks.
+enum AgentRoutes {
+    static func register(_ api: APIRoutes, _ s: BrokerServices) {
+        // `/agents/?name=&cluster_name=` is the search (admin or the agent found); the router folds the
+        // trailing slash, so both share this route and the list itself stays admin-only.
+        api.add(.get, "agents", .adminOrAgent(), failure: "Failed to fetch agents") { request, _, principal in
+            if request.uri.queryParameters["name"] != nil || request.uri.queryParameters["cluster_name"] != nil {
+                return try await search(request, principal, s)
+            }
+            guard principal.isAdmin else { throw APIError.forbidden("Unauthorized") }
+            let json = try await s.agents.listJSON()
+            let now = Date()
+            var active = 0
+            for (id, name, status, heartbeat) in try await s.agents.heartbeats() {
+                if status == "ACTIVE" { active += 1 }
+                if let heartbeat { s.metrics.setHeartbeatAge(agentID: id, agentName: name, seconds: now.timeIntervalSince(heartbeat)) }
+            }
+            s.metrics.activeAgents.set(Double(active))
+            return JSONResponse.raw(json)
+        }
+
+        api.add(.post, "agents", .admin(), failure: "Failed to create agent") { request, _, principal in
+            let body = try await RequestBody.read(request)
+            let name = try body.requiredString("name"), cluster = try body.requiredString("cluster_name")
+            if let problem = FieldRules.name(name, field: "Agent name") ?? FieldRules.name(cluster, field: "Cluster name") {
+                throw APIError.badRequest(problem)
+            }
+            let key = s.pakGenerator.generate()
+            let agent = try await s.transaction { tx in
+                let agent = try await AgentStore(sql: tx).create(name: name, clusterName: cluster, pakHash: key.hash)
+                try await s.audit(tx, principal, "agent.created", resourceType: "agent", resourceID: agent.id,
+                                  details: .object(["name": .string(name), "cluster_name": .string(cluster)]), request: request)
+                return agent
+            }
+            return JSONResponse.raw(#"{"agent":\#(agent.json),"initial_pak":\#(JSONValue.string(key.pak).serialized())}"#)
+        }
+
+        api.add(.get, "agents/:id", .adminOrAgentSelf(), failure: "Failed to fetch agent") { _, context, _ in
+            guard let agent = try await s.agents.get(try context.uuid("id")) else { throw APIError.notFound("Agent not found") }
+            return JSONResponse.raw(agent.json)
+        }
+
+        api.add(.put, "agents/:id", .adminOrAgentSelf(), failure: "Failed to update agent") { request, context, principal in
+            let id = try context.uuid("id")
+            let body = try await RequestBody.read(request)
+            let name = try body.optionalString("name"), cluster = try body.optionalString("cluster_name")
+            let status = try body.optionalString("status")
+            if let problem = name.flatMap({ FieldRules.name($0, field: "Agent name") }) ?? cluster.flatMap({ FieldRules.name($0, field: "Cluster name") }) {
+                throw APIError.badRequest(problem)
+            }
+            if let status, FieldRules.name(status, field: "status", maxLength: 64) != nil { throw APIError.badRequest("status cannot be empty") }
+            let agent = try await s.transaction { tx -> AgentStore.Row in
+                guard let agent = try await AgentStore(sql: tx).update(id, name: name, clusterName: cluster, status: status) else {
+                    throw APIError.notFound("Agent not found")
+                }
+                let details = try JSONValue.parse(agent.json)
+                try await s.audit(tx, principal, "agent.updated", resourceType: "agent", resourceID: id,
+                                  details: .object(["name": details["name"] ?? .null, "cluster_name": details["cluster_name"] ?? .null,
+                                                    "status": details["status"] ?? .null]), request: request)
+                return agent
+            }
+            return JSONResponse.raw(agent.json)
+        }
+
+        api.add(.delete, "agents/:id", .admin(), failure: "Failed to delete agent") { request, context, principal in
+            let id = try context.uuid("id")
+            let oldHash = try await s.transaction { tx -> String in
+                guard let hash = try await AgentStore(sql: tx).softDelete(id) else { throw APIError.notFound("Agent not found") }
+                try await s.audit(tx, principal, "agent.deleted", resourceType: "agent", resourceID: id, request: request)
+                return hash
+            }
+            s.authCache.evict(oldHash)
+            s.authCache.evict(principal: .agent(id))
+            return JSONResponse.empty(.noContent)
+        }
+
+        api.add(.post, "agents/:id/rotate-pak", .adminOrAgentSelf("Unauthorized access"), failure: "Failed to rotate agent PAK") { request, context, principal in
+            let id = try context.uuid("id")
+            let key = s.pakGenerator.generate()
+            let (oldHash, agent) = try await s.transaction { tx in
+                guard let rotated = try await AgentStore(sql: tx).rotateKey(id, newHash: key.hash) else { throw APIError.notFound("Agent not found") }
+                try await s.audit(tx, principal, "pak.rotated", resourceType: "agent", resourceID: id,
+                                  details: .object(["agent_name": .string(rotated.row.name)]), request: request)
+                return (rotated.oldHash, rotated.row)
+            }
+            s.authCache.evict(oldHash)
+            return JSONResponse.raw(#"{"agent":\#(agent.json),"pak":\#(JSONValue.string(key.pak).serialized())}"#)
+        }
+
+        api.add(.post, "agents/:id/heartbeat", .agentSelf(), failure: "Failed to record agent heartbeat") { _, context, _ in
+            let id = try context.uuid("id")
+            guard let name = try await s.agents.recordHeartbeat(id) else { throw APIError.notFound("Agent not found") }
+            s.metrics.setHeartbeatAge(agentID: id, agentName: name, seconds: 0)
+            return JSONResponse.empty(.noContent)
+        }
+
+        api.add(.get, "agents/:id/target-state", .adminOrAgentSelf(), failure: "Failed to fetch target state") { request, context, _ in
+            let includeDeployed = request.uri.queryParameters["mode"] == "full"
+            return JSONResponse.raw(try await s.deploymentObjects.targetStateJSON(agentID: try context.uuid("id"), includeDeployed: includeDeployed))
+        }
+
+        api.add(.get, "agents/:id/stacks", .adminOrAgentSelf(), failure: "Failed to fetch associated stacks") { _, context, _ in
+            JSONResponse.raw(try await s.stacks.associatedJSON(agentID: try context.uuid("id")))
+        }
+    }
+
+    /// GET /agents/?name=&cluster_name=: the admin, or the agent that is found.
+    static func search(_ request: Request, _ principal: Principal, _ s: BrokerServices) async throws -> Response {
+        guard let name = request.uri.queryParameters["name"], let cluster = request.uri.queryParameters["cluster_name"] else {
+            throw APIError.badRequest("Invalid request")
+        }
+        guard let agent = try await s.agents.find(name: String(name), clusterName: String(cluster)) else {
+            throw APIError.notFound("Agent not found")
+        }
+        guard principal.isAdmin || principal.agentID == agent.id else { throw APIError.forbidden("Unauthorized") }
+        return JSONResponse.raw(agent.json)
+    }
+}

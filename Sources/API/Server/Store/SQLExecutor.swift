@@ -1,0 +1,53 @@
+import BrokkrQueue
+import Logging
+import PostgresNIO
+
+/// Where a store's SQL runs: the pool (reads, single writes) or an open transaction.
+public protocol SQLExecutor: Sendable {
+    func rows(_ query: PostgresQuery) async throws -> PostgresRowSequence
+}
+
+extension Database: SQLExecutor {
+    public func rows(_ query: PostgresQuery) async throws -> PostgresRowSequence { try await self.query(query) }
+}
+
+/// A connection inside `Database.transaction`.
+public struct Transaction: SQLExecutor {
+    public let connection: PostgresConnection
+    public let logger: Logger
+    public func rows(_ query: PostgresQuery) async throws -> PostgresRowSequence {
+        try await connection.query(query, logger: logger)
+    }
+}
+
+extension SQLExecutor {
+    /// The first column of the first row as text (JSON rendered by Postgres), or nil.
+    func text(_ query: PostgresQuery) async throws -> String? {
+        for try await value in try await rows(query).decode(String?.self) { return value }
+        return nil
+    }
+
+    /// A JSON array rendered by the query (`json_agg`), `[]` when there are no rows.
+    func array(_ query: PostgresQuery) async throws -> String {
+        try await text(query) ?? "[]"
+    }
+
+    func affectedRows(_ query: PostgresQuery) async throws -> Int {
+        var count = 0
+        for try await _ in try await rows(query) { count += 1 }
+        return count
+    }
+
+    func first<each T: PostgresDecodable>(_ query: PostgresQuery, as types: (repeat each T).Type) async throws -> (repeat each T)? {
+        for try await row in try await rows(query).decode(types) { return row }
+        return nil
+    }
+}
+
+extension SQLExecutor {
+    /// The first column of the first row decoded as `T`, or nil when there is no row.
+    func firstValue<T: PostgresDecodable>(_ query: PostgresQuery, as type: T.Type) async throws -> T? {
+        for try await value in try await rows(query).decode(T.self) { return value }
+        return nil
+    }
+}

@@ -1,0 +1,195 @@
+import Foundation
+
+/// Every configuration key of Brokkr, typed and validated. Built by `Settings.load()` from
+/// defaults < config file (`BROKKR_CONFIG_FILE`) < `BROKKR__SECTION__KEY` environment variables.
+public struct Settings: Sendable, Equatable {
+    public struct Database: Sendable, Equatable {
+        public var url: String
+        /// Tenant schema; nil means the default search path (`public`).
+        public var schema: String?
+    }
+
+    public struct Log: Sendable, Equatable {
+        public var level: String
+        public var format: String
+    }
+
+    public struct PAK: Sendable, Equatable {
+        public var prefix: String
+        public var shortTokenPrefix: String
+        public var shortTokenLength: Int
+        public var longTokenLength: Int
+    }
+
+    public struct Broker: Sendable, Equatable {
+        public var host: String
+        public var port: Int
+        public var poolSize: Int
+        public var pakHash: String?
+        public var diagnosticCleanupIntervalSeconds: Int
+        public var diagnosticMaxAgeHours: Int
+        public var webhookEncryptionKey: String?
+        public var webhookDeliveryIntervalSeconds: Int
+        public var webhookDeliveryBatchSize: Int
+        public var webhookCleanupRetentionDays: Int
+        public var auditLogRetentionDays: Int
+        public var authCacheTTLSeconds: Int
+    }
+
+    /// Settings shared by the worker executables (not in the original, which ran tasks in the broker).
+    public struct Workers: Sendable, Equatable {
+        /// Port of the worker's health/metrics server; 0 picks a free port.
+        public var healthPort: Int
+        public var leaseSeconds: Int
+        public var pollIntervalSeconds: Int
+    }
+
+    public struct CORS: Sendable, Equatable {
+        public var allowedOrigins: [String]
+        public var allowedMethods: [String]
+        public var allowedHeaders: [String]
+        public var maxAgeSeconds: Int
+    }
+
+    public struct Agent: Sendable, Equatable {
+        public var brokerURL: String
+        public var pollingInterval: Int
+        public var kubeconfigPath: String?
+        public var maxRetries: Int
+        public var pak: String
+        public var agentName: String
+        public var clusterName: String
+        public var maxEventMessageRetries: Int
+        public var eventMessageRetryDelay: Int
+        public var healthPort: Int
+        public var deploymentHealthEnabled: Bool
+        public var deploymentHealthInterval: Int
+    }
+
+    public struct Telemetry: Sendable, Equatable {
+        public var enabled: Bool
+        public var otlpEndpoint: String
+        public var serviceName: String
+        public var samplingRate: Double
+    }
+
+    public var database: Database
+    public var log: Log
+    public var pak: PAK
+    public var broker: Broker
+    public var workers: Workers
+    public var cors: CORS
+    public var agent: Agent
+    public var telemetry: Telemetry
+    /// The config file these settings were read from, so a reload reads the same file.
+    public var configFile: String?
+
+    public static func load(file: String? = nil, environment: [String: String] = ProcessInfo.processInfo.environment) throws -> Settings {
+        let source = try ConfigSource.load(file: file, environment: environment)
+        var settings = try Settings(source)
+        settings.configFile = file ?? environment["BROKKR_CONFIG_FILE"].flatMap { $0.isEmpty ? nil : $0 }
+        return settings
+    }
+
+    public init(_ c: ConfigSource) throws {
+        database = Database(
+            url: try c.string("database.url", default: "postgres://brokkr:brokkr@localhost:5432/brokkr"),
+            schema: try c.nonEmptyString("database.schema")
+        )
+        if let schema = database.schema { try SchemaName.validate(schema) }
+
+        let format = try c.string("log.format", default: "text").lowercased()
+        guard format == "text" || format == "json" else {
+            throw ConfigurationError("log.format must be text or json, got \"\(format)\"")
+        }
+        log = Log(level: try LogLevelName.validated(try c.string("log.level", default: "info")), format: format)
+
+        pak = PAK(
+            prefix: try c.string("pak.prefix", default: "brokkr"),
+            shortTokenPrefix: try c.string("pak.short_token_prefix", default: "BR"),
+            shortTokenLength: try c.int("pak.short_token_length", default: 8, minimum: 1),
+            longTokenLength: try c.int("pak.long_token_length", default: 24, minimum: 16)
+        )
+        guard !pak.prefix.isEmpty, !pak.prefix.contains("_"), !pak.shortTokenPrefix.contains("_") else {
+            throw ConfigurationError("pak.prefix must be non-empty and pak prefixes cannot contain '_'")
+        }
+
+        let pakHash = try c.nonEmptyString("broker.pak_hash")
+        if let pakHash, !PAKHash.isValid(pakHash) {
+            throw ConfigurationError("Invalid PAK hash provided in configuration: broker.pak_hash must be 64 hex characters")
+        }
+        broker = Broker(
+            host: try c.string("broker.host", default: "0.0.0.0"),
+            port: try c.int("broker.port", default: 3000, minimum: 0),
+            poolSize: try c.int("broker.pool_size", default: 50, minimum: 1),
+            pakHash: pakHash?.lowercased(),
+            diagnosticCleanupIntervalSeconds: try c.int("broker.diagnostic_cleanup_interval_seconds", default: 900, minimum: 1),
+            diagnosticMaxAgeHours: try c.int("broker.diagnostic_max_age_hours", default: 1, minimum: 0),
+            webhookEncryptionKey: try c.nonEmptyString("broker.webhook_encryption_key"),
+            webhookDeliveryIntervalSeconds: try c.int("broker.webhook_delivery_interval_seconds", default: 5, minimum: 1),
+            webhookDeliveryBatchSize: try c.int("broker.webhook_delivery_batch_size", default: 50, minimum: 1),
+            webhookCleanupRetentionDays: try c.int("broker.webhook_cleanup_retention_days", default: 7, minimum: 0),
+            auditLogRetentionDays: try c.int("broker.audit_log_retention_days", default: 90, minimum: 0),
+            authCacheTTLSeconds: try c.int("broker.auth_cache_ttl_seconds", default: 60, minimum: 0)
+        )
+        workers = Workers(
+            healthPort: try c.int("workers.health_port", default: 0, minimum: 0),
+            leaseSeconds: try c.int("workers.lease_seconds", default: 60, minimum: 1),
+            pollIntervalSeconds: try c.int("workers.poll_interval_seconds", default: 5, minimum: 1)
+        )
+        cors = CORS(
+            allowedOrigins: try c.list("cors.allowed_origins", default: ["http://localhost:3001"]),
+            allowedMethods: try c.list("cors.allowed_methods", default: ["GET", "POST", "PUT", "DELETE", "OPTIONS"]),
+            allowedHeaders: try c.list("cors.allowed_headers", default: ["Authorization", "Content-Type"]),
+            maxAgeSeconds: try c.int("cors.max_age_seconds", default: 3600, minimum: 0)
+        )
+        agent = Agent(
+            brokerURL: try c.string("agent.broker_url", default: "http://localhost:3000"),
+            pollingInterval: try c.int("agent.polling_interval", default: 10, minimum: 1),
+            kubeconfigPath: try c.nonEmptyString("agent.kubeconfig_path"),
+            maxRetries: try c.int("agent.max_retries", default: 60, minimum: 0),
+            pak: try c.string("agent.pak", default: ""),
+            agentName: try c.string("agent.agent_name", default: "DEFAULT"),
+            clusterName: try c.string("agent.cluster_name", default: "DEFAULT"),
+            maxEventMessageRetries: try c.int("agent.max_event_message_retries", default: 2, minimum: 0),
+            eventMessageRetryDelay: try c.int("agent.event_message_retry_delay", default: 5, minimum: 0),
+            healthPort: try c.int("agent.health_port", default: 8080, minimum: 0),
+            deploymentHealthEnabled: try c.bool("agent.deployment_health_enabled", default: true),
+            deploymentHealthInterval: try c.int("agent.deployment_health_interval", default: 60, minimum: 1)
+        )
+        telemetry = Telemetry(
+            enabled: try c.bool("telemetry.enabled", default: false),
+            otlpEndpoint: try c.string("telemetry.otlp_endpoint", default: "http://localhost:4317"),
+            serviceName: try c.string("telemetry.service_name", default: "brokkr"),
+            samplingRate: try c.double("telemetry.sampling_rate", default: 0.1)
+        )
+        guard (0...1).contains(telemetry.samplingRate) else {
+            throw ConfigurationError("telemetry.sampling_rate must be between 0 and 1")
+        }
+    }
+}
+
+/// Postgres schema names used for tenants: a letter, then letters, digits or underscores (max 63).
+public enum SchemaName {
+    public static func validate(_ name: String) throws {
+        guard !name.isEmpty else { throw ConfigurationError("Invalid schema name: Schema name cannot be empty") }
+        guard let first = name.unicodeScalars.first, first.isASCII, CharacterSet.letters.contains(first) else {
+            throw ConfigurationError("Invalid schema name '\(name)': Schema name must start with a letter")
+        }
+        guard name.unicodeScalars.allSatisfy({ $0.isASCII && (CharacterSet.alphanumerics.contains($0) || $0 == "_") }) else {
+            throw ConfigurationError("Invalid schema name '\(name)': Schema name can only contain letters, numbers, and underscores")
+        }
+        guard name.utf8.count <= 63 else { throw ConfigurationError("Invalid schema name '\(name)': longer than 63 characters") }
+    }
+}
+
+public enum LogLevelName {
+    public static let all = ["trace", "debug", "info", "warn", "error", "off"]
+    public static func validated(_ level: String) throws -> String {
+        let l = level.lowercased()
+        guard all.contains(l) || l == "warning" else {
+            throw ConfigurationError("log.level must be one of \(all.joined(separator: ", ")), got \"\(level)\"")
+        }
+        return l == "warning" ? "warn" : l
+    }
+}

@@ -1,0 +1,202 @@
+import Foundation
+import Logging
+import PostgresNIO
+
+/// Describes a table that holds queued work and the names of its lease columns. Names are
+/// compile-time constants of this code base, never user input, so they are interpolated into SQL;
+/// all values are bound.
+public struct QueueSpec: Sendable {
+    public var table: String
+    public var statusColumn = "status"
+    public var ownerColumn = "claimed_by"
+    public var leaseColumn = "lease_until"
+    public var attemptsColumn = "attempts"
+    public var maxAttemptsColumn = "max_attempts"
+    public var runAtColumn = "run_at"
+    public var lastErrorColumn = "last_error"
+    public var lastAttemptColumn: String? = nil
+    public var completedAtColumn: String? = nil
+    public var readyStatuses = ["pending", "failed"]
+    public var claimedStatus = "claimed"
+    public var doneStatus = "done"
+    public var retryStatus = "failed"
+    public var deadStatus = "dead"
+    /// Channel producers NOTIFY after enqueueing, so idle claimers wake at once.
+    public var channel: String
+    /// Back-off after the n-th failed attempt: base * 2^(n-1), capped, with ±20% jitter.
+    public var baseBackoffSeconds: Double = 1
+    public var maxBackoffSeconds: Double = 3600
+
+    public init(table: String, channel: String) {
+        self.table = table
+        self.channel = channel
+    }
+
+    /// The webhook delivery table of the contract (`acquired_until`, `next_retry_at`, …).
+    public static let webhookDeliveries: QueueSpec = {
+        var spec = QueueSpec(table: "webhook_deliveries", channel: "brokkr_webhook_deliveries")
+        spec.leaseColumn = "acquired_until"
+        spec.runAtColumn = "next_retry_at"
+        spec.lastAttemptColumn = "last_attempt_at"
+        spec.completedAtColumn = "completed_at"
+        spec.claimedStatus = "acquired"
+        spec.doneStatus = "success"
+        spec.baseBackoffSeconds = 2
+        return spec
+    }()
+}
+
+/// One unit of claimed work: its id and which attempt this is (1 for the first).
+public struct QueueClaim: Sendable, Hashable {
+    public let id: UUID
+    public let attempt: Int
+}
+
+public enum QueueFailureOutcome: Sendable, Equatable {
+    case retryScheduled
+    case dead
+    /// The claim was no longer ours (lease expired and recovered by someone else).
+    case notOwned
+}
+
+/// The claim/lease/complete/retry primitive every worker uses. Claims use `FOR UPDATE SKIP LOCKED`,
+/// so any number of claimers (threads or processes) can run against one table without handing a row
+/// out twice; a claimer that dies leaves a lease that `recoverExpiredLeases` returns to the queue.
+public struct WorkQueue: Sendable {
+    public let spec: QueueSpec
+    public let database: Database
+
+    public init(spec: QueueSpec, database: Database) {
+        self.spec = spec
+        self.database = database
+    }
+
+    /// Claims up to `limit` due rows for `owner` with a lease of `leaseSeconds`.
+    public func claim(owner: String, limit: Int, leaseSeconds: Int) async throws -> [QueueClaim] {
+        let s = spec
+        var sql = """
+            WITH due AS (
+                SELECT id FROM \(s.table)
+                WHERE \(s.statusColumn) = ANY($1) AND \(s.runAtColumn) <= now()
+                ORDER BY \(s.runAtColumn)
+                LIMIT $2
+                FOR UPDATE SKIP LOCKED)
+            UPDATE \(s.table) AS q SET
+                \(s.statusColumn) = $3, \(s.ownerColumn) = $4,
+                \(s.leaseColumn) = now() + make_interval(secs => $5),
+                \(s.attemptsColumn) = q.\(s.attemptsColumn) + 1
+            """
+        if let lastAttempt = s.lastAttemptColumn { sql += ", \(lastAttempt) = now()" }
+        sql += " FROM due WHERE q.id = due.id RETURNING q.id, q.\(s.attemptsColumn)"
+        var binds = PostgresBindings()
+        binds.append(s.readyStatuses)
+        binds.append(limit)
+        binds.append(s.claimedStatus)
+        binds.append(owner)
+        binds.append(Double(leaseSeconds))
+        var claims: [QueueClaim] = []
+        for try await (id, attempt) in try await database.query(PostgresQuery(unsafeSQL: sql, binds: binds)).decode((UUID, Int).self) {
+            claims.append(QueueClaim(id: id, attempt: attempt))
+        }
+        return claims
+    }
+
+    /// Marks a claimed row done. Returns false when the claim is no longer held by `owner`.
+    @discardableResult
+    public func complete(_ id: UUID, owner: String) async throws -> Bool {
+        let s = spec
+        var sql = "UPDATE \(s.table) SET \(s.statusColumn) = $1, \(s.leaseColumn) = NULL, \(s.lastErrorColumn) = NULL"
+        if let completed = s.completedAtColumn { sql += ", \(completed) = now()" }
+        sql += " WHERE id = $2 AND \(s.statusColumn) = $3 AND \(s.ownerColumn) = $4 RETURNING id"
+        var binds = PostgresBindings()
+        binds.append(s.doneStatus)
+        binds.append(id)
+        binds.append(s.claimedStatus)
+        binds.append(owner)
+        return try await hasRow(PostgresQuery(unsafeSQL: sql, binds: binds))
+    }
+
+    /// Records a failed attempt: schedules a retry with exponential back-off and jitter, or marks the
+    /// row dead once it has used its attempts.
+    public func fail(_ id: UUID, owner: String, error: String) async throws -> QueueFailureOutcome {
+        let s = spec
+        var sql = """
+            UPDATE \(s.table) SET
+                \(s.statusColumn) = CASE WHEN \(s.attemptsColumn) >= \(s.maxAttemptsColumn) THEN $1 ELSE $2 END,
+                \(s.leaseColumn) = NULL,
+                \(s.lastErrorColumn) = $3,
+                \(s.runAtColumn) = now() + make_interval(secs => LEAST($4 * power(2, GREATEST(\(s.attemptsColumn) - 1, 0)), $5) * (0.8 + random() * 0.4))
+            """
+        if let completed = s.completedAtColumn {
+            sql += ", \(completed) = CASE WHEN \(s.attemptsColumn) >= \(s.maxAttemptsColumn) THEN now() ELSE NULL END"
+        }
+        sql += " WHERE id = $6 AND \(s.statusColumn) = $7 AND \(s.ownerColumn) = $8 RETURNING \(s.statusColumn)"
+        var binds = PostgresBindings()
+        binds.append(s.deadStatus)
+        binds.append(s.retryStatus)
+        binds.append(String(error.prefix(4000)))
+        binds.append(s.baseBackoffSeconds)
+        binds.append(s.maxBackoffSeconds)
+        binds.append(id)
+        binds.append(s.claimedStatus)
+        binds.append(owner)
+        for try await status in try await database.query(PostgresQuery(unsafeSQL: sql, binds: binds)).decode(String.self) {
+            return status == s.deadStatus ? .dead : .retryScheduled
+        }
+        return .notOwned
+    }
+
+    /// Extends the lease of a claim still held by `owner` (for long-running work).
+    @discardableResult
+    public func extendLease(_ id: UUID, owner: String, leaseSeconds: Int) async throws -> Bool {
+        let s = spec
+        let sql = """
+            UPDATE \(s.table) SET \(s.leaseColumn) = now() + make_interval(secs => $1)
+            WHERE id = $2 AND \(s.statusColumn) = $3 AND \(s.ownerColumn) = $4 RETURNING id
+            """
+        var binds = PostgresBindings()
+        binds.append(Double(leaseSeconds))
+        binds.append(id)
+        binds.append(s.claimedStatus)
+        binds.append(owner)
+        return try await hasRow(PostgresQuery(unsafeSQL: sql, binds: binds))
+    }
+
+    /// Returns rows whose lease expired (their claimer died or hung) to the queue, due now, or marks
+    /// them dead when their attempts are used up. Safe to run from every claimer at once.
+    @discardableResult
+    public func recoverExpiredLeases(limit: Int = 500) async throws -> Int {
+        let s = spec
+        let sql = """
+            WITH expired AS (
+                SELECT id FROM \(s.table)
+                WHERE \(s.statusColumn) = $1 AND \(s.leaseColumn) < now()
+                LIMIT $2
+                FOR UPDATE SKIP LOCKED)
+            UPDATE \(s.table) AS q SET
+                \(s.statusColumn) = CASE WHEN q.\(s.attemptsColumn) >= q.\(s.maxAttemptsColumn) THEN $3 ELSE $4 END,
+                \(s.leaseColumn) = NULL,
+                \(s.lastErrorColumn) = COALESCE(q.\(s.lastErrorColumn), 'lease expired'),
+                \(s.runAtColumn) = now()
+            FROM expired WHERE q.id = expired.id RETURNING q.id
+            """
+        var binds = PostgresBindings()
+        binds.append(s.claimedStatus)
+        binds.append(limit)
+        binds.append(s.deadStatus)
+        binds.append(s.retryStatus)
+        var count = 0
+        for try await _ in try await database.query(PostgresQuery(unsafeSQL: sql, binds: binds)) { count += 1 }
+        return count
+    }
+
+    /// Wakes listening claimers. Call inside the producer's transaction: NOTIFY is sent at commit.
+    public static func notify(_ channel: String, on connection: PostgresConnection, logger: Logger) async throws {
+        try await connection.query("SELECT pg_notify(\(channel), '')", logger: logger)
+    }
+
+    private func hasRow(_ query: PostgresQuery) async throws -> Bool {
+        for try await _ in try await database.query(query) { return true }
+        return false
+    }
+}

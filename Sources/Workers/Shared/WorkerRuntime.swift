@@ -1,0 +1,89 @@
+import ArgumentParser
+import BrokkrCommon
+import BrokkrQueue
+import Foundation
+import Hummingbird
+import Logging
+import Prometheus
+
+/// One periodic job of a worker executable: a sweep over its table(s), claimed with SKIP LOCKED so
+/// any number of copies can run. Returns how many rows it handled (0 means "idle, wait").
+public protocol WorkerSweep: Sendable {
+    var name: String { get }
+    /// NOTIFY channel that wakes the worker early, if any.
+    var channel: String? { get }
+    func sweep(_ database: Database, settings: Settings) async throws -> Int
+}
+
+/// Runs sweeps until SIGTERM/SIGINT, with a health server (`/healthz`, `/readyz`, `/metrics`).
+public enum WorkerRuntime {
+    public static func run(executable: String, sweeps: [any WorkerSweep], configFile: String?, once: Bool) async throws {
+        let settings = try Settings.load(file: configFile)
+        LogSetup.bootstrap(format: settings.log.format, level: settings.log.level, label: executable)
+        let logger = Logger(label: executable)
+        let registry = PrometheusCollectorRegistry()
+        try await Database.withDatabase(settings, poolSize: 4, logger: logger) { database in
+            try await Migrator.migrate(database)
+            if once {
+                for sweep in sweeps { _ = try await drain(sweep, database, settings, registry) }
+                return
+            }
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                let router = Router()
+                router.get("healthz") { _, _ in "OK" }
+                router.get("readyz") { _, _ -> Response in
+                    (try? await database.query("SELECT 1")) != nil ? Response(status: .ok) : Response(status: .serviceUnavailable)
+                }
+                router.get("metrics") { _, _ -> Response in
+                    Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"], body: .init(byteBuffer: .init(string: registry.emitToString())))
+                }
+                let app = Application(router: router, configuration: .init(address: .hostname("0.0.0.0", port: settings.workers.healthPort)), logger: logger)
+                group.addTask { try await app.runService() }
+                for sweep in sweeps {
+                    group.addTask { try await loop(sweep, database, settings, registry, logger) }
+                }
+                // The health server returns on SIGTERM/SIGINT; stop the sweeps with it.
+                try await group.next()
+                group.cancelAll()
+            }
+        }
+    }
+
+    static func loop(_ sweep: any WorkerSweep, _ database: Database, _ settings: Settings,
+                     _ registry: PrometheusCollectorRegistry, _ logger: Logger) async throws {
+        let waker = QueueWaker(database: database, channel: sweep.channel ?? "brokkr_unused_\(sweep.name)",
+                               pollInterval: .seconds(settings.workers.pollIntervalSeconds))
+        if sweep.channel != nil { await waker.start() }
+        defer { Task { await waker.stop() } }
+        logger.info("\(sweep.name) started")
+        while !Task.isCancelled {
+            do {
+                _ = try await drain(sweep, database, settings, registry)
+            } catch {
+                logger.error("\(sweep.name) failed: \(error)")
+            }
+            await waker.wait()
+        }
+    }
+
+    /// Runs a sweep until it reports no more work.
+    static func drain(_ sweep: any WorkerSweep, _ database: Database, _ settings: Settings, _ registry: PrometheusCollectorRegistry) async throws -> Int {
+        var total = 0
+        while !Task.isCancelled {
+            let handled = try await sweep.sweep(database, settings: settings)
+            registry.makeCounter(name: "brokkr_worker_items_total", labels: [("sweep", sweep.name)], help: "Rows handled by worker sweeps").increment(by: Int64(handled))
+            total += handled
+            if handled == 0 { break }
+        }
+        return total
+    }
+}
+
+/// Options every worker executable takes.
+public struct WorkerOptions: ParsableArguments {
+    @Option(name: .long, help: "Path of a TOML config file (default: $BROKKR_CONFIG_FILE).")
+    public var config: String?
+    @Flag(name: .long, help: "Run each sweep until idle once, then exit (for cron jobs and tests).")
+    public var once = false
+    public init() {}
+}

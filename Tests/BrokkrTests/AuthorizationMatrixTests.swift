@@ -1,0 +1,104 @@
+import BrokkrCommon
+import Foundation
+import NIOHTTP1
+import XCTest
+
+/// Walks every /api/v1 route the router registered, as every role, over HTTP, and checks the
+/// expected allow/deny. A route without an expectation here fails the test, so new routes must
+/// declare who may call them.
+final class AuthorizationMatrixTests: XCTestCase {
+    enum Role: String, CaseIterable { case admin, agentSelf, agentOther, generatorOwner, generatorOther }
+
+    static let all = Set(Role.allCases)
+    static let admin: Set<Role> = [.admin]
+    static let adminAgent: Set<Role> = [.admin, .agentSelf]
+    static let adminOwner: Set<Role> = [.admin, .generatorOwner]
+
+    /// "METHOD path" → roles that pass (anything but 401/403); every other role must get 403.
+    static let expected: [String: Set<Role>] = [
+        "GET agents": admin, "POST agents": admin,
+        "GET agents/:id": adminAgent, "PUT agents/:id": adminAgent, "DELETE agents/:id": admin,
+        "POST agents/:id/rotate-pak": adminAgent, "POST agents/:id/heartbeat": [.agentSelf],
+        "GET agents/:id/target-state": adminAgent, "GET agents/:id/stacks": adminAgent,
+        "GET agents/:id/events": adminAgent, "POST agents/:id/events": adminAgent,
+        "GET agents/:id/labels": adminAgent, "POST agents/:id/labels": admin, "DELETE agents/:id/labels/:label": admin,
+        "GET agents/:id/annotations": adminAgent, "POST agents/:id/annotations": admin, "DELETE agents/:id/annotations/:key": admin,
+        "GET agents/:id/targets": adminAgent, "POST agents/:id/targets": adminAgent, "DELETE agents/:id/targets/:stack_id": adminAgent,
+        "GET agent-events": all, "GET agent-events/:id": all,
+        "GET generators": admin, "POST generators": admin,
+        "GET generators/:id": adminOwner, "PUT generators/:id": adminOwner, "DELETE generators/:id": adminOwner,
+        "POST generators/:id/rotate-pak": adminOwner,
+        "GET stacks": admin, "POST stacks": adminOwner,
+        "GET stacks/:id": adminOwner, "PUT stacks/:id": adminOwner, "DELETE stacks/:id": adminOwner,
+        "GET stacks/:id/labels": [.admin, .generatorOwner, .agentSelf], "POST stacks/:id/labels": adminOwner,
+        "DELETE stacks/:id/labels/:label": adminOwner,
+        "GET stacks/:id/annotations": [.admin, .generatorOwner, .agentSelf], "POST stacks/:id/annotations": adminOwner,
+        "DELETE stacks/:id/annotations/:key": adminOwner,
+        "GET stacks/:id/deployment-objects": adminOwner, "POST stacks/:id/deployment-objects": adminOwner,
+        "GET deployment-objects/:id": [.admin, .generatorOwner, .agentSelf],
+        "POST auth/pak": all,
+    ]
+
+    struct Fixture {
+        var paks: [Role: String] = [:]
+        var agentSelf = "", generatorOwner = "", stack = "", object = "", event = ""
+    }
+
+    /// Fresh principals and resources per call, so a DELETE or a rotation cannot affect the next case.
+    static func fixture(_ b: TestBroker) async throws -> Fixture {
+        var f = Fixture()
+        f.paks[.admin] = b.adminPAK
+        let me = try await b.createAgent(), other = try await b.createAgent()
+        let owner = try await b.createGenerator(), stranger = try await b.createGenerator()
+        f.paks[.agentSelf] = me.pak; f.paks[.agentOther] = other.pak
+        f.paks[.generatorOwner] = owner.pak; f.paks[.generatorOther] = stranger.pak
+        f.agentSelf = me.id; f.generatorOwner = owner.id
+        f.stack = try await b.createStack(generatorID: owner.id)
+        f.object = try await b.createObject(stackID: f.stack, yaml: "a: 1")["id"]?.stringValue ?? ""
+        _ = try await b.post("agents/\(me.id)/targets", b.adminPAK, #"{"stack_id":"\#(f.stack)"}"#)
+        _ = try await b.request(.POST, "agents/\(me.id)/labels", pak: b.adminPAK, json: #""l""#)
+        f.event = try await b.post("agents/\(me.id)/events", me.pak,
+                                   #"{"deployment_object_id":"\#(f.object)","event_type":"DEPLOY","status":"SUCCESS"}"#)["id"]?.stringValue ?? ""
+        return f
+    }
+
+    static func concretePath(_ path: String, _ f: Fixture) -> String {
+        let owner: String
+        if path.hasPrefix("agents/") { owner = f.agentSelf }
+        else if path.hasPrefix("generators/") { owner = f.generatorOwner }
+        else if path.hasPrefix("stacks/") { owner = f.stack }
+        else if path.hasPrefix("deployment-objects/") { owner = f.object }
+        else { owner = f.event }
+        return path.replacingOccurrences(of: ":stack_id", with: f.stack).replacingOccurrences(of: ":id", with: owner)
+            .replacingOccurrences(of: ":label", with: "l").replacingOccurrences(of: ":key", with: "k")
+    }
+
+    func testEveryRouteAsEveryRole() async throws {
+        try await TestBroker.run { b in
+            let routes = b.routeTable.routes
+            XCTAssertGreaterThan(routes.count, 30)
+            let undeclared = routes.filter { Self.expected["\($0.method) \($0.path)"] == nil }
+            XCTAssertTrue(undeclared.isEmpty, "routes without a declared policy expectation: \(undeclared)")
+            for route in routes {
+                guard let allowed = Self.expected["\(route.method) \(route.path)"] else { continue }
+                for role in Role.allCases {
+                    let f = try await Self.fixture(b)
+                    let body = JSONValue.object([
+                        "name": .string("n-\(UUID().uuidString.prefix(8))"), "cluster_name": .string("c"), "description": .string("d"),
+                        "generator_id": .string(f.generatorOwner), "stack_id": .string(f.stack), "agent_id": .string(f.agentSelf),
+                        "key": .string("k"), "value": .string("v"), "label": .string("l"), "yaml_content": .string("a: 1"),
+                        "deployment_object_id": .string(f.object), "event_type": .string("DEPLOY"), "status": .string("SUCCESS"),
+                    ]).serialized()
+                    let path = Self.concretePath(route.path, f)
+                    let r = try await b.request(HTTPMethod(rawValue: route.method), path, pak: f.paks[role],
+                                                json: route.method == "GET" || route.method == "DELETE" ? nil : body)
+                    if allowed.contains(role) {
+                        XCTAssertFalse([401, 403].contains(r.status), "\(route.method) \(path) as \(role) should be allowed: \(r.status) \(r.body)")
+                    } else {
+                        XCTAssertEqual(r.status, 403, "\(route.method) \(route.path) as \(role) should be refused: \(r.body)")
+                    }
+                }
+            }
+        }
+    }
+}

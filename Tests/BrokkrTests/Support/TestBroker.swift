@@ -1,0 +1,115 @@
+import AsyncHTTPClient
+import BrokkrAPI
+import BrokkrCommon
+import BrokkrQueue
+import Foundation
+import Hummingbird
+import Logging
+import NIOCore
+import NIOHTTP1
+import PostgresNIO
+import XCTest
+
+/// A real broker for one test: its own schema, migrated and bootstrapped, serving HTTP on an
+/// ephemeral loopback port. Requests go over real HTTP with AsyncHTTPClient.
+struct TestBroker: Sendable {
+    let baseURL: String
+    let adminPAK: String
+    let database: Database
+    let settings: Settings
+    let routeTable: RouteTable
+
+    struct HTTPResult: Sendable {
+        let status: Int
+        let body: String
+        var json: JSONValue { (try? JSONValue.parse(body)) ?? .null }
+        subscript(key: String) -> JSONValue? { json[key] }
+        var error: String? { json["error"]?.stringValue }
+    }
+
+    /// Starts a broker, runs `body`, shuts it down and drops its schema.
+    static func run(extraConfig: [String: String] = [:], _ body: @Sendable (TestBroker) async throws -> Void) async throws {
+        let schema = TestDatabase.uniqueSchema()
+        let settings = try TestDatabase.settings(schema: schema, extra: extraConfig)
+        try await Database.withDatabase(settings, poolSize: 10, logger: TestDatabase.logger) { database in
+            let prepared = try await Bootstrap.prepare(database, settings: settings, logger: TestDatabase.logger)
+            let services = BrokerServices(database: database, settings: settings, metrics: BrokerMetrics(), logger: TestDatabase.logger)
+            let table = RouteTable()
+            let (portStream, portContinuation) = AsyncStream<Int>.makeStream()
+            let app = BrokerApplication.makeApplication(services, host: "127.0.0.1", port: 0, routeTable: table) { port in
+                portContinuation.yield(port)
+            }
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { try await app.run() }
+                var iterator = portStream.makeAsyncIterator()
+                guard let port = await iterator.next() else { throw XCTSkip("server did not start") }
+                let broker = TestBroker(baseURL: "http://127.0.0.1:\(port)", adminPAK: prepared.adminPAK ?? "",
+                                        database: database, settings: settings, routeTable: table)
+                do {
+                    try await body(broker)
+                } catch {
+                    group.cancelAll()
+                    throw error
+                }
+                group.cancelAll()
+            }
+        }
+        try await TestDatabase.dropSchema(schema)
+    }
+
+    @discardableResult
+    func request(_ method: HTTPMethod, _ path: String, pak: String?, json: String? = nil, rawBody: String? = nil,
+                 headers: [(String, String)] = []) async throws -> HTTPResult {
+        let url = path.hasPrefix("/") ? baseURL + path : baseURL + "/api/v1/" + path
+        var request = HTTPClientRequest(url: url)
+        request.method = method
+        if let pak { request.headers.add(name: "Authorization", value: "Bearer \(pak)") }
+        for (k, v) in headers { request.headers.replaceOrAdd(name: k, value: v) }
+        if let body = json ?? rawBody {
+            request.headers.add(name: "Content-Type", value: "application/json")
+            request.body = .bytes(ByteBuffer(string: body))
+        }
+        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(30))
+        let body = try await response.body.collect(upTo: 32 << 20)
+        return HTTPResult(status: Int(response.status.code), body: String(buffer: body))
+    }
+
+    func get(_ path: String, _ pak: String?) async throws -> HTTPResult { try await request(.GET, path, pak: pak) }
+    func post(_ path: String, _ pak: String?, _ json: String = "{}") async throws -> HTTPResult { try await request(.POST, path, pak: pak, json: json) }
+    func put(_ path: String, _ pak: String?, _ json: String) async throws -> HTTPResult { try await request(.PUT, path, pak: pak, json: json) }
+    func delete(_ path: String, _ pak: String?) async throws -> HTTPResult { try await request(.DELETE, path, pak: pak) }
+
+    // MARK: Fixtures through the API
+
+    struct Created: Sendable { let id: String; let pak: String }
+
+    func createAgent(_ name: String = "agent-\(UUID().uuidString.prefix(8))", cluster: String = "cluster-1") async throws -> Created {
+        let r = try await post("agents", adminPAK, #"{"name":"\#(name)","cluster_name":"\#(cluster)"}"#)
+        XCTAssertEqual(r.status, 200, r.body)
+        return Created(id: r["agent"]?["id"]?.stringValue ?? "", pak: r["initial_pak"]?.stringValue ?? "")
+    }
+
+    func createGenerator(_ name: String = "gen-\(UUID().uuidString.prefix(8))") async throws -> Created {
+        let r = try await post("generators", adminPAK, #"{"name":"\#(name)","description":"ci"}"#)
+        XCTAssertEqual(r.status, 201, r.body)
+        return Created(id: r["generator"]?["id"]?.stringValue ?? "", pak: r["pak"]?.stringValue ?? "")
+    }
+
+    func createStack(_ name: String = "stack-\(UUID().uuidString.prefix(8))", generatorID: String, pak: String? = nil) async throws -> String {
+        let r = try await post("stacks", pak ?? adminPAK, #"{"name":"\#(name)","generator_id":"\#(generatorID)"}"#)
+        XCTAssertEqual(r.status, 201, r.body)
+        return r["id"]?.stringValue ?? ""
+    }
+
+    func createObject(stackID: String, yaml: String, pak: String? = nil) async throws -> JSONValue {
+        let r = try await post("stacks/\(stackID)/deployment-objects", pak ?? adminPAK,
+                               JSONValue.object(["yaml_content": .string(yaml)]).serialized())
+        XCTAssertEqual(r.status, 200, r.body)
+        return r.json
+    }
+
+    /// Runs the audit batcher once so outbox entries are visible in `audit_logs`.
+    func flushAudit() async throws {
+        while try await AuditOutbox.moveBatch(database, limit: 500) > 0 {}
+    }
+}

@@ -1,0 +1,124 @@
+import BrokkrCommon
+import Crypto
+import Foundation
+import XCTest
+
+final class PAKTests: XCTestCase {
+    func testGeneratedKeysHaveBrokkrFormatAndHashOfLongToken() {
+        let generator = PAKGenerator(settings: try! Settings.load(file: nil, environment: [:]).pak)
+        let (pak, hash) = generator.generate()
+        let parts = pak.split(separator: "_").map(String.init)
+        XCTAssertEqual(parts.count, 3)
+        XCTAssertEqual(parts[0], "brokkr")
+        XCTAssertTrue(parts[1].hasPrefix("BR"))
+        XCTAssertEqual(parts[1].count, 8)
+        let base58 = CharacterSet(charactersIn: "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz")
+        XCTAssertTrue(parts[2].unicodeScalars.allSatisfy { base58.contains($0) })
+        XCTAssertEqual(hash, SHA256.hash(data: Data(parts[2].utf8)).map { String(format: "%02x", $0) }.joined())
+        XCTAssertNotEqual(generator.generate().pak, pak)
+    }
+
+    func testAuthorizationHeaderFormsHashTheLongToken() {
+        let expected = PAKHash.of(longToken: "secretlong")
+        XCTAssertEqual(PAKHash.of(authorizationHeader: "Bearer x_y_secretlong"), expected)
+        XCTAssertEqual(PAKHash.of(authorizationHeader: "x_y_secretlong"), expected)
+        XCTAssertEqual(PAKHash.of(authorizationHeader: "bearer   x_y_secretlong"), expected)
+        XCTAssertNil(PAKHash.of(authorizationHeader: "not-a-pak"))
+        XCTAssertNil(PAKHash.of(authorizationHeader: "a_b_c_d"))
+        XCTAssertNil(PAKHash.of(authorizationHeader: "a_b_"))
+        XCTAssertNil(PAKHash.of(authorizationHeader: ""))
+    }
+
+    func testBase58MatchesKnownVectors() {
+        XCTAssertEqual(Base58.encode(Array("Hello World!".utf8)), "2NEpo7TZRRrLZSi2U")
+        XCTAssertEqual(Base58.encode([0, 0, 1]), "112")
+        XCTAssertEqual(Base58.encode([]), "")
+    }
+
+    func testConstantTimeEquals() {
+        XCTAssertTrue(PAKHash.constantTimeEquals("abc", "abc"))
+        XCTAssertFalse(PAKHash.constantTimeEquals("abc", "abd"))
+        XCTAssertFalse(PAKHash.constantTimeEquals("abc", "abcd"))
+    }
+}
+
+final class ConfigurationTests: XCTestCase {
+    func testDefaults() throws {
+        let s = try Settings.load(file: nil, environment: [:])
+        XCTAssertEqual(s.broker.port, 3000)
+        XCTAssertEqual(s.broker.authCacheTTLSeconds, 60)
+        XCTAssertEqual(s.pak.prefix, "brokkr")
+        XCTAssertEqual(s.cors.allowedOrigins, ["http://localhost:3001"])
+        XCTAssertEqual(s.agent.healthPort, 8080)
+        XCTAssertNil(s.database.schema)
+    }
+
+    func testFileOverridesDefaultsAndEnvironmentOverridesFile() throws {
+        let path = NSTemporaryDirectory() + "brokkr-\(UUID().uuidString).toml"
+        try """
+        # comment
+        [log]
+        level = "debug"   # trailing comment
+        [broker]
+        webhook_delivery_batch_size = 10
+        auth_cache_ttl_seconds = 5
+        [cors]
+        allowed_origins = [
+          "http://a.com",
+          "http://b.com",
+        ]
+        [telemetry.broker]
+        service_name = "x"
+        """.write(toFile: path, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let s = try Settings.load(file: path, environment: ["BROKKR__BROKER__AUTH_CACHE_TTL_SECONDS": "0", "BROKKR__DATABASE__SCHEMA": "tenant_a"])
+        XCTAssertEqual(s.log.level, "debug")
+        XCTAssertEqual(s.broker.webhookDeliveryBatchSize, 10)
+        XCTAssertEqual(s.broker.authCacheTTLSeconds, 0)
+        XCTAssertEqual(s.cors.allowedOrigins, ["http://a.com", "http://b.com"])
+        XCTAssertEqual(s.database.schema, "tenant_a")
+        XCTAssertEqual(s.configFile, path)
+    }
+
+    func testEnvironmentListsAreCommaSeparated() throws {
+        let s = try Settings.load(file: nil, environment: ["BROKKR__CORS__ALLOWED_ORIGINS": "http://a.com, http://b.com"])
+        XCTAssertEqual(s.cors.allowedOrigins, ["http://a.com", "http://b.com"])
+    }
+
+    func testBadValuesAreClearErrors() throws {
+        XCTAssertThrowsError(try Settings.load(file: nil, environment: ["BROKKR__BROKER__PORT": "abc"])) { error in
+            XCTAssertTrue("\(error)".contains("broker.port"), "\(error)")
+            XCTAssertTrue("\(error)".contains("BROKKR__BROKER__PORT"), "\(error)")
+        }
+        XCTAssertThrowsError(try Settings.load(file: nil, environment: ["BROKKR__DATABASE__SCHEMA": "tenant-acme"])) { error in
+            XCTAssertTrue("\(error)".contains("Invalid schema name"), "\(error)")
+        }
+        XCTAssertThrowsError(try Settings.load(file: nil, environment: ["BROKKR__BROKER__PAK_HASH": String(repeating: "a", count: 63)])) { error in
+            XCTAssertTrue("\(error)".contains("Invalid PAK hash"), "\(error)")
+        }
+        XCTAssertThrowsError(try Settings.load(file: nil, environment: ["BROKKR__LOG__FORMAT": "xml"]))
+        XCTAssertThrowsError(try Settings.load(file: "/nonexistent/brokkr.toml", environment: [:])) { error in
+            XCTAssertTrue("\(error)".contains("cannot read config file"), "\(error)")
+        }
+        let path = NSTemporaryDirectory() + "brokkr-bad-\(UUID().uuidString).toml"
+        try "[broker\nport = ".write(toFile: path, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        XCTAssertThrowsError(try Settings.load(file: path, environment: [:])) { error in
+            XCTAssertTrue("\(error)".contains("invalid config file"), "\(error)")
+        }
+    }
+
+    func testMetricsEndpointNormalisation() {
+        XCTAssertEqual(BrokerMetrics.normalize("/api/v1/agents/7c9e6679-7425-40de-944b-e07fc1f90ae7/events"), "/api/v1/agents/:id/events")
+        XCTAssertEqual(BrokerMetrics.normalize("/x/123"), "/x/:id")
+        XCTAssertEqual(BrokerMetrics.normalize("/healthz"), "/healthz")
+    }
+
+    func testFieldRules() {
+        XCTAssertNil(FieldRules.label("env=prod"))
+        XCTAssertEqual(FieldRules.label("has space"), "Label cannot contain whitespace")
+        XCTAssertEqual(FieldRules.label(String(repeating: "a", count: 65)), "Label cannot exceed 64 characters")
+        XCTAssertEqual(FieldRules.label("  "), "Label cannot be empty")
+        XCTAssertNotNil(FieldRules.annotation(key: "k", value: "a b"))
+    }
+}

@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Sets up and runs the whole system locally: PostgreSQL (embedded data directory .local/pgdata,
+# unless BROKKR__DATABASE__URL points elsewhere), a build, migrations, and every process of the
+# Procfile under honcho. The admin PAK is printed on first start.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+port=${BROKKR_LOCAL_PG_PORT:-54320}
+if [ -z "${BROKKR__DATABASE__URL:-}" ]; then
+  scripts/postgres.sh start "$PWD/.local/pgdata" "$port"
+  psql -h 127.0.0.1 -p "$port" -U postgres -tc "SELECT 1 FROM pg_database WHERE datname='brokkr'" | grep -q 1 \
+    || psql -h 127.0.0.1 -p "$port" -U postgres -qc "CREATE DATABASE brokkr"
+  export BROKKR__DATABASE__URL="postgres://postgres@127.0.0.1:$port/brokkr"
+fi
+command -v honcho >/dev/null || python3 -m pip install -q honcho
+swift build
+.build/debug/brokkr-api migrate
+echo "Broker: http://127.0.0.1:${BROKKR__BROKER__PORT:-3000}  (admin PAK below on first start; later: .build/debug/brokkr-api rotate admin)"
+exec honcho start
