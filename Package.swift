@@ -13,6 +13,7 @@ let package = Package(
         .executable(name: "brokkr-audit", targets: ["brokkr-audit"]),
         .executable(name: "brokkr-cleanup", targets: ["brokkr-cleanup"]),
         .executable(name: "brokkr-agent", targets: ["brokkr-agent"]),
+        .executable(name: "brokkr-kube-emulator", targets: ["brokkr-kube-emulator"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
@@ -25,6 +26,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
     ],
     targets: [
         .target(
@@ -97,6 +99,26 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Sources/AgentLoop/Executable"
+        ),
+        // A Kubernetes API server emulator, for the agent's tests and local runs (no real cluster here).
+        .target(
+            name: "KubeEmulator",
+            dependencies: [
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            path: "Sources/AgentLoop/KubeEmulator"
+        ),
+        .executableTarget(
+            name: "brokkr-kube-emulator",
+            dependencies: ["KubeEmulator", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            path: "Sources/AgentLoop/KubeEmulatorExecutable"
+        ),
+        .testTarget(
+            name: "KubeEmulatorTests",
+            dependencies: ["KubeEmulator", .product(name: "AsyncHTTPClient", package: "async-http-client")],
+            path: "Tests/KubeEmulatorTests"
         ),
         .testTarget(
             name: "BrokkrTests",

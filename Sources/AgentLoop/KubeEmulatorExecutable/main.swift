@@ -1,0 +1,48 @@
+import ArgumentParser
+import Foundation
+import KubeEmulator
+
+@main
+struct BrokkrKubeEmulator: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "brokkr-kube-emulator",
+        abstract: "An in-memory Kubernetes API server emulator (plain HTTP, no auth) for testing Brokkr agents and kubectl.")
+
+    @Option(help: "Address to listen on.")
+    var host: String = "127.0.0.1"
+
+    @Option(help: "Port to listen on (0 picks a free port).")
+    var port: Int = 8001
+
+    @Option(help: "Write a kubeconfig pointing at the emulator to this path.")
+    var kubeconfig: String?
+
+    @Flag(help: "Leave new pods Pending (ContainerCreating) instead of Running/Ready.")
+    var noAutoRunPods = false
+
+    @Flag(help: "Have the emulated controllers record Events (Scheduled, Started, SuccessfulCreate, ...).")
+    var generateEvents = false
+
+    @Option(help: "Server log level (trace, debug, info, notice, warning, error, critical).")
+    var logLevel: String = "info"
+
+    @Option(help: "Seconds a deleted namespace stays Terminating before its contents go (0: at once).")
+    var namespaceDeletionDelay: Double = 0.5
+
+    @Option(help: "Version reported by /version.")
+    var serverVersion: String = "v1.32.4"
+
+    func run() async throws {
+        var options = KubeCluster.Options()
+        options.autoRunPods = !noAutoRunPods
+        options.generateEvents = generateEvents
+        options.gitVersion = serverVersion
+        options.namespaceDeletionDelay = namespaceDeletionDelay
+        let emulator = try await KubeEmulator.start(host: host, port: port, options: options, logLevel: logLevel)
+        if let kubeconfig {
+            try emulator.writeKubeconfig(to: kubeconfig)
+        }
+        FileHandle.standardOutput.write(Data("brokkr-kube-emulator listening on \(emulator.baseURL)\n".utf8))
+        try await emulator.wait()
+    }
+}
