@@ -13,6 +13,7 @@ final class AuthorizationMatrixTests: XCTestCase {
     static let admin: Set<Role> = [.admin]
     static let adminAgent: Set<Role> = [.admin, .agentSelf]
     static let adminOwner: Set<Role> = [.admin, .generatorOwner]
+    static let adminGenerators: Set<Role> = [.admin, .generatorOwner, .generatorOther]
 
     /// "METHOD path" → roles that pass (anything but 401/403); every other role must get 403.
     static let expected: [String: Set<Role>] = [
@@ -37,11 +38,17 @@ final class AuthorizationMatrixTests: XCTestCase {
         "GET stacks/:id/deployment-objects": adminOwner, "POST stacks/:id/deployment-objects": adminOwner,
         "GET deployment-objects/:id": [.admin, .generatorOwner, .agentSelf],
         "POST auth/pak": all,
+        "GET templates": adminGenerators, "POST templates": adminGenerators,
+        "GET templates/:id": adminOwner, "PUT templates/:id": adminOwner, "DELETE templates/:id": adminOwner,
+        "GET templates/:id/labels": adminOwner, "POST templates/:id/labels": adminOwner, "DELETE templates/:id/labels/:label": adminOwner,
+        "GET templates/:id/annotations": adminOwner, "POST templates/:id/annotations": adminOwner,
+        "DELETE templates/:id/annotations/:key": adminOwner,
+        "POST stacks/:id/deployment-objects/from-template": adminOwner,
     ]
 
     struct Fixture {
         var paks: [Role: String] = [:]
-        var agentSelf = "", generatorOwner = "", stack = "", object = "", event = ""
+        var agentSelf = "", generatorOwner = "", stack = "", object = "", event = "", template = ""
     }
 
     /// Fresh principals and resources per call, so a DELETE or a rotation cannot affect the next case.
@@ -57,6 +64,7 @@ final class AuthorizationMatrixTests: XCTestCase {
         f.object = try await b.createObject(stackID: f.stack, yaml: "a: 1")["id"]?.stringValue ?? ""
         _ = try await b.post("agents/\(me.id)/targets", b.adminPAK, #"{"stack_id":"\#(f.stack)"}"#)
         _ = try await b.request(.POST, "agents/\(me.id)/labels", pak: b.adminPAK, json: #""l""#)
+        f.template = try await b.post("templates", owner.pak, #"{"name":"t","template_content":"a: {{ x | default(value=1) }}","parameters_schema":"{}"}"#)["id"]?.stringValue ?? ""
         f.event = try await b.post("agents/\(me.id)/events", me.pak,
                                    #"{"deployment_object_id":"\#(f.object)","event_type":"DEPLOY","status":"SUCCESS"}"#)["id"]?.stringValue ?? ""
         return f
@@ -68,6 +76,7 @@ final class AuthorizationMatrixTests: XCTestCase {
         else if path.hasPrefix("generators/") { owner = f.generatorOwner }
         else if path.hasPrefix("stacks/") { owner = f.stack }
         else if path.hasPrefix("deployment-objects/") { owner = f.object }
+        else if path.hasPrefix("templates/") { owner = f.template }
         else { owner = f.event }
         return path.replacingOccurrences(of: ":stack_id", with: f.stack).replacingOccurrences(of: ":id", with: owner)
             .replacingOccurrences(of: ":label", with: "l").replacingOccurrences(of: ":key", with: "k")
@@ -88,6 +97,8 @@ final class AuthorizationMatrixTests: XCTestCase {
                         "generator_id": .string(f.generatorOwner), "stack_id": .string(f.stack), "agent_id": .string(f.agentSelf),
                         "key": .string("k"), "value": .string("v"), "label": .string("l"), "yaml_content": .string("a: 1"),
                         "deployment_object_id": .string(f.object), "event_type": .string("DEPLOY"), "status": .string("SUCCESS"),
+                        "template_id": .string(f.template), "parameters": .object([:]),
+                        "template_content": .string("a: 1"), "parameters_schema": .string("{}"),
                     ]).serialized()
                     let path = Self.concretePath(route.path, f)
                     let r = try await b.request(HTTPMethod(rawValue: route.method), path, pak: f.paks[role],

@@ -20,6 +20,7 @@ public enum BrokerApplication {
         GeneratorRoutes.register(api, s)
         StackRoutes.register(api, s)
         DeploymentObjectRoutes.register(api, s)
+        TemplateRoutes.register(api, s)
         AuthRoutes.register(api, s)
         return router
     }

@@ -64,6 +64,8 @@ enum AgentRoutes {
                                                     "status": details["status"] ?? .null]), request: request)
                 return agent
             }
+            // A status change (e.g. deactivation) takes effect on the next request, not after the cache TTL.
+            if status != nil { s.authCache.evict(principal: .agent(id)) }
             return JSONResponse.raw(agent.json)
         }
 

@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# Benchmark: target-state polls per second for 1,000 agents each targeted by 5 stacks, against
+# wrk on /healthz of the same server in the same run. Prints both figures and their ratio.
+#   bench/target-state.sh            (release build; BENCH_CONFIG=debug to skip the release build)
+# Needs: PostgreSQL and wrk from Debian's packages (installed if missing).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+config=${BENCH_CONFIG:-release}; duration=${BENCH_DURATION:-15}; conns=${BENCH_CONNECTIONS:-32}
+pgport=${BENCH_PG_PORT:-54331}; port=${BENCH_PORT:-3311}
+command -v wrk >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk; }
+data=$(mktemp -d /tmp/brokkr-bench-pg.XXXXXX); work=$(mktemp -d)
+cleanup() { [ -n "${api:-}" ] && kill "$api" 2>/dev/null; scripts/postgres.sh stop "$data"; rm -rf "$data" "$work"; }
+trap cleanup EXIT
+scripts/postgres.sh start "$data" "$pgport"
+psql -h 127.0.0.1 -p "$pgport" -U postgres -qc "CREATE DATABASE brokkr_bench"
+export BROKKR__DATABASE__URL="postgres://postgres@127.0.0.1:$pgport/brokkr_bench" BROKKR__LOG__LEVEL=warn
+swift build -c "$config" --product brokkr-api >/dev/null
+bin=$(swift build -c "$config" --show-bin-path)/brokkr-api
+"$bin" migrate >/dev/null
+
+# 1,000 agents with known keys, 200 stacks with 3 objects each, every agent targeting 5 stacks.
+python3 - "$work" <<'PY'
+import hashlib, secrets, sys, uuid
+work = sys.argv[1]
+gen = uuid.uuid4()
+sql = [f"INSERT INTO generators (id, name) VALUES ('{gen}', 'bench');"]
+stacks = [uuid.uuid4() for _ in range(200)]
+for i, s in enumerate(stacks):
+    sql.append(f"INSERT INTO stacks (id, name, generator_id) VALUES ('{s}', 'stack-{i}', '{gen}');")
+    for v in range(3):
+        y = f"apiVersion: v1\\nkind: ConfigMap\\nmetadata:\\n  name: cm-{i}\\ndata:\\n  v: \\"{v}\\"\\n"
+        sql.append(f"INSERT INTO deployment_objects (stack_id, yaml_content, yaml_checksum) VALUES ('{s}', E'{y}', md5('{i}-{v}'));")
+lines = []
+for a in range(1000):
+    aid = uuid.uuid4(); long = secrets.token_hex(16)
+    sql.append(f"INSERT INTO agents (id, name, cluster_name, pak_hash) VALUES ('{aid}', 'agent-{a}', 'c', '{hashlib.sha256(long.encode()).hexdigest()}');")
+    for k in range(5):
+        sql.append(f"INSERT INTO agent_targets (agent_id, stack_id) VALUES ('{aid}', '{stacks[(a * 5 + k) % 200]}');")
+    lines.append(f'{{"/api/v1/agents/{aid}/target-state", "Bearer brokkr_BRbench0_{long}"}}')
+open(f"{work}/seed.sql", "w").write("\n".join(sql))
+open(f"{work}/agents.lua", "w").write("""
+local agents = {""" + ",\n".join(lines) + """}
+local i = 0
+request = function()
+  i = i + 1
+  local a = agents[(i % #agents) + 1]
+  return wrk.format("GET", a[1], {["Authorization"] = a[2]})
+end
+response = function(status)
+  if status ~= 200 then error("unexpected status " .. status) end
+end
+""")
+PY
+psql -h 127.0.0.1 -p "$pgport" -U postgres -d brokkr_bench -q -f "$work/seed.sql" >/dev/null
+psql -h 127.0.0.1 -p "$pgport" -U postgres -d brokkr_bench -qc "ANALYZE" >/dev/null
+
+"$bin" serve --host 127.0.0.1 --port "$port" > "$work/api.log" 2>&1 & api=$!
+for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.2; done
+# Warm up (fills the key cache and the pool).
+wrk -t2 -c"$conns" -d3s -s "$work/agents.lua" "http://127.0.0.1:$port" >/dev/null
+ts=$(wrk -t2 -c"$conns" -d"${duration}s" -s "$work/agents.lua" "http://127.0.0.1:$port" | tee "$work/ts.txt" | awk '/Requests\/sec/ {print $2}')
+hz=$(wrk -t2 -c"$conns" -d"${duration}s" "http://127.0.0.1:$port/healthz" | tee "$work/hz.txt" | awk '/Requests\/sec/ {print $2}')
+grep -E "Latency|Non-2xx|errors" "$work/ts.txt" | sed 's/^/target-state: /' || true
+echo "build: $config, wrk -t2 -c$conns -d${duration}s, 1000 agents x 5 stacks x 3 objects"
+echo "target-state polls/s: $ts"
+echo "healthz requests/s:   $hz"
+python3 -c "print(f'ratio target-state / healthz: {float(\"$ts\") / float(\"$hz\"):.3f}')"
