@@ -56,11 +56,11 @@ public actor QueueWaker {
         }
     }
 
-    /// Returns when notified or after the poll interval, whichever comes first.
-    public func wait() async {
+    /// Returns when notified or after the poll interval (or `interval`), whichever comes first.
+    public func wait(for interval: Duration? = nil) async {
         if pending { pending = false; return }
         let timer = Task { [weak self, pollInterval] in
-            try? await Task.sleep(for: pollInterval)
+            try? await Task.sleep(for: interval ?? pollInterval)
             await self?.signal()
         }
         await withCheckedContinuation { continuation in

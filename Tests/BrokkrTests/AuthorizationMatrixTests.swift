@@ -38,6 +38,7 @@ final class AuthorizationMatrixTests: XCTestCase {
         "GET stacks/:id/deployment-objects": adminOwner, "POST stacks/:id/deployment-objects": adminOwner,
         "GET deployment-objects/:id": [.admin, .generatorOwner, .agentSelf],
         "POST auth/pak": all,
+        "GET admin/audit-logs": admin, "POST admin/config/reload": admin,
         "GET templates": adminGenerators, "POST templates": adminGenerators,
         "GET templates/:id": adminOwner, "PUT templates/:id": adminOwner, "DELETE templates/:id": adminOwner,
         "GET templates/:id/labels": adminOwner, "POST templates/:id/labels": adminOwner, "DELETE templates/:id/labels/:label": adminOwner,

@@ -52,6 +52,8 @@ struct Serve: AsyncParsableCommand {
                 FileHandle.standardOutput.synchronizeFile()
             }
             let services = BrokerServices(database: database, settings: settings, metrics: BrokerMetrics(), logger: logger)
+            let sighup = services.config.reloadOnSIGHUP { logger.info("\($0)") }
+            defer { withExtendedLifetime(sighup) {} }
             logger.info("Auth cache TTL: \(settings.broker.authCacheTTLSeconds)s (\(settings.broker.authCacheTTLSeconds > 0 ? "enabled" : "disabled"))")
             let bindHost = host ?? settings.broker.host, bindPort = port ?? settings.broker.port
             logger.info("Starting server on \(bindHost):\(bindPort)")

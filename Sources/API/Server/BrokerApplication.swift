@@ -9,7 +9,7 @@ public enum BrokerApplication {
     public static func makeRouter(_ s: BrokerServices, routeTable: RouteTable = RouteTable()) -> Router<BrokkrRequestContext> {
         let router = Router(context: BrokkrRequestContext.self)
         router.add(middleware: MetricsMiddleware(metrics: s.metrics))
-        router.add(middleware: CORSMiddleware(settings: s.settings.cors))
+        router.add(middleware: CORSMiddleware(config: s.config))
         RootRoutes.register(router, s)
 
         let group = router.group("api/v1").add(middleware: AuthMiddleware(authenticator: Authenticator(database: s.database, cache: s.authCache)))
@@ -21,6 +21,7 @@ public enum BrokerApplication {
         StackRoutes.register(api, s)
         DeploymentObjectRoutes.register(api, s)
         TemplateRoutes.register(api, s)
+        AdminRoutes.register(api, s)
         AuthRoutes.register(api, s)
         return router
     }
@@ -90,12 +91,13 @@ struct MetricsMiddleware: RouterMiddleware {
     }
 }
 
-/// CORS from `[cors]`: `*` allows any origin; preflights are answered here.
+/// CORS from `[cors]` (origins and max-age hot-reloadable): `*` allows any origin; preflights are answered here.
 struct CORSMiddleware: RouterMiddleware {
     typealias Context = BrokkrRequestContext
-    let settings: Settings.CORS
+    let config: ReloadableSettings
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        let settings = config.value.cors
         guard let origin = request.headers[.origin] else { return try await next(request, context) }
         let allowAll = settings.allowedOrigins.contains("*")
         guard allowAll || settings.allowedOrigins.contains(origin) else { return try await next(request, context) }

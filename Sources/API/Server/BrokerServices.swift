@@ -10,12 +10,16 @@ public struct BrokerServices: Sendable {
     public let authCache: AuthCache
     public let pakGenerator: PAKGenerator
     public let metrics: BrokerMetrics
-    public let settings: Settings
+    /// Settings with the hot-reloadable keys swapped in by `POST /admin/config/reload` and SIGHUP.
+    public let config: ReloadableSettings
     public let logger: Logger
+
+    /// The current settings (static keys as at start-up, hot keys as last reloaded).
+    public var settings: Settings { config.value }
 
     public init(database: Database, settings: Settings, metrics: BrokerMetrics, logger: Logger) {
         self.database = database
-        self.settings = settings
+        self.config = ReloadableSettings(settings)
         self.metrics = metrics
         self.logger = logger
         self.authCache = AuthCache(ttlSeconds: settings.broker.authCacheTTLSeconds)
@@ -43,7 +47,7 @@ public struct BrokerServices: Sendable {
         let entry = AuditEntry(
             actorType: principal.actorType, actorID: principal.actorID, action: action,
             resourceType: resourceType, resourceID: resourceID, details: details,
-            ipAddress: request.headers[.init("X-Forwarded-For")!]?.split(separator: ",").first.map { $0.trimmingCharacters(in: .whitespaces) },
+            ipAddress: request.forwardedClientAddress,
             userAgent: request.headers[.userAgent])
         try await AuditOutbox.write(entry, on: tx.connection, logger: logger)
     }

@@ -3,6 +3,11 @@ import BrokkrQueue
 import Foundation
 import PostgresNIO
 
+extension WorkerSweep {
+    /// By default a worker sweeps every `workers.poll_interval_seconds` (re-read after every round).
+    public func interval(_ settings: Settings) -> Int { settings.workers.pollIntervalSeconds }
+}
+
 /// brokkr-audit: moves audit entries from the outbox into `audit_logs` in batches.
 public struct AuditBatchSweep: WorkerSweep {
     public let name = "audit-batcher"
@@ -21,7 +26,7 @@ public struct AuditRetentionSweep: WorkerSweep {
     public func sweep(_ database: Database, settings: Settings) async throws -> Int {
         try await SweepSQL.count(database, """
             DELETE FROM audit_logs WHERE id IN (
-                SELECT id FROM audit_logs WHERE created_at < now() - make_interval(days => \(settings.broker.auditLogRetentionDays))
+                SELECT id FROM audit_logs WHERE created_at < now() - make_interval(days => \(settings.broker.auditLogRetentionDays)::int)
                 LIMIT 1000 FOR UPDATE SKIP LOCKED) RETURNING id
             """)
     }
@@ -63,6 +68,7 @@ public struct CleanupSweep: WorkerSweep {
     public let name = "cleanup"
     public let channel: String? = nil
     public init() {}
+    public func interval(_ settings: Settings) -> Int { settings.broker.diagnosticCleanupIntervalSeconds }
     public func sweep(_ database: Database, settings: Settings) async throws -> Int {
         let expired = try await SweepSQL.count(database, """
             UPDATE diagnostic_requests SET status = 'expired'
@@ -72,13 +78,13 @@ public struct CleanupSweep: WorkerSweep {
         let diagnostics = try await SweepSQL.count(database, """
             DELETE FROM diagnostic_requests WHERE id IN (
                 SELECT id FROM diagnostic_requests WHERE status IN ('completed', 'failed', 'expired')
-                  AND COALESCE(completed_at, expires_at) < now() - make_interval(hours => \(settings.broker.diagnosticMaxAgeHours))
+                  AND COALESCE(completed_at, expires_at) < now() - make_interval(hours => \(settings.broker.diagnosticMaxAgeHours)::int)
                 LIMIT 500 FOR UPDATE SKIP LOCKED) RETURNING id
             """)
         let deliveries = try await SweepSQL.count(database, """
             DELETE FROM webhook_deliveries WHERE id IN (
                 SELECT id FROM webhook_deliveries WHERE status IN ('success', 'dead')
-                  AND completed_at < now() - make_interval(days => \(settings.broker.webhookCleanupRetentionDays))
+                  AND completed_at < now() - make_interval(days => \(settings.broker.webhookCleanupRetentionDays)::int)
                 LIMIT 1000 FOR UPDATE SKIP LOCKED) RETURNING id
             """)
         return expired + diagnostics + deliveries

@@ -12,6 +12,8 @@ public protocol WorkerSweep: Sendable {
     var name: String { get }
     /// NOTIFY channel that wakes the worker early, if any.
     var channel: String? { get }
+    /// Seconds to wait between rounds when no notification arrives.
+    func interval(_ settings: Settings) -> Int
     func sweep(_ database: Database, settings: Settings) async throws -> Int
 }
 
@@ -21,6 +23,9 @@ public enum WorkerRuntime {
         let settings = try Settings.load(file: configFile)
         LogSetup.bootstrap(format: settings.log.format, level: settings.log.level, label: executable)
         let logger = Logger(label: executable)
+        let config = ReloadableSettings(settings)
+        let sighup = config.reloadOnSIGHUP { logger.info("\($0)") }
+        defer { withExtendedLifetime(sighup) {} }
         let registry = PrometheusCollectorRegistry()
         try await Database.withDatabase(settings, poolSize: 4, logger: logger) { database in
             try await Migrator.migrate(database)
@@ -40,7 +45,7 @@ public enum WorkerRuntime {
                 let app = Application(router: router, configuration: .init(address: .hostname("0.0.0.0", port: settings.workers.healthPort)), logger: logger)
                 group.addTask { try await app.runService() }
                 for sweep in sweeps {
-                    group.addTask { try await loop(sweep, database, settings, registry, logger) }
+                    group.addTask { try await loop(sweep, database, config, registry, logger) }
                 }
                 // The health server returns on SIGTERM/SIGINT; stop the sweeps with it.
                 try await group.next()
@@ -49,20 +54,22 @@ public enum WorkerRuntime {
         }
     }
 
-    static func loop(_ sweep: any WorkerSweep, _ database: Database, _ settings: Settings,
+    /// Sweeps until cancelled; intervals and retention settings are re-read each round, so SIGHUP
+    /// reloads reach a running worker.
+    static func loop(_ sweep: any WorkerSweep, _ database: Database, _ config: ReloadableSettings,
                      _ registry: PrometheusCollectorRegistry, _ logger: Logger) async throws {
         let waker = QueueWaker(database: database, channel: sweep.channel ?? "brokkr_unused_\(sweep.name)",
-                               pollInterval: .seconds(settings.workers.pollIntervalSeconds))
+                               pollInterval: .seconds(config.value.workers.pollIntervalSeconds))
         if sweep.channel != nil { await waker.start() }
         defer { Task { await waker.stop() } }
         logger.info("\(sweep.name) started")
         while !Task.isCancelled {
             do {
-                _ = try await drain(sweep, database, settings, registry)
+                _ = try await drain(sweep, database, config.value, registry)
             } catch {
                 logger.error("\(sweep.name) failed: \(error)")
             }
-            await waker.wait()
+            await waker.wait(for: .seconds(sweep.interval(config.value)))
         }
     }
 

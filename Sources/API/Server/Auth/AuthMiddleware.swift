@@ -18,11 +18,32 @@ struct AuthMiddleware: RouterMiddleware {
         }
         guard let principal else {
             context.logger.warning("PAK verification failed")
+            await recordFailure(request)
             throw APIError.unauthorized
         }
         context.principal = principal
         return try await next(request, context)
     }
+
+    /// Audits a failed authentication (`auth.failed`, with the caller's address and the key's prefix —
+    /// never the key). Best effort: an audit failure must not turn a 401 into a 500.
+    func recordFailure(_ request: Request) async {
+        let header = request.headers[.authorization]
+        let prefix = header.flatMap { $0.split(separator: " ").last?.split(separator: "_").first.map(String.init) }
+        let entry = AuditEntry(
+            actorType: "system", actorID: nil, action: "auth.failed", resourceType: "pak", resourceID: nil,
+            details: .object(["reason": .string(header == nil ? "missing_pak" : "invalid_pak"),
+                              "pak_prefix": prefix.map { .string(String($0.prefix(16))) } ?? .null,
+                              "path": .string(request.uri.path)]),
+            ipAddress: request.forwardedClientAddress,
+            userAgent: request.headers[.userAgent])
+        let database = authenticator.database
+        try? await database.client.withConnection { connection in
+            try await AuditOutbox.write(entry, on: connection, logger: database.logger)
+        }
+    }
 }
+
+import BrokkrQueue
 
 import Foundation

@@ -1,0 +1,61 @@
+import BrokkrCommon
+import BrokkrQueue
+import Foundation
+import Hummingbird
+
+/// /admin: the audit log query and configuration reload.
+enum AdminRoutes {
+    static func register(_ api: APIRoutes, _ s: BrokerServices) {
+        api.add(.get, "admin/audit-logs", .admin("Admin access required"), failure: "Failed to query audit logs") { request, _, _ in
+            let q = request.uri.queryParameters
+            func uuid(_ name: String) throws -> UUID? {
+                guard let raw = q[name[...]] else { return nil }
+                guard let id = UUID(uuidString: String(raw)) else { throw APIError.badRequest("query parameter \(name) must be a UUID") }
+                return id
+            }
+            func date(_ name: String) throws -> Date? {
+                guard let raw = q[name[...]] else { return nil }
+                guard let d = RFC3339.date(from: String(raw)) else { throw APIError.badRequest("query parameter \(name) must be an RFC 3339 timestamp") }
+                return d
+            }
+            func int(_ name: String, default value: Int) throws -> Int {
+                guard let raw = q[name[...]] else { return value }
+                guard let i = Int(raw) else { throw APIError.badRequest("query parameter \(name) must be an integer") }
+                return i
+            }
+            let limit = min(max(try int("limit", default: 100), 0), 1000)
+            let offset = max(try int("offset", default: 0), 0)
+            let filter = AuditLogStore.Filter(
+                actorType: q["actor_type"].map(String.init), actorID: try uuid("actor_id"), action: q["action"].map(String.init),
+                resourceType: q["resource_type"].map(String.init), resourceID: try uuid("resource_id"),
+                from: try date("from"), to: try date("to"))
+            let page = try await AuditLogStore(sql: s.database).page(filter, limit: limit, offset: offset)
+            return JSONResponse.raw(#"{"logs":\#(page.json),"total":\#(page.total),"count":\#(page.count),"limit":\#(limit),"offset":\#(offset)}"#)
+        }
+
+        api.add(.post, "admin/config/reload", .admin("Admin access required"), failure: "Failed to reload configuration") { request, _, principal in
+            let changes: [ConfigChange]
+            do {
+                changes = try s.config.reload()
+            } catch {
+                throw APIError(.internalServerError, "Failed to reload configuration: \(error)", code: "reload_failed")
+            }
+            let changesJSON = JSONValue.array(changes.map(\.json))
+            try await s.transaction { tx in
+                try await s.audit(tx, principal, "config.reloaded", resourceType: "config", resourceID: nil,
+                                  details: .object(["changes": changesJSON]), request: request)
+            }
+            let body: JSONValue = .object([
+                "reloaded_at": .string(RFC3339.string(from: Date())),
+                "changes": changesJSON,
+                "success": .bool(true),
+                "message": .string(changes.isEmpty ? "No changes detected" : "\(changes.count) setting(s) updated"),
+            ])
+            return JSONResponse.raw(body.serialized())
+        }
+    }
+}
+
+extension ConfigChange {
+    var json: JSONValue { .object(["key": .string(key), "old_value": .string(oldValue), "new_value": .string(newValue)]) }
+}
