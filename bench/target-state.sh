@@ -28,7 +28,7 @@ stacks = [uuid.uuid4() for _ in range(200)]
 for i, s in enumerate(stacks):
     sql.append(f"INSERT INTO stacks (id, name, generator_id) VALUES ('{s}', 'stack-{i}', '{gen}');")
     for v in range(3):
-        y = f"apiVersion: v1\\nkind: ConfigMap\\nmetadata:\\n  name: cm-{i}\\ndata:\\n  v: \\"{v}\\"\\n"
+        y = f"apiVersion: v1\\nkind: ConfigMap\\nmetadata:\\n  name: cm-{i}\\ndata:\\n  v: version-{v}\\n"
         sql.append(f"INSERT INTO deployment_objects (stack_id, yaml_content, yaml_checksum) VALUES ('{s}', E'{y}', md5('{i}-{v}'));")
 lines = []
 for a in range(1000):
