@@ -47,9 +47,8 @@ struct Serve: AsyncParsableCommand {
             let prepared = try await Bootstrap.prepare(database, settings: settings, logger: logger)
             if let pak = prepared.adminPAK {
                 let path = try Bootstrap.writeKeyFile(pak)
-                print("Admin PAK: \(pak)")
-                print("(also written to \(path); it is shown only once)")
-                FileHandle.standardOutput.synchronizeFile()
+                // Written unbuffered: under a process manager stdout is a pipe and print() would hold it back.
+                FileHandle.standardOutput.write(Data("Admin PAK: \(pak)\n(also written to \(path); it is shown only once)\n".utf8))
             }
             let services = BrokerServices(database: database, settings: settings, metrics: BrokerMetrics(), logger: logger)
             let sighup = services.config.reloadOnSIGHUP { logger.info("\($0)") }
