@@ -52,6 +52,7 @@ struct Serve: AsyncParsableCommand {
                 FileHandle.standardOutput.synchronizeFile()
             }
             let services = BrokerServices(database: database, settings: settings, metrics: BrokerMetrics(), logger: logger)
+            _ = try services.webhookCipherResult.get()  // a missing webhook key is a start-up error, not a random key
             logger.info("Auth cache TTL: \(settings.broker.authCacheTTLSeconds)s (\(settings.broker.authCacheTTLSeconds > 0 ? "enabled" : "disabled"))")
             let bindHost = host ?? settings.broker.host, bindPort = port ?? settings.broker.port
             logger.info("Starting server on \(bindHost):\(bindPort)")

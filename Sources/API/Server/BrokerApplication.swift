@@ -21,6 +21,9 @@ public enum BrokerApplication {
         StackRoutes.register(api, s)
         DeploymentObjectRoutes.register(api, s)
         AuthRoutes.register(api, s)
+        WorkOrderRoutes.register(api, s)
+        WebhookRoutes.register(api, s)
+        AgentWebhookRoutes.register(api, s)
         return router
     }
 

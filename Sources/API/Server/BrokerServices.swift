@@ -12,6 +12,8 @@ public struct BrokerServices: Sendable {
     public let metrics: BrokerMetrics
     public let settings: Settings
     public let logger: Logger
+    /// The webhook secrets' key, or why there is none (`brokkr-api serve` refuses to start then).
+    public let webhookCipherResult: Result<WebhookCipher, any Error>
 
     public init(database: Database, settings: Settings, metrics: BrokerMetrics, logger: Logger) {
         self.database = database
@@ -20,6 +22,7 @@ public struct BrokerServices: Sendable {
         self.logger = logger
         self.authCache = AuthCache(ttlSeconds: settings.broker.authCacheTTLSeconds)
         self.pakGenerator = PAKGenerator(settings: settings.pak)
+        self.webhookCipherResult = Result { try WebhookCipher(settings: settings.broker, logger: logger) }
     }
 
     var agents: AgentStore { AgentStore(sql: database) }
