@@ -13,14 +13,38 @@ public protocol WorkerSweep: Sendable {
     /// NOTIFY channel that wakes the worker early, if any.
     var channel: String? { get }
     func sweep(_ database: Database, settings: Settings) async throws -> Int
+    /// Releases what the sweep holds (HTTP clients); called once after the last round.
+    func shutdown() async
+}
+
+extension WorkerSweep {
+    public func shutdown() async {}
 }
 
 /// Runs sweeps until SIGTERM/SIGINT, with a health server (`/healthz`, `/readyz`, `/metrics`).
 public enum WorkerRuntime {
     public static func run(executable: String, sweeps: [any WorkerSweep], configFile: String?, once: Bool) async throws {
+        try await run(executable: executable, configFile: configFile, once: once) { _, _ in sweeps }
+    }
+
+    /// As above, with sweeps built from the settings; a configuration error thrown by `makeSweeps`
+    /// stops the process before it connects anywhere.
+    public static func run(executable: String, configFile: String?, once: Bool,
+                           makeSweeps: (Settings, Logger) throws -> [any WorkerSweep]) async throws {
         let settings = try Settings.load(file: configFile)
         LogSetup.bootstrap(format: settings.log.format, level: settings.log.level, label: executable)
         let logger = Logger(label: executable)
+        let sweeps = try makeSweeps(settings, logger)
+        do {
+            try await serve(sweeps, settings: settings, once: once, logger: logger)
+        } catch {
+            for sweep in sweeps { await sweep.shutdown() }
+            throw error
+        }
+        for sweep in sweeps { await sweep.shutdown() }
+    }
+
+    static func serve(_ sweeps: [any WorkerSweep], settings: Settings, once: Bool, logger: Logger) async throws {
         let registry = PrometheusCollectorRegistry()
         try await Database.withDatabase(settings, poolSize: 4, logger: logger) { database in
             try await Migrator.migrate(database)
