@@ -124,16 +124,7 @@ public struct WorkQueue: Sendable {
     /// Marks a claimed row done. Returns false when the claim is no longer held by `owner`.
     @discardableResult
     public func complete(_ id: UUID, owner: String) async throws -> Bool {
-        let s = spec
-        var sql = "UPDATE \(s.table) SET \(s.statusColumn) = $1, \(s.leaseColumn) = NULL, \(s.lastErrorColumn) = NULL"
-        if let completed = s.completedAtColumn { sql += ", \(completed) = now()" }
-        sql += " WHERE id = $2 AND \(s.statusColumn) = $3 AND \(s.ownerColumn) = $4 RETURNING id"
-        var binds = PostgresBindings()
-        binds.append(s.doneStatus)
-        binds.append(id)
-        binds.append(s.claimedStatus)
-        binds.append(owner)
-        return try await hasRow(PostgresQuery(unsafeSQL: sql, binds: binds))
+        try await !complete([id], owner: owner).isEmpty
     }
 
     /// Marks several claimed rows done in one statement; returns the ids that were still `owner`'s.
