@@ -11,6 +11,12 @@ if [ -z "${BROKKR__DATABASE__URL:-}" ]; then
     || psql -h 127.0.0.1 -p "$port" -U postgres -qc "CREATE DATABASE brokkr"
   export BROKKR__DATABASE__URL="postgres://postgres@127.0.0.1:$port/brokkr"
 fi
+# Webhook URLs and auth headers are encrypted at rest; the api and brokkr-webhooks refuse to start
+# without a key. Locally: one key per checkout, kept in .local so secrets survive restarts.
+if [ -z "${BROKKR__BROKER__WEBHOOK_ENCRYPTION_KEY:-}" ]; then
+  [ -s .local/webhook-encryption-key ] || { mkdir -p .local; python3 -c 'import secrets; print(secrets.token_hex(32))' > .local/webhook-encryption-key; }
+  export BROKKR__BROKER__WEBHOOK_ENCRYPTION_KEY=$(cat .local/webhook-encryption-key)
+fi
 command -v honcho >/dev/null || python3 -m pip install -q honcho
 swift build
 .build/debug/brokkr-api migrate

@@ -46,6 +46,23 @@ public struct QueueSpec: Sendable {
     }()
 }
 
+/// Narrows a claim to some of the due rows (`predicate`, over the queue table's columns) and records
+/// more on the claimed rows (`assignments`). Both may use parameters numbered from `$6`, whose values
+/// `appendBinds` appends in order. Text comes from this code base, never from input.
+public struct ClaimFilter: Sendable {
+    public var predicate: String?
+    public var assignments: String?
+    public var appendBinds: @Sendable (inout PostgresBindings) -> Void
+
+    public init(predicate: String? = nil, assignments: String? = nil, appendBinds: @escaping @Sendable (inout PostgresBindings) -> Void = { _ in }) {
+        self.predicate = predicate
+        self.assignments = assignments
+        self.appendBinds = appendBinds
+    }
+
+    public static let none = ClaimFilter()
+}
+
 /// One unit of claimed work: its id and which attempt this is (1 for the first).
 public struct QueueClaim: Sendable, Hashable {
     public let id: UUID
@@ -71,13 +88,14 @@ public struct WorkQueue: Sendable {
         self.database = database
     }
 
-    /// Claims up to `limit` due rows for `owner` with a lease of `leaseSeconds`.
-    public func claim(owner: String, limit: Int, leaseSeconds: Int) async throws -> [QueueClaim] {
+    /// Claims up to `limit` due rows for `owner` with a lease of `leaseSeconds`; `filter` narrows
+    /// which rows this claimer may take and what else the claim records.
+    public func claim(owner: String, limit: Int, leaseSeconds: Int, filter: ClaimFilter = .none) async throws -> [QueueClaim] {
         let s = spec
         var sql = """
             WITH due AS (
                 SELECT id FROM \(s.table)
-                WHERE \(s.statusColumn) = ANY($1) AND \(s.runAtColumn) <= now()
+                WHERE \(s.statusColumn) = ANY($1) AND \(s.runAtColumn) <= now()\(filter.predicate.map { " AND (\($0))" } ?? "")
                 ORDER BY \(s.runAtColumn)
                 LIMIT $2
                 FOR UPDATE SKIP LOCKED)
@@ -87,6 +105,7 @@ public struct WorkQueue: Sendable {
                 \(s.attemptsColumn) = q.\(s.attemptsColumn) + 1
             """
         if let lastAttempt = s.lastAttemptColumn { sql += ", \(lastAttempt) = now()" }
+        if let assignments = filter.assignments { sql += ", \(assignments)" }
         sql += " FROM due WHERE q.id = due.id RETURNING q.id, q.\(s.attemptsColumn)"
         var binds = PostgresBindings()
         binds.append(s.readyStatuses)
@@ -94,6 +113,7 @@ public struct WorkQueue: Sendable {
         binds.append(s.claimedStatus)
         binds.append(owner)
         binds.append(Double(leaseSeconds))
+        filter.appendBinds(&binds)
         var claims: [QueueClaim] = []
         for try await (id, attempt) in try await database.query(PostgresQuery(unsafeSQL: sql, binds: binds)).decode((UUID, Int).self) {
             claims.append(QueueClaim(id: id, attempt: attempt))
@@ -104,31 +124,39 @@ public struct WorkQueue: Sendable {
     /// Marks a claimed row done. Returns false when the claim is no longer held by `owner`.
     @discardableResult
     public func complete(_ id: UUID, owner: String) async throws -> Bool {
+        try await !complete([id], owner: owner).isEmpty
+    }
+
+    /// Marks several claimed rows done in one statement; returns the ids that were still `owner`'s.
+    public func complete(_ ids: [UUID], owner: String) async throws -> Set<UUID> {
+        guard !ids.isEmpty else { return [] }
         let s = spec
         var sql = "UPDATE \(s.table) SET \(s.statusColumn) = $1, \(s.leaseColumn) = NULL, \(s.lastErrorColumn) = NULL"
         if let completed = s.completedAtColumn { sql += ", \(completed) = now()" }
-        sql += " WHERE id = $2 AND \(s.statusColumn) = $3 AND \(s.ownerColumn) = $4 RETURNING id"
+        sql += " WHERE id = ANY($2) AND \(s.statusColumn) = $3 AND \(s.ownerColumn) = $4 RETURNING id"
         var binds = PostgresBindings()
         binds.append(s.doneStatus)
-        binds.append(id)
+        binds.append(ids)
         binds.append(s.claimedStatus)
         binds.append(owner)
-        return try await hasRow(PostgresQuery(unsafeSQL: sql, binds: binds))
+        var done = Set<UUID>()
+        for try await id in try await database.query(PostgresQuery(unsafeSQL: sql, binds: binds)).decode(UUID.self) { done.insert(id) }
+        return done
     }
 
     /// Records a failed attempt: schedules a retry with exponential back-off and jitter, or marks the
-    /// row dead once it has used its attempts.
-    public func fail(_ id: UUID, owner: String, error: String) async throws -> QueueFailureOutcome {
+    /// row dead once it has used its attempts (at once when `permanent`: retrying cannot help).
+    public func fail(_ id: UUID, owner: String, error: String, permanent: Bool = false) async throws -> QueueFailureOutcome {
         let s = spec
         var sql = """
             UPDATE \(s.table) SET
-                \(s.statusColumn) = CASE WHEN \(s.attemptsColumn) >= \(s.maxAttemptsColumn) THEN $1 ELSE $2 END,
+                \(s.statusColumn) = CASE WHEN $9 OR \(s.attemptsColumn) >= \(s.maxAttemptsColumn) THEN $1 ELSE $2 END,
                 \(s.leaseColumn) = NULL,
                 \(s.lastErrorColumn) = $3,
                 \(s.runAtColumn) = now() + make_interval(secs => LEAST($4 * power(2, GREATEST(\(s.attemptsColumn) - 1, 0)), $5) * (0.8 + random() * 0.4))
             """
         if let completed = s.completedAtColumn {
-            sql += ", \(completed) = CASE WHEN \(s.attemptsColumn) >= \(s.maxAttemptsColumn) THEN now() ELSE NULL END"
+            sql += ", \(completed) = CASE WHEN $9 OR \(s.attemptsColumn) >= \(s.maxAttemptsColumn) THEN now() ELSE NULL END"
         }
         sql += " WHERE id = $6 AND \(s.statusColumn) = $7 AND \(s.ownerColumn) = $8 RETURNING \(s.statusColumn)"
         var binds = PostgresBindings()
@@ -140,6 +168,7 @@ public struct WorkQueue: Sendable {
         binds.append(id)
         binds.append(s.claimedStatus)
         binds.append(owner)
+        binds.append(permanent)
         for try await status in try await database.query(PostgresQuery(unsafeSQL: sql, binds: binds)).decode(String.self) {
             return status == s.deadStatus ? .dead : .retryScheduled
         }

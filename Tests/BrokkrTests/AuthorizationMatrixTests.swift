@@ -45,11 +45,19 @@ final class AuthorizationMatrixTests: XCTestCase {
         "GET templates/:id/annotations": adminOwner, "POST templates/:id/annotations": adminOwner,
         "DELETE templates/:id/annotations/:key": adminOwner,
         "POST stacks/:id/deployment-objects/from-template": adminOwner,
+        "GET work-orders": admin, "POST work-orders": admin, "GET work-orders/:id": admin, "DELETE work-orders/:id": admin,
+        "POST work-orders/:id/claim": adminAgent, "POST work-orders/:id/complete": adminAgent,
+        "GET work-order-log": admin, "GET work-order-log/:id": admin, "GET agents/:id/work-orders/pending": adminAgent,
+        "GET webhooks": admin, "POST webhooks": admin, "GET webhooks/event-types": admin,
+        "GET webhooks/:id": admin, "PUT webhooks/:id": admin, "DELETE webhooks/:id": admin,
+        "GET webhooks/:id/deliveries": admin, "POST webhooks/:id/test": admin,
+        "GET agents/:id/webhooks/pending": adminAgent, "POST webhook-deliveries/:id/result": adminAgent,
     ]
 
     struct Fixture {
         var paks: [Role: String] = [:]
         var agentSelf = "", generatorOwner = "", stack = "", object = "", event = "", template = ""
+        var workOrder = "", webhook = "", delivery = ""
     }
 
     /// Fresh principals and resources per call, so a DELETE or a rotation cannot affect the next case.
@@ -68,6 +76,14 @@ final class AuthorizationMatrixTests: XCTestCase {
         f.template = try await b.post("templates", owner.pak, #"{"name":"t","template_content":"a: {{ x | default(value=1) }}","parameters_schema":"{}"}"#)["id"]?.stringValue ?? ""
         f.event = try await b.post("agents/\(me.id)/events", me.pak,
                                    #"{"deployment_object_id":"\#(f.object)","event_type":"DEPLOY","status":"SUCCESS"}"#)["id"]?.stringValue ?? ""
+        // A work order claimed by agentSelf, and an agent-delivered webhook delivery it acquired.
+        f.workOrder = try await b.post("work-orders", b.adminPAK,
+                                       #"{"work_type":"build","yaml_content":"a: 1","target_agent_ids":["\#(me.id)"]}"#)["id"]?.stringValue ?? ""
+        _ = try await b.post("work-orders/\(f.workOrder)/claim", me.pak, #"{"agent_id":"\#(me.id)"}"#)
+        f.webhook = try await b.post("webhooks", b.adminPAK,
+                                     #"{"name":"w","url":"http://127.0.0.1:9/x","event_types":["none"],"target_labels":["l"]}"#)["id"]?.stringValue ?? ""
+        _ = try await b.post("webhooks/\(f.webhook)/test", b.adminPAK)
+        f.delivery = try await b.get("agents/\(me.id)/webhooks/pending", me.pak).json.arrayValue?.first?["id"]?.stringValue ?? ""
         return f
     }
 
@@ -78,6 +94,9 @@ final class AuthorizationMatrixTests: XCTestCase {
         else if path.hasPrefix("stacks/") { owner = f.stack }
         else if path.hasPrefix("deployment-objects/") { owner = f.object }
         else if path.hasPrefix("templates/") { owner = f.template }
+        else if path.hasPrefix("work-order") { owner = f.workOrder }
+        else if path.hasPrefix("webhooks/") { owner = f.webhook }
+        else if path.hasPrefix("webhook-deliveries/") { owner = f.delivery }
         else { owner = f.event }
         return path.replacingOccurrences(of: ":stack_id", with: f.stack).replacingOccurrences(of: ":id", with: owner)
             .replacingOccurrences(of: ":label", with: "l").replacingOccurrences(of: ":key", with: "k")

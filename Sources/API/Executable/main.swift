@@ -51,6 +51,7 @@ struct Serve: AsyncParsableCommand {
                 FileHandle.standardOutput.write(Data("Admin PAK: \(pak)\n(also written to \(path); it is shown only once)\n".utf8))
             }
             let services = BrokerServices(database: database, settings: settings, metrics: BrokerMetrics(), logger: logger)
+            _ = try services.webhookCipherResult.get()  // a missing webhook key is a start-up error, not a random key
             let sighup = services.config.reloadOnSIGHUP { logger.info("\($0)") }
             defer { withExtendedLifetime(sighup) {} }
             logger.info("Auth cache TTL: \(settings.broker.authCacheTTLSeconds)s (\(settings.broker.authCacheTTLSeconds > 0 ? "enabled" : "disabled"))")

@@ -14,6 +14,7 @@ public enum AdminCommands {
         let id = try await database.transaction { connection in
             let tx = Transaction(connection: connection, logger: database.logger)
             let agent = try await AgentStore(sql: tx).create(name: name, clusterName: clusterName, pakHash: key.hash)
+            try await ResourceEvents.agentRegistered(tx, id: agent.id, name: name, cluster: clusterName)
             try await AuditOutbox.write(AuditEntry(actorType: "system", actorID: nil, action: "agent.created", resourceType: "agent",
                                                    resourceID: agent.id, details: .object(["name": .string(name), "cluster_name": .string(clusterName)])),
                                         on: connection, logger: database.logger)

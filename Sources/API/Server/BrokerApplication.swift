@@ -23,6 +23,9 @@ public enum BrokerApplication {
         TemplateRoutes.register(api, s)
         AdminRoutes.register(api, s)
         AuthRoutes.register(api, s)
+        WorkOrderRoutes.register(api, s)
+        WebhookRoutes.register(api, s)
+        AgentWebhookRoutes.register(api, s)
         return router
     }
 

@@ -13,6 +13,8 @@ public struct BrokerServices: Sendable {
     /// Settings with the hot-reloadable keys swapped in by `POST /admin/config/reload` and SIGHUP.
     public let config: ReloadableSettings
     public let logger: Logger
+    /// The webhook secrets' key, or why there is none (`brokkr-api serve` refuses to start then).
+    public let webhookCipherResult: Result<WebhookCipher, any Error>
 
     /// The current settings (static keys as at start-up, hot keys as last reloaded).
     public var settings: Settings { config.value }
@@ -24,6 +26,7 @@ public struct BrokerServices: Sendable {
         self.logger = logger
         self.authCache = AuthCache(ttlSeconds: settings.broker.authCacheTTLSeconds)
         self.pakGenerator = PAKGenerator(settings: settings.pak)
+        self.webhookCipherResult = Result { try WebhookCipher(settings: settings.broker, logger: logger) }
     }
 
     var agents: AgentStore { AgentStore(sql: database) }

@@ -29,6 +29,9 @@ public struct Settings: Sendable, Equatable {
         public var diagnosticCleanupIntervalSeconds: Int
         public var diagnosticMaxAgeHours: Int
         public var webhookEncryptionKey: String?
+        /// Development only: without `webhook_encryption_key`, use a random key per process instead of
+        /// refusing to start (secrets stored under it cannot be read after a restart).
+        public var allowEphemeralWebhookKey: Bool
         public var webhookDeliveryIntervalSeconds: Int
         public var webhookDeliveryBatchSize: Int
         public var webhookCleanupRetentionDays: Int
@@ -126,12 +129,16 @@ public struct Settings: Sendable, Equatable {
             diagnosticCleanupIntervalSeconds: try c.int("broker.diagnostic_cleanup_interval_seconds", default: 900, minimum: 1),
             diagnosticMaxAgeHours: try c.int("broker.diagnostic_max_age_hours", default: 1, minimum: 0),
             webhookEncryptionKey: try c.nonEmptyString("broker.webhook_encryption_key"),
+            allowEphemeralWebhookKey: try c.bool("broker.allow_ephemeral_webhook_key", default: false),
             webhookDeliveryIntervalSeconds: try c.int("broker.webhook_delivery_interval_seconds", default: 5, minimum: 1),
             webhookDeliveryBatchSize: try c.int("broker.webhook_delivery_batch_size", default: 50, minimum: 1),
             webhookCleanupRetentionDays: try c.int("broker.webhook_cleanup_retention_days", default: 7, minimum: 0),
             auditLogRetentionDays: try c.int("broker.audit_log_retention_days", default: 90, minimum: 0),
             authCacheTTLSeconds: try c.int("broker.auth_cache_ttl_seconds", default: 60, minimum: 0)
         )
+        if let key = broker.webhookEncryptionKey, let problem = WebhookKeyText.problem(key) {
+            throw ConfigurationError("broker.webhook_encryption_key: \(problem)")
+        }
         workers = Workers(
             healthPort: try c.int("workers.health_port", default: 0, minimum: 0),
             leaseSeconds: try c.int("workers.lease_seconds", default: 60, minimum: 1),

@@ -27,6 +27,7 @@ public enum SettingsDefaults {
     webhook_cleanup_retention_days = 7
     audit_log_retention_days = 90
     auth_cache_ttl_seconds = 60
+    allow_ephemeral_webhook_key = false
 
     [workers]
     health_port = 0

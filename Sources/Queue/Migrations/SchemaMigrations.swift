@@ -13,6 +13,7 @@ public enum SchemaMigrations {
         Migration(version: 2, name: "templates_work_orders_health", statements: templateAndQueueTables),
         Migration(version: 3, name: "webhooks_audit", statements: webhookAndAuditTables),
         Migration(version: 4, name: "triggers", statements: triggers),
+        Migration(version: 5, name: "webhook_signing_and_queue_indexes", statements: webhookSigningAndQueueIndexes),
     ]
 
     static let coreTables = [
@@ -468,5 +469,20 @@ public enum SchemaMigrations {
         "CREATE TRIGGER update_work_orders_timestamp BEFORE UPDATE ON work_orders FOR EACH ROW EXECUTE FUNCTION update_timestamp()",
         "CREATE TRIGGER update_deployment_health_timestamp BEFORE UPDATE ON deployment_health FOR EACH ROW EXECUTE FUNCTION update_timestamp()",
         "CREATE TRIGGER update_webhook_subscriptions_timestamp BEFORE UPDATE ON webhook_subscriptions FOR EACH ROW EXECUTE FUNCTION update_timestamp()",
+    ]
+
+    static let webhookSigningAndQueueIndexes = [
+        // Per-subscription HMAC secret for X-Brokkr-Signature (encrypted like the URL); NULL for rows
+        // written by the original, which are then signed with their auth header if they have one.
+        "ALTER TABLE webhook_subscriptions ADD COLUMN signing_secret_encrypted BYTEA",
+        // `[]` target labels mean "broker delivers", like NULL (spec 05 §10.4): keep one spelling.
+        "UPDATE webhook_subscriptions SET target_labels = NULL WHERE cardinality(target_labels) = 0",
+        "UPDATE webhook_deliveries SET target_labels = NULL WHERE cardinality(target_labels) = 0",
+        "CREATE INDEX idx_webhook_deliveries_broker_due ON webhook_deliveries (next_retry_at) WHERE status IN ('pending', 'failed') AND target_labels IS NULL",
+        "CREATE INDEX idx_work_orders_claimed ON work_orders (claimed_at) WHERE status = 'CLAIMED'",
+        "CREATE INDEX idx_work_order_targets_agent ON work_order_targets (agent_id)",
+        "CREATE INDEX idx_work_order_labels_label ON work_order_labels (label)",
+        "CREATE INDEX idx_work_order_annotations_kv ON work_order_annotations (key, value)",
+        "CREATE INDEX idx_work_order_log_completed ON work_order_log (completed_at DESC)",
     ]
 }

@@ -32,24 +32,20 @@ public struct AuditRetentionSweep: WorkerSweep {
     }
 }
 
-/// brokkr-workorders: returns stale claims and finished back-offs to PENDING.
+/// brokkr-workorders: returns finished back-offs and stale claims to PENDING, and expires stale
+/// claims that have no retries left (spec 03 §8.4).
 public struct WorkOrderMaintenanceSweep: WorkerSweep {
     public let name = "work-order-maintenance"
     public let channel: String? = nil
     public init() {}
     public func sweep(_ database: Database, settings: Settings) async throws -> Int {
-        let stale = try await SweepSQL.count(database, """
-            UPDATE work_orders SET status = 'PENDING', claimed_by = NULL, claimed_at = NULL
-            WHERE id IN (SELECT id FROM work_orders WHERE status = 'CLAIMED'
-                         AND claimed_at + make_interval(secs => claim_timeout_seconds) < now()
-                         LIMIT 500 FOR UPDATE SKIP LOCKED) RETURNING id
-            """)
-        let retries = try await SweepSQL.count(database, """
-            UPDATE work_orders SET status = 'PENDING', next_retry_after = NULL
-            WHERE id IN (SELECT id FROM work_orders WHERE status = 'RETRY_PENDING' AND next_retry_after <= now()
-                         LIMIT 500 FOR UPDATE SKIP LOCKED) RETURNING id
-            """)
-        return stale + retries
+        let retries = try await WorkOrderMaintenance.resumeRetries(database)
+        let stale = try await WorkOrderMaintenance.releaseStaleClaims(database)
+        let expired = try await WorkOrderMaintenance.expireStaleClaims(database)
+        if retries > 0 { database.logger.info("Reset \(retries) RETRY_PENDING work orders to PENDING") }
+        if stale > 0 { database.logger.info("Released \(stale) stale claimed work orders") }
+        if expired > 0 { database.logger.info("Expired \(expired) stale claimed work orders with no retries left") }
+        return retries + stale + expired
     }
 }
 

@@ -15,17 +15,42 @@ public protocol WorkerSweep: Sendable {
     /// Seconds to wait between rounds when no notification arrives.
     func interval(_ settings: Settings) -> Int
     func sweep(_ database: Database, settings: Settings) async throws -> Int
+    /// Releases what the sweep holds (HTTP clients); called once after the last round.
+    func shutdown() async
+}
+
+extension WorkerSweep {
+    public func shutdown() async {}
 }
 
 /// Runs sweeps until SIGTERM/SIGINT, with a health server (`/healthz`, `/readyz`, `/metrics`).
 public enum WorkerRuntime {
     public static func run(executable: String, sweeps: [any WorkerSweep], configFile: String?, once: Bool) async throws {
+        try await run(executable: executable, configFile: configFile, once: once) { _, _ in sweeps }
+    }
+
+    /// As above, with sweeps built from the settings; a configuration error thrown by `makeSweeps`
+    /// stops the process before it connects anywhere.
+    public static func run(executable: String, configFile: String?, once: Bool,
+                           makeSweeps: (Settings, Logger) throws -> [any WorkerSweep]) async throws {
         let settings = try Settings.load(file: configFile)
         LogSetup.bootstrap(format: settings.log.format, level: settings.log.level, label: executable)
         let logger = Logger(label: executable)
         let config = ReloadableSettings(settings)
         let sighup = config.reloadOnSIGHUP { logger.info("\($0)") }
         defer { withExtendedLifetime(sighup) {} }
+        let sweeps = try makeSweeps(settings, logger)
+        do {
+            try await serve(sweeps, config: config, once: once, logger: logger)
+        } catch {
+            for sweep in sweeps { await sweep.shutdown() }
+            throw error
+        }
+        for sweep in sweeps { await sweep.shutdown() }
+    }
+
+    static func serve(_ sweeps: [any WorkerSweep], config: ReloadableSettings, once: Bool, logger: Logger) async throws {
+        let settings = config.value
         let registry = PrometheusCollectorRegistry()
         try await Database.withDatabase(settings, poolSize: 4, logger: logger) { database in
             try await Migrator.migrate(database)

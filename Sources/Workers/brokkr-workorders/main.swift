@@ -5,7 +5,7 @@ import BrokkrWorkers
 struct Command: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "brokkr-workorders",
-        abstract: "Work-order maintenance: releases stale claims and returns orders to PENDING when their retry back-off ends.",
+        abstract: "Work-order maintenance: returns orders to PENDING when their retry back-off ends, releases stale claims, and expires stale claims with no retries left.",
         discussion: "Claims its rows with FOR UPDATE SKIP LOCKED: run as many copies as needed. Health and metrics on workers.health_port (BROKKR__WORKERS__HEALTH_PORT).")
     @OptionGroup var options: WorkerOptions
 

@@ -11,12 +11,16 @@ enum TestDatabase {
         ProcessInfo.processInfo.environment["BROKKR_TEST_DATABASE_URL"] ?? "postgres://postgres@127.0.0.1:54329/brokkr_test"
     }
 
+    /// The fixed webhook encryption key of every test broker and worker.
+    static let webhookKey = String(repeating: "0123456789abcdef", count: 4)
+
     static func uniqueSchema() -> String {
         "t_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "").prefix(20)
     }
 
     static func settings(schema: String, extra: [String: String] = [:]) throws -> Settings {
-        var env = ["BROKKR__DATABASE__URL": url, "BROKKR__DATABASE__SCHEMA": schema, "BROKKR__LOG__LEVEL": "warn"]
+        var env = ["BROKKR__DATABASE__URL": url, "BROKKR__DATABASE__SCHEMA": schema, "BROKKR__LOG__LEVEL": "warn",
+                   "BROKKR__BROKER__WEBHOOK_ENCRYPTION_KEY": webhookKey]
         env.merge(extra) { _, new in new }
         return try Settings.load(file: nil, environment: env)
     }

@@ -33,6 +33,7 @@ enum AgentRoutes {
             let key = s.pakGenerator.generate()
             let agent = try await s.transaction { tx in
                 let agent = try await AgentStore(sql: tx).create(name: name, clusterName: cluster, pakHash: key.hash)
+                try await ResourceEvents.agentRegistered(tx, id: agent.id, name: name, cluster: cluster)
                 try await s.audit(tx, principal, "agent.created", resourceType: "agent", resourceID: agent.id,
                                   details: .object(["name": .string(name), "cluster_name": .string(cluster)]), request: request)
                 return agent
@@ -73,6 +74,7 @@ enum AgentRoutes {
             let id = try context.uuid("id")
             let oldHash = try await s.transaction { tx -> String in
                 guard let hash = try await AgentStore(sql: tx).softDelete(id) else { throw APIError.notFound("Agent not found") }
+                try await ResourceEvents.agentDeregistered(tx, id: id)
                 try await s.audit(tx, principal, "agent.deleted", resourceType: "agent", resourceID: id, request: request)
                 return hash
             }

@@ -51,6 +51,7 @@ enum GeneratorRoutes {
             let oldHash = try await s.transaction { tx -> String? in
                 let result = try await GeneratorStore(sql: tx).softDelete(id)
                 guard result.found else { throw APIError.notFound("Generator not found") }
+                try await ResourceEvents.stacksDeleted(tx)
                 try await s.audit(tx, principal, "generator.deleted", resourceType: "generator", resourceID: id, request: request)
                 return result.oldHash
             }

@@ -72,6 +72,7 @@ enum StackRoutes {
                 try await EventOutbox.emit(BrokkrEvent(eventType: "stack.deleted", data: .object([
                     "stack_id": .string(stack.id.uuidString.lowercased()), "deleted_at": .string(RFC3339.string(from: Date())),
                 ])), stackID: stack.id, on: tx.connection, logger: tx.logger)
+                try await ResourceEvents.deploymentsDeleted(tx)
             }
             return JSONResponse.empty(.noContent)
         }

@@ -1,0 +1,66 @@
+import BrokkrCommon
+import BrokkrQueue
+import Foundation
+import Hummingbird
+
+/// Agent delivery of webhooks whose subscription has target labels (spec 05 §1.3): an agent claims
+/// the deliveries whose labels it all carries, sends them from inside its cluster, and reports back.
+enum AgentWebhookRoutes {
+    static let batch = 10, leaseSeconds = 60
+
+    static func register(_ api: APIRoutes, _ s: BrokerServices) {
+        api.add(.get, "agents/:id/webhooks/pending", .adminOrAgentSelf("Unauthorized - must be the agent or admin"),
+                failure: "Failed to claim pending deliveries") { _, context, _ in
+            let agentID = try context.uuid("id")
+            guard try await s.agents.exists(agentID) else { throw APIError.notFound("Agent not found") }
+            let labels = try await s.tags(.agent).labels(agentID)
+            guard !labels.isEmpty else { return JSONResponse.raw("[]") }
+            let claims = try await WorkQueue(spec: .webhookDeliveries, database: s.database).claim(
+                owner: ClaimFilter.agentOwner(agentID), limit: batch, leaseSeconds: leaseSeconds,
+                filter: .agentDelivered(agentID: agentID, agentLabels: labels))
+            let cipher = try s.webhookCipher()
+            var items: [JSONValue] = []
+            for job in try await WebhookDeliveryJob.load(claims.map(\.id), on: s.database) {
+                // A delivery whose secrets cannot be decrypted is skipped: it stays acquired until its
+                // lease expires, and is dead once its attempts are used up.
+                guard let target = try? job.target(cipher) else { continue }
+                items.append(.object([
+                    "id": .string(job.id.lowercasedString), "subscription_id": .string(job.subscriptionID.lowercasedString),
+                    "event_type": .string(job.eventType), "event_id": .string(job.eventID.lowercasedString),
+                    "payload": .string(job.payload), "url": .string(target.url),
+                    "auth_header": target.authHeader.map(JSONValue.string) ?? .null,
+                    "signature": target.signature.map(JSONValue.string) ?? .null,
+                    "timeout_seconds": .int(Int64(job.timeoutSeconds)), "max_retries": .int(Int64(job.maxRetries)),
+                    "attempts": .int(Int64(job.attempts)),
+                ]))
+            }
+            return JSONResponse.raw(JSONValue.array(items).serialized())
+        }
+
+        api.add(.post, "webhook-deliveries/:id/result", .adminOrAgent("Agent authentication required"),
+                failure: "Failed to update delivery") { request, context, principal in
+            guard let agentID = principal.agentID else { throw APIError.badRequest("Agent authentication required") }
+            let id = try context.uuid("id")
+            let body = try await RequestBody.read(request)
+            guard let acquiredBy = try await s.webhookDeliveries.acquiredBy(id) else { throw APIError.notFound("Delivery not found") }
+            guard acquiredBy == agentID else { throw APIError.forbidden("Delivery not acquired by this agent") }
+            let success = try body.requiredBool("success")
+            let queue = WorkQueue(spec: .webhookDeliveries, database: s.database)
+            let owner = ClaimFilter.agentOwner(agentID)
+            let stillOwned = success
+                ? try await queue.complete(id, owner: owner)
+                : try await queue.fail(id, owner: owner, error: try body.optionalString("error") ?? "Unknown error") != .notOwned
+            // Unlike the original, a result that arrives after the claim expired is refused rather than
+            // overwriting the state of a delivery that may be on its way again.
+            guard stillOwned else { throw APIError.conflict("Delivery is no longer acquired by this agent (its claim expired)") }
+            guard !success, let progress = try await s.webhookDeliveries.progress(id) else {
+                return JSONResponse.raw(JSONValue.object(["status": .string("success"), "delivery_id": .string(id.lowercasedString)]).serialized())
+            }
+            return JSONResponse.raw(JSONValue.object([
+                "status": .string(progress.status), "delivery_id": .string(id.lowercasedString),
+                "attempts": .int(Int64(progress.attempts)),
+                "next_retry_at": progress.nextRetryAt.map { .string(RFC3339.string(from: $0)) } ?? .null,
+            ]).serialized())
+        }
+    }
+}

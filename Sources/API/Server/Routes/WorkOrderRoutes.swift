@@ -1,0 +1,120 @@
+import BrokkrCommon
+import BrokkrQueue
+import Foundation
+import Hummingbird
+
+/// /work-orders, /work-order-log and an agent's pending work orders (spec 03 §3.8, spec 05 §2).
+/// Claims and completions are single conditional statements in one transaction with their event and
+/// audit entry; the API never waits for, retries or sends anything itself.
+enum WorkOrderRoutes {
+    static func register(_ api: APIRoutes, _ s: BrokerServices) {
+        let admin = AccessPolicy.admin("Admin access required")
+
+        api.add(.get, "work-orders", admin, failure: "Failed to fetch work orders") { request, _, _ in
+            let q = request.uri.queryParameters
+            return JSONResponse.raw(try await s.workOrders.listJSON(status: q["status"].map(String.init), workType: q["work_type"].map(String.init)))
+        }
+
+        api.add(.post, "work-orders", admin, failure: "Failed to create work order") { request, _, principal in
+            let order = try WorkOrderRequests.newOrder(try await RequestBody.read(request))
+            let json = try await s.transaction { tx -> String in
+                let (id, json) = try await WorkOrderStore(sql: tx).create(order)
+                try await EventOutbox.emit(BrokkrEvent(eventType: "workorder.created", data: .object([
+                    "work_order_id": .string(id.lowercasedString), "work_type": .string(order.workType), "status": .string("PENDING"),
+                ])), on: tx.connection, logger: tx.logger)
+                try await s.audit(tx, principal, "workorder.created", resourceType: "work_order", resourceID: id,
+                                  details: .object(["work_type": .string(order.workType)]), request: request)
+                return json
+            }
+            return JSONResponse.raw(json, status: .created)
+        }
+
+        api.add(.get, "work-orders/:id", admin, failure: "Failed to fetch work order") { _, context, _ in
+            guard let json = try await s.workOrders.getJSON(try context.uuid("id")) else { throw APIError.notFound("Work order not found") }
+            return JSONResponse.raw(json)
+        }
+
+        api.add(.delete, "work-orders/:id", admin, failure: "Failed to delete work order") { _, context, _ in
+            guard try await s.workOrders.delete(try context.uuid("id")) else { throw APIError.notFound("Work order not found") }
+            return JSONResponse.empty(.noContent)
+        }
+
+        api.add(.post, "work-orders/:id/claim", .adminOrAgent("Access denied"), failure: "Failed to claim work order") { request, context, principal in
+            let id = try context.uuid("id")
+            let agentID = try await RequestBody.read(request).requiredUUID("agent_id")
+            if let caller = principal.agentID, caller != agentID { throw APIError.forbidden("Access denied") }
+            let json = try await s.transaction { tx -> String in
+                switch try await WorkOrderLifecycle.claim(id, agentID: agentID, on: tx.connection, logger: tx.logger) {
+                case .claimed(let json):
+                    try await s.audit(tx, principal, "workorder.claimed", resourceType: "work_order", resourceID: id,
+                                      details: .object(["agent_id": .string(agentID.lowercasedString)]), request: request)
+                    return json
+                case .notClaimable: throw APIError.notFound("Work order not found or not claimable")
+                case .alreadyClaimed: throw APIError.conflict("Work order already claimed")
+                }
+            }
+            return JSONResponse.raw(json)
+        }
+
+        api.add(.post, "work-orders/:id/complete", .adminOrAgent("Access denied"), failure: "Failed to complete work order") { request, context, principal in
+            let id = try context.uuid("id")
+            let body = try await RequestBody.read(request)
+            return try await s.transaction { tx -> Response in
+                guard let order = try await WorkOrderLifecycle.lockActive(id, on: tx.connection, logger: tx.logger) else {
+                    throw APIError.notFound("Work order not found")
+                }
+                // Only the claiming agent (or the admin) reports; unlike the original, a caller without
+                // an agent identity never passes on an unclaimed order.
+                guard principal.isAdmin || (principal.agentID != nil && principal.agentID == order.claimedBy) else {
+                    throw APIError.forbidden("Access denied")
+                }
+                let success = try body.requiredBool("success")
+                let message = try body.optionalString("message") ?? (success ? nil : "Unknown error")
+                let retryable = try body.optionalBool("retryable") ?? true
+                let outcome = try await WorkOrderLifecycle.complete(order, success: success, message: message, retryable: retryable,
+                                                                    on: tx.connection, logger: tx.logger)
+                var details: [String: JSONValue] = ["success": .bool(success), "message": message.map(JSONValue.string) ?? .null]
+                if outcome == .retryScheduled { details["retry_scheduled"] = .bool(true) }
+                try await s.audit(tx, principal, success ? "workorder.completed" : "workorder.failed", resourceType: "work_order",
+                                  resourceID: id, details: .object(details), request: request)
+                switch outcome {
+                case .logged(let json): return JSONResponse.raw(json)
+                case .retryScheduled: return JSONResponse.raw(#"{"status":"retry_scheduled"}"#, status: .accepted)
+                }
+            }
+        }
+
+        api.add(.get, "work-order-log", admin, failure: "Failed to fetch work order log") { request, _, _ in
+            let q = request.uri.queryParameters
+            let success: Bool?
+            switch q["success"].map(String.init) {
+            case nil: success = nil
+            case "true"?: success = true
+            case "false"?: success = false
+            case let other?: throw APIError.badRequest("success must be true or false, got \"\(other)\"")
+            }
+            let agentID = try q["agent_id"].map { raw -> UUID in
+                guard let id = UUID(uuidString: String(raw)) else { throw APIError.badRequest("agent_id must be a UUID") }
+                return id
+            }
+            let limit = try q["limit"].map { raw -> Int in
+                guard let n = Int(raw), n >= 0 else { throw APIError.badRequest("limit must be a non-negative integer") }
+                return n
+            }
+            return JSONResponse.raw(try await s.workOrders.logListJSON(workType: q["work_type"].map(String.init), success: success,
+                                                                       agentID: agentID, limit: limit))
+        }
+
+        api.add(.get, "work-order-log/:id", admin, failure: "Failed to fetch work order log entry") { _, context, _ in
+            guard let json = try await s.workOrders.logGetJSON(try context.uuid("id")) else {
+                throw APIError.notFound("Work order log entry not found")
+            }
+            return JSONResponse.raw(json)
+        }
+
+        api.add(.get, "agents/:id/work-orders/pending", .adminOrAgentSelf("Access denied"), failure: "Failed to fetch pending work orders") { request, context, _ in
+            let workType = request.uri.queryParameters["work_type"].map(String.init)
+            return JSONResponse.raw(try await s.workOrders.pendingJSON(agentID: try context.uuid("id"), workType: workType))
+        }
+    }
+}

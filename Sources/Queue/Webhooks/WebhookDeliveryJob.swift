@@ -1,0 +1,68 @@
+import BrokkrCommon
+import Foundation
+import PostgresNIO
+
+/// A claimed delivery with what it takes to send it: the stored payload and the subscription's
+/// encrypted URL, auth header and signing secret, and its timeout.
+public struct WebhookDeliveryJob: Sendable {
+    public let id: UUID
+    public let subscriptionID: UUID
+    public let eventType: String
+    public let eventID: UUID
+    public let payload: String
+    public let attempts: Int
+    public let maxRetries: Int
+    public let timeoutSeconds: Int
+    let urlEncrypted: [UInt8]
+    let authHeaderEncrypted: [UInt8]?
+    let signingSecretEncrypted: [UInt8]?
+
+    /// The decrypted destination. A URL that cannot be decrypted makes the delivery impossible; an
+    /// auth header or secret that cannot be decrypted is reported by `problem`.
+    public struct Target: Sendable {
+        public let url: String
+        public let authHeader: String?
+        public let signature: String?
+    }
+
+    public enum DecryptionFailure: Error, CustomStringConvertible {
+        case url(Error), authHeader(Error), signingSecret(Error)
+        public var description: String {
+            switch self {
+            case .url(let e): return "Failed to decrypt URL: \(e)"
+            case .authHeader(let e): return "Failed to decrypt auth header: \(e)"
+            case .signingSecret(let e): return "Failed to decrypt signing secret: \(e)"
+            }
+        }
+    }
+
+    /// Decrypts the URL and auth header and signs the payload: with the subscription's signing
+    /// secret, or (rows written by the original have none) its auth header; unsigned without either.
+    public func target(_ cipher: WebhookCipher) throws(DecryptionFailure) -> Target {
+        let url: String, auth: String?, secret: String?
+        do { url = try cipher.decrypt(urlEncrypted) } catch { throw .url(error) }
+        do { auth = try authHeaderEncrypted.map { try cipher.decrypt($0) } } catch { throw .authHeader(error) }
+        do { secret = try signingSecretEncrypted.map { try cipher.decrypt($0) } } catch { throw .signingSecret(error) }
+        let signature = (secret ?? auth).map { WebhookSignature.header(body: Array(payload.utf8), secret: $0) }
+        return Target(url: url, authHeader: auth, signature: signature)
+    }
+
+    /// Loads the given (claimed) deliveries with their subscriptions.
+    public static func load(_ ids: [UUID], on database: Database) async throws -> [WebhookDeliveryJob] {
+        guard !ids.isEmpty else { return [] }
+        let rows = try await database.query("""
+            SELECT d.id, d.subscription_id, d.event_type, d.event_id, d.payload, d.attempts, s.max_retries, s.timeout_seconds,
+                   s.url_encrypted, s.auth_header_encrypted, s.signing_secret_encrypted
+            FROM webhook_deliveries d JOIN webhook_subscriptions s ON s.id = d.subscription_id
+            WHERE d.id = ANY(\(ids))
+            """)
+        var jobs: [WebhookDeliveryJob] = []
+        for try await r in rows.decode((UUID, UUID, String, UUID, String, Int, Int, Int, ByteBuffer, ByteBuffer?, ByteBuffer?).self) {
+            jobs.append(WebhookDeliveryJob(
+                id: r.0, subscriptionID: r.1, eventType: r.2, eventID: r.3, payload: r.4, attempts: r.5, maxRetries: r.6,
+                timeoutSeconds: r.7, urlEncrypted: Array(r.8.readableBytesView), authHeaderEncrypted: r.9.map { Array($0.readableBytesView) },
+                signingSecretEncrypted: r.10.map { Array($0.readableBytesView) }))
+        }
+        return jobs
+    }
+}

@@ -1,0 +1,126 @@
+import BrokkrCommon
+import Foundation
+import Logging
+import PostgresNIO
+
+/// The work-order state machine (spec 03 §8.3), shared by the API handlers (claim, complete) and
+/// `brokkr-workorders` (stale claims, back-off, expiry). Every transition is one conditional
+/// statement on the caller's transaction, and writes its `workorder.*` event in that transaction.
+public enum WorkOrderLifecycle {
+    /// SQL: agent `agent` may claim work order `w` — it is a target, or shares ANY label, or ANY
+    /// annotation key/value pair with it (OR logic, spec 03 §8.2).
+    public static func eligibility(workOrder w: String = "w", agent p: String) -> String {
+        """
+        (EXISTS (SELECT 1 FROM work_order_targets t WHERE t.work_order_id = \(w).id AND t.agent_id = \(p))
+         OR EXISTS (SELECT 1 FROM work_order_labels l JOIN agent_labels al ON al.label = l.label
+                    WHERE l.work_order_id = \(w).id AND al.agent_id = \(p))
+         OR EXISTS (SELECT 1 FROM work_order_annotations a JOIN agent_annotations aa ON aa.key = a.key AND aa.value = a.value
+                    WHERE a.work_order_id = \(w).id AND aa.agent_id = \(p)))
+        """
+    }
+
+    public enum ClaimOutcome: Sendable, Equatable {
+        case claimed(json: String)
+        /// No such active work order, or the agent is not among its targets.
+        case notClaimable
+        /// The agent is eligible but the order is no longer PENDING (someone else won).
+        case alreadyClaimed
+    }
+
+    /// Claims a PENDING order for an eligible agent with one conditional UPDATE, so of concurrent
+    /// claimers exactly one wins.
+    public static func claim(_ id: UUID, agentID: UUID, on connection: PostgresConnection, logger: Logger) async throws -> ClaimOutcome {
+        var binds = PostgresBindings()
+        binds.append(id)
+        binds.append(agentID)
+        let claimed = try await connection.query(PostgresQuery(unsafeSQL: """
+            UPDATE work_orders w SET status = 'CLAIMED', claimed_by = $2, claimed_at = now()
+            WHERE w.id = $1 AND w.status = 'PENDING' AND \(eligibility(agent: "$2"))
+            RETURNING to_jsonb(w)::text, w.work_type, w.claimed_at
+            """, binds: binds), logger: logger)
+        for try await (json, _, claimedAt) in claimed.decode((String, String, Date).self) {
+            try await EventOutbox.emit(BrokkrEvent(eventType: "workorder.claimed", data: .object([
+                "work_order_id": .string(id.lowercasedString), "agent_id": .string(agentID.lowercasedString),
+                "claimed_at": .string(RFC3339.string(from: claimedAt)),
+            ])), agentID: agentID, on: connection, logger: logger)
+            return .claimed(json: json)
+        }
+        let eligible = try await connection.query(PostgresQuery(unsafeSQL: """
+            SELECT 1 FROM work_orders w WHERE w.id = $1 AND \(eligibility(agent: "$2"))
+            """, binds: binds), logger: logger)
+        for try await _ in eligible { return .alreadyClaimed }
+        return .notClaimable
+    }
+
+    /// An active order, locked for the rest of the caller's transaction.
+    public struct ActiveOrder: Sendable {
+        public let id: UUID
+        public let status: String
+        public let claimedBy: UUID?
+        public let retryCount: Int
+        public let maxRetries: Int
+    }
+
+    public static func lockActive(_ id: UUID, on connection: PostgresConnection, logger: Logger) async throws -> ActiveOrder? {
+        let rows = try await connection.query("""
+            SELECT id, status, claimed_by, retry_count, max_retries FROM work_orders WHERE id = \(id) FOR UPDATE
+            """, logger: logger)
+        for try await r in rows.decode((UUID, String, UUID?, Int, Int).self) {
+            return ActiveOrder(id: r.0, status: r.1, claimedBy: r.2, retryCount: r.3, maxRetries: r.4)
+        }
+        return nil
+    }
+
+    public enum CompletionOutcome: Sendable, Equatable {
+        /// Moved to `work_order_log`; the log entry's JSON.
+        case logged(json: String)
+        case retryScheduled
+    }
+
+    /// A finished attempt of a locked order: success goes to the log; a retryable failure with
+    /// retries left (`retry_count < max_retries`) waits `backoff_seconds * 2^(retry_count + 1)` in
+    /// RETRY_PENDING; any other failure goes to the log as failed.
+    public static func complete(_ order: ActiveOrder, success: Bool, message: String?, retryable: Bool,
+                                on connection: PostgresConnection, logger: Logger) async throws -> CompletionOutcome {
+        if success || !retryable || order.retryCount >= order.maxRetries {
+            let logged = try await moveToLog([order.id], success: success, message: message, on: connection, logger: logger)
+            return .logged(json: logged.first ?? "null")
+        }
+        try await connection.query("""
+            UPDATE work_orders SET status = 'RETRY_PENDING', retry_count = retry_count + 1,
+                next_retry_after = now() + make_interval(secs => LEAST(backoff_seconds * power(2, retry_count + 1), 604800)),
+                last_error = \(message), last_error_at = now(), claimed_by = NULL, claimed_at = NULL
+            WHERE id = \(order.id)
+            """, logger: logger)
+        return .retryScheduled
+    }
+
+    /// Moves orders from the active queue into `work_order_log` (their targets go with them) and
+    /// writes `workorder.completed` / `workorder.failed`. Returns the log entries' JSON.
+    @discardableResult
+    public static func moveToLog(_ ids: [UUID], success: Bool, message: String?,
+                                 on connection: PostgresConnection, logger: Logger) async throws -> [String] {
+        let rows = try await connection.query("""
+            WITH moved AS (DELETE FROM work_orders WHERE id = ANY(\(ids)) RETURNING *)
+            INSERT INTO work_order_log AS l (id, work_type, created_at, claimed_at, claimed_by, success, retries_attempted, result_message, yaml_content)
+            SELECT id, work_type, created_at, claimed_at, claimed_by, \(success), retry_count, \(message), yaml_content FROM moved
+            RETURNING l.id, l.work_type, l.claimed_by, l.completed_at, to_jsonb(l)::text
+            """, logger: logger)
+        var entries: [(UUID, String, UUID?, Date, String)] = []
+        for try await row in rows.decode((UUID, String, UUID?, Date, String).self) { entries.append(row) }
+        for (id, workType, agentID, completedAt, _) in entries {
+            try await EventOutbox.emit(BrokkrEvent(eventType: success ? "workorder.completed" : "workorder.failed", data: .object([
+                "work_order_log_id": .string(id.lowercasedString), "work_type": .string(workType), "success": .bool(success),
+                "result_message": message.map(JSONValue.string) ?? .null,
+                "agent_id": agentID.map { .string($0.lowercasedString) } ?? .null,
+                "completed_at": .string(RFC3339.string(from: completedAt)),
+            ])), agentID: agentID, on: connection, logger: logger)
+        }
+        return entries.map(\.4)
+    }
+}
+
+extension UUID {
+    /// Brokkr's wire form: lowercase hyphenated.
+    public var lowercasedString: String { uuidString.lowercased() }
+}

@@ -1,0 +1,67 @@
+import AsyncHTTPClient
+import BrokkrCommon
+import BrokkrQueue
+import Foundation
+import NIOCore
+import NIOHTTP1
+
+/// Sends one webhook delivery: POST of the stored payload with the subscription's timeout and the
+/// `X-Brokkr-*` headers (spec 03 §9.6, plus `X-Brokkr-Event-Id`, `X-Brokkr-Timestamp` and the
+/// HMAC signature), `Authorization` when configured.
+public struct WebhookSender: Sendable {
+    public enum Outcome: Sendable, Equatable {
+        case delivered
+        /// `permanent`: retrying cannot help (the URL cannot even be decrypted).
+        case failed(error: String, permanent: Bool)
+    }
+
+    let client: HTTPClient
+    let cipher: WebhookCipher
+
+    public init(client: HTTPClient, cipher: WebhookCipher) {
+        self.client = client
+        self.cipher = cipher
+    }
+
+    /// A client for deliveries: up to `connectionsPerHost` parallel connections to one receiver,
+    /// redirects not followed (a 3xx is a failed delivery, not a POST re-sent elsewhere).
+    public static func makeClient(connectionsPerHost: Int) -> HTTPClient {
+        var configuration = HTTPClient.Configuration()
+        configuration.redirectConfiguration = .disallow
+        configuration.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: max(connectionsPerHost, 1))
+        return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+    }
+
+    public func send(_ job: WebhookDeliveryJob) async -> Outcome {
+        let target: WebhookDeliveryJob.Target
+        do { target = try job.target(cipher) } catch { return .failed(error: error.description, permanent: true) }
+        var request = HTTPClientRequest(url: target.url)
+        request.method = .POST
+        request.headers.add(name: "Content-Type", value: "application/json")
+        request.headers.add(name: "X-Brokkr-Event-Type", value: job.eventType)
+        request.headers.add(name: "X-Brokkr-Delivery-Id", value: job.id.lowercasedString)
+        request.headers.add(name: "X-Brokkr-Event-Id", value: job.eventID.lowercasedString)
+        request.headers.add(name: "X-Brokkr-Timestamp", value: String(Int(Date().timeIntervalSince1970)))
+        if let signature = target.signature { request.headers.add(name: WebhookSignature.headerName, value: signature) }
+        if let auth = target.authHeader { request.headers.add(name: "Authorization", value: auth) }
+        request.body = .bytes(ByteBuffer(string: job.payload))
+        do {
+            let response = try await client.execute(request, timeout: .seconds(Int64(max(job.timeoutSeconds, 1))))
+            let excerpt = try await Self.excerpt(of: response.body, limit: 200)
+            if (200..<300).contains(response.status.code) { return .delivered }
+            let status = "HTTP \(response.status.code) \(response.status.reasonPhrase)"
+            return .failed(error: excerpt.isEmpty ? status : "\(status): \(excerpt)", permanent: false)
+        } catch {
+            return .failed(error: "Request failed: \(error)", permanent: false)
+        }
+    }
+
+    /// Reads the whole body (so the connection can be reused) and keeps its first `limit` characters.
+    static func excerpt(of body: HTTPClientResponse.Body, limit: Int) async throws -> String {
+        var kept = ByteBuffer()
+        for try await var chunk in body where kept.readableBytes < limit * 4 {
+            kept.writeBuffer(&chunk)
+        }
+        return String(String(buffer: kept).prefix(limit))
+    }
+}
