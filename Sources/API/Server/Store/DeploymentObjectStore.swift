@@ -31,20 +31,9 @@ public struct DeploymentObjectStore: Sendable {
     /// The agent's target state: for every stack associated with the agent (including stacks deleted
     /// since, whose deletion marker must still reach the cluster), the latest live object, ordered by
     /// sequence id. `incremental` leaves out objects this agent has already reported an event for.
+    /// Every agent polls this, so it is a prepared statement: planned once per connection.
     public func targetStateJSON(agentID: UUID, includeDeployed: Bool) async throws -> String {
-        var binds = PostgresBindings()
-        binds.append(agentID)
-        binds.append(includeDeployed)
-        return try await sql.array(PostgresQuery(unsafeSQL: """
-            SELECT json_agg(to_jsonb(d) ORDER BY d.sequence_id)::text
-            FROM (\(AssociatedStacks.sql(agentParameter: "$1"))) AS a(stack_id)
-            CROSS JOIN LATERAL (
-                SELECT * FROM deployment_objects o
-                WHERE o.stack_id = a.stack_id AND o.deleted_at IS NULL
-                ORDER BY o.sequence_id DESC LIMIT 1) AS d
-            WHERE $2 OR NOT EXISTS (
-                SELECT 1 FROM agent_events e WHERE e.agent_id = $1 AND e.deployment_object_id = d.id AND e.deleted_at IS NULL)
-            """, binds: binds))
+        try await sql.prepared(TargetStateStatement(agentID: agentID, includeDeployed: includeDeployed)).first.flatMap { $0 } ?? "[]"
     }
 }
 
@@ -54,4 +43,32 @@ extension DeploymentObjectStore {
         try await sql.first("SELECT stack_id, to_jsonb(d)::text FROM deployment_objects d WHERE id = \(id)",
                             as: (UUID, String).self).map { (stackID: $0.0, json: $0.1) }
     }
+}
+
+/// The target-state query (see `DeploymentObjectStore.targetStateJSON`).
+struct TargetStateStatement: PostgresPreparedStatement {
+    static let name = "brokkr_target_state_v1"
+    static let sql = """
+        SELECT json_agg(to_jsonb(d) ORDER BY d.sequence_id)::text
+        FROM (\(AssociatedStacks.sql(agentParameter: "$1"))) AS a(stack_id)
+        CROSS JOIN LATERAL (
+            SELECT * FROM deployment_objects o
+            WHERE o.stack_id = a.stack_id AND o.deleted_at IS NULL
+            ORDER BY o.sequence_id DESC LIMIT 1) AS d
+        WHERE $2 OR NOT EXISTS (
+            SELECT 1 FROM agent_events e WHERE e.agent_id = $1 AND e.deployment_object_id = d.id AND e.deleted_at IS NULL)
+        """
+    typealias Row = String?
+
+    let agentID: UUID
+    let includeDeployed: Bool
+
+    func makeBindings() throws -> PostgresBindings {
+        var binds = PostgresBindings()
+        binds.append(agentID)
+        binds.append(includeDeployed)
+        return binds
+    }
+
+    func decodeRow(_ row: PostgresRow) throws -> String? { try row.decode(String?.self) }
 }

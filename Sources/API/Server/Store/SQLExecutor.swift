@@ -5,10 +5,17 @@ import PostgresNIO
 /// Where a store's SQL runs: the pool (reads, single writes) or an open transaction.
 public protocol SQLExecutor: Sendable {
     func rows(_ query: PostgresQuery) async throws -> PostgresRowSequence
+    /// Runs a named prepared statement (parsed and planned once per connection) — for hot queries.
+    func prepared<S: PostgresPreparedStatement>(_ statement: S) async throws -> [S.Row]
 }
 
 extension Database: SQLExecutor {
     public func rows(_ query: PostgresQuery) async throws -> PostgresRowSequence { try await self.query(query) }
+    public func prepared<S: PostgresPreparedStatement>(_ statement: S) async throws -> [S.Row] {
+        var out: [S.Row] = []
+        for try await row in try await client.execute(statement, logger: logger) { out.append(row) }
+        return out
+    }
 }
 
 /// A connection inside `Database.transaction`.
@@ -17,6 +24,11 @@ public struct Transaction: SQLExecutor {
     public let logger: Logger
     public func rows(_ query: PostgresQuery) async throws -> PostgresRowSequence {
         try await connection.query(query, logger: logger)
+    }
+    public func prepared<S: PostgresPreparedStatement>(_ statement: S) async throws -> [S.Row] {
+        var out: [S.Row] = []
+        for try await row in try await connection.execute(statement, logger: logger) { out.append(row) }
+        return out
     }
 }
 
