@@ -9,11 +9,12 @@ config=${BENCH_CONFIG:-release}; duration=${BENCH_DURATION:-15}; conns=${BENCH_C
 pgport=${BENCH_PG_PORT:-54331}; port=${BENCH_PORT:-3311}
 command -v wrk >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk; }
 data=$(mktemp -d /tmp/brokkr-bench-pg.XXXXXX); work=$(mktemp -d)
-cleanup() { [ -n "${api:-}" ] && kill "$api" 2>/dev/null; scripts/postgres.sh stop "$data"; rm -rf "$data" "$work"; }
+cleanup() { if [ -n "${api:-}" ]; then kill "$api" 2>/dev/null || true; fi; scripts/postgres.sh stop "$data"; rm -rf "$data" "$work"; }
 trap cleanup EXIT
 scripts/postgres.sh start "$data" "$pgport"
 psql -h 127.0.0.1 -p "$pgport" -U postgres -qc "CREATE DATABASE brokkr_bench"
 export BROKKR__DATABASE__URL="postgres://postgres@127.0.0.1:$pgport/brokkr_bench" BROKKR__LOG__LEVEL=warn
+export BROKKR__BROKER__WEBHOOK_ENCRYPTION_KEY=$(python3 -c 'import secrets; print(secrets.token_hex(32))')
 swift build -c "$config" --product brokkr-api >/dev/null
 bin=$(swift build -c "$config" --show-bin-path)/brokkr-api
 "$bin" migrate >/dev/null
@@ -56,6 +57,7 @@ psql -h 127.0.0.1 -p "$pgport" -U postgres -d brokkr_bench -qc "ANALYZE" >/dev/n
 
 "$bin" serve --host 127.0.0.1 --port "$port" > "$work/api.log" 2>&1 & api=$!
 for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.2; done
+curl -sf "http://127.0.0.1:$port/healthz" >/dev/null || { echo "brokkr-api did not start:" >&2; cat "$work/api.log" >&2; exit 1; }
 # Warm up (fills the key cache and the pool).
 wrk -t2 -c"$conns" -d3s -s "$work/agents.lua" "http://127.0.0.1:$port" >/dev/null
 ts=$(wrk -t2 -c"$conns" -d"${duration}s" -s "$work/agents.lua" "http://127.0.0.1:$port" | tee "$work/ts.txt" | awk '/Requests\/sec/ {print $2}')
