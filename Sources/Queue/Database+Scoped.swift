@@ -8,7 +8,13 @@ extension Database {
         let database = try Database(url: settings.database.url, schema: settings.database.schema,
                                     poolSize: poolSize ?? settings.broker.poolSize, logger: logger)
         return try await withThrowingTaskGroup(of: T?.self) { group in
-            group.addTask { await database.run(); return nil }
+            let (started, signal) = AsyncStream<Void>.makeStream()
+            group.addTask {
+                signal.finish()
+                await database.run()
+                return nil
+            }
+            for await _ in started {}  // the pool's run loop is starting: leases will be served
             defer { group.cancelAll() }
             return try await body(database)
         }

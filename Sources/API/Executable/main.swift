@@ -133,13 +133,7 @@ struct RotateAgent: AsyncParsableCommand {
     @OptionGroup var options: ConfigOptions
     @Option(help: "Agent id.") var uuid: String
     func run() async throws {
-        guard let id = UUID(uuidString: uuid) else { throw ValidationError("--uuid must be a UUID") }
-        let (settings, logger) = try options.load(label: "brokkr-api")
-        let pak = try await Database.withDatabase(settings, poolSize: 2, logger: logger) { database in
-            try await AdminCommands.rotateAgent(database, settings: settings, id: id)
-        }
-        guard let pak else { throw ValidationError("Agent not found") }
-        print("New agent PAK: \(pak)")
+        try await rotateKey(options, uuid: uuid, kind: "agent", rotate: AdminCommands.rotateAgent)
     }
 }
 
@@ -148,12 +142,18 @@ struct RotateGenerator: AsyncParsableCommand {
     @OptionGroup var options: ConfigOptions
     @Option(help: "Generator id.") var uuid: String
     func run() async throws {
-        guard let id = UUID(uuidString: uuid) else { throw ValidationError("--uuid must be a UUID") }
-        let (settings, logger) = try options.load(label: "brokkr-api")
-        let pak = try await Database.withDatabase(settings, poolSize: 2, logger: logger) { database in
-            try await AdminCommands.rotateGenerator(database, settings: settings, id: id)
-        }
-        guard let pak else { throw ValidationError("Generator not found") }
-        print("New generator PAK: \(pak)")
+        try await rotateKey(options, uuid: uuid, kind: "generator", rotate: AdminCommands.rotateGenerator)
     }
+}
+
+/// Shared by `rotate agent` and `rotate generator`: prints the new PAK once.
+func rotateKey(_ options: ConfigOptions, uuid: String, kind: String,
+               rotate: @escaping @Sendable (Database, Settings, UUID) async throws -> String?) async throws {
+    guard let id = UUID(uuidString: uuid) else { throw ValidationError("--uuid must be a UUID") }
+    let (settings, logger) = try options.load(label: "brokkr-api")
+    let pak = try await Database.withDatabase(settings, poolSize: 2, logger: logger) { database in
+        try await rotate(database, settings, id)
+    }
+    guard let pak else { throw ValidationError("\(kind.capitalized) not found") }
+    print("New \(kind) PAK: \(pak)")
 }

@@ -38,21 +38,24 @@ public enum AdminCommands {
     }
 
     public static func rotateAgent(_ database: Database, settings: Settings, id: UUID) async throws -> String? {
-        let key = PAKGenerator(settings: settings.pak).generate()
-        let rotated = try await database.transaction { connection -> Bool in
-            guard try await AgentStore(sql: Transaction(connection: connection, logger: database.logger)).rotateKey(id, newHash: key.hash) != nil else { return false }
-            try await AuditOutbox.write(AuditEntry(actorType: "system", actorID: nil, action: "pak.rotated", resourceType: "agent", resourceID: id),
-                                        on: connection, logger: database.logger)
-            return true
+        try await rotate(database, settings: settings, resourceType: "agent", id: id) { tx, hash in
+            try await AgentStore(sql: tx).rotateKey(id, newHash: hash) != nil
         }
-        return rotated ? key.pak : nil
     }
 
     public static func rotateGenerator(_ database: Database, settings: Settings, id: UUID) async throws -> String? {
+        try await rotate(database, settings: settings, resourceType: "generator", id: id) { tx, hash in
+            try await GeneratorStore(sql: tx).rotateKey(id, newHash: hash) != nil
+        }
+    }
+
+    /// Stores a new key hash with `replace` and audits it; returns the new PAK, or nil if nothing was found.
+    static func rotate(_ database: Database, settings: Settings, resourceType: String, id: UUID,
+                       replace: @Sendable (Transaction, String) async throws -> Bool) async throws -> String? {
         let key = PAKGenerator(settings: settings.pak).generate()
         let rotated = try await database.transaction { connection -> Bool in
-            guard try await GeneratorStore(sql: Transaction(connection: connection, logger: database.logger)).rotateKey(id, newHash: key.hash) != nil else { return false }
-            try await AuditOutbox.write(AuditEntry(actorType: "system", actorID: nil, action: "pak.rotated", resourceType: "generator", resourceID: id),
+            guard try await replace(Transaction(connection: connection, logger: database.logger), key.hash) else { return false }
+            try await AuditOutbox.write(AuditEntry(actorType: "system", actorID: nil, action: "pak.rotated", resourceType: resourceType, resourceID: id),
                                         on: connection, logger: database.logger)
             return true
         }
