@@ -39,6 +39,8 @@ final class AuthorizationMatrixTests: XCTestCase {
         "GET deployment-objects/:id": [.admin, .generatorOwner, .agentSelf],
         "POST auth/pak": all,
         "GET admin/audit-logs": admin, "POST admin/config/reload": admin,
+        "POST deployment-objects/:id/diagnostics": admin, "GET agents/:id/diagnostics/pending": adminAgent,
+        "GET diagnostics/:id": adminAgent, "POST diagnostics/:id/claim": adminAgent, "POST diagnostics/:id/result": [.agentSelf],
         "GET templates": adminGenerators, "POST templates": adminGenerators,
         "GET templates/:id": adminOwner, "PUT templates/:id": adminOwner, "DELETE templates/:id": adminOwner,
         "GET templates/:id/labels": adminOwner, "POST templates/:id/labels": adminOwner, "DELETE templates/:id/labels/:label": adminOwner,
@@ -57,7 +59,7 @@ final class AuthorizationMatrixTests: XCTestCase {
     struct Fixture {
         var paks: [Role: String] = [:]
         var agentSelf = "", generatorOwner = "", stack = "", object = "", event = "", template = ""
-        var workOrder = "", webhook = "", delivery = ""
+        var workOrder = "", webhook = "", delivery = "", diagnostic = ""
     }
 
     /// Fresh principals and resources per call, so a DELETE or a rotation cannot affect the next case.
@@ -84,6 +86,7 @@ final class AuthorizationMatrixTests: XCTestCase {
                                      #"{"name":"w","url":"http://127.0.0.1:9/x","event_types":["none"],"target_labels":["l"]}"#)["id"]?.stringValue ?? ""
         _ = try await b.post("webhooks/\(f.webhook)/test", b.adminPAK)
         f.delivery = try await b.get("agents/\(me.id)/webhooks/pending", me.pak).json.arrayValue?.first?["id"]?.stringValue ?? ""
+        f.diagnostic = try await b.post("deployment-objects/\(f.object)/diagnostics", b.adminPAK, #"{"agent_id":"\#(me.id)"}"#)["id"]?.stringValue ?? ""
         return f
     }
 
@@ -97,6 +100,7 @@ final class AuthorizationMatrixTests: XCTestCase {
         else if path.hasPrefix("work-order") { owner = f.workOrder }
         else if path.hasPrefix("webhooks/") { owner = f.webhook }
         else if path.hasPrefix("webhook-deliveries/") { owner = f.delivery }
+        else if path.hasPrefix("diagnostics/") { owner = f.diagnostic }
         else { owner = f.event }
         return path.replacingOccurrences(of: ":stack_id", with: f.stack).replacingOccurrences(of: ":id", with: owner)
             .replacingOccurrences(of: ":label", with: "l").replacingOccurrences(of: ":key", with: "k")
@@ -119,6 +123,7 @@ final class AuthorizationMatrixTests: XCTestCase {
                         "deployment_object_id": .string(f.object), "event_type": .string("DEPLOY"), "status": .string("SUCCESS"),
                         "template_id": .string(f.template), "parameters": .object([:]),
                         "template_content": .string("a: 1"), "parameters_schema": .string("{}"),
+                        "pod_statuses": .string("[]"), "events": .string("[]"), "collected_at": .string(RFC3339.string(from: Date())),
                     ]).serialized()
                     let path = Self.concretePath(route.path, f)
                     let r = try await b.request(HTTPMethod(rawValue: route.method), path, pak: f.paks[role],

@@ -22,6 +22,7 @@ public enum BrokerApplication {
         DeploymentObjectRoutes.register(api, s)
         TemplateRoutes.register(api, s)
         AdminRoutes.register(api, s)
+        DiagnosticRoutes.register(api, s)
         AuthRoutes.register(api, s)
         WorkOrderRoutes.register(api, s)
         WebhookRoutes.register(api, s)
