@@ -40,6 +40,7 @@ final class AuthorizationMatrixTests: XCTestCase {
         "POST auth/pak": all,
         "GET admin/audit-logs": admin, "POST admin/config/reload": admin,
         "POST deployment-objects/:id/diagnostics": admin, "GET agents/:id/diagnostics/pending": adminAgent,
+        "PATCH agents/:id/health-status": adminAgent, "GET deployment-objects/:id/health": admin, "GET stacks/:id/health": admin,
         "GET diagnostics/:id": adminAgent, "POST diagnostics/:id/claim": adminAgent, "POST diagnostics/:id/result": [.agentSelf],
         "GET templates": adminGenerators, "POST templates": adminGenerators,
         "GET templates/:id": adminOwner, "PUT templates/:id": adminOwner, "DELETE templates/:id": adminOwner,

@@ -23,6 +23,7 @@ public enum BrokerApplication {
         TemplateRoutes.register(api, s)
         AdminRoutes.register(api, s)
         DiagnosticRoutes.register(api, s)
+        HealthRoutes.register(api, s)
         AuthRoutes.register(api, s)
         WorkOrderRoutes.register(api, s)
         WebhookRoutes.register(api, s)
