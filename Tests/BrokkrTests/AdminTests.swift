@@ -150,6 +150,20 @@ final class AdminTests: XCTestCase {
         }
     }
 
+    func testCleanupMarksAgentsWhoseHeartbeatsStopped() async throws {
+        try await TestBroker.run { b in
+            let silent = try await b.createAgent(), alive = try await b.createAgent()
+            try await b.database.query(PostgresQuery(unsafeSQL: "UPDATE agents SET created_at = now() - interval '1 hour' WHERE id = '\(silent.id)'"))
+            _ = try await b.post("agents/\(alive.id)/heartbeat", alive.pak)
+            do { let v = try await CleanupSweep().sweep(b.database, settings: b.settings); XCTAssertEqual(v, 1) }
+            do { let v = try await b.get("agents/\(silent.id)", b.adminPAK)["heartbeat_lost_at"]; XCTAssertNotEqual(v, .null) }
+            do { let v = try await b.get("agents/\(alive.id)", b.adminPAK)["heartbeat_lost_at"]; XCTAssertEqual(v, .null) }
+            do { let v = try await CleanupSweep().sweep(b.database, settings: b.settings); XCTAssertEqual(v, 0, "marked once") }
+            do { let v = try await b.post("agents/\(silent.id)/heartbeat", silent.pak).status; XCTAssertEqual(v, 204) }
+            do { let v = try await b.get("agents/\(silent.id)", b.adminPAK)["heartbeat_lost_at"]; XCTAssertEqual(v, .null, "a heartbeat clears the mark") }
+        }
+    }
+
     func testReloadableSettingsKeepsStaticKeys() throws {
         let path = NSTemporaryDirectory() + "brokkr-static-\(UUID().uuidString).toml"
         try "[broker]\nport = 3000\n".write(toFile: path, atomically: true, encoding: .utf8)

@@ -32,6 +32,8 @@ public struct Settings: Sendable, Equatable {
         /// Development only: without `webhook_encryption_key`, use a random key per process instead of
         /// refusing to start (secrets stored under it cannot be read after a restart).
         public var allowEphemeralWebhookKey: Bool
+        /// An agent without a heartbeat for this long is marked `heartbeat_lost_at` by brokkr-cleanup.
+        public var agentHeartbeatTimeoutSeconds: Int
         public var webhookDeliveryIntervalSeconds: Int
         public var webhookDeliveryBatchSize: Int
         public var webhookCleanupRetentionDays: Int
@@ -130,6 +132,7 @@ public struct Settings: Sendable, Equatable {
             diagnosticMaxAgeHours: try c.int("broker.diagnostic_max_age_hours", default: 1, minimum: 0),
             webhookEncryptionKey: try c.nonEmptyString("broker.webhook_encryption_key"),
             allowEphemeralWebhookKey: try c.bool("broker.allow_ephemeral_webhook_key", default: false),
+            agentHeartbeatTimeoutSeconds: try c.int("broker.agent_heartbeat_timeout_seconds", default: 90, minimum: 1),
             webhookDeliveryIntervalSeconds: try c.int("broker.webhook_delivery_interval_seconds", default: 5, minimum: 1),
             webhookDeliveryBatchSize: try c.int("broker.webhook_delivery_batch_size", default: 50, minimum: 1),
             webhookCleanupRetentionDays: try c.int("broker.webhook_cleanup_retention_days", default: 7, minimum: 0),

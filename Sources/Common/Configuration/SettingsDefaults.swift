@@ -28,6 +28,7 @@ public enum SettingsDefaults {
     audit_log_retention_days = 90
     auth_cache_ttl_seconds = 60
     allow_ephemeral_webhook_key = false
+    agent_heartbeat_timeout_seconds = 90
 
     [workers]
     health_port = 0

@@ -14,6 +14,7 @@ public enum SchemaMigrations {
         Migration(version: 3, name: "webhooks_audit", statements: webhookAndAuditTables),
         Migration(version: 4, name: "triggers", statements: triggers),
         Migration(version: 5, name: "webhook_signing_and_queue_indexes", statements: webhookSigningAndQueueIndexes),
+        Migration(version: 6, name: "agent_heartbeat_lost", statements: agentHeartbeatLost),
     ]
 
     static let coreTables = [
@@ -484,5 +485,11 @@ public enum SchemaMigrations {
         "CREATE INDEX idx_work_order_labels_label ON work_order_labels (label)",
         "CREATE INDEX idx_work_order_annotations_kv ON work_order_annotations (key, value)",
         "CREATE INDEX idx_work_order_log_completed ON work_order_log (completed_at DESC)",
+    ]
+
+    /// Agents whose heartbeats stopped are marked by brokkr-cleanup; the next heartbeat clears the mark.
+    static let agentHeartbeatLost = [
+        "ALTER TABLE agents ADD COLUMN heartbeat_lost_at TIMESTAMPTZ",
+        "CREATE INDEX idx_agents_heartbeat ON agents (COALESCE(last_heartbeat, created_at)) WHERE deleted_at IS NULL AND heartbeat_lost_at IS NULL",
     ]
 }

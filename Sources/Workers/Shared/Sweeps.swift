@@ -59,7 +59,8 @@ public struct WebhookLeaseRecoverySweep: WorkerSweep {
     }
 }
 
-/// brokkr-cleanup: diagnostics expiry and retention, finished-delivery retention.
+/// brokkr-cleanup: diagnostics expiry and retention, finished-delivery retention, and marking agents
+/// whose heartbeats stopped (`heartbeat_lost_at`).
 public struct CleanupSweep: WorkerSweep {
     public let name = "cleanup"
     public let channel: String? = nil
@@ -83,7 +84,13 @@ public struct CleanupSweep: WorkerSweep {
                   AND completed_at < now() - make_interval(days => \(settings.broker.webhookCleanupRetentionDays)::int)
                 LIMIT 1000 FOR UPDATE SKIP LOCKED) RETURNING id
             """)
-        return expired + diagnostics + deliveries
+        let silent = try await SweepSQL.count(database, """
+            UPDATE agents SET heartbeat_lost_at = now() WHERE id IN (
+                SELECT id FROM agents WHERE deleted_at IS NULL AND heartbeat_lost_at IS NULL
+                  AND COALESCE(last_heartbeat, created_at) < now() - make_interval(secs => \(Double(settings.broker.agentHeartbeatTimeoutSeconds)))
+                LIMIT 500 FOR UPDATE SKIP LOCKED) RETURNING id
+            """)
+        return expired + diagnostics + deliveries + silent
     }
 }
 

@@ -69,7 +69,7 @@ public struct AgentStore: Sendable {
     }
 
     public func recordHeartbeat(_ id: UUID) async throws -> String? {
-        try await sql.firstValue("UPDATE agents SET last_heartbeat = now() WHERE id = \(id) AND deleted_at IS NULL RETURNING name", as: String.self).map { $0 }
+        try await sql.firstValue("UPDATE agents SET last_heartbeat = now(), heartbeat_lost_at = NULL WHERE id = \(id) AND deleted_at IS NULL RETURNING name", as: String.self).map { $0 }
     }
 
     public func id(forKeyHash hash: String) async throws -> UUID? {
