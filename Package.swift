@@ -123,7 +123,7 @@ let package = Package(
         .testTarget(
             name: "BrokkrTests",
             dependencies: [
-                "BrokkrCommon", "BrokkrQueue", "BrokkrAPI", "BrokkrWorkers", "BrokkrAgent",
+                "BrokkrCommon", "BrokkrQueue", "BrokkrAPI", "BrokkrWorkers", "BrokkrAgent", "KubeEmulator",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
             ],

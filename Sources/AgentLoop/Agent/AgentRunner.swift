@@ -4,9 +4,9 @@ import Hummingbird
 import Logging
 import Prometheus
 
-/// `brokkr-agent start`: finds itself at the broker, then heartbeats on `agent.polling_interval`
-/// and serves `/healthz`, `/readyz` and `/metrics` on `agent.health_port`. Reconciliation and the
-/// other agent tasks run beside the heartbeat as independent tasks (added with the agent issue).
+/// `brokkr-agent start`: finds itself at the broker, then runs independent tasks — the heartbeat and
+/// the target-state poll with reconciliation — so a slow apply never delays a heartbeat; serves
+/// `/healthz`, `/readyz` and `/metrics` on `agent.health_port`.
 public enum AgentRunner {
     public static func run(settings: Settings, logger: Logger) async throws {
         guard !settings.agent.pak.isEmpty else { throw ConfigurationError("agent.pak is required (BROKKR__AGENT__PAK)") }
@@ -15,6 +15,12 @@ public enum AgentRunner {
         let heartbeats = registry.makeCounter(name: "brokkr_agent_heartbeat_sent_total", help: "Total number of heartbeats sent to broker")
         let lastPoll = registry.makeGauge(name: "brokkr_agent_last_successful_poll_timestamp", help: "Unix timestamp of last successful broker poll")
         let ready = ReadyFlag()
+        let identity = AgentIdentity()
+        let kube = try KubeConfig.load(kubeconfigPath: settings.agent.kubeconfigPath).makeClient()
+        let polls = registry.makeCounter(name: "brokkr_agent_poll_requests_total", labels: [("status", "success")],
+                                         help: "Total number of broker poll requests")
+        let pollErrors = registry.makeCounter(name: "brokkr_agent_poll_requests_total", labels: [("status", "error")],
+                                              help: "Total number of broker poll requests")
 
         let router = Router()
         router.get("healthz") { _, _ in "OK" }
@@ -31,11 +37,11 @@ public enum AgentRunner {
                 var attempts = 0
                 while !Task.isCancelled {
                     do {
-                        if agentID == nil {
-                            let me = try await broker.findSelf(name: settings.agent.agentName, cluster: settings.agent.clusterName)
-                            agentID = me["id"]?.stringValue
-                            logger.info("Registered with broker as agent \(agentID ?? "?")")
-                        }
+                        // Re-read each round: the status (ACTIVE or not) decides whether the poll task works.
+                        let me = try await broker.findSelf(name: settings.agent.agentName, cluster: settings.agent.clusterName)
+                        if agentID == nil { logger.info("Registered with broker as agent \(me["id"]?.stringValue ?? "?")") }
+                        agentID = me["id"]?.stringValue
+                        identity.set(id: agentID, active: me["status"]?.stringValue == "ACTIVE")
                         if let agentID {
                             try await broker.heartbeat(agentID: agentID)
                             heartbeats.increment()
@@ -51,10 +57,38 @@ public enum AgentRunner {
                     try await Task.sleep(for: .seconds(settings.agent.pollingInterval))
                 }
             }
+            group.addTask {
+                while !Task.isCancelled {
+                    if let (id, active) = identity.current, active {
+                        let poller = DeploymentPoller(
+                            broker: broker, reconciler: Reconciler(kube: kube, agentID: id, logger: logger), agentID: id,
+                            eventRetries: settings.agent.maxEventMessageRetries,
+                            eventRetryDelay: .seconds(settings.agent.eventMessageRetryDelay), logger: logger)
+                        do {
+                            _ = try await poller.pollOnce()
+                            polls.increment()
+                            lastPoll.set(Date().timeIntervalSince1970)
+                        } catch {
+                            pollErrors.increment()
+                            logger.error("Target-state poll failed: \(error)")
+                        }
+                    }
+                    try await Task.sleep(for: .seconds(settings.agent.pollingInterval))
+                }
+            }
             try await group.next()
             group.cancelAll()
         }
     }
+}
+
+/// The agent's id and whether the broker says it is ACTIVE, shared by the heartbeat and poll tasks.
+final class AgentIdentity: @unchecked Sendable {
+    private let lock = NSLock()
+    private var id: String?
+    private var active = false
+    func set(id: String?, active: Bool) { lock.withLock { self.id = id; self.active = active } }
+    var current: (String, Bool)? { lock.withLock { id.map { ($0, active) } } }
 }
 
 final class ReadyFlag: @unchecked Sendable {

@@ -1,0 +1,141 @@
+import AsyncHTTPClient
+import BrokkrCommon
+import Foundation
+import NIOCore
+import NIOHTTP1
+
+/// The Kubernetes REST calls the agent makes: discovery, server-side apply, list by label, delete.
+public actor KubeClient {
+    public struct Failure: Error, CustomStringConvertible, Sendable {
+        public let status: Int
+        public let reason: String
+        public let message: String
+        public var description: String { "Kubernetes API \(status) \(reason): \(message)" }
+    }
+
+    let server: String
+    let token: String?
+    let http: HTTPClient
+    private var resources: [String: KubeResource] = [:]  // "apiVersion/Kind" → resource
+
+    public init(server: String, token: String? = nil, http: HTTPClient = .shared) {
+        self.server = server.hasSuffix("/") ? String(server.dropLast()) : server
+        self.token = token
+        self.http = http
+    }
+
+    // MARK: Discovery
+
+    /// Every served resource type (re-read on demand, e.g. after CRDs were applied).
+    @discardableResult
+    public func refreshDiscovery() async throws -> [KubeResource] {
+        var found: [String: KubeResource] = [:]
+        var groupVersions = [("", "v1")]
+        let groups = try await getJSON("/apis")
+        for group in groups["groups"]?.arrayValue ?? [] {
+            guard let name = group["name"]?.stringValue else { continue }
+            for version in group["versions"]?.arrayValue ?? [] {
+                if let v = version["version"]?.stringValue { groupVersions.append((name, v)) }
+            }
+        }
+        for (group, version) in groupVersions {
+            let path = group.isEmpty ? "/api/\(version)" : "/apis/\(group)/\(version)"
+            guard let list = try? await getJSON(path) else { continue }
+            for r in list["resources"]?.arrayValue ?? [] {
+                guard let plural = r["name"]?.stringValue, !plural.contains("/"), let kind = r["kind"]?.stringValue else { continue }
+                let resource = KubeResource(group: group, version: version, kind: kind, plural: plural,
+                                            namespaced: r["namespaced"]?.boolValue ?? false,
+                                            verbs: Set(r["verbs"]?.arrayValue?.compactMap(\.stringValue) ?? []))
+                found["\(resource.apiVersion)/\(kind)"] = resource
+            }
+        }
+        resources = found
+        return Array(found.values)
+    }
+
+    /// The resource for an object's apiVersion and kind; discovery is refreshed once on a miss.
+    public func resource(apiVersion: String, kind: String) async throws -> KubeResource {
+        if let r = resources["\(apiVersion)/\(kind)"] { return r }
+        try await refreshDiscovery()
+        guard let r = resources["\(apiVersion)/\(kind)"] else {
+            throw Failure(status: 404, reason: "NotFound", message: "the server does not serve \(kind) in \(apiVersion)")
+        }
+        return r
+    }
+
+    public func allResources() async throws -> [KubeResource] {
+        if resources.isEmpty { try await refreshDiscovery() }
+        return Array(resources.values)
+    }
+
+    // MARK: Objects
+
+    /// Server-side apply as `fieldManager`, taking ownership of conflicting fields when `force`.
+    @discardableResult
+    public func apply(_ object: JSONValue, fieldManager: String, force: Bool, dryRun: Bool = false) async throws -> JSONValue {
+        let (resource, namespace, name) = try await locate(object)
+        var query = "fieldManager=\(fieldManager)"
+        if force { query += "&force=true" }
+        if dryRun { query += "&dryRun=All" }
+        return try await send(.PATCH, "\(resource.path(namespace: namespace))/\(name)?\(query)", body: object.serialized(),
+                              contentType: "application/apply-patch+yaml")
+    }
+
+    /// The object if it exists.
+    public func get(_ object: JSONValue) async throws -> JSONValue? {
+        let (resource, namespace, name) = try await locate(object)
+        do {
+            return try await getJSON("\(resource.path(namespace: namespace))/\(name)")
+        } catch let failure as Failure where failure.status == 404 {
+            return nil
+        }
+    }
+
+    /// Objects of a type across all namespaces matching a label selector.
+    public func list(_ resource: KubeResource, labelSelector: String) async throws -> [JSONValue] {
+        let selector = labelSelector.addingPercentEncoding(withAllowedCharacters: .urlQueryAllowed.subtracting(CharacterSet(charactersIn: "=&+"))) ?? labelSelector
+        return try await getJSON("\(resource.path(namespace: nil))?labelSelector=\(selector)")["items"]?.arrayValue ?? []
+    }
+
+    /// Deletes with background propagation; a missing object is not an error.
+    public func delete(_ resource: KubeResource, namespace: String?, name: String) async throws {
+        do {
+            _ = try await send(.DELETE, "\(resource.path(namespace: namespace))/\(name)?propagationPolicy=Background", body: nil, contentType: nil)
+        } catch let failure as Failure where failure.status == 404 {
+            return
+        }
+    }
+
+    func locate(_ object: JSONValue) async throws -> (KubeResource, String?, String) {
+        guard let apiVersion = object["apiVersion"]?.stringValue, let kind = object["kind"]?.stringValue,
+              let name = object["metadata"]?["name"]?.stringValue else {
+            throw Failure(status: 400, reason: "BadRequest", message: "object needs apiVersion, kind and metadata.name")
+        }
+        let resource = try await resource(apiVersion: apiVersion, kind: kind)
+        let namespace = resource.namespaced ? (object["metadata"]?["namespace"]?.stringValue ?? "default") : nil
+        return (resource, namespace, name)
+    }
+
+    func getJSON(_ path: String) async throws -> JSONValue {
+        try await send(.GET, path, body: nil, contentType: nil)
+    }
+
+    func send(_ method: HTTPMethod, _ path: String, body: String?, contentType: String?) async throws -> JSONValue {
+        var request = HTTPClientRequest(url: server + path)
+        request.method = method
+        request.headers.add(name: "Accept", value: "application/json")
+        if let token { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
+        if let body, let contentType {
+            request.headers.add(name: "Content-Type", value: contentType)
+            request.body = .bytes(ByteBuffer(string: body))
+        }
+        let response = try await http.execute(request, timeout: .seconds(30))
+        let bytes = try await response.body.collect(upTo: 64 << 20)
+        let json = (try? JSONValue.parse(Array(bytes.readableBytesView))) ?? .null
+        guard (200..<300).contains(Int(response.status.code)) else {
+            throw Failure(status: Int(response.status.code), reason: json["reason"]?.stringValue ?? "\(response.status.code)",
+                          message: json["message"]?.stringValue ?? String(buffer: bytes))
+        }
+        return json
+    }
+}

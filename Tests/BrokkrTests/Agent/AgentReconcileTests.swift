@@ -1,0 +1,178 @@
+import BrokkrAgent
+import BrokkrCommon
+import Foundation
+import KubeEmulator
+import Logging
+import PostgresNIO
+import XCTest
+
+/// The agent end to end: a real broker (Postgres, HTTP), the agent's poller and reconciler, and the
+/// Kubernetes API emulator over HTTP (spec/06 §16 and spec/01 "Understanding Reconciliation").
+final class AgentReconcileTests: XCTestCase {
+    struct Cluster: Sendable {
+        let emulator: KubeEmulator
+        let poller: DeploymentPoller
+
+        func has(_ apiVersion: String, _ kind: String, _ namespace: String?, _ name: String) -> KubeJSON? {
+            emulator.cluster.get(apiVersion: apiVersion, kind: kind, namespace: namespace, name: name)
+        }
+    }
+
+    static func cluster(_ b: TestBroker, agent: TestBroker.Created) async throws -> Cluster {
+        var options = KubeCluster.Options()
+        options.namespaceDeletionDelay = 0
+        let emulator = try await KubeEmulator.start(host: "127.0.0.1", port: 0, options: options)
+        var logger = Logger(label: "agent-test")
+        logger.logLevel = .warning
+        let kube = KubeClient(server: emulator.baseURL)
+        let broker = BrokerClient(baseURL: b.baseURL, pak: agent.pak)
+        let poller = DeploymentPoller(broker: broker, reconciler: Reconciler(kube: kube, agentID: agent.id, logger: logger),
+                                      agentID: agent.id, eventRetries: 1, eventRetryDelay: .milliseconds(100), logger: logger)
+        return Cluster(emulator: emulator, poller: poller)
+    }
+
+    static let app = """
+        apiVersion: v1
+        kind: ConfigMap
+        metadata:
+          name: settings
+          namespace: web
+          annotations:
+            team: web
+        data:
+          mode: blue
+        ---
+        apiVersion: v1
+        kind: Namespace
+        metadata:
+          name: web
+        ---
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata:
+          name: frontend
+          namespace: web
+        spec:
+          replicas: 2
+          selector:
+            matchLabels:
+              app: frontend
+          template:
+            metadata:
+              labels:
+                app: frontend
+            spec:
+              containers:
+              - name: web
+                image: nginx:1.27
+        """
+
+    func testDeployUpdatePruneAndDeleteThroughTheAgent() async throws {
+        try await TestBroker.run { b in
+            let agent = try await b.createAgent()
+            let gen = try await b.createGenerator()
+            let stack = try await b.createStack(generatorID: gen.id)
+            _ = try await b.post("agents/\(agent.id)/targets", b.adminPAK, #"{"stack_id":"\#(stack)"}"#)
+            let c = try await Self.cluster(b, agent: agent)
+            defer { Task { await c.emulator.shutdown() } }
+
+            // Deploy: namespace first (the YAML lists it second), everything stamped, pods selectable.
+            let v1 = try await b.createObject(stackID: stack, yaml: Self.app)["id"]!.stringValue!
+            let outcomes = try await c.poller.pollOnce()
+            XCTAssertEqual(outcomes, [DeploymentPoller.Outcome(deploymentObjectID: v1, success: true, message: nil)])
+            let cm = c.has("v1", "ConfigMap", "web", "settings")
+            XCTAssertEqual(cm?.value(at: ["metadata", "labels", "k8s.brokkr.io/stack"])?.stringValue, stack)
+            XCTAssertEqual(cm?.value(at: ["metadata", "labels", "brokkr.io/deployment-object-id"])?.stringValue, v1)
+            XCTAssertEqual(cm?.value(at: ["metadata", "annotations", "team"])?.stringValue, "web", "the user's annotation is kept")
+            XCTAssertEqual(cm?.value(at: ["metadata", "annotations", "brokkr.io/owner-id"])?.stringValue, agent.id)
+            let pods = c.emulator.cluster.list(apiVersion: "v1", kind: "Pod", namespace: "web", labelSelector: "brokkr.io/deployment-object-id=\(v1)")
+            XCTAssertEqual(pods.count, 2, "health checks find the pods by the deployment object label")
+            let events = try await b.get("agents/\(agent.id)/events", agent.pak).json.arrayValue ?? []
+            XCTAssertEqual(events.map { $0["status"] }, [.string("SUCCESS")])
+            do { let v = try await c.poller.pollOnce(); XCTAssertEqual(v, [], "incremental: nothing new to apply") }
+
+            // Update: the ConfigMap is no longer declared and is pruned; the rest is updated in place.
+            let v2yaml = Self.app.components(separatedBy: "---\n").dropFirst().joined(separator: "---\n")
+            let v2 = try await b.createObject(stackID: stack, yaml: v2yaml)["id"]!.stringValue!
+            do { let v = try await c.poller.pollOnce().map(\.success); XCTAssertEqual(v, [true]) }
+            XCTAssertNil(c.has("v1", "ConfigMap", "web", "settings"))
+            XCTAssertEqual(c.has("apps/v1", "Deployment", "web", "frontend")?.value(at: ["metadata", "labels", "brokkr.io/deployment-object-id"])?.stringValue, v2)
+
+            // Bad YAML and an unknown kind: a failure event each, the agent keeps going.
+            // The API refuses unparseable YAML, so write it as a database from before that check would hold it.
+            try await b.database.query(PostgresQuery(unsafeSQL: "INSERT INTO deployment_objects (stack_id, yaml_content) VALUES ('\(stack)', E'kind: ConfigMap\\nmetadata: [unclosed')"))
+            let badRun = try await c.poller.pollOnce()
+            XCTAssertEqual(badRun.map(\.success), [false])
+            XCTAssertTrue(badRun.first?.message?.contains("invalid YAML") ?? false, "\(badRun)")
+            _ = try await b.createObject(stackID: stack, yaml: "apiVersion: example.com/v1\nkind: Widget\nmetadata:\n  name: w\n  namespace: web\n")
+            let unknown = try await c.poller.pollOnce()
+            XCTAssertEqual(unknown.map(\.success), [false])
+            XCTAssertTrue(unknown.first?.message?.contains("Widget") ?? false, "\(unknown)")
+            XCTAssertNotNil(c.has("apps/v1", "Deployment", "web", "frontend"), "a failed object leaves the running state alone")
+            let failures = try await b.get("agents/\(agent.id)/events", agent.pak).json.arrayValue?.filter { $0["status"] == .string("FAILURE") } ?? []
+            XCTAssertEqual(failures.count, 2)
+
+            // Deleting the stack delivers a deletion marker: everything of the stack goes.
+            do { let v = try await b.delete("stacks/\(stack)", gen.pak).status; XCTAssertEqual(v, 204) }
+            do { let v = try await c.poller.pollOnce().map(\.success); XCTAssertEqual(v, [true]) }
+            c.emulator.cluster.settle()
+            XCTAssertNil(c.has("apps/v1", "Deployment", "web", "frontend"))
+            XCTAssertNil(c.has("v1", "Namespace", nil, "web"))
+        }
+    }
+
+    func testLabelTargetingReachesTwoClusters() async throws {
+        try await TestBroker.run { b in
+            let east = try await b.createAgent("east", cluster: "east"), west = try await b.createAgent("west", cluster: "west")
+            let gen = try await b.createGenerator()
+            let stack = try await b.createStack(generatorID: gen.id)
+            _ = try await b.request(.POST, "stacks/\(stack)/labels", pak: b.adminPAK, json: #""env=prod""#)
+            for agent in [east, west] { _ = try await b.request(.POST, "agents/\(agent.id)/labels", pak: b.adminPAK, json: #""env=prod""#) }
+            let eastCluster = try await Self.cluster(b, agent: east), westCluster = try await Self.cluster(b, agent: west)
+            defer { Task { await eastCluster.emulator.shutdown(); await westCluster.emulator.shutdown() } }
+            _ = try await b.createObject(stackID: stack, yaml: "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: shared\n  namespace: default\ndata:\n  a: b\n")
+            for cluster in [eastCluster, westCluster] {
+                do { let v = try await cluster.poller.pollOnce().map(\.success); XCTAssertEqual(v, [true]) }
+                XCTAssertEqual(cluster.has("v1", "ConfigMap", "default", "shared")?.value(at: ["data", "a"])?.stringValue, "b")
+            }
+        }
+    }
+
+    func testFailedValidationRollsBackOnlyNamespacesItCreated() async throws {
+        try await TestBroker.run { b in
+            let agent = try await b.createAgent()
+            let gen = try await b.createGenerator()
+            let stack = try await b.createStack(generatorID: gen.id)
+            _ = try await b.post("agents/\(agent.id)/targets", b.adminPAK, #"{"stack_id":"\#(stack)"}"#)
+            let c = try await Self.cluster(b, agent: agent)
+            defer { Task { await c.emulator.shutdown() } }
+            // A namespace the run creates, one that already existed, and an object the server rejects.
+            let yaml = """
+                apiVersion: v1
+                kind: Namespace
+                metadata:
+                  name: fresh
+                ---
+                apiVersion: v1
+                kind: Namespace
+                metadata:
+                  name: default
+                ---
+                apiVersion: apps/v1
+                kind: Deployment
+                metadata:
+                  name: broken
+                  namespace: fresh
+                spec:
+                  replicas: "many"
+                """
+            _ = try await b.createObject(stackID: stack, yaml: yaml)
+            let run = try await c.poller.pollOnce()
+            XCTAssertEqual(run.map(\.success), [false])
+            XCTAssertTrue(run.first?.message?.contains("validation failed") ?? false, "\(run)")
+            c.emulator.cluster.settle()
+            XCTAssertNil(c.has("v1", "Namespace", nil, "fresh"), "the namespace this run created is rolled back")
+            XCTAssertNotNil(c.has("v1", "Namespace", nil, "default"), "a namespace that existed before stays")
+        }
+    }
+}
