@@ -10,7 +10,7 @@ struct AgentCommand: AsyncParsableCommand {
         abstract: "Brokkr agent: pulls its target state from the broker and reconciles its cluster.",
         discussion: "Configure with BROKKR__AGENT__BROKER_URL, BROKKR__AGENT__PAK, BROKKR__AGENT__AGENT_NAME, BROKKR__AGENT__CLUSTER_NAME, BROKKR__AGENT__HEALTH_PORT, or a TOML file.",
         version: BrokkrVersion.current,
-        subcommands: [Start.self])
+        subcommands: [Start.self, Apply.self])
 
     struct Start: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Run the agent.")
@@ -21,6 +21,32 @@ struct AgentCommand: AsyncParsableCommand {
             do { settings = try Settings.load(file: config) } catch { throw ValidationError("configuration error: \(error)") }
             LogSetup.bootstrap(format: settings.log.format, level: settings.log.level, label: "brokkr-agent")
             try await AgentRunner.run(settings: settings, logger: Logger(label: "brokkr-agent"))
+        }
+    }
+
+    /// Reconciles a YAML file into a cluster exactly as the agent does for a deployment object, without a
+    /// broker: for trying manifests, and for the apply benchmark.
+    struct Apply: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Reconcile a multi-document YAML file into the cluster as one stack (apply, then prune the stack's other objects).")
+        @Option(name: .long, help: "Kubernetes API server URL (default: agent.kubeconfig_path or in-cluster).") var server: String?
+        @Option(name: .long, help: "Path of a TOML config file (default: $BROKKR_CONFIG_FILE).") var config: String?
+        @Option(name: .long, help: "Stack id the objects are labelled with.") var stackId: String = "local"
+        @Option(name: [.short, .long], help: "The YAML file.") var file: String
+
+        func run() async throws {
+            let settings: Settings
+            do { settings = try Settings.load(file: config) } catch { throw ValidationError("configuration error: \(error)") }
+            LogSetup.bootstrap(format: settings.log.format, level: settings.log.level, label: "brokkr-agent")
+            guard let yaml = try? String(contentsOfFile: file, encoding: .utf8) else { throw ValidationError("cannot read \(file)") }
+            let kube = try server.map { KubeClient(server: $0) } ?? KubeConfig.load(kubeconfigPath: settings.agent.kubeconfigPath).makeClient()
+            let object = try Reconciler.DeploymentObject(json: .object([
+                "id": .string("local-\(Checksum.sha256Hex(yaml).prefix(12))"), "stack_id": .string(stackId),
+                "yaml_content": .string(yaml), "yaml_checksum": .string(Checksum.sha256Hex(yaml)),
+            ]))
+            let start = ContinuousClock.now
+            try await Reconciler(kube: kube, agentID: "local", logger: Logger(label: "brokkr-agent")).reconcile(object)
+            print("reconciled \(file) in \(ContinuousClock.now - start)")
         }
     }
 }

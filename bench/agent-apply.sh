@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# Benchmark: 500 mixed objects (+5 namespaces; per namespace 40 ConfigMaps, 30 Services, 20 Deployments, 10 Secrets)
+# applied through the agent's reconciler (`brokkr-agent apply`: namespaces first, dry run, forced
+# server-side apply, prune) and through `kubectl apply --server-side`, each into a fresh
+# brokkr-kube-emulator (same binary), in the same run. Prints both times and the ratio.
+#   bench/agent-apply.sh          (release build; BENCH_CONFIG=debug to skip it)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+config=${BENCH_CONFIG:-release}; port=${BENCH_KUBE_PORT:-18431}
+work=$(mktemp -d)
+cleanup() { if [ -n "${emu:-}" ]; then kill "$emu" 2>/dev/null || true; fi; rm -rf "$work"; }
+trap cleanup EXIT
+swift build -c "$config" --product brokkr-agent >/dev/null
+swift build -c "$config" --product brokkr-kube-emulator >/dev/null
+bin=$(swift build -c "$config" --show-bin-path)
+
+python3 - "$work/objects.yaml" <<'PY'
+import sys
+docs = []
+for n in range(5):
+    ns = f"bench-{n}"
+    docs.append(f"apiVersion: v1\nkind: Namespace\nmetadata:\n  name: {ns}\n")
+for n in range(5):
+    ns = f"bench-{n}"
+    for i in range(40):
+        docs.append(f"apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm-{i}\n  namespace: {ns}\ndata:\n  key: value-{i}\n")
+    for i in range(30):
+        docs.append(f"apiVersion: v1\nkind: Service\nmetadata:\n  name: svc-{i}\n  namespace: {ns}\nspec:\n  selector:\n    app: app-{i}\n  ports:\n  - port: 80\n    targetPort: 8080\n")
+    for i in range(20):
+        docs.append(f"apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: app-{i}\n  namespace: {ns}\nspec:\n  replicas: 1\n  selector:\n    matchLabels:\n      app: app-{i}\n  template:\n    metadata:\n      labels:\n        app: app-{i}\n    spec:\n      containers:\n      - name: app\n        image: nginx:1.27\n")
+    for i in range(10):
+        docs.append(f"apiVersion: v1\nkind: Secret\nmetadata:\n  name: secret-{i}\n  namespace: {ns}\nstringData:\n  token: t-{i}\n")
+open(sys.argv[1], "w").write("---\n".join(docs))
+print(f"{len(docs)} objects", file=sys.stderr)
+PY
+
+start_emulator() {
+  "$bin/brokkr-kube-emulator" --port "$port" --log-level critical --namespace-deletion-delay 0 > "$work/emulator.log" 2>&1 & emu=$!
+  for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/version" >/dev/null && return; sleep 0.1; done
+  echo "emulator did not start" >&2; cat "$work/emulator.log" >&2; exit 1
+}
+stop_emulator() { kill "$emu"; wait "$emu" 2>/dev/null || true; emu=; }
+now() { python3 -c 'import time; print(time.monotonic())'; }
+
+start_emulator
+t0=$(now); kubectl --server "http://127.0.0.1:$port" apply --server-side -f "$work/objects.yaml" > /dev/null; t1=$(now)
+kubectl_s=$(python3 -c "print(f'{$t1 - $t0:.2f}')")
+count=$(kubectl --server "http://127.0.0.1:$port" get cm,svc,deploy,secret -A --no-headers 2>/dev/null | grep -c bench- || true)
+stop_emulator
+
+start_emulator
+t0=$(now); BROKKR__LOG__LEVEL=warn "$bin/brokkr-agent" apply --server "http://127.0.0.1:$port" --stack-id bench -f "$work/objects.yaml" > /dev/null; t1=$(now)
+agent_s=$(python3 -c "print(f'{$t1 - $t0:.2f}')")
+agent_count=$(kubectl --server "http://127.0.0.1:$port" get cm,svc,deploy,secret -A -l k8s.brokkr.io/stack=bench --no-headers 2>/dev/null | grep -c bench- || true)
+stop_emulator
+
+echo "build: $config; 505 objects: 5 Namespaces + 200 ConfigMaps, 150 Services, 100 Deployments, 50 Secrets"
+echo "kubectl apply --server-side: ${kubectl_s}s ($count objects present)"
+echo "brokkr-agent reconcile:      ${agent_s}s ($agent_count objects present; includes dry run of every object and the prune pass)"
+python3 -c "print(f'ratio agent / kubectl: {$agent_s / $kubectl_s:.2f}')"
