@@ -16,6 +16,7 @@ public enum AgentRunner {
         let lastPoll = registry.makeGauge(name: "brokkr_agent_last_successful_poll_timestamp", help: "Unix timestamp of last successful broker poll")
         let ready = ReadyFlag()
         let identity = AgentIdentity()
+        let applied = AppliedObjects()
         let kube = try KubeConfig.load(kubeconfigPath: settings.agent.kubeconfigPath).makeClient()
         let polls = registry.makeCounter(name: "brokkr_agent_poll_requests_total", labels: [("status", "success")],
                                          help: "Total number of broker poll requests")
@@ -63,7 +64,7 @@ public enum AgentRunner {
                         let poller = DeploymentPoller(
                             broker: broker, reconciler: Reconciler(kube: kube, agentID: id, logger: logger), agentID: id,
                             eventRetries: settings.agent.maxEventMessageRetries,
-                            eventRetryDelay: .seconds(settings.agent.eventMessageRetryDelay), logger: logger)
+                            eventRetryDelay: .seconds(settings.agent.eventMessageRetryDelay), logger: logger, applied: applied)
                         do {
                             _ = try await poller.pollOnce()
                             polls.increment()
@@ -74,6 +75,16 @@ public enum AgentRunner {
                         }
                     }
                     try await Task.sleep(for: .seconds(settings.agent.pollingInterval))
+                }
+            }
+            if settings.agent.deploymentHealthEnabled {
+                group.addTask {
+                    while !Task.isCancelled {
+                        try await Task.sleep(for: .seconds(settings.agent.deploymentHealthInterval))
+                        guard let (id, active) = identity.current, active else { continue }
+                        let reporter = HealthReporter(broker: broker, checker: HealthChecker(kube: kube), applied: applied, agentID: id)
+                        do { try await reporter.reportOnce() } catch { logger.warning("Health report failed: \(error)") }
+                    }
                 }
             }
             try await group.next()

@@ -24,8 +24,12 @@ public struct DeploymentPoller: Sendable {
     let eventRetries: Int
     let eventRetryDelay: Duration
     let logger: Logger
+    /// What health checks watch: the object last applied per stack.
+    public let applied: AppliedObjects
 
-    public init(broker: BrokerClient, reconciler: Reconciler, agentID: String, eventRetries: Int, eventRetryDelay: Duration, logger: Logger) {
+    public init(broker: BrokerClient, reconciler: Reconciler, agentID: String, eventRetries: Int, eventRetryDelay: Duration,
+                logger: Logger, applied: AppliedObjects = AppliedObjects()) {
+        self.applied = applied
         self.broker = broker
         self.reconciler = reconciler
         self.agentID = agentID
@@ -42,7 +46,9 @@ public struct DeploymentPoller: Sendable {
             guard let id = json["id"]?.stringValue else { continue }
             let outcome: Outcome
             do {
-                try await reconciler.reconcile(try Reconciler.DeploymentObject(json: json))
+                let object = try Reconciler.DeploymentObject(json: json)
+                try await reconciler.reconcile(object)
+                await applied.record(stackID: object.stackID, objectID: object.id, isDeletionMarker: object.isDeletionMarker)
                 outcome = Outcome(deploymentObjectID: id, success: true, message: nil)
                 logger.info("Applied deployment object \(id)")
             } catch {

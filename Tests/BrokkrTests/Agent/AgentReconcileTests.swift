@@ -1,4 +1,4 @@
-import BrokkrAgent
+@testable import BrokkrAgent
 import BrokkrCommon
 import Foundation
 import KubeEmulator
@@ -173,6 +173,63 @@ final class AgentReconcileTests: XCTestCase {
             c.emulator.cluster.settle()
             XCTAssertNil(c.has("v1", "Namespace", nil, "fresh"), "the namespace this run created is rolled back")
             XCTAssertNotNil(c.has("v1", "Namespace", nil, "default"), "a namespace that existed before stays")
+        }
+    }
+
+    func testHealthStatesReachTheBroker() async throws {
+        try await TestBroker.run { b in
+            let agent = try await b.createAgent()
+            let gen = try await b.createGenerator()
+            let stack = try await b.createStack(generatorID: gen.id)
+            _ = try await b.post("agents/\(agent.id)/targets", b.adminPAK, #"{"stack_id":"\#(stack)"}"#)
+            let c = try await Self.cluster(b, agent: agent)
+            defer { Task { await c.emulator.shutdown() } }
+            let object = try await b.createObject(stackID: stack, yaml: Self.app)["id"]!.stringValue!
+            _ = try await c.poller.pollOnce()
+            let reporter = HealthReporter(broker: BrokerClient(baseURL: b.baseURL, pak: agent.pak),
+                                          checker: HealthChecker(kube: KubeClient(server: c.emulator.baseURL)),
+                                          applied: c.poller.applied, agentID: agent.id)
+
+            // Both pods run and are ready: healthy.
+            var sent = try await reporter.reportOnce()
+            XCTAssertEqual(sent.first?["status"], .string("healthy"))
+            XCTAssertEqual(sent.first?["summary"]?["pods_ready"], .int(2))
+            var health = try await b.get("deployment-objects/\(object)/health", b.adminPAK)
+            XCTAssertEqual(health["overall_status"], .string("healthy"))
+
+            // One pod cannot pull its image: degraded, with the condition and the pod named.
+            let pods = c.emulator.cluster.list(apiVersion: "v1", kind: "Pod", namespace: "web", labelSelector: "app=frontend")
+            XCTAssertEqual(pods.count, 2)
+            let first = pods[0]
+            _ = try c.emulator.cluster.setStatus(apiVersion: "v1", kind: "Pod", namespace: "web", name: first["metadata"]!["name"]!.stringValue!,
+                                                 status: KubePodStatus.waiting(first, reason: "ImagePullBackOff", message: "pull access denied"))
+            sent = try await reporter.reportOnce()
+            XCTAssertEqual(sent.first?["status"], .string("degraded"))
+            XCTAssertTrue(sent.first?["summary"]?["conditions"]?.arrayValue?.contains(.string("ImagePullBackOff")) ?? false, "\(sent)")
+            health = try await b.get("deployment-objects/\(object)/health", b.adminPAK)
+            XCTAssertEqual(health["overall_status"], .string("degraded"))
+
+            // The other pod fails: failing wins over degraded.
+            let second = pods[1]
+            _ = try c.emulator.cluster.setStatus(apiVersion: "v1", kind: "Pod", namespace: "web", name: second["metadata"]!["name"]!.stringValue!,
+                                                 status: KubePodStatus.terminated(second, succeeded: false, exitCode: 1, reason: "Error"))
+            sent = try await reporter.reportOnce()
+            XCTAssertEqual(sent.first?["status"], .string("failing"), "\(sent)")
+            do { let v = try await b.get("stacks/\(stack)/health", b.adminPAK)["overall_status"]; XCTAssertEqual(v, .string("failing")) }
+
+            // OOMKilled in the last state and unschedulable pods are degraded; no pods is unknown.
+            let oom = HealthChecker.classify("x", pods: [.object(["status": .object([
+                "phase": .string("Running"),
+                "conditions": .array([.object(["type": .string("Ready"), "status": .string("True")])]),
+                "containerStatuses": .array([.object(["lastState": .object(["terminated": .object(["reason": .string("OOMKilled")])])])]),
+            ])])], checkedAt: .null)
+            XCTAssertEqual(oom["status"], .string("degraded"))
+            let pending = HealthChecker.classify("x", pods: [.object(["status": .object([
+                "phase": .string("Pending"),
+                "conditions": .array([.object(["type": .string("PodScheduled"), "status": .string("False")])]),
+            ])])], checkedAt: .null)
+            XCTAssertEqual(pending["summary"]?["conditions"], .array([.string("Unschedulable")]))
+            XCTAssertEqual(HealthChecker.classify("x", pods: [], checkedAt: .null)["status"], .string("unknown"))
         }
     }
 }

@@ -1,0 +1,83 @@
+import BrokkrCommon
+import Foundation
+
+/// Classifies the pods of a deployment object (spec/06 §8): `failing` when a pod has failed,
+/// `degraded` when a container is stuck (image pulls, crash loops, OOM kills, config errors) or a pod
+/// cannot be scheduled, `healthy` when every pod is ready, `unknown` with no pods. Unlike the original,
+/// a failing pod is never masked by a degraded one found later, and not-ready pods are not healthy.
+public struct HealthChecker: Sendable {
+    static let degradedReasons: Set<String> = [
+        "ImagePullBackOff", "ErrImagePull", "CrashLoopBackOff", "CreateContainerConfigError",
+        "InvalidImageName", "RunContainerError", "ContainerCannotRun",
+    ]
+    static let terminatedReasons: Set<String> = ["OOMKilled", "Error"]
+
+    let kube: KubeClient
+
+    public init(kube: KubeClient) { self.kube = kube }
+
+    /// One report entry for `PATCH /agents/{id}/health-status`.
+    public func check(deploymentObjectID: String) async -> JSONValue {
+        let checkedAt = JSONValue.string(RFC3339.string(from: Date()))
+        let pods: [JSONValue]
+        do {
+            let resource = try await kube.resource(apiVersion: "v1", kind: "Pod")
+            pods = try await kube.list(resource, labelSelector: "\(OwnershipStamp.objectLabel)=\(deploymentObjectID)")
+        } catch {
+            return Self.entry(deploymentObjectID, "unknown", ready: 0, total: 0, conditions: [], resources: [], checkedAt: checkedAt)
+        }
+        return Self.classify(deploymentObjectID, pods: pods, checkedAt: checkedAt)
+    }
+
+    static func classify(_ id: String, pods: [JSONValue], checkedAt: JSONValue) -> JSONValue {
+        var conditions: [String] = []
+        var resources: [JSONValue] = []
+        var failing = false, degraded = false, unknownPhase = false
+        var ready = 0
+        func note(_ reason: String) { if !conditions.contains(reason) { conditions.append(reason) } }
+        for pod in pods {
+            let status = pod["status"]
+            let name = pod["metadata"]?["name"]?.stringValue ?? "", namespace = pod["metadata"]?["namespace"]?.stringValue ?? ""
+            if status?["conditions"]?.arrayValue?.contains(where: { $0["type"] == .string("Ready") && $0["status"] == .string("True") }) == true {
+                ready += 1
+            }
+            for container in status?["containerStatuses"]?.arrayValue ?? [] {
+                if let reason = container["state"]?["waiting"]?["reason"]?.stringValue, degradedReasons.contains(reason) {
+                    note(reason); degraded = true
+                    resources.append(.object(["kind": .string("Pod"), "name": .string(name), "namespace": .string(namespace), "ready": .bool(false),
+                                              "message": container["state"]?["waiting"]?["message"] ?? .null]))
+                }
+                if let reason = container["state"]?["terminated"]?["reason"]?.stringValue, terminatedReasons.contains(reason) { note(reason); degraded = true }
+                if container["lastState"]?["terminated"]?["reason"]?.stringValue == "OOMKilled" { note("OOMKilled"); degraded = true }
+            }
+            for container in status?["initContainerStatuses"]?.arrayValue ?? [] {
+                if let reason = container["state"]?["waiting"]?["reason"]?.stringValue, degradedReasons.contains(reason) { note("InitContainer:\(reason)"); degraded = true }
+            }
+            switch status?["phase"]?.stringValue {
+            case "Failed": failing = true; note("PodFailed")
+            case "Unknown": unknownPhase = true
+            case "Pending":
+                if status?["conditions"]?.arrayValue?.contains(where: { $0["type"] == .string("PodScheduled") && $0["status"] == .string("False") }) == true {
+                    note("Unschedulable"); degraded = true
+                }
+            default: break
+            }
+        }
+        let overall: String
+        if pods.isEmpty { overall = "unknown" }
+        else if failing { overall = "failing" }
+        else if degraded { overall = "degraded" }
+        else if unknownPhase { overall = "unknown" }
+        else if ready < pods.count { overall = "degraded"; note("NotReady") }
+        else { overall = "healthy" }
+        return entry(id, overall, ready: ready, total: pods.count, conditions: conditions, resources: resources, checkedAt: checkedAt)
+    }
+
+    static func entry(_ id: String, _ status: String, ready: Int, total: Int, conditions: [String], resources: [JSONValue], checkedAt: JSONValue) -> JSONValue {
+        .object([
+            "id": .string(id), "status": .string(status), "checked_at": checkedAt,
+            "summary": .object(["pods_ready": .int(Int64(ready)), "pods_total": .int(Int64(total)),
+                                "conditions": .array(conditions.map(JSONValue.string)), "resources": resources.isEmpty ? .null : .array(resources)]),
+        ])
+    }
+}

@@ -1,0 +1,30 @@
+import BrokkrCommon
+import Foundation
+import Logging
+
+/// Reports the health of every applied deployment object with one `PATCH /agents/{id}/health-status`.
+public struct HealthReporter: Sendable {
+    let broker: BrokerClient
+    let checker: HealthChecker
+    let applied: AppliedObjects
+    let agentID: String
+
+    public init(broker: BrokerClient, checker: HealthChecker, applied: AppliedObjects, agentID: String) {
+        self.broker = broker
+        self.checker = checker
+        self.applied = applied
+        self.agentID = agentID
+    }
+
+    /// Returns the entries sent (none: nothing to report, no request).
+    @discardableResult
+    public func reportOnce() async throws -> [JSONValue] {
+        var entries: [JSONValue] = []
+        for id in await applied.objectIDs { entries.append(await checker.check(deploymentObjectID: id)) }
+        guard !entries.isEmpty else { return [] }
+        let (status, body) = try await broker.request(.PATCH, "/agents/\(agentID)/health-status",
+                                                      json: JSONValue.object(["deployment_objects": .array(entries)]).serialized())
+        guard status == 200 else { throw BrokerClient.BrokerError(status: status, body: body) }
+        return entries
+    }
+}
