@@ -77,6 +77,15 @@ public enum AgentRunner {
                     try await Task.sleep(for: .seconds(settings.agent.pollingInterval))
                 }
             }
+            group.addTask {
+                // Diagnostics are on demand: look for requests every 10 s (the original's cadence).
+                while !Task.isCancelled {
+                    try await Task.sleep(for: .seconds(10))
+                    guard let (id, active) = identity.current, active else { continue }
+                    do { try await DiagnosticsCollector(broker: broker, kube: kube, agentID: id, logger: logger).runOnce() }
+                    catch { logger.debug("Diagnostics poll failed: \(error)") }
+                }
+            }
             if settings.agent.deploymentHealthEnabled {
                 group.addTask {
                     while !Task.isCancelled {

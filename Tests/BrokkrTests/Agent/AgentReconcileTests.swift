@@ -232,4 +232,35 @@ final class AgentReconcileTests: XCTestCase {
             XCTAssertEqual(HealthChecker.classify("x", pods: [], checkedAt: .null)["status"], .string("unknown"))
         }
     }
+
+    func testDiagnosticsRoundTrip() async throws {
+        try await TestBroker.run { b in
+            let agent = try await b.createAgent()
+            let gen = try await b.createGenerator()
+            let stack = try await b.createStack(generatorID: gen.id)
+            _ = try await b.post("agents/\(agent.id)/targets", b.adminPAK, #"{"stack_id":"\#(stack)"}"#)
+            let c = try await Self.cluster(b, agent: agent)
+            defer { Task { await c.emulator.shutdown() } }
+            let object = try await b.createObject(stackID: stack, yaml: Self.app)["id"]!.stringValue!
+            _ = try await c.poller.pollOnce()
+            let pods = c.emulator.cluster.list(apiVersion: "v1", kind: "Pod", namespace: "web", labelSelector: "app=frontend")
+            let podName = pods.first?["metadata"]?["name"]?.stringValue ?? ""
+            c.emulator.cluster.setPodLog(namespace: "web", pod: podName, container: "web", text: "starting\nlistening on :80\n")
+
+            let request = try await b.post("deployment-objects/\(object)/diagnostics", b.adminPAK, #"{"agent_id":"\#(agent.id)","requested_by":"ops"}"#)
+            let id = request["id"]!.stringValue!
+            let collector = DiagnosticsCollector(broker: BrokerClient(baseURL: b.baseURL, pak: agent.pak),
+                                                 kube: KubeClient(server: c.emulator.baseURL), agentID: agent.id, logger: Logger(label: "test"))
+            do { let v = try await collector.runOnce(); XCTAssertEqual(v, [id]) }
+            do { let v = try await collector.runOnce(); XCTAssertEqual(v, [], "nothing pending any more") }
+
+            let result = try await b.get("diagnostics/\(id)", b.adminPAK)
+            XCTAssertEqual(result["request"]?["status"], .string("completed"))
+            let statuses = try JSONValue.parse(result["result"]?["pod_statuses"]?.stringValue ?? "")
+            XCTAssertEqual(statuses.arrayValue?.count, 2)
+            XCTAssertEqual(statuses.arrayValue?.first?["phase"], .string("Running"))
+            let tails = try JSONValue.parse(result["result"]?["log_tails"]?.stringValue ?? "")
+            XCTAssertEqual(tails["\(podName)/web"]?.arrayValue?.contains(.string("listening on :80")), true, "\(tails)")
+        }
+    }
 }

@@ -116,6 +116,21 @@ public actor KubeClient {
         return (resource, namespace, name)
     }
 
+    /// A GET of any API path as JSON (events with field selectors and the like).
+    public func json(_ path: String) async throws -> JSONValue { try await getJSON(path) }
+
+    /// A GET of a plain-text API path (pod logs).
+    public func text(_ path: String) async throws -> String {
+        var request = HTTPClientRequest(url: server + path)
+        if let token { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
+        let response = try await http.execute(request, timeout: .seconds(30))
+        let bytes = try await response.body.collect(upTo: 16 << 20)
+        guard (200..<300).contains(Int(response.status.code)) else {
+            throw Failure(status: Int(response.status.code), reason: "\(response.status.code)", message: String(buffer: bytes))
+        }
+        return String(buffer: bytes)
+    }
+
     func getJSON(_ path: String) async throws -> JSONValue {
         try await send(.GET, path, body: nil, contentType: nil)
     }

@@ -1,0 +1,71 @@
+import BrokkrCommon
+import Foundation
+import Logging
+
+/// Answers on-demand diagnostics requests (spec/06 §9): claims each pending request addressed to this
+/// agent, collects the deployment object's pod statuses, their recent events and container log
+/// tails, and posts them as the result.
+public struct DiagnosticsCollector: Sendable {
+    let broker: BrokerClient
+    let kube: KubeClient
+    let agentID: String
+    let logger: Logger
+    static let logTailLines = 100
+    static let maxEvents = 50
+
+    public init(broker: BrokerClient, kube: KubeClient, agentID: String, logger: Logger) {
+        self.broker = broker
+        self.kube = kube
+        self.agentID = agentID
+        self.logger = logger
+    }
+
+    /// Handles every pending request; returns the ids it completed.
+    @discardableResult
+    public func runOnce() async throws -> [String] {
+        let (status, body) = try await broker.request(.GET, "/agents/\(agentID)/diagnostics/pending")
+        guard status == 200 else { throw BrokerClient.BrokerError(status: status, body: body) }
+        var done: [String] = []
+        for request in try JSONValue.parse(body).arrayValue ?? [] {
+            guard let id = request["id"]?.stringValue, let objectID = request["deployment_object_id"]?.stringValue else { continue }
+            let (claimStatus, _) = try await broker.request(.POST, "/diagnostics/\(id)/claim")
+            guard claimStatus == 200 else { continue }  // claimed elsewhere or expired
+            let result = await collect(deploymentObjectID: objectID)
+            let (resultStatus, resultBody) = try await broker.request(.POST, "/diagnostics/\(id)/result", json: result.serialized())
+            guard resultStatus == 201 else { throw BrokerClient.BrokerError(status: resultStatus, body: resultBody) }
+            done.append(id)
+        }
+        return done
+    }
+
+    func collect(deploymentObjectID: String) async -> JSONValue {
+        var podStatuses: [JSONValue] = [], events: [JSONValue] = [], logTails: [String: JSONValue] = [:]
+        if let podResource = try? await kube.resource(apiVersion: "v1", kind: "Pod"),
+           let pods = try? await kube.list(podResource, labelSelector: "\(OwnershipStamp.objectLabel)=\(deploymentObjectID)") {
+            for pod in pods {
+                let name = pod["metadata"]?["name"]?.stringValue ?? "", namespace = pod["metadata"]?["namespace"]?.stringValue ?? "default"
+                podStatuses.append(.object([
+                    "name": .string(name), "namespace": .string(namespace), "phase": pod["status"]?["phase"] ?? .null,
+                    "conditions": pod["status"]?["conditions"] ?? .array([]),
+                    "containers": pod["status"]?["containerStatuses"] ?? .array([]),
+                ]))
+                for container in pod["spec"]?["containers"]?.arrayValue ?? [] {
+                    guard let c = container["name"]?.stringValue,
+                          let text = try? await kube.text("/api/v1/namespaces/\(namespace)/pods/\(name)/log?container=\(c)&tailLines=\(Self.logTailLines)") else { continue }
+                    logTails["\(name)/\(c)"] = .array(text.split(separator: "\n", omittingEmptySubsequences: false).map { .string(String($0)) })
+                }
+                let podEvents = (try? await kube.json("/api/v1/namespaces/\(namespace)/events?fieldSelector=involvedObject.name%3D\(name)"))?["items"]?.arrayValue ?? []
+                events += podEvents.map {
+                    .object(["pod": .string(name), "type": $0["type"] ?? .null, "reason": $0["reason"] ?? .null, "message": $0["message"] ?? .null,
+                             "last_timestamp": $0["lastTimestamp"] ?? $0["eventTime"] ?? .null])
+                }
+            }
+        }
+        return .object([
+            "pod_statuses": .string(JSONValue.array(podStatuses).serialized()),
+            "events": .string(JSONValue.array(Array(events.suffix(Self.maxEvents))).serialized()),
+            "log_tails": .string(JSONValue.object(logTails).serialized()),
+            "collected_at": .string(RFC3339.string(from: Date())),
+        ])
+    }
+}
