@@ -78,12 +78,14 @@ public enum AgentRunner {
                 }
             }
             group.addTask {
-                // Diagnostics are on demand: look for requests every 10 s (the original's cadence).
+                // Diagnostics requests and agent-delivered webhooks: looked for every 10 s (the original's cadence).
                 while !Task.isCancelled {
                     try await Task.sleep(for: .seconds(10))
                     guard let (id, active) = identity.current, active else { continue }
                     do { try await DiagnosticsCollector(broker: broker, kube: kube, agentID: id, logger: logger).runOnce() }
                     catch { logger.debug("Diagnostics poll failed: \(error)") }
+                    do { try await AgentWebhookDeliverer(broker: broker, agentID: id, logger: logger).runOnce() }
+                    catch { logger.debug("Agent webhook poll failed: \(error)") }
                 }
             }
             if settings.agent.deploymentHealthEnabled {

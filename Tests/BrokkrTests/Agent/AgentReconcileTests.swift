@@ -263,4 +263,34 @@ final class AgentReconcileTests: XCTestCase {
             XCTAssertEqual(tails["\(podName)/web"]?.arrayValue?.contains(.string("listening on :80")), true, "\(tails)")
         }
     }
+
+    func testAgentDeliveredWebhookReachesALocalSink() async throws {
+        try await TestBroker.run { b in
+            try await WebhookSink.run { sink in
+                let agent = try await b.createAgent()
+                _ = try await b.request(.POST, "agents/\(agent.id)/labels", pak: b.adminPAK, json: #""cluster=edge""#)
+                for (name, mode) in [("ok", "ok"), ("failing", "fail")] {
+                    let hook = try await b.post("webhooks", b.adminPAK,
+                        #"{"name":"\#(name)","url":"\#(sink.url(mode))","event_types":["deployment.*"],"target_labels":["cluster=edge"],"auth_header":"Bearer sink-token"}"#)
+                    XCTAssertEqual(hook.status, 201, hook.body)
+                    do { let v = try await b.post("webhooks/\(hook["id"]!.stringValue!)/test", b.adminPAK).status; XCTAssertEqual(v, 200) }
+                }
+                let deliverer = AgentWebhookDeliverer(broker: BrokerClient(baseURL: b.baseURL, pak: agent.pak), agentID: agent.id, logger: Logger(label: "test"))
+                let outcomes = try await deliverer.runOnce()
+                XCTAssertEqual(outcomes.map(\.1).sorted { !$0 && $1 }, [false, true])
+                let received = await sink.log.received
+                XCTAssertEqual(Set(received.map(\.path)), ["ok", "fail"])
+                let ok = received.first { $0.path == "ok" }
+                XCTAssertEqual(ok?.headers["authorization"], "Bearer sink-token")
+                XCTAssertEqual(ok?.headers["x-brokkr-event-type"], "webhook.test")
+                XCTAssertTrue(ok?.headers["x-brokkr-signature"]?.hasPrefix("sha256=") ?? false, "\(ok?.headers ?? [:])")
+                // The broker recorded both outcomes: success done, failure scheduled for retry.
+                for try await (status, count) in try await b.database.query(
+                    "SELECT status, count(*)::int FROM webhook_deliveries GROUP BY status ORDER BY status").decode((String, Int).self) {
+                    XCTAssertEqual(count, 1, status)
+                    XCTAssertTrue(["success", "failed"].contains(status), status)
+                }
+            }
+        }
+    }
 }
