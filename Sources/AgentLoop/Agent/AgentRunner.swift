@@ -88,6 +88,15 @@ public enum AgentRunner {
                     catch { logger.debug("Agent webhook poll failed: \(error)") }
                 }
             }
+            group.addTask {
+                // Work orders get their own task: a long build never delays deployments or heartbeats.
+                while !Task.isCancelled {
+                    try await Task.sleep(for: .seconds(settings.agent.pollingInterval))
+                    guard let (id, active) = identity.current, active else { continue }
+                    do { try await WorkOrderRunner(broker: broker, kube: kube, agentID: id, logger: logger).runOnce() }
+                    catch { logger.warning("Work-order poll failed: \(error)") }
+                }
+            }
             if settings.agent.deploymentHealthEnabled {
                 group.addTask {
                     while !Task.isCancelled {

@@ -293,4 +293,50 @@ final class AgentReconcileTests: XCTestCase {
             }
         }
     }
+
+    func testWorkOrderJobRunsToCompletion() async throws {
+        try await TestBroker.run { b in
+            let agent = try await b.createAgent()
+            let c = try await Self.cluster(b, agent: agent)
+            defer { Task { await c.emulator.shutdown() } }
+            let job = """
+                apiVersion: batch/v1
+                kind: Job
+                metadata:
+                  name: migrate
+                  namespace: default
+                spec:
+                  template:
+                    spec:
+                      restartPolicy: Never
+                      containers:
+                      - name: migrate
+                        image: busybox
+                """
+            let order = try await b.post("work-orders", b.adminPAK, JSONValue.object([
+                "work_type": .string("custom"), "yaml_content": .string(job), "target_agent_ids": .array([.string(agent.id)]),
+            ]).serialized())
+            XCTAssertEqual(order.status, 201, order.body)
+            let orderID = order["id"]!.stringValue!
+            let runner = WorkOrderRunner(broker: BrokerClient(baseURL: b.baseURL, pak: agent.pak), kube: KubeClient(server: c.emulator.baseURL),
+                                         agentID: agent.id, logger: Logger(label: "test"), pollInterval: .milliseconds(100))
+            let running = Task { try await runner.runOnce() }
+            // The job's pod finishes (as a kubelet would report it): the Job completes, and so does the order.
+            var finished = false
+            for _ in 0..<100 where !finished {
+                try await Task.sleep(for: .milliseconds(100))
+                for pod in c.emulator.cluster.list(apiVersion: "v1", kind: "Pod", namespace: "default", labelSelector: "job-name=migrate") {
+                    _ = try c.emulator.cluster.setStatus(apiVersion: "v1", kind: "Pod", namespace: "default", name: pod["metadata"]!["name"]!.stringValue!,
+                                                         status: KubePodStatus.terminated(pod, succeeded: true))
+                    finished = true
+                }
+            }
+            XCTAssertTrue(finished, "the Job got a pod")
+            let outcomes = try await running.value
+            XCTAssertEqual(outcomes.map(\.success), [true], "\(outcomes)")
+            let log = try await b.get("work-order-log/\(orderID)", b.adminPAK)
+            XCTAssertEqual(log["success"], .bool(true), log.body)
+            XCTAssertEqual(log["claimed_by"], .string(agent.id))
+        }
+    }
 }
