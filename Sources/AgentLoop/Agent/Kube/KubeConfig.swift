@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import BrokkrCommon
 import Foundation
+import NIOConcurrencyHelpers
 import NIOSSL
 
 /// Where the cluster is and how to authenticate: a kubeconfig file (current context: server, bearer
@@ -46,14 +47,19 @@ public struct KubeConfig: Sendable {
                           insecure: cluster["insecure-skip-tls-verify"]?.boolValue ?? false)
     }
 
-    /// An HTTP client that trusts the cluster's CA (or nothing, for `insecure-skip-tls-verify`).
+    /// An HTTP client that trusts the cluster's CA (or nothing, for `insecure-skip-tls-verify`). Clients
+    /// live as long as the process (an AsyncHTTPClient must never be released without a shutdown).
     public func makeHTTPClient() -> HTTPClient {
-        guard server.hasPrefix("https") else { return HTTPClient(eventLoopGroupProvider: .singleton) }
+        guard server.hasPrefix("https") else { return .shared }
         var tls = TLSConfiguration.makeClientConfiguration()
         if insecure { tls.certificateVerification = .none }
         if let caFile { tls.trustRoots = .file(caFile) }
-        return HTTPClient(eventLoopGroupProvider: .singleton, configuration: .init(tlsConfiguration: tls))
+        let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: .init(tlsConfiguration: tls))
+        Self.processClients.withLockedValue { $0.append(client) }
+        return client
     }
+
+    private static let processClients = NIOLockedValueBox<[HTTPClient]>([])
 
     public func makeClient() -> KubeClient {
         KubeClient(server: server, token: token, http: makeHTTPClient())
