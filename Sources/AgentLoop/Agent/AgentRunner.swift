@@ -2,108 +2,67 @@ import BrokkrCommon
 import Foundation
 import Hummingbird
 import Logging
-import Prometheus
 
-/// `brokkr-agent start`: finds itself at the broker, then runs independent tasks — the heartbeat and
-/// the target-state poll with reconciliation — so a slow apply never delays a heartbeat; serves
-/// `/healthz`, `/readyz` and `/metrics` on `agent.health_port`.
+/// `brokkr-agent start`: finds itself at the broker, then runs independent tasks — heartbeat,
+/// target-state poll with reconciliation, health reports, diagnostics and agent-delivered webhooks,
+/// and work orders — so a slow apply or build never delays a heartbeat. Serves `/healthz`, `/readyz`,
+/// `/health` and `/metrics` on `agent.health_port`.
 public enum AgentRunner {
     public static func run(settings: Settings, logger: Logger) async throws {
         guard !settings.agent.pak.isEmpty else { throw ConfigurationError("agent.pak is required (BROKKR__AGENT__PAK)") }
         let broker = BrokerClient(baseURL: settings.agent.brokerURL, pak: settings.agent.pak)
-        let registry = PrometheusCollectorRegistry()
-        let heartbeats = registry.makeCounter(name: "brokkr_agent_heartbeat_sent_total", help: "Total number of heartbeats sent to broker")
-        let lastPoll = registry.makeGauge(name: "brokkr_agent_last_successful_poll_timestamp", help: "Unix timestamp of last successful broker poll")
-        let ready = ReadyFlag()
+        let metrics = AgentMetrics()
+        let kube = try KubeConfig.load(kubeconfigPath: settings.agent.kubeconfigPath).makeClient(metrics: metrics)
         let identity = AgentIdentity()
         let applied = AppliedObjects()
-        let kube = try KubeConfig.load(kubeconfigPath: settings.agent.kubeconfigPath).makeClient()
-        let polls = registry.makeCounter(name: "brokkr_agent_poll_requests_total", labels: [("status", "success")],
-                                         help: "Total number of broker poll requests")
-        let pollErrors = registry.makeCounter(name: "brokkr_agent_poll_requests_total", labels: [("status", "error")],
-                                              help: "Total number of broker poll requests")
+        let app = Application(router: AgentHTTP.router(kube: kube, identity: identity, metrics: metrics),
+                              configuration: .init(address: .hostname("0.0.0.0", port: settings.agent.healthPort)), logger: logger)
 
-        let router = Router()
-        router.get("healthz") { _, _ in "OK" }
-        router.get("readyz") { _, _ -> Response in ready.value ? Response(status: .ok) : Response(status: .serviceUnavailable) }
-        router.get("metrics") { _, _ -> Response in
-            Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"], body: .init(byteBuffer: .init(string: registry.emitToString())))
+        /// Runs `body` every `interval` once the agent is known and ACTIVE.
+        @Sendable func every(_ interval: Duration, _ body: @escaping @Sendable (String) async throws -> Void) async throws {
+            while !Task.isCancelled {
+                try await Task.sleep(for: interval)
+                guard let (id, active) = identity.current, active else { continue }
+                do { try await body(id) } catch { logger.warning("\(error)") }
+            }
         }
-        let app = Application(router: router, configuration: .init(address: .hostname("0.0.0.0", port: settings.agent.healthPort)), logger: logger)
 
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await app.runService() }
+            group.addTask { try await heartbeat(settings: settings, broker: broker, identity: identity, metrics: metrics, logger: logger) }
             group.addTask {
-                var agentID: String?
-                var attempts = 0
-                while !Task.isCancelled {
+                try await every(.seconds(settings.agent.pollingInterval)) { id in
+                    let poller = DeploymentPoller(
+                        broker: broker, reconciler: Reconciler(kube: kube, agentID: id, logger: logger), agentID: id,
+                        eventRetries: settings.agent.maxEventMessageRetries,
+                        eventRetryDelay: .seconds(settings.agent.eventMessageRetryDelay), logger: logger, applied: applied)
+                    let started = ContinuousClock.now
                     do {
-                        // Re-read each round: the status (ACTIVE or not) decides whether the poll task works.
-                        let me = try await broker.findSelf(name: settings.agent.agentName, cluster: settings.agent.clusterName)
-                        if agentID == nil { logger.info("Registered with broker as agent \(me["id"]?.stringValue ?? "?")") }
-                        agentID = me["id"]?.stringValue
-                        identity.set(id: agentID, active: me["status"]?.stringValue == "ACTIVE")
-                        if let agentID {
-                            try await broker.heartbeat(agentID: agentID)
-                            heartbeats.increment()
-                            lastPoll.set(Date().timeIntervalSince1970)
-                            ready.set(true)
-                        }
-                        attempts = 0
+                        _ = try await poller.pollOnce()
+                        metrics.recordPoll(success: true, seconds: (ContinuousClock.now - started).seconds)
                     } catch {
-                        attempts += 1
-                        logger.warning("Broker unreachable or refused (attempt \(attempts)): \(error)")
-                        if agentID == nil, attempts > settings.agent.maxRetries { throw error }
+                        metrics.recordPoll(success: false, seconds: (ContinuousClock.now - started).seconds)
+                        throw error
                     }
-                    try await Task.sleep(for: .seconds(settings.agent.pollingInterval))
                 }
             }
+            // Diagnostics requests and agent-delivered webhooks: looked for every 10 s (the original's cadence).
             group.addTask {
-                while !Task.isCancelled {
-                    if let (id, active) = identity.current, active {
-                        let poller = DeploymentPoller(
-                            broker: broker, reconciler: Reconciler(kube: kube, agentID: id, logger: logger), agentID: id,
-                            eventRetries: settings.agent.maxEventMessageRetries,
-                            eventRetryDelay: .seconds(settings.agent.eventMessageRetryDelay), logger: logger, applied: applied)
-                        do {
-                            _ = try await poller.pollOnce()
-                            polls.increment()
-                            lastPoll.set(Date().timeIntervalSince1970)
-                        } catch {
-                            pollErrors.increment()
-                            logger.error("Target-state poll failed: \(error)")
-                        }
-                    }
-                    try await Task.sleep(for: .seconds(settings.agent.pollingInterval))
+                try await every(.seconds(10)) { id in
+                    try await DiagnosticsCollector(broker: broker, kube: kube, agentID: id, logger: logger).runOnce()
+                    try await AgentWebhookDeliverer(broker: broker, agentID: id, logger: logger).runOnce()
                 }
             }
+            // Work orders get their own task: a long build never delays deployments or heartbeats.
             group.addTask {
-                // Diagnostics requests and agent-delivered webhooks: looked for every 10 s (the original's cadence).
-                while !Task.isCancelled {
-                    try await Task.sleep(for: .seconds(10))
-                    guard let (id, active) = identity.current, active else { continue }
-                    do { try await DiagnosticsCollector(broker: broker, kube: kube, agentID: id, logger: logger).runOnce() }
-                    catch { logger.debug("Diagnostics poll failed: \(error)") }
-                    do { try await AgentWebhookDeliverer(broker: broker, agentID: id, logger: logger).runOnce() }
-                    catch { logger.debug("Agent webhook poll failed: \(error)") }
-                }
-            }
-            group.addTask {
-                // Work orders get their own task: a long build never delays deployments or heartbeats.
-                while !Task.isCancelled {
-                    try await Task.sleep(for: .seconds(settings.agent.pollingInterval))
-                    guard let (id, active) = identity.current, active else { continue }
-                    do { try await WorkOrderRunner(broker: broker, kube: kube, agentID: id, logger: logger).runOnce() }
-                    catch { logger.warning("Work-order poll failed: \(error)") }
+                try await every(.seconds(settings.agent.pollingInterval)) { id in
+                    try await WorkOrderRunner(broker: broker, kube: kube, agentID: id, logger: logger).runOnce()
                 }
             }
             if settings.agent.deploymentHealthEnabled {
                 group.addTask {
-                    while !Task.isCancelled {
-                        try await Task.sleep(for: .seconds(settings.agent.deploymentHealthInterval))
-                        guard let (id, active) = identity.current, active else { continue }
-                        let reporter = HealthReporter(broker: broker, checker: HealthChecker(kube: kube), applied: applied, agentID: id)
-                        do { try await reporter.reportOnce() } catch { logger.warning("Health report failed: \(error)") }
+                    try await every(.seconds(settings.agent.deploymentHealthInterval)) { id in
+                        try await HealthReporter(broker: broker, checker: HealthChecker(kube: kube), applied: applied, agentID: id).reportOnce()
                     }
                 }
             }
@@ -111,20 +70,48 @@ public enum AgentRunner {
             group.cancelAll()
         }
     }
+
+    /// Finds the agent at the broker (re-read every round: the status decides whether the other tasks
+    /// work) and heartbeats; gives up at start-up after `agent.max_retries` failures.
+    static func heartbeat(settings: Settings, broker: BrokerClient, identity: AgentIdentity, metrics: AgentMetrics, logger: Logger) async throws {
+        var attempts = 0
+        while !Task.isCancelled {
+            do {
+                let me = try await broker.findSelf(name: settings.agent.agentName, cluster: settings.agent.clusterName)
+                guard let id = me["id"]?.stringValue else { throw ConfigurationError("broker returned an agent without id") }
+                if identity.current == nil { logger.info("Registered with broker as agent \(id)") }
+                identity.set(id: id, active: me["status"]?.stringValue == "ACTIVE")
+                try await broker.heartbeat(agentID: id)
+                metrics.recordHeartbeat()
+                metrics.markSuccessfulPoll()
+                identity.heartbeatSucceeded()
+                attempts = 0
+            } catch {
+                attempts += 1
+                identity.heartbeatFailed()
+                logger.warning("Broker unreachable or refused (attempt \(attempts)): \(error)")
+                if identity.current == nil, attempts > settings.agent.maxRetries { throw error }
+            }
+            try await Task.sleep(for: .seconds(settings.agent.pollingInterval))
+        }
+    }
 }
 
-/// The agent's id and whether the broker says it is ACTIVE, shared by the heartbeat and poll tasks.
-final class AgentIdentity: @unchecked Sendable {
+/// The agent's id, whether the broker says it is ACTIVE, and the broker connection state, shared by
+/// the tasks and the health endpoints.
+public final class AgentIdentity: @unchecked Sendable {
     private let lock = NSLock()
     private var id: String?
     private var active = false
+    private var brokerConnected = true
+    private var lastHeartbeat: Date?
+    public let started = Date()
+
+    public init() {}
+
     func set(id: String?, active: Bool) { lock.withLock { self.id = id; self.active = active } }
     var current: (String, Bool)? { lock.withLock { id.map { ($0, active) } } }
-}
-
-final class ReadyFlag: @unchecked Sendable {
-    private let lock = NSLock()
-    private var flag = false
-    var value: Bool { lock.withLock { flag } }
-    func set(_ v: Bool) { lock.withLock { flag = v } }
+    func heartbeatSucceeded() { lock.withLock { brokerConnected = true; lastHeartbeat = Date() } }
+    func heartbeatFailed() { lock.withLock { brokerConnected = false } }
+    var broker: (connected: Bool, lastHeartbeat: Date?) { lock.withLock { (brokerConnected, lastHeartbeat) } }
 }

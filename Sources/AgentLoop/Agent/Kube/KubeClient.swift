@@ -16,13 +16,21 @@ public actor KubeClient {
     let server: String
     let token: String?
     let http: HTTPClient
+    let metrics: AgentMetrics?
+    /// Back-off for retryable answers (429, 500, 503, 504) and transport errors: 1 s doubling to 60 s,
+    /// giving up after `retryBudget` (spec/06 §7.3: 5 minutes).
+    let retryBudget: Duration
     private var resources: [String: KubeResource] = [:]  // "apiVersion/Kind" → resource
 
-    public init(server: String, token: String? = nil, http: HTTPClient = .shared) {
+    public init(server: String, token: String? = nil, http: HTTPClient = .shared, metrics: AgentMetrics? = nil, retryBudget: Duration = .seconds(300)) {
         self.server = server.hasSuffix("/") ? String(server.dropLast()) : server
         self.token = token
         self.http = http
+        self.metrics = metrics
+        self.retryBudget = retryBudget
     }
+
+    static let retryableStatuses: Set<Int> = [429, 500, 503, 504]
 
     // MARK: Discovery
 
@@ -78,14 +86,14 @@ public actor KubeClient {
         if force { query += "&force=true" }
         if dryRun { query += "&dryRun=All" }
         return try await send(.PATCH, "\(resource.path(namespace: namespace))/\(name)?\(query)", body: object.serialized(),
-                              contentType: "application/apply-patch+yaml")
+                              contentType: "application/apply-patch+yaml", operation: "apply")
     }
 
     /// The object if it exists.
     public func get(_ object: JSONValue) async throws -> JSONValue? {
         let (resource, namespace, name) = try await locate(object)
         do {
-            return try await getJSON("\(resource.path(namespace: namespace))/\(name)")
+            return try await send(.GET, "\(resource.path(namespace: namespace))/\(name)", body: nil, contentType: nil, operation: "get")
         } catch let failure as Failure where failure.status == 404 {
             return nil
         }
@@ -94,13 +102,15 @@ public actor KubeClient {
     /// Objects of a type across all namespaces matching a label selector.
     public func list(_ resource: KubeResource, labelSelector: String) async throws -> [JSONValue] {
         let selector = labelSelector.addingPercentEncoding(withAllowedCharacters: .urlQueryAllowed.subtracting(CharacterSet(charactersIn: "=&+"))) ?? labelSelector
-        return try await getJSON("\(resource.path(namespace: nil))?labelSelector=\(selector)")["items"]?.arrayValue ?? []
+        return try await send(.GET, "\(resource.path(namespace: nil))?labelSelector=\(selector)", body: nil, contentType: nil,
+                              operation: "list")["items"]?.arrayValue ?? []
     }
 
     /// Deletes with background propagation; a missing object is not an error.
     public func delete(_ resource: KubeResource, namespace: String?, name: String) async throws {
         do {
-            _ = try await send(.DELETE, "\(resource.path(namespace: namespace))/\(name)?propagationPolicy=Background", body: nil, contentType: nil)
+            _ = try await send(.DELETE, "\(resource.path(namespace: namespace))/\(name)?propagationPolicy=Background", body: nil, contentType: nil,
+                               operation: "delete")
         } catch let failure as Failure where failure.status == 404 {
             return
         }
@@ -114,6 +124,11 @@ public actor KubeClient {
         let resource = try await resource(apiVersion: apiVersion, kind: kind)
         let namespace = resource.namespaced ? (object["metadata"]?["namespace"]?.stringValue ?? "default") : nil
         return (resource, namespace, name)
+    }
+
+    /// One `GET /version`, without retries: whether the API server answers right now (readiness).
+    public func probe() async throws {
+        _ = try await sendOnce(.GET, "/version", body: nil, contentType: nil, timeout: .seconds(3))
     }
 
     /// A GET of any API path as JSON (events with field selectors and the like).
@@ -135,7 +150,32 @@ public actor KubeClient {
         try await send(.GET, path, body: nil, contentType: nil)
     }
 
-    func send(_ method: HTTPMethod, _ path: String, body: String?, contentType: String?) async throws -> JSONValue {
+    /// Sends with retries; `operation` (apply, delete, get, list) labels the metrics, nil for discovery.
+    func send(_ method: HTTPMethod, _ path: String, body: String?, contentType: String?, operation: String? = nil) async throws -> JSONValue {
+        func record(_ started: ContinuousClock.Instant) {
+            if let operation { metrics?.recordKubernetesOperation(operation, seconds: (ContinuousClock.now - started).seconds) }
+        }
+        let deadline = ContinuousClock.now + retryBudget
+        var delay = Duration.seconds(1)
+        while true {
+            let started = ContinuousClock.now
+            do {
+                let result = try await sendOnce(method, path, body: body, contentType: contentType)
+                record(started)
+                return result
+            } catch let failure as Failure where !Self.retryableStatuses.contains(failure.status) {
+                record(started)
+                throw failure
+            } catch {
+                record(started)
+                guard ContinuousClock.now + delay < deadline else { throw error }
+                try await Task.sleep(for: delay)
+                delay = min(delay * 2, .seconds(60))
+            }
+        }
+    }
+
+    func sendOnce(_ method: HTTPMethod, _ path: String, body: String?, contentType: String?, timeout: TimeAmount = .seconds(30)) async throws -> JSONValue {
         var request = HTTPClientRequest(url: server + path)
         request.method = method
         request.headers.add(name: "Accept", value: "application/json")
@@ -144,7 +184,7 @@ public actor KubeClient {
             request.headers.add(name: "Content-Type", value: contentType)
             request.body = .bytes(ByteBuffer(string: body))
         }
-        let response = try await http.execute(request, timeout: .seconds(30))
+        let response = try await http.execute(request, timeout: timeout)
         let bytes = try await response.body.collect(upTo: 64 << 20)
         let json = (try? JSONValue.parse(Array(bytes.readableBytesView))) ?? .null
         guard (200..<300).contains(Int(response.status.code)) else {

@@ -61,7 +61,7 @@ public struct KubeConfig: Sendable {
 
     private static let processClients = NIOLockedValueBox<[HTTPClient]>([])
 
-    public func makeClient() -> KubeClient {
-        KubeClient(server: server, token: token, http: makeHTTPClient())
+    public func makeClient(metrics: AgentMetrics? = nil) -> KubeClient {
+        KubeClient(server: server, token: token, http: makeHTTPClient(), metrics: metrics)
     }
 }

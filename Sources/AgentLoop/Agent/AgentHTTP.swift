@@ -1,0 +1,41 @@
+import BrokkrCommon
+import Foundation
+import Hummingbird
+
+/// The agent's own HTTP endpoints (spec/06 §12).
+public enum AgentHTTP {
+    public static func router(kube: KubeClient, identity: AgentIdentity, metrics: AgentMetrics) -> Router<BasicRequestContext> {
+        let router = Router()
+        router.get("healthz") { _, _ in "OK" }
+        router.get("readyz") { _, _ -> Response in
+            do {
+                try await kube.probe()
+                return Response(status: .ok, body: .init(byteBuffer: .init(string: "Ready")))
+            } catch {
+                return Response(status: .serviceUnavailable, body: .init(byteBuffer: .init(string: "Kubernetes API unavailable")))
+            }
+        }
+        router.get("health") { _, _ -> Response in
+            var kubernetes: [String: JSONValue] = ["connected": .bool(true)]
+            do { try await kube.probe() } catch {
+                kubernetes = ["connected": .bool(false), "error": .string("\(error)")]
+            }
+            let broker = identity.broker
+            let healthy = kubernetes["connected"] == .bool(true) && broker.connected
+            let body = JSONValue.object([
+                "status": .string(healthy ? "healthy" : "unhealthy"),
+                "kubernetes": .object(kubernetes),
+                "broker": .object(["connected": .bool(broker.connected),
+                                   "last_heartbeat": broker.lastHeartbeat.map { .string(RFC3339.string(from: $0)) } ?? .null]),
+                "uptime_seconds": .int(Int64(Date().timeIntervalSince(identity.started))),
+                "version": .string(BrokkrVersion.current), "timestamp": .string(RFC3339.string(from: Date())),
+            ])
+            return Response(status: healthy ? .ok : .serviceUnavailable, headers: [.contentType: "application/json"],
+                            body: .init(byteBuffer: .init(string: body.serialized())))
+        }
+        router.get("metrics") { _, _ -> Response in
+            Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"], body: .init(byteBuffer: .init(string: metrics.exposition())))
+        }
+        return router
+    }
+}
