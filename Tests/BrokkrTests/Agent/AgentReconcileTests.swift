@@ -368,4 +368,70 @@ final class AgentReconcileTests: XCTestCase {
             XCTAssertEqual(log["claimed_by"], .string(agent.id))
         }
     }
+
+    func testShipwrightBuildWorkOrderReportsTheImageDigest() async throws {
+        try await TestBroker.run { b in
+            let agent = try await b.createAgent()
+            let c = try await Self.cluster(b, agent: agent)
+            defer { Task { await c.emulator?.shutdown() } }
+            let sim = try c.sim
+            // Shipwright's CRDs, as an installed cluster would have them.
+            for kind in ["Build", "BuildRun"] {
+                let plural = kind.lowercased() + "s"
+                try await c.kube.apply(try JSONValue.parse("""
+                    {"apiVersion":"apiextensions.k8s.io/v1","kind":"CustomResourceDefinition","metadata":{"name":"\(plural).shipwright.io"},
+                     "spec":{"group":"shipwright.io","scope":"Namespaced","names":{"kind":"\(kind)","plural":"\(plural)","singular":"\(kind.lowercased())"},
+                      "versions":[{"name":"v1beta1","served":true,"storage":true,"subresources":{"status":{}},
+                                   "schema":{"openAPIV3Schema":{"type":"object","x-kubernetes-preserve-unknown-fields":true}}}]}}
+                    """), fieldManager: "test", force: true)
+            }
+            let yaml = """
+                apiVersion: shipwright.io/v1beta1
+                kind: Build
+                metadata:
+                  name: app
+                  namespace: default
+                spec:
+                  source:
+                    git:
+                      url: https://example.com/app.git
+                  strategy:
+                    name: buildah
+                    kind: ClusterBuildStrategy
+                  output:
+                    image: registry.example.com/app:v1
+                ---
+                apiVersion: shipwright.io/v1beta1
+                kind: BuildRun
+                metadata:
+                  name: app-run-1
+                  namespace: default
+                spec:
+                  build:
+                    name: app
+                """
+            let order = try await b.post("work-orders", b.adminPAK, JSONValue.object([
+                "work_type": .string("build"), "yaml_content": .string(yaml), "target_agent_ids": .array([.string(agent.id)]),
+            ]).serialized())
+            let orderID = order["id"]!.stringValue!
+            let runner = WorkOrderRunner(broker: BrokerClient(baseURL: b.baseURL, pak: agent.pak), kube: c.kube,
+                                         agentID: agent.id, logger: Logger(label: "test"), pollInterval: .milliseconds(100))
+            let running = Task { try await runner.runOnce() }
+            var finished = false
+            for _ in 0..<100 where !finished {
+                try await Task.sleep(for: .milliseconds(100))
+                if sim.cluster.get(apiVersion: "shipwright.io/v1beta1", kind: "BuildRun", namespace: "default", name: "app-run-1") != nil {
+                    _ = try sim.cluster.setStatus(apiVersion: "shipwright.io/v1beta1", kind: "BuildRun", namespace: "default", name: "app-run-1",
+                                                  status: ["conditions": [["type": "Succeeded", "status": "True", "reason": "Succeeded"]],
+                                                           "output": ["digest": "sha256:abc123"]])
+                    finished = true
+                }
+            }
+            XCTAssertTrue(finished, "the BuildRun was applied")
+            let outcomes = try await running.value
+            XCTAssertEqual(outcomes.map(\.success), [true], "\(outcomes)")
+            let log = try await b.get("work-order-log/\(orderID)", b.adminPAK)
+            XCTAssertEqual(log["result_message"], .string("sha256:abc123"), log.body)
+        }
+    }
 }
