@@ -202,6 +202,7 @@ final class CoreFlowTests: XCTestCase {
             XCTAssertTrue(actions.contains("agent.created/admin"), "\(actions)")
             XCTAssertTrue(actions.contains("pak.rotated/agent"), "\(actions)")
             XCTAssertTrue(actions.contains("agent.deleted/admin"), "\(actions)")
+            XCTAssertTrue(actions.contains("pak.created/admin") && actions.contains("pak.deleted/admin"), "\(actions)")
         }
     }
 

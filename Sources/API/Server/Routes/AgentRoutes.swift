@@ -36,6 +36,7 @@ enum AgentRoutes {
                 try await ResourceEvents.agentRegistered(tx, id: agent.id, name: name, cluster: cluster)
                 try await s.audit(tx, principal, "agent.created", resourceType: "agent", resourceID: agent.id,
                                   details: .object(["name": .string(name), "cluster_name": .string(cluster)]), request: request)
+                try await s.audit(tx, principal, "pak.created", resourceType: "agent", resourceID: agent.id, request: request)
                 return agent
             }
             return JSONResponse.raw(#"{"agent":\#(agent.json),"initial_pak":\#(JSONValue.string(key.pak).serialized())}"#)
@@ -76,6 +77,7 @@ enum AgentRoutes {
                 guard let hash = try await AgentStore(sql: tx).softDelete(id) else { throw APIError.notFound("Agent not found") }
                 try await ResourceEvents.agentDeregistered(tx, id: id)
                 try await s.audit(tx, principal, "agent.deleted", resourceType: "agent", resourceID: id, request: request)
+                try await s.audit(tx, principal, "pak.deleted", resourceType: "agent", resourceID: id, request: request)
                 return hash
             }
             s.authCache.evict(oldHash)

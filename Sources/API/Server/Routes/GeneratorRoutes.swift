@@ -19,6 +19,7 @@ enum GeneratorRoutes {
                 let (id, json) = try await GeneratorStore(sql: tx).create(name: name, description: description, pakHash: key.hash)
                 try await s.audit(tx, principal, "generator.created", resourceType: "generator", resourceID: id,
                                   details: .object(["name": .string(name)]), request: request)
+                try await s.audit(tx, principal, "pak.created", resourceType: "generator", resourceID: id, request: request)
                 return json
             }
             return JSONResponse.raw(#"{"generator":\#(json),"pak":\#(JSONValue.string(key.pak).serialized())}"#, status: .created)
@@ -53,6 +54,7 @@ enum GeneratorRoutes {
                 guard result.found else { throw APIError.notFound("Generator not found") }
                 try await ResourceEvents.stacksDeleted(tx)
                 try await s.audit(tx, principal, "generator.deleted", resourceType: "generator", resourceID: id, request: request)
+                try await s.audit(tx, principal, "pak.deleted", resourceType: "generator", resourceID: id, request: request)
                 return result.oldHash
             }
             s.authCache.evict(oldHash)
