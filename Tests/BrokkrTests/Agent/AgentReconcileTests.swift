@@ -60,6 +60,15 @@ final class AgentReconcileTests: XCTestCase {
         return Cluster(emulator: emulator, kube: kube, poller: poller)
     }
 
+    /// An agent with its cluster, and a generator's stack targeted to it.
+    static func targetedCluster(_ b: TestBroker) async throws -> (TestBroker.Created, TestBroker.Created, String, Cluster) {
+        let agent = try await b.createAgent()
+        let gen = try await b.createGenerator()
+        let stack = try await b.createStack(generatorID: gen.id)
+        _ = try await b.post("agents/\(agent.id)/targets", b.adminPAK, #"{"stack_id":"\#(stack)"}"#)
+        return (agent, gen, stack, try await cluster(b, agent: agent))
+    }
+
     static let app = """
         apiVersion: v1
         kind: ConfigMap
@@ -98,11 +107,7 @@ final class AgentReconcileTests: XCTestCase {
 
     func testDeployUpdatePruneAndDeleteThroughTheAgent() async throws {
         try await TestBroker.run { b in
-            let agent = try await b.createAgent()
-            let gen = try await b.createGenerator()
-            let stack = try await b.createStack(generatorID: gen.id)
-            _ = try await b.post("agents/\(agent.id)/targets", b.adminPAK, #"{"stack_id":"\#(stack)"}"#)
-            let c = try await Self.cluster(b, agent: agent)
+            let (agent, gen, stack, c) = try await Self.targetedCluster(b)
             defer { Task { await c.emulator?.shutdown() } }
 
             // Deploy: namespace first (the YAML lists it second), everything stamped, pods selectable.
@@ -169,11 +174,7 @@ final class AgentReconcileTests: XCTestCase {
 
     func testFailedValidationRollsBackOnlyNamespacesItCreated() async throws {
         try await TestBroker.run { b in
-            let agent = try await b.createAgent()
-            let gen = try await b.createGenerator()
-            let stack = try await b.createStack(generatorID: gen.id)
-            _ = try await b.post("agents/\(agent.id)/targets", b.adminPAK, #"{"stack_id":"\#(stack)"}"#)
-            let c = try await Self.cluster(b, agent: agent)
+            let (_, _, stack, c) = try await Self.targetedCluster(b)
             defer { Task { await c.emulator?.shutdown() } }
             // A namespace the run creates, one that already existed, and an object the server rejects.
             let yaml = """
@@ -207,11 +208,7 @@ final class AgentReconcileTests: XCTestCase {
 
     func testHealthStatesReachTheBroker() async throws {
         try await TestBroker.run { b in
-            let agent = try await b.createAgent()
-            let gen = try await b.createGenerator()
-            let stack = try await b.createStack(generatorID: gen.id)
-            _ = try await b.post("agents/\(agent.id)/targets", b.adminPAK, #"{"stack_id":"\#(stack)"}"#)
-            let c = try await Self.cluster(b, agent: agent)
+            let (agent, _, stack, c) = try await Self.targetedCluster(b)
             defer { Task { await c.emulator?.shutdown() } }
             let object = try await b.createObject(stackID: stack, yaml: Self.app)["id"]!.stringValue!
             _ = try await c.poller.pollOnce()
@@ -264,11 +261,7 @@ final class AgentReconcileTests: XCTestCase {
 
     func testDiagnosticsRoundTrip() async throws {
         try await TestBroker.run { b in
-            let agent = try await b.createAgent()
-            let gen = try await b.createGenerator()
-            let stack = try await b.createStack(generatorID: gen.id)
-            _ = try await b.post("agents/\(agent.id)/targets", b.adminPAK, #"{"stack_id":"\#(stack)"}"#)
-            let c = try await Self.cluster(b, agent: agent)
+            let (agent, _, stack, c) = try await Self.targetedCluster(b)
             defer { Task { await c.emulator?.shutdown() } }
             let object = try await b.createObject(stackID: stack, yaml: Self.app)["id"]!.stringValue!
             _ = try await c.poller.pollOnce()
