@@ -393,15 +393,6 @@ final class AgentReconcileTests: XCTestCase {
                     kind: ClusterBuildStrategy
                   output:
                     image: registry.example.com/app:v1
-                ---
-                apiVersion: shipwright.io/v1beta1
-                kind: BuildRun
-                metadata:
-                  name: app-run-1
-                  namespace: default
-                spec:
-                  build:
-                    name: app
                 """
             let order = try await b.post("work-orders", b.adminPAK, JSONValue.object([
                 "work_type": .string("build"), "yaml_content": .string(yaml), "target_agent_ids": .array([.string(agent.id)]),
@@ -410,11 +401,14 @@ final class AgentReconcileTests: XCTestCase {
             let runner = WorkOrderRunner(broker: BrokerClient(baseURL: b.baseURL, pak: agent.pak), kube: c.kube,
                                          agentID: agent.id, logger: Logger(label: "test"), pollInterval: .milliseconds(100))
             let running = Task { try await runner.runOnce() }
+            // The agent starts a BuildRun named after the Build and the order; the build "finishes".
+            let runName = "app-\(orderID.prefix(8))"
             var finished = false
             for _ in 0..<100 where !finished {
                 try await Task.sleep(for: .milliseconds(100))
-                if sim.cluster.get(apiVersion: "shipwright.io/v1beta1", kind: "BuildRun", namespace: "default", name: "app-run-1") != nil {
-                    _ = try sim.cluster.setStatus(apiVersion: "shipwright.io/v1beta1", kind: "BuildRun", namespace: "default", name: "app-run-1",
+                if let run = sim.cluster.get(apiVersion: "shipwright.io/v1beta1", kind: "BuildRun", namespace: "default", name: runName) {
+                    XCTAssertEqual(run["metadata"]?["labels"]?["brokkr.io/work-order-id"]?.stringValue, orderID)
+                    _ = try sim.cluster.setStatus(apiVersion: "shipwright.io/v1beta1", kind: "BuildRun", namespace: "default", name: runName,
                                                   status: ["conditions": [["type": "Succeeded", "status": "True", "reason": "Succeeded"]],
                                                            "output": ["digest": "sha256:abc123"]])
                     finished = true
@@ -425,6 +419,15 @@ final class AgentReconcileTests: XCTestCase {
             XCTAssertEqual(outcomes.map(\.success), [true], "\(outcomes)")
             let log = try await b.get("work-order-log/\(orderID)", b.adminPAK)
             XCTAssertEqual(log["result_message"], .string("sha256:abc123"), log.body)
+
+            // An unknown work type fails at once and is not retried.
+            let odd = try await b.post("work-orders", b.adminPAK, JSONValue.object([
+                "work_type": .string("backup"), "yaml_content": .string("a: 1"), "target_agent_ids": .array([.string(agent.id)]),
+                "max_retries": .int(3),
+            ]).serialized())["id"]!.stringValue!
+            let failed = try await runner.runOnce()
+            XCTAssertEqual(failed.map(\.message), ["Unknown work type: backup"])
+            do { let v = try await b.get("work-order-log/\(odd)", b.adminPAK)["success"]; XCTAssertEqual(v, .bool(false), "not retryable: logged as failed") }
         }
     }
 }

@@ -39,11 +39,16 @@ public struct WorkOrderRunner: Sendable {
             let timeout = Duration.seconds(Int64(order["claim_timeout_seconds"]?.numberValue ?? 3600))
             var result: (success: Bool, message: String?, retryable: Bool)
             do {
-                result = (true, try await execute(yaml: order["yaml_content"]?.stringValue ?? "", workOrderID: id, timeout: timeout), true)
-            } catch let failure as KubeClient.Failure {
-                result = (false, "\(failure)", ![400, 403, 404, 409, 422].contains(failure.status))
+                let yaml = order["yaml_content"]?.stringValue ?? ""
+                let message: String?
+                switch order["work_type"]?.stringValue ?? "" {
+                case "custom": message = try await execute(yaml: yaml, workOrderID: id, timeout: timeout)
+                case "build": message = try await build(yaml: yaml, workOrderID: id, timeout: timeout)
+                case let other: throw WorkOrderFailed(description: "Unknown work type: \(other)")
+                }
+                result = (true, message, true)
             } catch {
-                result = (false, "\(error)", true)
+                result = (false, "\(error)", Self.isRetryable("\(error)"))
             }
             let completion = JSONValue.object([
                 "success": .bool(result.success), "message": result.message.map(JSONValue.string) ?? .null, "retryable": .bool(result.retryable),
@@ -55,19 +60,63 @@ public struct WorkOrderRunner: Sendable {
         return outcomes
     }
 
-    /// Applies the objects and waits for what can finish; returns the result message (a BuildRun's image digest).
+    /// spec/06 §10.2: permanent-looking errors are not retried, transient ones are; unknown ones are not.
+    static func isRetryable(_ text: String) -> Bool {
+        let t = text.lowercased()
+        if ["notfound", "not found", "forbidden", "unauthorized", "badrequest", "bad request", "invalid", "unprocessable", "conflict"]
+            .contains(where: t.contains) { return false }
+        return ["timeout", "timed out", "unavailable", "connection", "network", "internal", "too many requests", "throttl"].contains(where: t.contains)
+    }
+
+    /// `build`: applies the Shipwright Builds, starts a BuildRun `{build}-{first 8 of the order id}` and
+    /// waits for it; the result is the output image digest.
+    func build(yaml: String, workOrderID: String, timeout: Duration) async throws -> String? {
+        var buildName: String?, namespace = "default", apiVersion = "shipwright.io/v1beta1"
+        for document in try YAMLDocuments.parse(yaml) {
+            let version = document["apiVersion"]?.stringValue ?? ""
+            if version.hasPrefix("shipwright.io"), document["kind"]?.stringValue == "Build" {
+                buildName = document["metadata"]?["name"]?.stringValue
+                namespace = document["metadata"]?["namespace"]?.stringValue ?? "default"
+                apiVersion = version
+                try await kube.apply(document, fieldManager: "brokkr-agent", force: true)
+            } else if version.hasPrefix("brokkr.io"), document["kind"]?.stringValue == "WorkOrder", buildName == nil {
+                buildName = document["spec"]?["buildRef"]?["name"]?.stringValue
+            }
+        }
+        guard let buildName else { throw WorkOrderFailed(description: "No Build resource or buildRef found in YAML content") }
+        do { _ = try await kube.resource(apiVersion: apiVersion, kind: "BuildRun") } catch {
+            throw WorkOrderFailed(description: "Shipwright BuildRun CRD not found in cluster")
+        }
+        let runName = "\(buildName)-\(workOrderID.prefix(8))"
+        let buildRun = JSONValue.object([
+            "apiVersion": .string(apiVersion), "kind": .string("BuildRun"),
+            "metadata": .object(["name": .string(runName), "namespace": .string(namespace),
+                                 "labels": .object(["brokkr.io/work-order-id": .string(workOrderID), "shipwright.io/build": .string(buildName)])]),
+            "spec": .object(["build": .object(["name": .string(buildName)])]),
+        ])
+        try await kube.apply(buildRun, fieldManager: "brokkr-agent", force: true)
+        return try await waitFor([buildRun], timeout: timeout)
+    }
+
+    /// `custom`: applies the objects (namespaces and CRDs first) and waits for the Jobs it declares.
     func execute(yaml: String, workOrderID: String, timeout: Duration) async throws -> String? {
         let objects = try YAMLDocuments.parse(yaml)
+        guard !objects.isEmpty else { throw WorkOrderFailed(description: "No valid Kubernetes objects found in YAML") }
         let ordered = objects.filter { Reconciler.priorityKinds.contains($0["kind"]?.stringValue ?? "") }
             + objects.filter { !Reconciler.priorityKinds.contains($0["kind"]?.stringValue ?? "") }
         for object in ordered {
             try await kube.apply(object, fieldManager: "brokkr-workorder", force: true)
             if object["kind"]?.stringValue == "CustomResourceDefinition" { try await kube.refreshDiscovery() }
         }
-        let waitFor = ordered.filter { ["Job", "BuildRun"].contains($0["kind"]?.stringValue ?? "") }
+        _ = try await waitFor(ordered.filter { ["Job", "BuildRun"].contains($0["kind"]?.stringValue ?? "") }, timeout: timeout)
+        return "Successfully applied \(ordered.count) resource(s)"
+    }
+
+    /// Waits until every Job / BuildRun has finished; returns the last BuildRun digest.
+    func waitFor(_ objects: [JSONValue], timeout: Duration) async throws -> String? {
         let deadline = ContinuousClock.now + timeout
         var message: String?
-        for object in waitFor {
+        for object in objects {
             while true {
                 let current = try await kube.get(object) ?? .null
                 if let done = Self.finished(current) {
@@ -92,9 +141,11 @@ public struct WorkOrderRunner: Sendable {
         if object["kind"]?.stringValue == "BuildRun" {
             guard let succeeded = conditions.first(where: { $0["type"]?.stringValue == "Succeeded" }),
                   let status = succeeded["status"]?.stringValue, status != "Unknown" else { return nil }
-            return status == "True"
-                ? (true, object["status"]?["output"]?["digest"]?.stringValue)
-                : (false, succeeded["message"]?.stringValue)
+            if status == "True" { return (true, object["status"]?["output"]?["digest"]?.stringValue) }
+            if let details = object["status"]?["failureDetails"], details != .null {
+                return (false, "\(details["reason"]?.stringValue ?? "Unknown"): \(details["message"]?.stringValue ?? "No message")")
+            }
+            return (false, succeeded["message"]?.stringValue ?? "Build failed")
         }
         if condition("Complete") != nil { return (true, nil) }
         if let failed = condition("Failed") { return (false, failed["message"]?.stringValue ?? "Job failed") }
