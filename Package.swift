@@ -57,7 +57,9 @@ let package = Package(
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
-            path: "Sources/API/Server"
+            path: "Sources/API/Server",
+            // The served OpenAPI document is compiled into the binary: no resource bundle to ship.
+            resources: [.embedInCode("OpenAPI/brokkr-v1.openapi.json")]
         ),
         .executableTarget(
             name: "brokkr-api",

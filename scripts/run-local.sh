@@ -20,5 +20,8 @@ fi
 command -v honcho >/dev/null || python3 -m pip install -q honcho
 swift build
 .build/debug/brokkr-api migrate
-echo "Broker: http://127.0.0.1:${BROKKR__BROKER__PORT:-3000}  (admin PAK below on first start; later: .build/debug/brokkr-api rotate admin)"
+# Swagger UI's assets (from PyPI), served offline at /swagger-ui.
+scripts/swagger-ui.sh .local/swagger-ui
+export BROKKR__BROKER__SWAGGER_UI_DIR=${BROKKR__BROKER__SWAGGER_UI_DIR:-$PWD/.local/swagger-ui}
+echo "Broker: http://127.0.0.1:${BROKKR__BROKER__PORT:-3000}  (API docs: /swagger-ui; admin PAK below on first start; later: .build/debug/brokkr-api rotate admin)"
 exec honcho start

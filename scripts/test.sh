@@ -1,5 +1,8 @@
 #!/usr/bin/env bash
-# The test command: starts its own PostgreSQL, builds once (debug) and runs every test.
+# The test command: starts its own PostgreSQL, builds once (debug) and runs every test — the Swift
+# suites, then Brokkr's published Python SDK and schemathesis against a running broker.
+# Arguments are passed to `swift test` (e.g. --filter ContractTests); with arguments the SDK suite
+# is skipped unless BROKKR_SDK_TESTS=1.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 port=${BROKKR_TEST_PG_PORT:-54329}
@@ -9,7 +12,22 @@ scripts/postgres.sh start "$data" "$port"
 psql -h 127.0.0.1 -p "$port" -U postgres -qc "CREATE DATABASE brokkr_test" >/dev/null
 # Offline validation of deploy/ manifests (Kubernetes JSON schemas bundled in the package).
 command -v kubernetes-validate >/dev/null || python3 -m pip install -q kubernetes-validate
+# Headless Chromium loads /swagger-ui in the SDK suite.
+command -v chromium >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 export BROKKR_TEST_DATABASE_URL="postgres://postgres@127.0.0.1:$port/brokkr_test"
-export JSON_SCHEMA_TEST_SUITE="${JSON_SCHEMA_TEST_SUITE:-$(cd .. && pwd)/shared/testdata/json-schema-test-suite}"
+# The official JSON-Schema-Test-Suite: JSON_SCHEMA_TEST_SUITE, else the copy the jsonschema source
+# distribution on PyPI ships under json/ (fetched once into .build/).
+if [ -z "${JSON_SCHEMA_TEST_SUITE:-}" ]; then
+  suite=.build/json-schema-test-suite/jsonschema-4.23.0/json
+  if [ ! -d "$suite/tests" ]; then
+    mkdir -p .build/json-schema-test-suite
+    python3 -m pip download -q --no-binary :all: --no-deps --dest .build/json-schema-test-suite jsonschema==4.23.0
+    tar xzf .build/json-schema-test-suite/jsonschema-4.23.0.tar.gz -C .build/json-schema-test-suite jsonschema-4.23.0/json
+  fi
+  export JSON_SCHEMA_TEST_SUITE="$PWD/$suite"
+fi
 swift build --build-tests
 swift test --skip-build "$@"
+if [ $# -eq 0 ] || [ "${BROKKR_SDK_TESTS:-0}" = 1 ]; then
+  scripts/sdk-tests.sh "postgres://postgres@127.0.0.1:$port/postgres"
+fi

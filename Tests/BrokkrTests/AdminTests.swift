@@ -10,7 +10,7 @@ import XCTest
 final class AdminTests: XCTestCase {
     func testAuditLogQueryFiltersAndPagination() async throws {
         try await TestBroker.run { b in
-            let agent = try await b.createAgent("a1", cluster: "c1")
+            let agent = try await b.createAgent("a1", cluster: "c1", active: false)
             let gen = try await b.createGenerator("g1")
             let stack = try await b.createStack("s1", generatorID: gen.id, pak: gen.pak)
             _ = try await b.post("agents/\(agent.id)/rotate-pak", agent.pak)

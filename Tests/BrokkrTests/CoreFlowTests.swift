@@ -59,9 +59,9 @@ final class CoreFlowTests: XCTestCase {
             // The generator creates a stack for itself; labels and annotations.
             let stack = try await b.createStack("frontend", generatorID: gen.id, pak: gen.pak)
             let label = try await b.request(.POST, "stacks/\(stack)/labels", pak: gen.pak, json: #""env=prod""#)
-            XCTAssertEqual(label.status, 200, label.body)
+            XCTAssertEqual(label.status, 201, label.body)
             XCTAssertEqual(label["label"], .string("env=prod"))
-            do { let v = try await b.post("stacks/\(stack)/annotations", gen.pak, #"{"stack_id":"\#(stack)","key":"team","value":"web"}"#).status; XCTAssertEqual(v, 200) }
+            do { let v = try await b.post("stacks/\(stack)/annotations", gen.pak, #"{"stack_id":"\#(stack)","key":"team","value":"web"}"#).status; XCTAssertEqual(v, 201) }
             do { let v = try await b.get("stacks/\(stack)/labels", gen.pak).json.arrayValue?.count; XCTAssertEqual(v, 1) }
 
             // Objects: checksum, increasing sequence ids.
@@ -80,7 +80,7 @@ final class CoreFlowTests: XCTestCase {
 
             // Target directly: the latest object is the target state.
             let target = try await b.post("agents/\(agent.id)/targets", b.adminPAK, #"{"agent_id":"\#(agent.id)","stack_id":"\#(stack)"}"#)
-            XCTAssertEqual(target.status, 200, target.body)
+            XCTAssertEqual(target.status, 201, target.body)
             var state = try await b.get("agents/\(agent.id)/target-state", agent.pak).json.arrayValue ?? []
             XCTAssertEqual(state.map { $0["id"] }, [o2["id"]])
             do { let v = try await b.get("deployment-objects/\(o2["id"]!.stringValue!)", agent.pak).status; XCTAssertEqual(v, 200) }
@@ -93,7 +93,7 @@ final class CoreFlowTests: XCTestCase {
             // The agent reports success: incremental target state drops it, full keeps it.
             let event = try await b.post("agents/\(agent.id)/events", agent.pak,
                                          #"{"agent_id":"\#(agent.id)","deployment_object_id":"\#(o2["id"]!.stringValue!)","event_type":"DEPLOY","status":"SUCCESS","message":null}"#)
-            XCTAssertEqual(event.status, 200, event.body)
+            XCTAssertEqual(event.status, 201, event.body)
             do { let v = try await b.get("agents/\(agent.id)/target-state", agent.pak).json; XCTAssertEqual(v, .array([])) }
             state = try await b.get("agents/\(agent.id)/target-state?mode=full", agent.pak).json.arrayValue ?? []
             XCTAssertEqual(state.count, 1)
@@ -131,10 +131,10 @@ final class CoreFlowTests: XCTestCase {
             _ = try await b.post("stacks/\(stack)/annotations", b.adminPAK, #"{"key":"region","value":"eu"}"#)
             let object = try await b.createObject(stackID: stack, yaml: "kind: ConfigMap")
             // The docs' bare-string body and the source's object body both work for agent labels.
-            do { let v = try await b.request(.POST, "agents/\(byLabel.id)/labels", pak: b.adminPAK, json: #""env:staging""#).status; XCTAssertEqual(v, 200) }
-            do { let v = try await b.post("agents/\(unrelated.id)/labels", b.adminPAK, #"{"agent_id":"\#(unrelated.id)","label":"env:prod"}"#).status; XCTAssertEqual(v, 200) }
-            do { let v = try await b.post("agents/\(byAnnotation.id)/annotations", b.adminPAK, #"{"agent_id":"\#(byAnnotation.id)","key":"region","value":"eu"}"#).status; XCTAssertEqual(v, 200) }
-            do { let v = try await b.post("agents/\(unrelated.id)/annotations", b.adminPAK, #"{"key":"region","value":"us"}"#).status; XCTAssertEqual(v, 200) }
+            do { let v = try await b.request(.POST, "agents/\(byLabel.id)/labels", pak: b.adminPAK, json: #""env:staging""#).status; XCTAssertEqual(v, 201) }
+            do { let v = try await b.post("agents/\(unrelated.id)/labels", b.adminPAK, #"{"agent_id":"\#(unrelated.id)","label":"env:prod"}"#).status; XCTAssertEqual(v, 201) }
+            do { let v = try await b.post("agents/\(byAnnotation.id)/annotations", b.adminPAK, #"{"agent_id":"\#(byAnnotation.id)","key":"region","value":"eu"}"#).status; XCTAssertEqual(v, 201) }
+            do { let v = try await b.post("agents/\(unrelated.id)/annotations", b.adminPAK, #"{"key":"region","value":"us"}"#).status; XCTAssertEqual(v, 201) }
 
             for agent in [byLabel, byAnnotation] {
                 let state = try await b.get("agents/\(agent.id)/target-state", agent.pak).json.arrayValue ?? []
@@ -159,7 +159,7 @@ final class CoreFlowTests: XCTestCase {
             let a = try await b.createAgent("a1", cluster: "c1")
             do { let v = try await b.get("agents/?name=a1&cluster_name=c1", b.adminPAK)["id"]; XCTAssertEqual(v, .string(a.id)) }
             do { let v = try await b.get("agents/?name=a1&cluster_name=c1", a.pak)["id"]; XCTAssertEqual(v, .string(a.id)) }
-            do { let v = try await b.get("agents/?name=a1", b.adminPAK).error; XCTAssertEqual(v, "Invalid request") }
+            do { let v = try await b.get("agents/?name=a1", b.adminPAK)["code"]?.stringValue; XCTAssertEqual(v, "name_and_cluster_required") }
             do { let v = try await b.get("agents/?name=zz&cluster_name=c1", b.adminPAK).status; XCTAssertEqual(v, 404) }
             let other = try await b.createAgent("a2", cluster: "c1")
             do { let v = try await b.get("agents/?name=a2&cluster_name=c1", a.pak).status; XCTAssertEqual(v, 403) }
@@ -187,7 +187,7 @@ final class CoreFlowTests: XCTestCase {
             let stack = try await b.createStack(generatorID: gen.id)
             let object = try await b.createObject(stackID: stack, yaml: "k: v")
             do { let v = try await b.post("agents/\(a.id)/events", newPAK,
-                                            #"{"agent_id":"\#(a.id)","deployment_object_id":"\#(object["id"]!.stringValue!)","event_type":"DEPLOY","status":"FAILURE","message":"boom"}"#).status; XCTAssertEqual(v, 200) }
+                                            #"{"agent_id":"\#(a.id)","deployment_object_id":"\#(object["id"]!.stringValue!)","event_type":"DEPLOY","status":"FAILURE","message":"boom"}"#).status; XCTAssertEqual(v, 201) }
             do { let v = try await b.delete("agents/\(a.id)", b.adminPAK).status; XCTAssertEqual(v, 204) }
             do { let v = try await b.delete("agents/\(a.id)", b.adminPAK).status; XCTAssertEqual(v, 404) }
             do { let v = try await b.post("auth/pak", newPAK).status; XCTAssertEqual(v, 401) }
@@ -214,11 +214,11 @@ final class CoreFlowTests: XCTestCase {
             do { let v = try await b.post("generators", b.adminPAK, #"{"name":""}"#).status; XCTAssertEqual(v, 400) }
             let s1 = try await b.createStack("s1", generatorID: g1.id, pak: g1.pak)
             let wrong = try await b.post("stacks", g1.pak, #"{"name":"x","generator_id":"\#(g2.id)"}"#)
-            XCTAssertEqual(wrong.status, 403); XCTAssertEqual(wrong.error, "Generator can only create stacks for itself")
-            do { let v = try await b.get("stacks", g1.pak).error; XCTAssertEqual(v, "Admin access required") }
-            do { let v = try await b.get("stacks/\(s1)", g2.pak).error; XCTAssertEqual(v, "Access denied") }
+            XCTAssertEqual(wrong.status, 403); XCTAssertEqual(wrong["code"]?.stringValue, "stack_generator_mismatch")
+            do { let v = try await b.get("stacks", g1.pak).json.arrayValue?.count; XCTAssertEqual(v, 1, "a generator lists its own stacks") }
+            do { let v = try await b.get("stacks/\(s1)", g2.pak)["code"]?.stringValue; XCTAssertEqual(v, "stack_not_owned") }
             do { let v = try await b.get("stacks/\(s1)", g1.pak).status; XCTAssertEqual(v, 200) }
-            do { let v = try await b.put("stacks/\(s1)", g1.pak, #"{"id":"\#(UUID().uuidString)","name":"s1"}"#).error; XCTAssertEqual(v, "Stack ID mismatch") }
+            do { let v = try await b.put("stacks/\(s1)", g1.pak, #"{"id":"\#(UUID().uuidString)","name":"s1"}"#)["code"]?.stringValue; XCTAssertEqual(v, "stack_id_mismatch") }
             do { let v = try await b.put("stacks/\(s1)", g1.pak, #"{"id":"\#(s1)","name":"s1-renamed","description":"d","generator_id":"\#(g1.id)"}"#)["name"]; XCTAssertEqual(v, .string("s1-renamed")) }
             do { let v = try await b.get("generators/\(g2.id)", g1.pak).status; XCTAssertEqual(v, 403) }
             do { let v = try await b.get("generators/\(g1.id)", g1.pak)["name"]; XCTAssertEqual(v, .string("g1")) }
@@ -227,7 +227,7 @@ final class CoreFlowTests: XCTestCase {
             _ = try await b.createObject(stackID: s1, yaml: "a: 1", pak: g1.pak)
 
             let rotated = try await b.post("generators/\(g1.id)/rotate-pak", g1.pak)
-            XCTAssertEqual(rotated.status, 200)
+            XCTAssertEqual(rotated.status, 201)
             let pak = rotated["pak"]?.stringValue ?? ""
             do { let v = try await b.post("auth/pak", g1.pak).status; XCTAssertEqual(v, 401) }
 
@@ -249,31 +249,32 @@ final class CoreFlowTests: XCTestCase {
         try await TestBroker.run { b in
             let gen = try await b.createGenerator()
             let stack = try await b.createStack(generatorID: gen.id)
-            let cases: [(String, String, String, Int)] = [
-                ("POST", "agents", "{not json", 400),
-                ("POST", "agents", #"{"name":5,"cluster_name":"c"}"#, 400),
-                ("POST", "agents", #"{"name":"a"}"#, 400),
-                ("POST", "agents", #"[1,2]"#, 400),
-                ("POST", "agents", #"{"name":"  ","cluster_name":"c"}"#, 400),
-                ("GET", "agents/not-a-uuid", "", 400),
-                ("GET", "agents/\(UUID().uuidString)", "", 404),
-                ("GET", "stacks/\(UUID().uuidString)", "", 404),
-                ("POST", "stacks", #"{"name":"x","generator_id":"nope"}"#, 400),
-                ("POST", "stacks", #"{"name":"x","generator_id":"\#(UUID().uuidString)"}"#, 404),
-                ("POST", "stacks/\(stack)/deployment-objects", #"{}"#, 400),
-                ("POST", "stacks/\(stack)/deployment-objects", #"{"yaml_content":"   "}"#, 400),
-                ("POST", "stacks/\(stack)/deployment-objects", #"{"yaml_content":"a: [1, 2"}"#, 400),
-                ("POST", "stacks/\(UUID().uuidString)/deployment-objects", #"{"yaml_content":"a: 1"}"#, 404),
-                ("POST", "stacks/\(stack)/labels", #""has space""#, 400),
-                ("POST", "stacks/\(stack)/labels", "\"\(String(repeating: "x", count: 65))\"", 400),
-                ("POST", "stacks/\(stack)/annotations", #"{"stack_id":"\#(UUID().uuidString)","key":"k","value":"v"}"#, 400),
-                ("POST", "generators", #"{"name":"\#(String(repeating: "n", count: 256))"}"#, 400),
-                ("GET", "deployment-objects/\(UUID().uuidString)", "", 404),
-                ("GET", "agent-events/\(UUID().uuidString)", "", 404),
+            let cases: [(String, String, String, Int, String)] = [
+                ("POST", "agents", "{not json", 400, "invalid_request_body"),
+                ("POST", "agents", #"{"name":5,"cluster_name":"c"}"#, 422, "invalid_field"),
+                ("POST", "agents", #"{"name":"a"}"#, 422, "invalid_field"),
+                ("POST", "agents", #"[1,2]"#, 400, "invalid_request_body"),
+                ("POST", "agents", #"{"name":"  ","cluster_name":"c"}"#, 400, "invalid_agent"),
+                ("GET", "agents/not-a-uuid", "", 400, "invalid_parameter"),
+                ("GET", "agents/\(UUID().uuidString)", "", 404, "agent_not_found"),
+                ("GET", "stacks/\(UUID().uuidString)", "", 404, "stack_not_found"),
+                ("POST", "stacks", #"{"name":"x","generator_id":"nope"}"#, 422, "invalid_field"),
+                ("POST", "stacks", #"{"name":"x","generator_id":"\#(UUID().uuidString)"}"#, 422, "foreign_key_violation"),
+                ("POST", "stacks/\(stack)/deployment-objects", #"{}"#, 422, "invalid_field"),
+                ("POST", "stacks/\(stack)/deployment-objects", #"{"yaml_content":"   "}"#, 400, "invalid_deployment_object"),
+                ("POST", "stacks/\(stack)/deployment-objects", #"{"yaml_content":"a: [1, 2"}"#, 400, "invalid_deployment_object"),
+                ("POST", "stacks/\(UUID().uuidString)/deployment-objects", #"{"yaml_content":"a: 1"}"#, 404, "stack_not_found"),
+                ("POST", "stacks/\(stack)/labels", #""has space""#, 400, "invalid_label"),
+                ("POST", "stacks/\(stack)/labels", "\"\(String(repeating: "x", count: 65))\"", 400, "invalid_label"),
+                ("POST", "stacks/\(stack)/annotations", #"{"stack_id":"\#(UUID().uuidString)","key":"k","value":"v"}"#, 400, "stack_id_mismatch"),
+                ("POST", "generators", #"{"name":"\#(String(repeating: "n", count: 256))"}"#, 400, "invalid_generator"),
+                ("GET", "deployment-objects/\(UUID().uuidString)", "", 404, "deployment_object_not_found"),
+                ("GET", "agent-events/\(UUID().uuidString)", "", 404, "agent_event_not_found"),
             ]
-            for (method, path, body, expected) in cases {
+            for (method, path, body, expected, code) in cases {
                 let r = try await b.request(method == "GET" ? .GET : .POST, path, pak: b.adminPAK, rawBody: body.isEmpty ? nil : body)
                 XCTAssertEqual(r.status, expected, "\(method) \(path) \(body): \(r.body)")
+                XCTAssertEqual(r["code"]?.stringValue, code, "\(method) \(path) \(body): \(r.body)")
                 XCTAssertNotNil(r.error, "\(method) \(path) has no error body: \(r.body)")
             }
             // Agent events: bad status, unknown object.

@@ -38,7 +38,7 @@ final class HealthTests: XCTestCase {
             do { let v = try await b.get("deployment-objects/\(d2)/health", b.adminPAK)["overall_status"]; XCTAssertEqual(v, .string("unknown")) }
             do { let v = try await b.request(.PATCH, "agents/\(a.id)/health-status", pak: c.pak, json: Self.report(d1, "failing")).status; XCTAssertEqual(v, 403) }
             do { let v = try await b.get("deployment-objects/\(d1)/health", gen.pak).status; XCTAssertEqual(v, 403) }
-            do { let v = try await b.request(.PATCH, "agents/\(a.id)/health-status", pak: a.pak, json: #"{"deployment_objects":5}"#).status; XCTAssertEqual(v, 400) }
+            do { let v = try await b.request(.PATCH, "agents/\(a.id)/health-status", pak: a.pak, json: #"{"deployment_objects":5}"#).status; XCTAssertEqual(v, 422) }
 
             _ = try await b.request(.PATCH, "agents/\(c.id)/health-status", pak: c.pak, json: Self.report(d2, "failing"))
             let stackHealth = try await b.get("stacks/\(stack)/health", b.adminPAK)

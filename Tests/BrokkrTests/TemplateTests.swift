@@ -105,15 +105,15 @@ final class TemplateTests: XCTestCase {
             // Invalid parameters: every violation with its pointer.
             let invalid = try await b.post("stacks/\(stack)/deployment-objects/from-template", gen.pak,
                                            #"{"template_id":"\#(templateID)","parameters":{"namespace":"x","image_repository":"r","image_tag":"t","replicas":100}}"#)
-            XCTAssertEqual(invalid.status, 422, invalid.body)
-            XCTAssertEqual(invalid.error, "Invalid parameters")
-            let errors = invalid["validation_errors"]?.arrayValue?.compactMap(\.stringValue) ?? []
+            XCTAssertEqual(invalid.status, 400, invalid.body)
+            XCTAssertEqual(invalid["code"]?.stringValue, "invalid_parameters")
+            let errors = invalid["details"]?["validation_errors"]?.arrayValue?.compactMap(\.stringValue) ?? []
             XCTAssertEqual(errors.count, 2, "\(errors)")
             XCTAssertTrue(errors.contains { $0.hasPrefix("/replicas: ") }, "\(errors)")
             XCTAssertTrue(errors.contains { $0.contains("service_name") }, "\(errors)")
 
             // Versions: PUT creates a new row; the old one stays readable; labels carry over.
-            do { let v = try await b.request(.POST, "templates/\(templateID)/labels", pak: gen.pak, json: #""env=prod""#).status; XCTAssertEqual(v, 200) }
+            do { let v = try await b.request(.POST, "templates/\(templateID)/labels", pak: gen.pak, json: #""env=prod""#).status; XCTAssertEqual(v, 201) }
             let v2 = try await b.put("templates/\(templateID)", gen.pak,
                                      JSONValue.object(["template_content": .string("kind: ConfigMap\nname: {{ service_name }}"),
                                                        "parameters_schema": .string(Self.webServiceSchema)]).serialized())
@@ -134,32 +134,33 @@ final class TemplateTests: XCTestCase {
             let t = try await b.post("templates", gen.pak, Self.createBody("t", "name: {{ app }}", #"{"type":"object","required":["app"]}"#))
             let id = t["id"]!.stringValue!
             for label in ["env=prod", "tier=1"] {
-                do { let v = try await b.request(.POST, "templates/\(id)/labels", pak: gen.pak, json: "\"\(label)\"").status; XCTAssertEqual(v, 200) }
+                do { let v = try await b.request(.POST, "templates/\(id)/labels", pak: gen.pak, json: "\"\(label)\"").status; XCTAssertEqual(v, 201) }
             }
-            do { let v = try await b.post("templates/\(id)/annotations", gen.pak, #"{"key":"team","value":"web"}"#).status; XCTAssertEqual(v, 200) }
+            do { let v = try await b.post("templates/\(id)/annotations", gen.pak, #"{"key":"team","value":"web"}"#).status; XCTAssertEqual(v, 201) }
             _ = try await b.request(.POST, "stacks/\(stack)/labels", pak: gen.pak, json: #""env=prod""#)
             let mismatch = try await b.post("stacks/\(stack)/deployment-objects/from-template", gen.pak, #"{"template_id":"\#(id)","parameters":{"app":"x"}}"#)
             XCTAssertEqual(mismatch.status, 422)
             XCTAssertEqual(mismatch.error, "Template labels do not match stack")
-            XCTAssertEqual(mismatch["missing_labels"], .array([.string("tier=1")]))
-            XCTAssertEqual(mismatch["missing_annotations"], .array([.array([.string("team"), .string("web")])]))
+            XCTAssertEqual(mismatch["code"]?.stringValue, "template_stack_mismatch")
+            XCTAssertEqual(mismatch["details"]?["missing_labels"], .array([.string("tier=1")]))
+            XCTAssertEqual(mismatch["details"]?["missing_annotations"], .array([.array([.string("team"), .string("web")])]))
             _ = try await b.request(.POST, "stacks/\(stack)/labels", pak: gen.pak, json: #""tier=1""#)
             _ = try await b.post("stacks/\(stack)/annotations", gen.pak, #"{"key":"team","value":"web"}"#)
             let missing = try await b.post("stacks/\(stack)/deployment-objects/from-template", gen.pak, #"{"template_id":"\#(id)","parameters":{}}"#)
-            XCTAssertEqual(missing.status, 422, missing.body)
+            XCTAssertEqual(missing.status, 400, missing.body)
             let ok = try await b.post("stacks/\(stack)/deployment-objects/from-template", gen.pak, #"{"template_id":"\#(id)","parameters":{"app":"x"}}"#)
             XCTAssertEqual(ok.status, 201, ok.body)
             XCTAssertEqual(ok["yaml_content"], .string("name: x"))
 
             // Access: agents never; other generators cannot see or use it; system templates are read-only for generators.
-            do { let v = try await b.get("templates", agent.pak).error; XCTAssertEqual(v, "Admin or generator access required") }
+            do { let v = try await b.get("templates", agent.pak)["code"]?.stringValue; XCTAssertEqual(v, "templates_not_accessible") }
             do { let v = try await b.get("templates/\(id)", other.pak).status; XCTAssertEqual(v, 403) }
             do { let v = try await b.delete("templates/\(id)", other.pak).status; XCTAssertEqual(v, 403) }
             let system = try await b.post("templates", b.adminPAK, Self.createBody("sys", "a: {{ b | default(value=1) }}", "{}"))
             XCTAssertEqual(system["generator_id"], .null)
             let sysID = system["id"]!.stringValue!
             do { let v = try await b.get("templates/\(sysID)", other.pak).status; XCTAssertEqual(v, 200) }
-            do { let v = try await b.delete("templates/\(sysID)", other.pak).error; XCTAssertEqual(v, "Access denied") }
+            do { let v = try await b.delete("templates/\(sysID)", other.pak)["code"]?.stringValue; XCTAssertEqual(v, "template_not_owned") }
             let visible = try await b.get("templates", other.pak).json.arrayValue?.compactMap { $0["id"]?.stringValue } ?? []
             XCTAssertEqual(Set(visible), [sysID])
             do { let v = try await b.get("templates", b.adminPAK).json.arrayValue?.count; XCTAssertEqual(v, 2) }

@@ -31,13 +31,18 @@ final class WebhookAPITests: XCTestCase {
                 (#"{"name":"n","url":"http://x","event_types":["*"],"filters":{"agent_id":"nope"}}"#, nil),
             ] {
                 let r = try await b.post("webhooks", b.adminPAK, body)
-                XCTAssertEqual(r.status, 400, body)
-                if let message { XCTAssertEqual(r.error, message) }
+                if let message {
+                    XCTAssertEqual(r.status, 400, body)
+                    XCTAssertEqual(r.error, message)
+                } else {
+                    XCTAssertEqual(r.status, 422, "a mistyped field: \(body)")
+                }
             }
             let created = try await Self.subscribe(b, #"{"name":"n","url":"http://sink/hook","event_types":["stack.*"],"auth_header":"Bearer t","target_labels":[]}"#)
+            XCTAssertNil(created["filters"], "no filters: the key is left out (not nullable in the contract)")
             for (key, value) in [("has_url", JSONValue.bool(true)), ("has_auth_header", .bool(true)), ("enabled", .bool(true)),
                                  ("max_retries", .int(5)), ("timeout_seconds", .int(30)), ("created_by", .string("admin")),
-                                 ("target_labels", .null), ("filters", .null)] {
+                                 ("target_labels", .null)] {
                 XCTAssertEqual(created[key], value, key)
             }
             XCTAssertNil(created["url"]); XCTAssertNil(created["auth_header"])
@@ -179,7 +184,7 @@ final class WebhookAPITests: XCTestCase {
             for _ in 0..<12 { _ = try await b.post("webhooks/\(subID)/test", b.adminPAK) }
 
             do { let v = try await b.get("agents/\(lacking.id)/webhooks/pending", lacking.pak).json; XCTAssertEqual(v, .array([])) }
-            do { let v = try await b.get("agents/\(prod.id)/webhooks/pending", lacking.pak).error; XCTAssertEqual(v, "Unauthorized - must be the agent or admin") }
+            do { let v = try await b.get("agents/\(prod.id)/webhooks/pending", lacking.pak)["code"]?.stringValue; XCTAssertEqual(v, "agent_pak_mismatch") }
             do { let v = try await b.get("agents/\(UUID())/webhooks/pending", b.adminPAK).error; XCTAssertEqual(v, "Agent not found") }
             let first = try await b.get("agents/\(prod.id)/webhooks/pending", prod.pak).json.arrayValue ?? []
             XCTAssertEqual(first.count, 10, "at most 10 per call")
@@ -193,7 +198,7 @@ final class WebhookAPITests: XCTestCase {
             do { let v = try await b.get("agents/\(prod.id)/webhooks/pending", prod.pak).json; XCTAssertEqual(v, .array([])) }
 
             let d1 = first[0]["id"]!.stringValue!, d2 = first[1]["id"]!.stringValue!
-            do { let v = try await b.post("webhook-deliveries/\(d1)/result", b.adminPAK, #"{"success":true}"#); XCTAssertEqual(v.status, 400); XCTAssertEqual(v.error, "Agent authentication required") }
+            do { let v = try await b.post("webhook-deliveries/\(d1)/result", b.adminPAK, #"{"success":true}"#); XCTAssertEqual(v.status, 403); XCTAssertEqual(v["code"]?.stringValue, "agent_pak_required") }
             do { let v = try await b.post("webhook-deliveries/\(d1)/result", lacking.pak, #"{"success":true}"#).error; XCTAssertEqual(v, "Delivery not acquired by this agent") }
             do { let v = try await b.post("webhook-deliveries/\(UUID())/result", prod.pak, #"{"success":true}"#).error; XCTAssertEqual(v, "Delivery not found") }
             let ok = try await b.post("webhook-deliveries/\(d1)/result", prod.pak, #"{"success":true,"status_code":200,"duration_ms":12}"#)

@@ -34,8 +34,8 @@ final class WorkOrderTests: XCTestCase {
             XCTAssertEqual(none.status, 400)
             XCTAssertEqual(none.error, "At least one targeting method must be specified (agent_ids, labels, or annotations)")
             do { let v = try await Self.create(b, #"{"work_type":" ","yaml_content":"a: 1","target_agent_ids":["\#(agent.id)"]}"#).error; XCTAssertEqual(v, "Work type cannot be empty") }
-            do { let v = try await Self.create(b, #"{"work_type":"b","yaml_content":"a","backoff_seconds":0,"target_agent_ids":["\#(agent.id)"]}"#).error; XCTAssertEqual(v, "backoff_seconds must be positive") }
-            do { let v = try await Self.create(b, #"{"work_type":"b","yaml_content":"a","target_agent_ids":["\#(UUID())"]}"#).status; XCTAssertEqual(v, 404) }
+            do { let v = try await Self.create(b, #"{"work_type":"b","yaml_content":"a","backoff_seconds":0,"target_agent_ids":["\#(agent.id)"]}"#).error; XCTAssertEqual(v, "backoff_seconds must be between 1 and 31536000 (a year)") }
+            do { let v = try await Self.create(b, #"{"work_type":"b","yaml_content":"a","target_agent_ids":["\#(UUID())"]}"#).status; XCTAssertEqual(v, 422, "an unknown agent is the foreign-key error") }
             do { let v = try await b.post("work-orders", agent.pak, #"{"work_type":"b","yaml_content":"a"}"#).error; XCTAssertEqual(v, "Admin access required") }
 
             let created = try await Self.create(b, #"{"work_type":"build","yaml_content":"a: 1","max_retries":1,"target_agent_ids":["\#(agent.id)"]}"#)
@@ -49,7 +49,7 @@ final class WorkOrderTests: XCTestCase {
             do { let v = try await b.get("agents/\(agent.id)/work-orders/pending", other.pak).status; XCTAssertEqual(v, 403) }
 
             // Claims: only as oneself, only when eligible, only once.
-            do { let v = try await b.post("work-orders/\(id)/claim", other.pak, #"{"agent_id":"\#(agent.id)"}"#).error; XCTAssertEqual(v, "Access denied") }
+            do { let v = try await b.post("work-orders/\(id)/claim", other.pak, #"{"agent_id":"\#(agent.id)"}"#)["code"]?.stringValue; XCTAssertEqual(v, "agent_pak_mismatch") }
             do { let v = try await b.post("work-orders/\(id)/claim", other.pak, #"{"agent_id":"\#(other.id)"}"#).error; XCTAssertEqual(v, "Work order not found or not claimable") }
             let claimed = try await b.post("work-orders/\(id)/claim", agent.pak, #"{"agent_id":"\#(agent.id)"}"#)
             XCTAssertEqual(claimed.status, 200, claimed.body)

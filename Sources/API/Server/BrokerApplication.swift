@@ -11,6 +11,7 @@ public enum BrokerApplication {
         router.add(middleware: MetricsMiddleware(metrics: s.metrics))
         router.add(middleware: CORSMiddleware(config: s.config))
         RootRoutes.register(router, s)
+        DocsRoutes.register(router, s)
 
         let group = router.group("api/v1").add(middleware: AuthMiddleware(authenticator: Authenticator(database: s.database, cache: s.authCache)))
         let api = APIRoutes(group: group, table: routeTable)
@@ -47,15 +48,13 @@ enum RootRoutes {
         router.get("healthz") { _, _ in "OK" }
         router.get("readyz") { _, _ -> Response in
             // Unlike the original, readiness checks the database: a pod that cannot reach it should not get traffic.
-            do {
-                try await s.database.query("SELECT 1")
-                return Response(status: .ok, body: .init(byteBuffer: .init(string: "Ready")))
-            } catch {
+            guard await s.database.isReachable() else {
                 return Response(status: .serviceUnavailable, body: .init(byteBuffer: .init(string: "Database unavailable")))
             }
+            return Response(status: .ok, body: .init(byteBuffer: .init(string: "Ready")))
         }
         router.get("api/v1/health") { _, _ -> Response in
-            let dbOK = (try? await s.database.query("SELECT 1")) != nil
+            let dbOK = await s.database.isReachable()
             return JSONResponse.raw(JSONValue.object([
                 "status": .string(dbOK ? "ok" : "degraded"), "database": .string(dbOK ? "ok" : "unavailable"),
                 "version": .string(BrokkrVersion.current),

@@ -9,7 +9,7 @@ extension BrokerServices {
 
     func webhookCipher() throws -> WebhookCipher {
         do { return try webhookCipherResult.get() } catch {
-            throw APIError(.internalServerError, "Webhook encryption is not configured")
+            throw APIError(.internalError, "Webhook encryption is not configured")
         }
     }
 }

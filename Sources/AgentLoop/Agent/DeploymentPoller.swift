@@ -71,7 +71,8 @@ public struct DeploymentPoller: Sendable {
         while true {
             do {
                 let (status, body) = try await broker.request(.POST, "/agents/\(agentID)/events", json: event)
-                guard status == 200 else { throw BrokerClient.BrokerError(status: status, body: body) }
+                // 201 from v0.4.1 brokers, 200 from earlier ones.
+                guard (200..<300).contains(status) else { throw BrokerClient.BrokerError(status: status, body: body) }
                 return
             } catch {
                 attempt += 1

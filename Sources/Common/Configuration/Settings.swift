@@ -39,6 +39,9 @@ public struct Settings: Sendable, Equatable {
         public var webhookCleanupRetentionDays: Int
         public var auditLogRetentionDays: Int
         public var authCacheTTLSeconds: Int
+        /// Folder with Swagger UI's assets (`swagger-ui-bundle.js`, `swagger-ui.css`), served under
+        /// /swagger-ui; empty: `swagger-ui` beside the executable, then `/usr/share/brokkr/swagger-ui`.
+        public var swaggerUIDir: String?
     }
 
     /// Settings shared by the worker executables (not in the original, which ran tasks in the broker).
@@ -137,7 +140,8 @@ public struct Settings: Sendable, Equatable {
             webhookDeliveryBatchSize: try c.int("broker.webhook_delivery_batch_size", default: 50, minimum: 1),
             webhookCleanupRetentionDays: try c.int("broker.webhook_cleanup_retention_days", default: 7, minimum: 0),
             auditLogRetentionDays: try c.int("broker.audit_log_retention_days", default: 90, minimum: 0),
-            authCacheTTLSeconds: try c.int("broker.auth_cache_ttl_seconds", default: 60, minimum: 0)
+            authCacheTTLSeconds: try c.int("broker.auth_cache_ttl_seconds", default: 60, minimum: 0),
+            swaggerUIDir: try c.nonEmptyString("broker.swagger_ui_dir")
         )
         if let key = broker.webhookEncryptionKey, let problem = WebhookKeyText.problem(key) {
             throw ConfigurationError("broker.webhook_encryption_key: \(problem)")

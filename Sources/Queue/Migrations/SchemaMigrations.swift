@@ -15,6 +15,7 @@ public enum SchemaMigrations {
         Migration(version: 4, name: "triggers", statements: triggers),
         Migration(version: 5, name: "webhook_signing_and_queue_indexes", statements: webhookSigningAndQueueIndexes),
         Migration(version: 6, name: "agent_heartbeat_lost", statements: agentHeartbeatLost),
+        Migration(version: 7, name: "agents_start_inactive", statements: agentsStartInactive),
     ]
 
     static let coreTables = [
@@ -491,5 +492,14 @@ public enum SchemaMigrations {
     static let agentHeartbeatLost = [
         "ALTER TABLE agents ADD COLUMN heartbeat_lost_at TIMESTAMPTZ",
         "CREATE INDEX idx_agents_heartbeat ON agents (COALESCE(last_heartbeat, created_at)) WHERE deleted_at IS NULL AND heartbeat_lost_at IS NULL",
+    ]
+
+    /// New agents start INACTIVE until an admin (or the agent) sets them ACTIVE, as Brokkr's own
+    /// schema does; existing agents keep their status. The unique indexes get the names Brokkr's
+    /// clients see in `details.constraint` of a `unique_violation`.
+    static let agentsStartInactive = [
+        "ALTER TABLE agents ALTER COLUMN status SET DEFAULT 'INACTIVE'",
+        "ALTER INDEX unique_agent_name_cluster RENAME TO unique_agent_cluster",
+        "ALTER INDEX generators_name_unique RENAME TO unique_generator_name",
     ]
 }

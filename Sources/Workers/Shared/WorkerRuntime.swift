@@ -62,7 +62,7 @@ public enum WorkerRuntime {
                 let router = Router()
                 router.get("healthz") { _, _ in "OK" }
                 router.get("readyz") { _, _ -> Response in
-                    (try? await database.query("SELECT 1")) != nil ? Response(status: .ok) : Response(status: .serviceUnavailable)
+                    await database.isReachable() ? Response(status: .ok) : Response(status: .serviceUnavailable)
                 }
                 router.get("metrics") { _, _ -> Response in
                     Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"], body: .init(byteBuffer: .init(string: registry.emitToString())))

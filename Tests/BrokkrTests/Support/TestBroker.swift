@@ -83,10 +83,18 @@ struct TestBroker: Sendable {
 
     struct Created: Sendable { let id: String; let pak: String }
 
-    func createAgent(_ name: String = "agent-\(UUID().uuidString.prefix(8))", cluster: String = "cluster-1") async throws -> Created {
+    /// A new agent (INACTIVE when created), activated by the admin unless `active` is false.
+    func createAgent(_ name: String = "agent-\(UUID().uuidString.prefix(8))", cluster: String = "cluster-1",
+                     active: Bool = true) async throws -> Created {
         let r = try await post("agents", adminPAK, #"{"name":"\#(name)","cluster_name":"\#(cluster)"}"#)
-        XCTAssertEqual(r.status, 200, r.body)
-        return Created(id: r["agent"]?["id"]?.stringValue ?? "", pak: r["initial_pak"]?.stringValue ?? "")
+        XCTAssertEqual(r.status, 201, r.body)
+        XCTAssertEqual(r["agent"]?["status"]?.stringValue, "INACTIVE", r.body)
+        let created = Created(id: r["agent"]?["id"]?.stringValue ?? "", pak: r["initial_pak"]?.stringValue ?? "")
+        if active {
+            let activated = try await put("agents/\(created.id)", adminPAK, #"{"status":"ACTIVE"}"#)
+            XCTAssertEqual(activated.status, 200, activated.body)
+        }
+        return created
     }
 
     func createGenerator(_ name: String = "gen-\(UUID().uuidString.prefix(8))") async throws -> Created {
@@ -104,7 +112,7 @@ struct TestBroker: Sendable {
     func createObject(stackID: String, yaml: String, pak: String? = nil) async throws -> JSONValue {
         let r = try await post("stacks/\(stackID)/deployment-objects", pak ?? adminPAK,
                                JSONValue.object(["yaml_content": .string(yaml)]).serialized())
-        XCTAssertEqual(r.status, 200, r.body)
+        XCTAssertEqual(r.status, 201, r.body)
         return r.json
     }
 

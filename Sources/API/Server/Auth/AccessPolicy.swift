@@ -25,16 +25,30 @@ public struct AccessPolicy: Sendable, CustomStringConvertible {
     }
 
     public let kind: Kind
+    public let denied: ErrorCode
     public let deniedMessage: String
 
-    public static func admin(_ message: String = "Unauthorized") -> AccessPolicy { AccessPolicy(kind: .admin, deniedMessage: message) }
-    public static let anyAuthenticated = AccessPolicy(kind: .anyAuthenticated, deniedMessage: "Unauthorized")
-    public static func adminOrAgentSelf(_ message: String = "Unauthorized") -> AccessPolicy { AccessPolicy(kind: .adminOrAgentSelf, deniedMessage: message) }
-    public static func agentSelf(_ message: String = "Unauthorized") -> AccessPolicy { AccessPolicy(kind: .agentSelf, deniedMessage: message) }
-    public static func adminOrGeneratorSelf(_ message: String = "Unauthorized access") -> AccessPolicy { AccessPolicy(kind: .adminOrGeneratorSelf, deniedMessage: message) }
-    public static func adminOrGenerator(_ message: String = "Admin or generator access required") -> AccessPolicy { AccessPolicy(kind: .adminOrGenerator, deniedMessage: message) }
-    public static func adminOrRelated(_ message: String = "Access denied") -> AccessPolicy { AccessPolicy(kind: .adminOrRelated, deniedMessage: message) }
-    public static func adminOrAgent(_ message: String = "Unauthorized") -> AccessPolicy { AccessPolicy(kind: .adminOrAgent, deniedMessage: message) }
+    public static func admin(_ message: String = "Admin access required") -> AccessPolicy {
+        AccessPolicy(kind: .admin, denied: .adminRequired, deniedMessage: message)
+    }
+    public static let anyAuthenticated = AccessPolicy(kind: .anyAuthenticated, denied: .unauthorized, deniedMessage: "Unauthorized")
+    public static func adminOrAgentSelf(_ message: String = "Only the admin or this agent may do this") -> AccessPolicy {
+        AccessPolicy(kind: .adminOrAgentSelf, denied: .agentPakMismatch, deniedMessage: message)
+    }
+    public static func agentSelf(_ message: String = "Only this agent may do this") -> AccessPolicy {
+        AccessPolicy(kind: .agentSelf, denied: .agentPakMismatch, deniedMessage: message)
+    }
+    public static func adminOrGeneratorSelf(_ message: String = "Only the admin or this generator may do this") -> AccessPolicy {
+        AccessPolicy(kind: .adminOrGeneratorSelf, denied: .generatorNotOwned, deniedMessage: message)
+    }
+    public static func adminOrGenerator(_ denied: ErrorCode, _ message: String = "Admin or generator access required") -> AccessPolicy {
+        AccessPolicy(kind: .adminOrGenerator, denied: denied, deniedMessage: message)
+    }
+    /// Every role passes the gate; the handler checks the caller against the loaded resource.
+    public static let resourceChecked = AccessPolicy(kind: .adminOrRelated, denied: .unauthorized, deniedMessage: "Access denied")
+    public static func adminOrAgent(_ denied: ErrorCode, _ message: String = "Admin or agent access required") -> AccessPolicy {
+        AccessPolicy(kind: .adminOrAgent, denied: denied, deniedMessage: message)
+    }
 
     public var description: String { kind.rawValue }
 
@@ -51,14 +65,14 @@ public struct AccessPolicy: Sendable, CustomStringConvertible {
         case .adminOrRelated: allowed = true
         case .adminOrAgent: allowed = principal.isAdmin || principal.agentID != nil
         }
-        guard allowed else { throw APIError.forbidden(deniedMessage) }
+        guard allowed else { throw APIError(denied, deniedMessage) }
     }
 }
 
 /// Resource-level checks used by handlers after loading the resource.
 enum Access {
     /// Admin, or the generator that owns the stack.
-    static func requireStackOwner(_ principal: Principal, ownerID: UUID, message: String = "Access denied") throws {
-        guard principal.isAdmin || principal.generatorID == ownerID else { throw APIError.forbidden(message) }
+    static func requireStackOwner(_ principal: Principal, ownerID: UUID, denied: ErrorCode = .stackNotOwned) throws {
+        guard principal.isAdmin || principal.generatorID == ownerID else { throw APIError(denied, "Only the admin or the stack's generator may do this") }
     }
 }

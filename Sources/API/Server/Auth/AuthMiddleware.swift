@@ -14,7 +14,7 @@ struct AuthMiddleware: RouterMiddleware {
             principal = try await authenticator.principal(forAuthorization: request.headers[.authorization])
         } catch {
             context.logger.error("PAK verification failed with a database error: \(error)")
-            throw APIError(.internalServerError, "Failed to verify PAK")
+            throw APIError(.internalError, "Failed to verify PAK")
         }
         guard let principal else {
             context.logger.warning("PAK verification failed")

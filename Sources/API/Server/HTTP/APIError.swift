@@ -4,46 +4,28 @@ import Hummingbird
 import NIOCore
 import PostgresNIO
 
-/// An error answered to the client as `{"error": message, "code": code, "message": message}` —
-/// `error` for Brokkr's clients, `code`/`message` for the contract's ErrorResponse schema.
+/// An error answered as the contract's `ErrorResponse`: `{"code", "message", "details"?}`, plus
+/// `error` (the same text as `message`) for clients written against Brokkr before structured errors.
+/// `details` is left out when empty, as the original does.
 public struct APIError: Error, HTTPResponseError, CustomStringConvertible {
-    public let status: HTTPResponse.Status
-    public let code: String
+    public let code: ErrorCode
     public let message: String
-    public let extra: [String: JSONValue]
+    public let details: [String: JSONValue]
 
-    public init(_ status: HTTPResponse.Status, _ message: String, code: String? = nil, extra: [String: JSONValue] = [:]) {
-        self.status = status
+    public init(_ code: ErrorCode, _ message: String, details: [String: JSONValue] = [:]) {
+        self.code = code
         self.message = message
-        self.code = code ?? Self.defaultCode(status)
-        self.extra = extra
+        self.details = details
     }
 
-    public var description: String { "\(status.code) \(message)" }
+    public var status: HTTPResponse.Status { code.status }
+    public var description: String { "\(status.code) \(code.rawValue): \(message)" }
 
-    public static func badRequest(_ message: String) -> APIError { APIError(.badRequest, message) }
-    public static func notFound(_ message: String) -> APIError { APIError(.notFound, message, code: "not_found") }
-    public static func forbidden(_ message: String) -> APIError { APIError(.forbidden, message, code: "forbidden") }
-    public static func conflict(_ message: String) -> APIError { APIError(.conflict, message, code: "conflict") }
-    public static let unauthorized = APIError(.unauthorized, "Unauthorized", code: "unauthorized")
-
-    static func defaultCode(_ status: HTTPResponse.Status) -> String {
-        switch status.code {
-        case 400: return "bad_request"
-        case 401: return "unauthorized"
-        case 403: return "forbidden"
-        case 404: return "not_found"
-        case 409: return "conflict"
-        case 422: return "unprocessable_entity"
-        default: return "internal_error"
-        }
-    }
+    public static let unauthorized = APIError(.unauthorized, "Unauthorized")
 
     public var body: String {
-        var object = extra
-        object["error"] = .string(message)
-        object["code"] = .string(code)
-        object["message"] = .string(message)
+        var object: [String: JSONValue] = ["code": .string(code.rawValue), "message": .string(message), "error": .string(message)]
+        if !details.isEmpty { object["details"] = .object(details) }
         return JSONValue.object(object).serialized()
     }
 
@@ -53,18 +35,29 @@ public struct APIError: Error, HTTPResponseError, CustomStringConvertible {
 }
 
 extension APIError {
-    /// Maps database errors to what the client did wrong where there is such a thing (a duplicate
-    /// name, a reference to something that does not exist), otherwise a 500 whose detail is logged.
+    /// Maps database errors to what the client did wrong where there is such a thing (a duplicate,
+    /// a reference to something that does not exist, a value a column refuses), as the contract's
+    /// `unique_violation` / `foreign_key_violation` / `check_violation` / `not_null_violation` with
+    /// `details.constraint`; anything else is a 500 whose detail is logged by the caller.
     static func from(database error: Error, context: String) -> APIError {
-        if let psql = error as? PSQLError, let code = psql.serverInfo?[.sqlState] {
-            let detail = psql.serverInfo?[.detail] ?? psql.serverInfo?[.message] ?? ""
-            switch code {
-            case "23505": return APIError(.conflict, "\(context): already exists\(detail.isEmpty ? "" : " (\(detail))")", code: "already_exists")
-            case "23503": return APIError(.notFound, "\(context): a referenced resource does not exist\(detail.isEmpty ? "" : " (\(detail))")", code: "reference_not_found")
-            case "23514", "22001", "22P02": return APIError(.badRequest, "\(context): invalid value\(detail.isEmpty ? "" : " (\(detail))")")
-            default: break
-            }
+        guard let psql = error as? PSQLError, let state = psql.serverInfo?[.sqlState] else {
+            return APIError(.internalError, context)
         }
-        return APIError(.internalServerError, context, code: "internal_error")
+        let detail = psql.serverInfo?[.detail] ?? psql.serverInfo?[.message] ?? ""
+        var details: [String: JSONValue] = [:]
+        if let constraint = psql.serverInfo?[.constraintName] { details["constraint"] = .string(constraint) }
+        let suffix = detail.isEmpty ? "" : " (\(detail))"
+        switch state {
+        case "23505": return APIError(.uniqueViolation, "\(context): already exists\(suffix)", details: details)
+        case "23503": return APIError(.foreignKeyViolation, "\(context): a referenced resource does not exist\(suffix)", details: details)
+        case "23514": return APIError(.checkViolation, "\(context): a value is not allowed\(suffix)", details: details)
+        case "23502": return APIError(.notNullViolation, "\(context): a required value is missing\(suffix)", details: details)
+        // Text PostgreSQL cannot store (U+0000, invalid encoding) or a value out of a column's range.
+        case "22021", "22P05": return APIError(.invalidRequestBody, "\(context): text contains a character that cannot be stored (e.g. U+0000)")
+        case "22001": return APIError(.invalidRequestBody, "\(context): a value is too long\(suffix)")
+        case "22003": return APIError(.invalidRequestBody, "\(context): a number is out of range\(suffix)")
+        case "22P02", "22007", "22008": return APIError(.invalidRequestBody, "\(context): a value is malformed\(suffix)")
+        default: return APIError(.internalError, context)
+        }
     }
 }

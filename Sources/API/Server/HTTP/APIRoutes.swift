@@ -43,7 +43,7 @@ struct APIRoutes {
                 throw error
             } catch {
                 let mapped = APIError.from(database: error, context: failure)
-                if mapped.status == .internalServerError {
+                if mapped.code == .internalError {
                     context.logger.error("\(failure): \(String(reflecting: error))")
                 }
                 throw mapped

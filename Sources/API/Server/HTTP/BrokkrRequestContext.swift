@@ -20,13 +20,13 @@ public struct BrokkrRequestContext: RequestContext {
 
     /// A UUID path parameter; a malformed one is a 400 naming the parameter.
     public func uuid(_ name: String) throws -> UUID {
-        guard let raw = parameters.get(name) else { throw APIError.badRequest("missing path parameter \(name)") }
-        guard let id = UUID(uuidString: raw) else { throw APIError.badRequest("invalid UUID in path parameter \(name): \(raw)") }
+        guard let raw = parameters.get(name) else { throw APIError(.invalidParameter, "missing path parameter \(name)") }
+        guard let id = UUID(uuidString: raw) else { throw APIError(.invalidParameter, "invalid UUID in path parameter \(name): \(raw)") }
         return id
     }
 
     public func string(_ name: String) throws -> String {
-        guard let raw = parameters.get(name) else { throw APIError.badRequest("missing path parameter \(name)") }
+        guard let raw = parameters.get(name) else { throw APIError(.invalidParameter, "missing path parameter \(name)") }
         return raw.removingPercentEncoding ?? raw
     }
 }

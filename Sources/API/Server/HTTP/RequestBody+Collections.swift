@@ -9,16 +9,16 @@ extension RequestBody {
 
     public func optionalStringArray(_ key: String) throws -> [String]? {
         guard let v = try object()[key], v != .null else { return nil }
-        guard case .array(let items) = v else { throw APIError.badRequest("field \(key) must be an array of strings") }
+        guard case .array(let items) = v else { throw APIError(.invalidField, "field \(key) must be an array of strings") }
         return try items.map {
-            guard case .string(let s) = $0 else { throw APIError.badRequest("field \(key) must be an array of strings") }
+            guard case .string(let s) = $0 else { throw APIError(.invalidField, "field \(key) must be an array of strings") }
             return s
         }
     }
 
     public func optionalUUIDArray(_ key: String) throws -> [UUID]? {
         try optionalStringArray(key)?.map {
-            guard let id = UUID(uuidString: $0) else { throw APIError.badRequest("field \(key) must hold UUIDs, got \"\($0)\"") }
+            guard let id = UUID(uuidString: $0) else { throw APIError(.invalidField, "field \(key) must hold UUIDs, got \"\($0)\"") }
             return id
         }
     }
@@ -26,9 +26,9 @@ extension RequestBody {
     /// An object of string values (annotations, label filters), keys sorted.
     public func optionalStringMap(_ key: String) throws -> [(String, String)]? {
         guard let v = try object()[key], v != .null else { return nil }
-        guard case .object(let o) = v else { throw APIError.badRequest("field \(key) must be an object of strings") }
+        guard case .object(let o) = v else { throw APIError(.invalidField, "field \(key) must be an object of strings") }
         return try o.keys.sorted().map { k in
-            guard case .string(let s) = o[k]! else { throw APIError.badRequest("field \(key).\(k) must be a string") }
+            guard case .string(let s) = o[k]! else { throw APIError(.invalidField, "field \(key).\(k) must be a string") }
             return (k, s)
         }
     }
@@ -36,12 +36,12 @@ extension RequestBody {
     /// A nested object field as its own body, for nested shapes (`targeting`, `filters`).
     public func optionalObject(_ key: String) throws -> RequestBody? {
         guard let v = try object()[key], v != .null else { return nil }
-        guard case .object = v else { throw APIError.badRequest("field \(key) must be an object") }
+        guard case .object = v else { throw APIError(.invalidField, "field \(key) must be an object") }
         return RequestBody(value: v)
     }
 
     public func requiredBool(_ key: String) throws -> Bool {
-        guard let b = try optionalBool(key) else { throw APIError.badRequest("missing required field \(key)") }
+        guard let b = try optionalBool(key) else { throw APIError(.invalidField, "missing required field \(key)") }
         return b
     }
 }

@@ -1,6 +1,7 @@
 import BrokkrCommon
 import Foundation
 import Hummingbird
+import NIOCore
 
 /// A parsed JSON request body with typed field accessors that answer 400 with the field's name.
 public struct RequestBody: Sendable {
@@ -9,49 +10,54 @@ public struct RequestBody: Sendable {
     public static let maxBytes = 8 << 20
 
     public static func read(_ request: Request) async throws -> RequestBody {
-        let buffer = try await request.body.collect(upTo: maxBytes)
+        let buffer: ByteBuffer
+        do {
+            buffer = try await request.body.collect(upTo: maxBytes)
+        } catch is NIOTooManyBytesError {
+            throw APIError(.payloadTooLarge, "request body exceeds \(maxBytes) bytes")
+        }
         let bytes = Array(buffer.readableBytesView)
-        guard !bytes.isEmpty else { throw APIError.badRequest("request body is empty; expected JSON") }
+        guard !bytes.isEmpty else { throw APIError(.invalidRequestBody, "request body is empty; expected JSON") }
         do {
             return RequestBody(value: try JSONValue.parse(bytes))
         } catch let error as JSONParseError {
-            throw APIError.badRequest("malformed JSON body: \(error)")
+            throw APIError(.invalidRequestBody, "malformed JSON body: \(error)")
         }
     }
 
     /// The body as an object; anything else is a 400.
     public func object() throws -> [String: JSONValue] {
-        guard case .object(let o) = value else { throw APIError.badRequest("request body must be a JSON object") }
+        guard case .object(let o) = value else { throw APIError(.invalidRequestBody, "request body must be a JSON object") }
         return o
     }
 
     public func requiredString(_ key: String) throws -> String {
-        guard let v = try object()[key], v != .null else { throw APIError.badRequest("missing required field \(key)") }
-        guard case .string(let s) = v else { throw APIError.badRequest("field \(key) must be a string") }
+        guard let v = try object()[key], v != .null else { throw APIError(.invalidField, "missing required field \(key)") }
+        guard case .string(let s) = v else { throw APIError(.invalidField, "field \(key) must be a string") }
         return s
     }
 
     public func optionalString(_ key: String) throws -> String? {
         guard let v = try object()[key], v != .null else { return nil }
-        guard case .string(let s) = v else { throw APIError.badRequest("field \(key) must be a string or null") }
+        guard case .string(let s) = v else { throw APIError(.invalidField, "field \(key) must be a string or null") }
         return s
     }
 
     public func requiredUUID(_ key: String) throws -> UUID {
         let s = try requiredString(key)
-        guard let id = UUID(uuidString: s) else { throw APIError.badRequest("field \(key) must be a UUID, got \"\(s)\"") }
+        guard let id = UUID(uuidString: s) else { throw APIError(.invalidField, "field \(key) must be a UUID, got \"\(s)\"") }
         return id
     }
 
     public func optionalUUID(_ key: String) throws -> UUID? {
         guard let s = try optionalString(key) else { return nil }
-        guard let id = UUID(uuidString: s) else { throw APIError.badRequest("field \(key) must be a UUID, got \"\(s)\"") }
+        guard let id = UUID(uuidString: s) else { throw APIError(.invalidField, "field \(key) must be a UUID, got \"\(s)\"") }
         return id
     }
 
     public func optionalBool(_ key: String) throws -> Bool? {
         guard let v = try object()[key], v != .null else { return nil }
-        guard case .bool(let b) = v else { throw APIError.badRequest("field \(key) must be a boolean") }
+        guard case .bool(let b) = v else { throw APIError(.invalidField, "field \(key) must be a boolean") }
         return b
     }
 
@@ -60,7 +66,7 @@ public struct RequestBody: Sendable {
         switch v {
         case .int(let i): return Int(i)
         case .double(let d) where d == d.rounded() && abs(d) < 1e15: return Int(d)
-        default: throw APIError.badRequest("field \(key) must be an integer")
+        default: throw APIError(.invalidField, "field \(key) must be an integer")
         }
     }
 
@@ -69,9 +75,9 @@ public struct RequestBody: Sendable {
         switch value {
         case .string(let s): return s
         case .object(let o):
-            guard case .string(let s)? = o[field] else { throw APIError.badRequest("body must be a JSON string or an object with a string \(field)") }
+            guard case .string(let s)? = o[field] else { throw APIError(.invalidRequestBody, "body must be a JSON string or an object with a string \(field)") }
             return s
-        default: throw APIError.badRequest("body must be a JSON string")
+        default: throw APIError(.invalidRequestBody, "body must be a JSON string")
         }
     }
 }

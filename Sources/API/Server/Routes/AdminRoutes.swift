@@ -6,21 +6,21 @@ import Hummingbird
 /// /admin: the audit log query and configuration reload.
 enum AdminRoutes {
     static func register(_ api: APIRoutes, _ s: BrokerServices) {
-        api.add(.get, "admin/audit-logs", .admin("Admin access required"), failure: "Failed to query audit logs") { request, _, _ in
+        api.add(.get, "admin/audit-logs", .admin(), failure: "Failed to query audit logs") { request, _, _ in
             let q = request.uri.queryParameters
             func uuid(_ name: String) throws -> UUID? {
                 guard let raw = q[name[...]] else { return nil }
-                guard let id = UUID(uuidString: String(raw)) else { throw APIError.badRequest("query parameter \(name) must be a UUID") }
+                guard let id = UUID(uuidString: String(raw)) else { throw APIError(.invalidParameter, "query parameter \(name) must be a UUID") }
                 return id
             }
             func date(_ name: String) throws -> Date? {
                 guard let raw = q[name[...]] else { return nil }
-                guard let d = RFC3339.date(from: String(raw)) else { throw APIError.badRequest("query parameter \(name) must be an RFC 3339 timestamp") }
+                guard let d = RFC3339.date(from: String(raw)) else { throw APIError(.invalidParameter, "query parameter \(name) must be an RFC 3339 timestamp") }
                 return d
             }
             func int(_ name: String, default value: Int) throws -> Int {
                 guard let raw = q[name[...]] else { return value }
-                guard let i = Int(raw) else { throw APIError.badRequest("query parameter \(name) must be an integer") }
+                guard let i = Int(raw) else { throw APIError(.invalidParameter, "query parameter \(name) must be an integer") }
                 return i
             }
             let limit = min(max(try int("limit", default: 100), 0), 1000)
@@ -33,12 +33,12 @@ enum AdminRoutes {
             return JSONResponse.raw(#"{"logs":\#(page.json),"total":\#(page.total),"count":\#(page.count),"limit":\#(limit),"offset":\#(offset)}"#)
         }
 
-        api.add(.post, "admin/config/reload", .admin("Admin access required"), failure: "Failed to reload configuration") { request, _, principal in
+        api.add(.post, "admin/config/reload", .admin(), failure: "Failed to reload configuration") { request, _, principal in
             let changes: [ConfigChange]
             do {
                 changes = try s.config.reload()
             } catch {
-                throw APIError(.internalServerError, "Failed to reload configuration: \(error)", code: "reload_failed")
+                throw APIError(.reloadFailed, "Failed to reload configuration: \(error)")
             }
             let changesJSON = JSONValue.array(changes.map(\.json))
             try await s.transaction { tx in

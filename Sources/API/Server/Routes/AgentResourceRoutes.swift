@@ -18,13 +18,13 @@ enum AgentResourceRoutes {
             let eventType = try body.requiredString("event_type")
             let status = try body.requiredString("status")
             let message = try body.optionalString("message")
-            if let problem = FieldRules.name(eventType, field: "Event type", maxLength: 255) { throw APIError.badRequest(problem) }
+            if let problem = FieldRules.name(eventType, field: "Event type", maxLength: 255) { throw APIError(.invalidAgentEvent, problem) }
             guard ["SUCCESS", "FAILURE"].contains(status.uppercased()) else {
-                throw APIError.badRequest("Invalid status. Must be one of: SUCCESS, FAILURE")
+                throw APIError(.invalidAgentEvent, "Invalid status. Must be one of: SUCCESS, FAILURE")
             }
             let json = try await s.transaction { tx -> String in
                 guard let object = try await DeploymentObjectStore(sql: tx).getIncludingDeleted(doID) else {
-                    throw APIError.notFound("Deployment object not found")
+                    throw APIError(.deploymentObjectNotFound, "Deployment object not found")
                 }
                 let (event, json) = try await AgentEventStore(sql: tx).create(
                     agentID: agentID, deploymentObjectID: doID, eventType: eventType, status: status, message: message)
@@ -35,7 +35,7 @@ enum AgentResourceRoutes {
                                            on: tx.connection, logger: tx.logger)
                 return json
             }
-            return JSONResponse.raw(json)
+            return JSONResponse.raw(json, status: .created)
         }
 
         registerTags(api, s)
@@ -44,19 +44,24 @@ enum AgentResourceRoutes {
             JSONResponse.raw(try await s.agentTargets.listJSON(agentID: try context.uuid("id")))
         }
 
-        api.add(.post, "agents/:id/targets", .adminOrAgentSelf(), failure: "Failed to add agent target") { request, context, principal in
+        // Targets are managed by the admin or by the generator that owns the stack; agents cannot
+        // choose what they deploy.
+        let manageTargets = AccessPolicy.adminOrGenerator(.targetCreateDenied, "Only the admin or the stack's generator may manage targets")
+        api.add(.post, "agents/:id/targets", manageTargets, failure: "Failed to add agent target") { request, context, principal in
             let agentID = try context.uuid("id")
             let body = try await RequestBody.read(request)
             try requireSameAgent(body, pathID: agentID, principal: principal)
             let stackID = try body.requiredUUID("stack_id")
-            guard try await s.agents.exists(agentID) else { throw APIError.notFound("Agent not found") }
-            guard try await s.stacks.get(stackID) != nil else { throw APIError.notFound("Stack not found") }
-            return JSONResponse.raw(try await s.agentTargets.add(agentID: agentID, stackID: stackID))
+            try await requireTargetableStack(stackID, principal, s)
+            guard try await s.agents.exists(agentID) else { throw AgentRoutes.agentNotFound }
+            return JSONResponse.raw(try await s.agentTargets.add(agentID: agentID, stackID: stackID), status: .created)
         }
 
-        api.add(.delete, "agents/:id/targets/:stack_id", .adminOrAgentSelf(), failure: "Failed to remove agent target") { _, context, _ in
-            guard try await s.agentTargets.remove(agentID: try context.uuid("id"), stackID: try context.uuid("stack_id")) else {
-                throw APIError.notFound("Target not found")
+        api.add(.delete, "agents/:id/targets/:stack_id", manageTargets, failure: "Failed to remove agent target") { _, context, principal in
+            let stackID = try context.uuid("stack_id")
+            try await requireTargetableStack(stackID, principal, s)
+            guard try await s.agentTargets.remove(agentID: try context.uuid("id"), stackID: stackID) else {
+                throw APIError(.agentTargetNotFound, "Target not found")
             }
             return JSONResponse.empty(.noContent)
         }
@@ -72,12 +77,12 @@ enum AgentResourceRoutes {
             let body = try await RequestBody.read(request)
             try requireSameAgent(body, pathID: agentID, principal: principal)
             let label = try body.bareString(field: "label")
-            if let problem = FieldRules.label(label) { throw APIError.badRequest(problem) }
-            guard try await s.agents.exists(agentID) else { throw APIError.notFound("Agent not found") }
-            return JSONResponse.raw(try await tags.addLabel(agentID, label))
+            if let problem = FieldRules.label(label) { throw APIError(.invalidLabel, problem) }
+            guard try await s.agents.exists(agentID) else { throw AgentRoutes.agentNotFound }
+            return JSONResponse.raw(try await tags.addLabel(agentID, label), status: .created)
         }
         api.add(.delete, "agents/:id/labels/:label", .admin(), failure: "Failed to remove agent label") { _, context, _ in
-            guard try await tags.removeLabel(try context.uuid("id"), try context.string("label")) else { throw APIError.notFound("Label not found") }
+            guard try await tags.removeLabel(try context.uuid("id"), try context.string("label")) else { throw APIError(.agentLabelNotFound, "Label not found") }
             return JSONResponse.empty(.noContent)
         }
         api.add(.get, "agents/:id/annotations", .adminOrAgentSelf(), failure: "Failed to fetch agent annotations") { _, context, _ in
@@ -88,13 +93,13 @@ enum AgentResourceRoutes {
             let body = try await RequestBody.read(request)
             try requireSameAgent(body, pathID: agentID, principal: principal)
             let key = try body.requiredString("key"), value = try body.requiredString("value")
-            if let problem = FieldRules.annotation(key: key, value: value) { throw APIError.badRequest(problem) }
-            guard try await s.agents.exists(agentID) else { throw APIError.notFound("Agent not found") }
-            return JSONResponse.raw(try await tags.addAnnotation(agentID, key: key, value: value))
+            if let problem = FieldRules.annotation(key: key, value: value) { throw APIError(.invalidAnnotation, problem) }
+            guard try await s.agents.exists(agentID) else { throw AgentRoutes.agentNotFound }
+            return JSONResponse.raw(try await tags.addAnnotation(agentID, key: key, value: value), status: .created)
         }
         api.add(.delete, "agents/:id/annotations/:key", .admin(), failure: "Failed to remove agent annotation") { _, context, _ in
             guard try await tags.removeAnnotation(try context.uuid("id"), key: try context.string("key")) else {
-                throw APIError.notFound("Annotation not found")
+                throw APIError(.agentAnnotationNotFound, "Annotation not found")
             }
             return JSONResponse.empty(.noContent)
         }
@@ -104,7 +109,17 @@ enum AgentResourceRoutes {
     /// agent could write as another agent; here that is a 403 for agents and a 400 for the admin.
     static func requireSameAgent(_ body: RequestBody, pathID: UUID, principal: Principal) throws {
         guard case .object = body.value, let bodyID = try body.optionalUUID("agent_id"), bodyID != pathID else { return }
-        if principal.agentID != nil { throw APIError.forbidden("An agent can only act as itself") }
-        throw APIError.badRequest("Agent ID mismatch")
+        if principal.agentID != nil { throw APIError(.agentIdMismatch, "An agent can only act as itself") }
+        throw APIError(.invalidField, "Body agent_id does not match the path's agent id")
+    }
+
+    /// A generator may target only its own live stacks; the admin any stack (a missing one is the
+    /// foreign-key error of the insert).
+    static func requireTargetableStack(_ stackID: UUID, _ principal: Principal, _ s: BrokerServices) async throws {
+        guard let generator = principal.generatorID else { return }
+        guard let stack = try await s.stacks.get(stackID) else { throw StackRoutes.stackNotFound }
+        guard stack.generatorID == generator else {
+            throw APIError(.targetGeneratorMismatch, "A generator may only target stacks it owns")
+        }
     }
 }

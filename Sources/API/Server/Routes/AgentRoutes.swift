@@ -6,13 +6,15 @@ import Hummingbird
 /// /agents: registration, keys, heartbeats, target state and associated stacks.
 enum AgentRoutes {
     static func register(_ api: APIRoutes, _ s: BrokerServices) {
-        // `/agents/?name=&cluster_name=` is the search (admin or the agent found); the router folds the
-        // trailing slash, so both share this route and the list itself stays admin-only.
-        api.add(.get, "agents", .adminOrAgent(), failure: "Failed to fetch agents") { request, _, principal in
-            if request.uri.queryParameters["name"] != nil || request.uri.queryParameters["cluster_name"] != nil {
+        // `/agents/?name=&cluster_name=` is the search (admin or the agent found). The router folds the
+        // trailing slash, so both paths share this route: the slash (or a query) makes it the search,
+        // whose parameters are required; the list itself stays admin-only.
+        api.add(.get, "agents", .resourceChecked, failure: "Failed to fetch agents") { request, _, principal in
+            let q = request.uri.queryParameters
+            if request.uri.path.hasSuffix("/") || q["name"] != nil || q["cluster_name"] != nil {
                 return try await search(request, principal, s)
             }
-            guard principal.isAdmin else { throw APIError.forbidden("Unauthorized") }
+            guard principal.isAdmin else { throw APIError(.adminRequired, "Admin access required") }
             let json = try await s.agents.listJSON()
             let now = Date()
             var active = 0
@@ -28,7 +30,7 @@ enum AgentRoutes {
             let body = try await RequestBody.read(request)
             let name = try body.requiredString("name"), cluster = try body.requiredString("cluster_name")
             if let problem = FieldRules.name(name, field: "Agent name") ?? FieldRules.name(cluster, field: "Cluster name") {
-                throw APIError.badRequest(problem)
+                throw APIError(.invalidAgent, problem)
             }
             let key = s.pakGenerator.generate()
             let agent = try await s.transaction { tx in
@@ -39,11 +41,11 @@ enum AgentRoutes {
                 try await s.audit(tx, principal, "pak.created", resourceType: "agent", resourceID: agent.id, request: request)
                 return agent
             }
-            return JSONResponse.raw(#"{"agent":\#(agent.json),"initial_pak":\#(JSONValue.string(key.pak).serialized())}"#)
+            return JSONResponse.raw(#"{"agent":\#(agent.json),"initial_pak":\#(JSONValue.string(key.pak).serialized())}"#, status: .created)
         }
 
         api.add(.get, "agents/:id", .adminOrAgentSelf(), failure: "Failed to fetch agent") { _, context, _ in
-            guard let agent = try await s.agents.get(try context.uuid("id")) else { throw APIError.notFound("Agent not found") }
+            guard let agent = try await s.agents.get(try context.uuid("id")) else { throw agentNotFound }
             return JSONResponse.raw(agent.json)
         }
 
@@ -53,12 +55,12 @@ enum AgentRoutes {
             let name = try body.optionalString("name"), cluster = try body.optionalString("cluster_name")
             let status = try body.optionalString("status")
             if let problem = name.flatMap({ FieldRules.name($0, field: "Agent name") }) ?? cluster.flatMap({ FieldRules.name($0, field: "Cluster name") }) {
-                throw APIError.badRequest(problem)
+                throw APIError(.invalidAgent, problem)
             }
-            if let status, FieldRules.name(status, field: "status", maxLength: 64) != nil { throw APIError.badRequest("status cannot be empty") }
+            if let status, FieldRules.name(status, field: "status", maxLength: 64) != nil { throw APIError(.invalidAgent, "status cannot be empty") }
             let agent = try await s.transaction { tx -> AgentStore.Row in
                 guard let agent = try await AgentStore(sql: tx).update(id, name: name, clusterName: cluster, status: status) else {
-                    throw APIError.notFound("Agent not found")
+                    throw agentNotFound
                 }
                 let details = try JSONValue.parse(agent.json)
                 try await s.audit(tx, principal, "agent.updated", resourceType: "agent", resourceID: id,
@@ -74,7 +76,7 @@ enum AgentRoutes {
         api.add(.delete, "agents/:id", .admin(), failure: "Failed to delete agent") { request, context, principal in
             let id = try context.uuid("id")
             let oldHash = try await s.transaction { tx -> String in
-                guard let hash = try await AgentStore(sql: tx).softDelete(id) else { throw APIError.notFound("Agent not found") }
+                guard let hash = try await AgentStore(sql: tx).softDelete(id) else { throw agentNotFound }
                 try await ResourceEvents.agentDeregistered(tx, id: id)
                 try await s.audit(tx, principal, "agent.deleted", resourceType: "agent", resourceID: id, request: request)
                 try await s.audit(tx, principal, "pak.deleted", resourceType: "agent", resourceID: id, request: request)
@@ -85,11 +87,11 @@ enum AgentRoutes {
             return JSONResponse.empty(.noContent)
         }
 
-        api.add(.post, "agents/:id/rotate-pak", .adminOrAgentSelf("Unauthorized access"), failure: "Failed to rotate agent PAK") { request, context, principal in
+        api.add(.post, "agents/:id/rotate-pak", .adminOrAgentSelf(), failure: "Failed to rotate agent PAK") { request, context, principal in
             let id = try context.uuid("id")
             let key = s.pakGenerator.generate()
             let (oldHash, agent) = try await s.transaction { tx in
-                guard let rotated = try await AgentStore(sql: tx).rotateKey(id, newHash: key.hash) else { throw APIError.notFound("Agent not found") }
+                guard let rotated = try await AgentStore(sql: tx).rotateKey(id, newHash: key.hash) else { throw agentNotFound }
                 try await s.audit(tx, principal, "pak.rotated", resourceType: "agent", resourceID: id,
                                   details: .object(["agent_name": .string(rotated.row.name)]), request: request)
                 return (rotated.oldHash, rotated.row)
@@ -100,7 +102,7 @@ enum AgentRoutes {
 
         api.add(.post, "agents/:id/heartbeat", .agentSelf(), failure: "Failed to record agent heartbeat") { _, context, _ in
             let id = try context.uuid("id")
-            guard let name = try await s.agents.recordHeartbeat(id) else { throw APIError.notFound("Agent not found") }
+            guard let name = try await s.agents.recordHeartbeat(id) else { throw agentNotFound }
             s.metrics.setHeartbeatAge(agentID: id, agentName: name, seconds: 0)
             return JSONResponse.empty(.noContent)
         }
@@ -115,15 +117,19 @@ enum AgentRoutes {
         }
     }
 
-    /// GET /agents/?name=&cluster_name=: the admin, or the agent that is found.
+    static let agentNotFound = APIError(.agentNotFound, "Agent not found")
+
+    /// GET /agents/?name=&cluster_name=: the admin, or the agent that is found. The parameters are
+    /// checked before the role, as in the original.
     static func search(_ request: Request, _ principal: Principal, _ s: BrokerServices) async throws -> Response {
         guard let name = request.uri.queryParameters["name"], let cluster = request.uri.queryParameters["cluster_name"] else {
-            throw APIError.badRequest("Invalid request")
+            throw APIError(.nameAndClusterRequired, "Both name and cluster_name query parameters are required")
         }
+        guard principal.isAdmin || principal.agentID != nil else { throw APIError(.agentPakMismatch, "Only the admin or the agent may search") }
         guard let agent = try await s.agents.find(name: String(name), clusterName: String(cluster)) else {
-            throw APIError.notFound("Agent not found")
+            throw agentNotFound
         }
-        guard principal.isAdmin || principal.agentID == agent.id else { throw APIError.forbidden("Unauthorized") }
+        guard principal.isAdmin || principal.agentID == agent.id else { throw APIError(.agentPakMismatch, "Only the admin or this agent may read it") }
         return JSONResponse.raw(agent.json)
     }
 }

@@ -9,10 +9,10 @@ enum AgentWebhookRoutes {
     static let batch = 10, leaseSeconds = 60
 
     static func register(_ api: APIRoutes, _ s: BrokerServices) {
-        api.add(.get, "agents/:id/webhooks/pending", .adminOrAgentSelf("Unauthorized - must be the agent or admin"),
+        api.add(.get, "agents/:id/webhooks/pending", .adminOrAgentSelf(),
                 failure: "Failed to claim pending deliveries") { _, context, _ in
             let agentID = try context.uuid("id")
-            guard try await s.agents.exists(agentID) else { throw APIError.notFound("Agent not found") }
+            guard try await s.agents.exists(agentID) else { throw AgentRoutes.agentNotFound }
             let labels = try await s.tags(.agent).labels(agentID)
             guard !labels.isEmpty else { return JSONResponse.raw("[]") }
             let claims = try await WorkQueue(spec: .webhookDeliveries, database: s.database).claim(
@@ -37,13 +37,13 @@ enum AgentWebhookRoutes {
             return JSONResponse.raw(JSONValue.array(items).serialized())
         }
 
-        api.add(.post, "webhook-deliveries/:id/result", .adminOrAgent("Agent authentication required"),
+        api.add(.post, "webhook-deliveries/:id/result", .adminOrAgent(.agentPakRequired, "Agent authentication required"),
                 failure: "Failed to update delivery") { request, context, principal in
-            guard let agentID = principal.agentID else { throw APIError.badRequest("Agent authentication required") }
+            guard let agentID = principal.agentID else { throw APIError(.agentPakRequired, "Agent authentication required") }
             let id = try context.uuid("id")
             let body = try await RequestBody.read(request)
-            guard let acquiredBy = try await s.webhookDeliveries.acquiredBy(id) else { throw APIError.notFound("Delivery not found") }
-            guard acquiredBy == agentID else { throw APIError.forbidden("Delivery not acquired by this agent") }
+            guard let acquiredBy = try await s.webhookDeliveries.acquiredBy(id) else { throw APIError(.deliveryNotFound, "Delivery not found") }
+            guard acquiredBy == agentID else { throw APIError(.deliveryNotAcquiredByAgent, "Delivery not acquired by this agent") }
             let success = try body.requiredBool("success")
             let queue = WorkQueue(spec: .webhookDeliveries, database: s.database)
             let owner = ClaimFilter.agentOwner(agentID)
@@ -52,7 +52,7 @@ enum AgentWebhookRoutes {
                 : try await queue.fail(id, owner: owner, error: try body.optionalString("error") ?? "Unknown error") != .notOwned
             // Unlike the original, a result that arrives after the claim expired is refused rather than
             // overwriting the state of a delivery that may be on its way again.
-            guard stillOwned else { throw APIError.conflict("Delivery is no longer acquired by this agent (its claim expired)") }
+            guard stillOwned else { throw APIError(.deliveryClaimExpired, "Delivery is no longer acquired by this agent (its claim expired)") }
             guard !success, let progress = try await s.webhookDeliveries.progress(id) else {
                 return JSONResponse.raw(JSONValue.object(["status": .string("success"), "delivery_id": .string(id.lowercasedString)]).serialized())
             }

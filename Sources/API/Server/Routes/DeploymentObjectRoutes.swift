@@ -6,36 +6,42 @@ import Hummingbird
 /// Deployment objects: immutable YAML snapshots of a stack's desired state.
 enum DeploymentObjectRoutes {
     static func register(_ api: APIRoutes, _ s: BrokerServices) {
-        api.add(.get, "stacks/:id/deployment-objects", .adminOrGenerator("Access denied"), failure: "Failed to fetch deployment objects") { _, context, principal in
+        api.add(.get, "stacks/:id/deployment-objects", .resourceChecked, failure: "Failed to fetch deployment objects") { _, context, principal in
             let stack = try await StackRoutes.ownedStack(context, principal, s)
             let (count, json) = try await s.deploymentObjects.listJSON(stackID: stack.id)
             s.metrics.deploymentObjectsTotal.set(Double(count))
             return JSONResponse.raw(json)
         }
 
-        api.add(.post, "stacks/:id/deployment-objects", .adminOrGenerator("Access denied"), failure: "Failed to create deployment object") { request, context, principal in
+        api.add(.post, "stacks/:id/deployment-objects", .resourceChecked, failure: "Failed to create deployment object") { request, context, principal in
             let stack = try await StackRoutes.ownedStack(context, principal, s)
             let body = try await RequestBody.read(request)
-            guard case .string(let yaml)? = try body.object()["yaml_content"] else { throw APIError.badRequest("Missing or invalid yaml_content") }
+            let yaml = try body.requiredString("yaml_content")
             let isMarker = try body.optionalBool("is_deletion_marker") ?? false
             // A deletion marker may be empty: it means "remove everything of this stack".
-            if !isMarker, yaml.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { throw APIError.badRequest("YAML content cannot be empty") }
-            if let problem = YAMLDocuments.problem(in: yaml) { throw APIError.badRequest("Invalid YAML in yaml_content: \(problem)") }
+            if !isMarker, yaml.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+                throw APIError(.invalidDeploymentObject, "YAML content cannot be empty")
+            }
+            if let problem = YAMLDocuments.problem(in: yaml) { throw APIError(.invalidDeploymentObject, "Invalid YAML in yaml_content: \(problem)") }
             let json = try await s.transaction { tx in
                 try await createObject(tx, stackID: stack.id, yaml: yaml, isDeletionMarker: isMarker)
             }
-            return JSONResponse.raw(json)
+            return JSONResponse.raw(json, status: .created)
         }
 
-        api.add(.get, "deployment-objects/:id", .adminOrRelated(), failure: "Failed to fetch deployment object") { _, context, principal in
-            guard let object = try await s.deploymentObjects.get(try context.uuid("id")) else { throw APIError.notFound("Deployment object not found") }
+        api.add(.get, "deployment-objects/:id", .resourceChecked, failure: "Failed to fetch deployment object") { _, context, principal in
+            guard let object = try await s.deploymentObjects.get(try context.uuid("id")) else {
+                throw APIError(.deploymentObjectNotFound, "Deployment object not found")
+            }
             if let agent = principal.agentID {
                 guard try await s.stacks.isAssociated(stackID: object.stackID, agentID: agent) else {
-                    throw APIError.forbidden("Agent is not associated with this deployment object")
+                    throw APIError(.agentNotAssociated, "Agent is not associated with this deployment object")
                 }
             } else if let generator = principal.generatorID {
-                guard let stack = try await s.stacks.get(object.stackID) else { throw APIError.notFound("Stack not found for this deployment object") }
-                guard stack.generatorID == generator else { throw APIError.forbidden("Generator is not associated with this deployment object") }
+                guard let stack = try await s.stacks.get(object.stackID) else { throw StackRoutes.stackNotFound }
+                guard stack.generatorID == generator else {
+                    throw APIError(.generatorNotAssociated, "Generator is not associated with this deployment object")
+                }
             }
             return JSONResponse.raw(object.json)
         }
@@ -60,7 +66,9 @@ enum AgentEventRoutes {
             JSONResponse.raw(try await s.agentEvents.listJSON())
         }
         api.add(.get, "agent-events/:id", .anyAuthenticated, failure: "Failed to fetch agent event") { _, context, _ in
-            guard let json = try await s.agentEvents.getJSON(try context.uuid("id")) else { throw APIError.notFound("Agent event not found") }
+            guard let json = try await s.agentEvents.getJSON(try context.uuid("id")) else {
+                throw APIError(.agentEventNotFound, "Agent event not found")
+            }
             return JSONResponse.raw(json)
         }
     }

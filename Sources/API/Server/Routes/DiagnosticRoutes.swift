@@ -13,10 +13,10 @@ enum DiagnosticRoutes {
             let agentID = try body.requiredUUID("agent_id")
             let requestedBy = try body.optionalString("requested_by")
             let retention = try body.optionalInt("retention_minutes") ?? 60
-            guard (1...1440).contains(retention) else { throw APIError.badRequest("retention_minutes must be between 1 and 1440") }
-            if let requestedBy, requestedBy.utf8.count > 255 { throw APIError.badRequest("requested_by cannot exceed 255 characters") }
-            guard try await s.deploymentObjects.get(objectID) != nil else { throw APIError.notFound("Deployment object not found") }
-            guard try await s.agents.exists(agentID) else { throw APIError.notFound("Agent not found") }
+            guard (1...1440).contains(retention) else { throw APIError(.invalidDiagnosticRequest, "retention_minutes must be between 1 and 1440") }
+            if let requestedBy, requestedBy.utf8.count > 255 { throw APIError(.invalidDiagnosticRequest, "requested_by cannot exceed 255 characters") }
+            guard try await s.deploymentObjects.get(objectID) != nil else { throw APIError(.deploymentObjectNotFound, "Deployment object not found") }
+            guard try await s.agents.exists(agentID) else { throw AgentRoutes.agentNotFound }
             let created = try await s.transaction { tx -> DiagnosticStore.Request in
                 let created = try await DiagnosticStore(sql: tx).create(deploymentObjectID: objectID, agentID: agentID,
                                                                         requestedBy: requestedBy, retentionMinutes: retention)
@@ -32,40 +32,40 @@ enum DiagnosticRoutes {
             JSONResponse.raw(try await DiagnosticStore(sql: s.database).pendingJSON(agentID: try context.uuid("id")))
         }
 
-        api.add(.get, "diagnostics/:id", .adminOrAgent(), failure: "Failed to fetch diagnostic request") { _, context, principal in
+        api.add(.get, "diagnostics/:id", .resourceChecked, failure: "Failed to fetch diagnostic request") { _, context, principal in
             let store = DiagnosticStore(sql: s.database)
             let request = try await assigned(context, principal, store, adminAllowed: true)
             let result = try await store.resultJSON(requestID: request.id) ?? "null"
             return JSONResponse.raw(#"{"request":\#(request.json),"result":\#(result)}"#)
         }
 
-        api.add(.post, "diagnostics/:id/claim", .adminOrAgent(), failure: "Failed to claim diagnostic request") { _, context, principal in
+        api.add(.post, "diagnostics/:id/claim", .resourceChecked, failure: "Failed to claim diagnostic request") { _, context, principal in
             let store = DiagnosticStore(sql: s.database)
             let request = try await assigned(context, principal, store, adminAllowed: true)
             guard let claimed = try await store.transition(request.id, from: "pending", to: "claimed") else {
                 let now = try await store.get(request.id)
-                throw APIError.conflict("Request is already \(now?.status ?? request.status)")
+                throw APIError(.diagnosticAlreadyClaimed, "Request is already \(now?.status ?? request.status)")
             }
             return JSONResponse.raw(claimed.json)
         }
 
-        api.add(.post, "diagnostics/:id/result", .adminOrAgent(), failure: "Failed to store diagnostic result") { request, context, principal in
+        api.add(.post, "diagnostics/:id/result", .resourceChecked, failure: "Failed to store diagnostic result") { request, context, principal in
             let store = DiagnosticStore(sql: s.database)
             let diagnostic = try await assigned(context, principal, store, adminAllowed: false)
             let body = try await RequestBody.read(request)
             let podStatuses = try body.requiredString("pod_statuses"), events = try body.requiredString("events")
             let logTails = try body.optionalString("log_tails")
             guard let collectedAt = RFC3339.date(from: try body.requiredString("collected_at")) else {
-                throw APIError.badRequest("collected_at must be an RFC 3339 timestamp")
+                throw APIError(.invalidDiagnosticResult, "collected_at must be an RFC 3339 timestamp")
             }
             for (name, text) in [("pod_statuses", podStatuses), ("events", events), ("log_tails", logTails ?? "null")] {
-                guard (try? JSONValue.parse(text)) != nil else { throw APIError.badRequest("\(name) must be JSON-encoded text") }
+                guard (try? JSONValue.parse(text)) != nil else { throw APIError(.invalidDiagnosticResult, "\(name) must be JSON-encoded text") }
             }
             let json = try await s.transaction { tx -> String in
                 let store = DiagnosticStore(sql: tx)
                 guard try await store.transition(diagnostic.id, from: "claimed", to: "completed") != nil else {
                     let now = try await store.get(diagnostic.id)
-                    throw APIError.conflict("Request status is \(now?.status ?? diagnostic.status), expected 'claimed'")
+                    throw APIError(.diagnosticNotClaimed, "Request status is \(now?.status ?? diagnostic.status), expected 'claimed'")
                 }
                 return try await store.addResult(requestID: diagnostic.id, podStatuses: podStatuses, events: events,
                                                  logTails: logTails, collectedAt: collectedAt)
@@ -76,9 +76,9 @@ enum DiagnosticRoutes {
 
     /// The path's request, if the caller is its assigned agent (or the admin, where allowed): 404 before 403.
     static func assigned(_ context: BrokkrRequestContext, _ principal: Principal, _ store: DiagnosticStore, adminAllowed: Bool) async throws -> DiagnosticStore.Request {
-        guard let request = try await store.get(try context.uuid("id")) else { throw APIError.notFound("Diagnostic request not found") }
+        guard let request = try await store.get(try context.uuid("id")) else { throw APIError(.diagnosticNotFound, "Diagnostic request not found") }
         let allowed = principal.agentID == request.agentID || (adminAllowed && principal.isAdmin)
-        guard allowed else { throw APIError.forbidden("Unauthorized") }
+        guard allowed else { throw APIError(.diagnosticNotOwned, "Only the assigned agent may do this") }
         return request
     }
 }

@@ -13,7 +13,7 @@ enum HealthRoutes {
             let agentID = try context.uuid("id")
             let body = try await RequestBody.read(request)
             guard case .array(let items)? = try body.object()["deployment_objects"] else {
-                throw APIError.badRequest("deployment_objects must be an array")
+                throw APIError(.invalidField, "deployment_objects must be an array")
             }
             // As in the original, entries that are not valid reports (unknown status, bad id) are skipped.
             let reports = items.compactMap { item -> DeploymentHealthStore.Report? in

@@ -6,25 +6,26 @@ import Hummingbird
 /// /stacks: named collections of deployment objects owned by a generator.
 enum StackRoutes {
     static func register(_ api: APIRoutes, _ s: BrokerServices) {
-        api.add(.get, "stacks", .admin("Admin access required"), failure: "Failed to fetch stacks") { _, _, _ in
-            let (count, json) = try await s.stacks.listJSON()
-            s.metrics.stacksTotal.set(Double(count))
+        // The admin sees every stack, a generator its own.
+        api.add(.get, "stacks", .adminOrGenerator(.stacksListDenied), failure: "Failed to fetch stacks") { _, _, principal in
+            let (count, json) = try await s.stacks.listJSON(generatorID: principal.generatorID)
+            if principal.isAdmin { s.metrics.stacksTotal.set(Double(count)) }
             return JSONResponse.raw(json)
         }
 
-        api.add(.post, "stacks", .adminOrGenerator(), failure: "Failed to create stack") { request, _, principal in
+        api.add(.post, "stacks", .adminOrGenerator(.stackCreateDenied), failure: "Failed to create stack") { request, _, principal in
             let body = try await RequestBody.read(request)
             let name = try body.requiredString("name"), description = try body.optionalString("description")
             let generatorID: UUID
             if let own = principal.generatorID {
                 generatorID = try body.optionalUUID("generator_id") ?? own
-                guard generatorID == own else { throw APIError.forbidden("Generator can only create stacks for itself") }
+                guard generatorID == own else { throw APIError(.stackGeneratorMismatch, "A generator can only create stacks for itself") }
             } else {
                 generatorID = try body.requiredUUID("generator_id")
             }
-            if let problem = FieldRules.name(name, field: "Stack name") { throw APIError.badRequest(problem) }
-            if let description, description.trimmingCharacters(in: .whitespaces).isEmpty { throw APIError.badRequest("Description cannot be empty") }
-            guard try await s.generators.exists(generatorID) else { throw APIError.notFound("Generator not found") }
+            if let problem = FieldRules.name(name, field: "Stack name") { throw APIError(.invalidStack, problem) }
+            if let description, description.trimmingCharacters(in: .whitespaces).isEmpty { throw APIError(.invalidStack, "Description cannot be empty") }
+            guard try await s.generators.exists(generatorID) else { throw unknownGenerator }
             let stack = try await s.transaction { tx -> StackStore.Row in
                 let stack = try await StackStore(sql: tx).create(name: name, description: description, generatorID: generatorID)
                 try await s.audit(tx, principal, "stack.created", resourceType: "stack", resourceID: stack.id,
@@ -39,23 +40,23 @@ enum StackRoutes {
             return JSONResponse.raw(stack.json, status: .created)
         }
 
-        api.add(.get, "stacks/:id", .adminOrGenerator("Access denied"), failure: "Failed to fetch stack") { _, context, principal in
+        api.add(.get, "stacks/:id", .resourceChecked, failure: "Failed to fetch stack") { _, context, principal in
             JSONResponse.raw(try await ownedStack(context, principal, s).json)
         }
 
-        api.add(.put, "stacks/:id", .adminOrGenerator("Access denied"), failure: "Failed to update stack") { request, context, principal in
+        api.add(.put, "stacks/:id", .resourceChecked, failure: "Failed to update stack") { request, context, principal in
             let current = try await ownedStack(context, principal, s)
             let body = try await RequestBody.read(request)
-            if let bodyID = try body.optionalUUID("id"), bodyID != current.id { throw APIError.badRequest("Stack ID mismatch") }
+            if let bodyID = try body.optionalUUID("id"), bodyID != current.id { throw APIError(.stackIdMismatch, "Stack ID mismatch") }
             let name = try body.optionalString("name") ?? current.name
             let description = try body.optionalString("description")
             let generatorID = try body.optionalUUID("generator_id") ?? current.generatorID
-            if let problem = FieldRules.name(name, field: "Stack name") { throw APIError.badRequest(problem) }
-            if let own = principal.generatorID, generatorID != own { throw APIError.forbidden("Generator can only own its own stacks") }
-            guard try await s.generators.exists(generatorID) else { throw APIError.notFound("Generator not found") }
+            if let problem = FieldRules.name(name, field: "Stack name") { throw APIError(.invalidStack, problem) }
+            if let own = principal.generatorID, generatorID != own { throw APIError(.stackGeneratorMismatch, "A generator can only own its own stacks") }
+            guard try await s.generators.exists(generatorID) else { throw unknownGenerator }
             let json = try await s.transaction { tx -> String in
                 guard let stack = try await StackStore(sql: tx).update(current.id, name: name, description: description, generatorID: generatorID) else {
-                    throw APIError.notFound("Stack not found")
+                    throw stackNotFound
                 }
                 try await s.audit(tx, principal, "stack.updated", resourceType: "stack", resourceID: current.id,
                                   details: .object(["name": .string(name)]), request: request)
@@ -64,10 +65,10 @@ enum StackRoutes {
             return JSONResponse.raw(json)
         }
 
-        api.add(.delete, "stacks/:id", .adminOrGenerator("Access denied"), failure: "Failed to delete stack") { request, context, principal in
+        api.add(.delete, "stacks/:id", .resourceChecked, failure: "Failed to delete stack") { request, context, principal in
             let stack = try await ownedStack(context, principal, s)
             try await s.transaction { tx in
-                guard try await StackStore(sql: tx).softDelete(stack.id) else { throw APIError.notFound("Stack not found") }
+                guard try await StackStore(sql: tx).softDelete(stack.id) else { throw stackNotFound }
                 try await s.audit(tx, principal, "stack.deleted", resourceType: "stack", resourceID: stack.id, request: request)
                 try await EventOutbox.emit(BrokkrEvent(eventType: "stack.deleted", data: .object([
                     "stack_id": .string(stack.id.uuidString.lowercased()), "deleted_at": .string(RFC3339.string(from: Date())),
@@ -82,43 +83,47 @@ enum StackRoutes {
 
     static func registerTags(_ api: APIRoutes, _ s: BrokerServices) {
         let tags = s.tags(.stack)
-        api.add(.get, "stacks/:id/labels", .adminOrRelated(), failure: "Failed to fetch stack labels") { _, context, principal in
+        api.add(.get, "stacks/:id/labels", .resourceChecked, failure: "Failed to fetch stack labels") { _, context, principal in
             let stack = try await readableStack(context, principal, s)
             return JSONResponse.raw(try await tags.labelsJSON(stack))
         }
-        api.add(.post, "stacks/:id/labels", .adminOrGenerator("Access denied"), failure: "Failed to add stack label") { request, context, principal in
+        api.add(.post, "stacks/:id/labels", .resourceChecked, failure: "Failed to add stack label") { request, context, principal in
             let stack = try await ownedStack(context, principal, s)
             let label = try await RequestBody.read(request).bareString(field: "label")
-            if let problem = FieldRules.label(label) { throw APIError.badRequest(problem) }
-            return JSONResponse.raw(try await tags.addLabel(stack.id, label))
+            if let problem = FieldRules.label(label) { throw APIError(.invalidLabel, problem) }
+            return JSONResponse.raw(try await tags.addLabel(stack.id, label), status: .created)
         }
-        api.add(.delete, "stacks/:id/labels/:label", .adminOrGenerator("Access denied"), failure: "Failed to remove stack label") { _, context, principal in
+        api.add(.delete, "stacks/:id/labels/:label", .resourceChecked, failure: "Failed to remove stack label") { _, context, principal in
             let stack = try await ownedStack(context, principal, s)
-            guard try await tags.removeLabel(stack.id, try context.string("label")) else { throw APIError.notFound("Label not found") }
+            guard try await tags.removeLabel(stack.id, try context.string("label")) else { throw APIError(.stackLabelNotFound, "Label not found") }
             return JSONResponse.empty(.noContent)
         }
-        api.add(.get, "stacks/:id/annotations", .adminOrRelated(), failure: "Failed to fetch stack annotations") { _, context, principal in
+        api.add(.get, "stacks/:id/annotations", .resourceChecked, failure: "Failed to fetch stack annotations") { _, context, principal in
             let stack = try await readableStack(context, principal, s)
             return JSONResponse.raw(try await tags.annotationsJSON(stack))
         }
-        api.add(.post, "stacks/:id/annotations", .adminOrGenerator("Access denied"), failure: "Failed to add stack annotation") { request, context, principal in
+        api.add(.post, "stacks/:id/annotations", .resourceChecked, failure: "Failed to add stack annotation") { request, context, principal in
             let stack = try await ownedStack(context, principal, s)
             let body = try await RequestBody.read(request)
-            if let bodyID = try body.optionalUUID("stack_id"), bodyID != stack.id { throw APIError.badRequest("Stack ID mismatch") }
+            if let bodyID = try body.optionalUUID("stack_id"), bodyID != stack.id { throw APIError(.stackIdMismatch, "Stack ID mismatch") }
             let key = try body.requiredString("key"), value = try body.requiredString("value")
-            if let problem = FieldRules.annotation(key: key, value: value) { throw APIError.badRequest(problem) }
-            return JSONResponse.raw(try await tags.addAnnotation(stack.id, key: key, value: value))
+            if let problem = FieldRules.annotation(key: key, value: value) { throw APIError(.invalidAnnotation, problem) }
+            return JSONResponse.raw(try await tags.addAnnotation(stack.id, key: key, value: value), status: .created)
         }
-        api.add(.delete, "stacks/:id/annotations/:key", .adminOrGenerator("Access denied"), failure: "Failed to remove stack annotation") { _, context, principal in
+        api.add(.delete, "stacks/:id/annotations/:key", .resourceChecked, failure: "Failed to remove stack annotation") { _, context, principal in
             let stack = try await ownedStack(context, principal, s)
-            guard try await tags.removeAnnotation(stack.id, key: try context.string("key")) else { throw APIError.notFound("Annotation not found") }
+            guard try await tags.removeAnnotation(stack.id, key: try context.string("key")) else { throw APIError(.stackAnnotationNotFound, "Annotation not found") }
             return JSONResponse.empty(.noContent)
         }
     }
 
+    static let stackNotFound = APIError(.stackNotFound, "Stack not found")
+    static let unknownGenerator = APIError(.foreignKeyViolation, "generator_id does not name a generator",
+                                           details: ["constraint": .string("stacks_generator_id_fkey")])
+
     /// The path's stack, which the caller must own (or be the admin): 404 before 403.
     static func ownedStack(_ context: BrokkrRequestContext, _ principal: Principal, _ s: BrokerServices, idParameter: String = "id") async throws -> StackStore.Row {
-        guard let stack = try await s.stacks.get(try context.uuid(idParameter)) else { throw APIError.notFound("Stack not found") }
+        guard let stack = try await s.stacks.get(try context.uuid(idParameter)) else { throw stackNotFound }
         try Access.requireStackOwner(principal, ownerID: stack.generatorID)
         return stack
     }
@@ -126,11 +131,13 @@ enum StackRoutes {
     /// The path's stack id if the caller may read its metadata: the admin, the owning generator, or an
     /// agent the stack is associated with (by target, label or annotation).
     static func readableStack(_ context: BrokkrRequestContext, _ principal: Principal, _ s: BrokerServices) async throws -> UUID {
-        guard let stack = try await s.stacks.get(try context.uuid("id")) else { throw APIError.notFound("Stack not found") }
+        guard let stack = try await s.stacks.get(try context.uuid("id")) else { throw stackNotFound }
         if let agent = principal.agentID {
-            guard try await s.stacks.isAssociated(stackID: stack.id, agentID: agent) else { throw APIError.forbidden("Access denied") }
+            guard try await s.stacks.isAssociated(stackID: stack.id, agentID: agent) else {
+                throw APIError(.stackNotAccessible, "The stack is not associated with this agent")
+            }
         } else {
-            try Access.requireStackOwner(principal, ownerID: stack.generatorID)
+            try Access.requireStackOwner(principal, ownerID: stack.generatorID, denied: .stackNotAccessible)
         }
         return stack.id
     }

@@ -6,16 +6,18 @@ import Hummingbird
 /// /templates: versioned Tera templates with JSON Schema parameters, and their instantiation into a
 /// stack's deployment objects.
 enum TemplateRoutes {
+    static let templateNotFound = APIError(.templateNotFound, "Template not found")
+
     static func register(_ api: APIRoutes, _ s: BrokerServices) {
-        api.add(.get, "templates", .adminOrGenerator(), failure: "Failed to fetch templates") { _, _, principal in
+        api.add(.get, "templates", .adminOrGenerator(.templatesNotAccessible), failure: "Failed to fetch templates") { _, _, principal in
             JSONResponse.raw(try await TemplateStore(sql: s.database).listJSON(visibleTo: principal.generatorID))
         }
 
-        api.add(.post, "templates", .adminOrGenerator(), failure: "Failed to create template") { request, _, principal in
+        api.add(.post, "templates", .adminOrGenerator(.templatesNotAccessible), failure: "Failed to create template") { request, _, principal in
             let body = try await RequestBody.read(request)
             let name = try body.requiredString("name"), description = try body.optionalString("description")
             let content = try body.requiredString("template_content"), schema = try schemaText(body)
-            if let problem = FieldRules.name(name, field: "Template name") { throw APIError.badRequest(problem) }
+            if let problem = FieldRules.name(name, field: "Template name") { throw APIError(.invalidTemplateSyntax, problem) }
             try validate(content: content, schema: schema)
             let template = try await s.transaction { tx -> TemplateStore.Row in
                 let template = try await TemplateStore(sql: tx).createNextVersion(
@@ -27,11 +29,11 @@ enum TemplateRoutes {
             return JSONResponse.raw(template.json, status: .created)
         }
 
-        api.add(.get, "templates/:id", .adminOrGenerator("Access denied"), failure: "Failed to fetch template") { _, context, principal in
+        api.add(.get, "templates/:id", .resourceChecked, failure: "Failed to fetch template") { _, context, principal in
             JSONResponse.raw(try await readableTemplate(context, principal, s).json)
         }
 
-        api.add(.put, "templates/:id", .adminOrGenerator("Access denied"), failure: "Failed to update template") { request, context, principal in
+        api.add(.put, "templates/:id", .resourceChecked, failure: "Failed to update template") { request, context, principal in
             let current = try await modifiableTemplate(context, principal, s)
             let body = try await RequestBody.read(request)
             let content = try body.requiredString("template_content"), schema = try schemaText(body)
@@ -49,10 +51,10 @@ enum TemplateRoutes {
             return JSONResponse.raw(template.json)
         }
 
-        api.add(.delete, "templates/:id", .adminOrGenerator("Access denied"), failure: "Failed to delete template") { request, context, principal in
+        api.add(.delete, "templates/:id", .resourceChecked, failure: "Failed to delete template") { request, context, principal in
             let template = try await modifiableTemplate(context, principal, s)
             try await s.transaction { tx in
-                guard try await TemplateStore(sql: tx).softDelete(template.id) else { throw APIError.notFound("Template not found") }
+                guard try await TemplateStore(sql: tx).softDelete(template.id) else { throw templateNotFound }
                 try await s.audit(tx, principal, "template.deleted", resourceType: "template", resourceID: template.id, request: request)
             }
             return JSONResponse.empty(.noContent)
@@ -60,7 +62,7 @@ enum TemplateRoutes {
 
         registerTags(api, s)
 
-        api.add(.post, "stacks/:id/deployment-objects/from-template", .adminOrGenerator("Access denied"),
+        api.add(.post, "stacks/:id/deployment-objects/from-template", .resourceChecked,
                 failure: "Failed to create deployment object") { request, context, principal in
             try await instantiate(request, context, principal, s)
         }
@@ -68,33 +70,33 @@ enum TemplateRoutes {
 
     static func registerTags(_ api: APIRoutes, _ s: BrokerServices) {
         let tags = s.tags(.template)
-        api.add(.get, "templates/:id/labels", .adminOrGenerator("Access denied"), failure: "Failed to fetch template labels") { _, context, principal in
+        api.add(.get, "templates/:id/labels", .resourceChecked, failure: "Failed to fetch template labels") { _, context, principal in
             JSONResponse.raw(try await tags.labelsJSON(try await readableTemplate(context, principal, s).id))
         }
-        api.add(.post, "templates/:id/labels", .adminOrGenerator("Access denied"), failure: "Failed to add template label") { request, context, principal in
+        api.add(.post, "templates/:id/labels", .resourceChecked, failure: "Failed to add template label") { request, context, principal in
             let template = try await modifiableTemplate(context, principal, s)
             let label = try await RequestBody.read(request).bareString(field: "label")
-            if let problem = FieldRules.label(label) { throw APIError.badRequest(problem) }
-            return JSONResponse.raw(try await tags.addLabel(template.id, label))
+            if let problem = FieldRules.label(label) { throw APIError(.invalidLabel, problem) }
+            return JSONResponse.raw(try await tags.addLabel(template.id, label), status: .created)
         }
-        api.add(.delete, "templates/:id/labels/:label", .adminOrGenerator("Access denied"), failure: "Failed to remove template label") { _, context, principal in
+        api.add(.delete, "templates/:id/labels/:label", .resourceChecked, failure: "Failed to remove template label") { _, context, principal in
             let template = try await modifiableTemplate(context, principal, s)
-            guard try await tags.removeLabel(template.id, try context.string("label")) else { throw APIError.notFound("Label not found") }
+            guard try await tags.removeLabel(template.id, try context.string("label")) else { throw APIError(.templateLabelNotFound, "Label not found") }
             return JSONResponse.empty(.noContent)
         }
-        api.add(.get, "templates/:id/annotations", .adminOrGenerator("Access denied"), failure: "Failed to fetch template annotations") { _, context, principal in
+        api.add(.get, "templates/:id/annotations", .resourceChecked, failure: "Failed to fetch template annotations") { _, context, principal in
             JSONResponse.raw(try await tags.annotationsJSON(try await readableTemplate(context, principal, s).id))
         }
-        api.add(.post, "templates/:id/annotations", .adminOrGenerator("Access denied"), failure: "Failed to add template annotation") { request, context, principal in
+        api.add(.post, "templates/:id/annotations", .resourceChecked, failure: "Failed to add template annotation") { request, context, principal in
             let template = try await modifiableTemplate(context, principal, s)
             let body = try await RequestBody.read(request)
             let key = try body.requiredString("key"), value = try body.requiredString("value")
-            if let problem = FieldRules.annotation(key: key, value: value) { throw APIError.badRequest(problem) }
-            return JSONResponse.raw(try await tags.addAnnotation(template.id, key: key, value: value))
+            if let problem = FieldRules.annotation(key: key, value: value) { throw APIError(.invalidAnnotation, problem) }
+            return JSONResponse.raw(try await tags.addAnnotation(template.id, key: key, value: value), status: .created)
         }
-        api.add(.delete, "templates/:id/annotations/:key", .adminOrGenerator("Access denied"), failure: "Failed to remove template annotation") { _, context, principal in
+        api.add(.delete, "templates/:id/annotations/:key", .resourceChecked, failure: "Failed to remove template annotation") { _, context, principal in
             let template = try await modifiableTemplate(context, principal, s)
-            guard try await tags.removeAnnotation(template.id, key: try context.string("key")) else { throw APIError.notFound("Annotation not found") }
+            guard try await tags.removeAnnotation(template.id, key: try context.string("key")) else { throw APIError(.templateAnnotationNotFound, "Annotation not found") }
             return JSONResponse.empty(.noContent)
         }
     }
@@ -108,9 +110,9 @@ enum TemplateRoutes {
         let body = try await RequestBody.read(request)
         let templateID = try body.requiredUUID("template_id")
         let parameters = try body.object()["parameters"] ?? .object([:])
-        guard let template = try await TemplateStore(sql: s.database).get(templateID) else { throw APIError.notFound("Template not found") }
+        guard let template = try await TemplateStore(sql: s.database).get(templateID) else { throw templateNotFound }
         if let generator = principal.generatorID, template.generatorID != nil, template.generatorID != generator {
-            throw APIError.notFound("Template not found")
+            throw templateNotFound
         }
         let templateTags = s.tags(.template), stackTags = s.tags(.stack)
         let match = TemplateMatch(templateLabels: try await templateTags.labels(template.id),
@@ -118,7 +120,7 @@ enum TemplateRoutes {
                                   stackLabels: try await stackTags.labels(stack.id),
                                   stackAnnotations: try await stackTags.annotations(stack.id))
         guard match.matches else {
-            throw APIError(.unprocessableContent, "Template labels do not match stack", code: "template_stack_mismatch", extra: [
+            throw APIError(.templateStackMismatch, "Template labels do not match stack", details: [
                 "missing_labels": .array(match.missingLabels.map(JSONValue.string)),
                 "missing_annotations": .array(match.missingAnnotations.map { .array([.string($0.0), .string($0.1)]) }),
             ])
@@ -129,8 +131,12 @@ enum TemplateRoutes {
         } catch {
             throw apiError(error)
         }
-        if yaml.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { throw APIError.badRequest("Template rendered to empty YAML content") }
-        if let problem = YAMLDocuments.problem(in: yaml) { throw APIError.badRequest("Rendered template is not valid YAML: \(problem)") }
+        if yaml.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+            throw APIError(.invalidDeploymentObject, "Template rendered to empty YAML content")
+        }
+        if let problem = YAMLDocuments.problem(in: yaml) {
+            throw APIError(.invalidDeploymentObject, "Rendered template is not valid YAML: \(problem)")
+        }
         let json = try await s.transaction { tx -> String in
             let json = try await DeploymentObjectRoutes.createObject(tx, stackID: stack.id, yaml: yaml, isDeletionMarker: false)
             let id = try JSONValue.parse(json)["id"]?.stringValue.flatMap(UUID.init(uuidString:))
@@ -145,7 +151,8 @@ enum TemplateRoutes {
         switch try body.object()["parameters_schema"] {
         case .string(let s)?: return s
         case .object(let o)?: return JSONValue.object(o).serialized()
-        default: throw APIError.badRequest("missing required field parameters_schema")
+        case nil, .null?: throw APIError(.invalidField, "missing required field parameters_schema")
+        default: throw APIError(.invalidField, "parameters_schema must be a JSON string")
         }
     }
 
@@ -155,10 +162,11 @@ enum TemplateRoutes {
 
     static func apiError(_ failure: StackTemplateEngine.Failure) -> APIError {
         switch failure {
-        case .invalidTemplate(let message), .invalidSchema(let message), .renderFailed(let message):
-            return APIError.badRequest(message)
+        case .invalidTemplate(let message): return APIError(.invalidTemplateSyntax, message)
+        case .invalidSchema(let message): return APIError(.invalidParametersSchema, message)
+        case .renderFailed(let message): return APIError(.templateRenderFailed, message)
         case .invalidParameters(let violations):
-            return APIError(.unprocessableContent, "Invalid parameters", code: "invalid_parameters", extra: [
+            return APIError(.invalidParameters, "Invalid parameters", details: [
                 "validation_errors": .array(violations.map { .string($0.instancePath.isEmpty ? $0.message : "\($0.instancePath): \($0.message)") }),
                 "violations": .array(violations.map {
                     .object(["path": .string($0.instancePath), "keyword": .string($0.keyword), "message": .string($0.message)])
@@ -169,9 +177,10 @@ enum TemplateRoutes {
 
     /// The path's template if the caller may read it: admin, or a generator for system and own templates.
     static func readableTemplate(_ context: BrokkrRequestContext, _ principal: Principal, _ s: BrokerServices) async throws -> TemplateStore.Row {
-        guard let template = try await TemplateStore(sql: s.database).get(try context.uuid("id")) else { throw APIError.notFound("Template not found") }
+        guard let template = try await TemplateStore(sql: s.database).get(try context.uuid("id")) else { throw templateNotFound }
+        if principal.agentID != nil { throw APIError(.templateNotAccessible, "Agents cannot read templates") }
         if let generator = principal.generatorID, template.generatorID != nil, template.generatorID != generator {
-            throw APIError.forbidden("Access denied")
+            throw APIError(.templateNotAccessible, "The template belongs to another generator")
         }
         return template
     }
@@ -179,7 +188,9 @@ enum TemplateRoutes {
     /// The path's template if the caller may change it: admin, or the owning generator (never a system template).
     static func modifiableTemplate(_ context: BrokkrRequestContext, _ principal: Principal, _ s: BrokerServices) async throws -> TemplateStore.Row {
         let template = try await readableTemplate(context, principal, s)
-        if let generator = principal.generatorID, template.generatorID != generator { throw APIError.forbidden("Access denied") }
+        if let generator = principal.generatorID, template.generatorID != generator {
+            throw APIError(.templateNotOwned, "Only the template's generator may change it")
+        }
         return template
     }
 }

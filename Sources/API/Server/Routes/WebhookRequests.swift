@@ -12,16 +12,18 @@ enum WebhookRequests {
 
     static func create(_ body: RequestBody) throws -> Create {
         let url = try body.requiredString("url")
-        if let problem = urlProblem(url) { throw APIError.badRequest(problem) }
+        try checkURL(url)
         let fields = WebhookSubscriptionStore.Fields(
             name: try body.requiredString("name"), eventTypes: try body.optionalStringArray("event_types") ?? [],
             filters: try filtersText(body), targetLabels: try body.optionalStringArray("target_labels"),
             maxRetries: try body.optionalInt("max_retries") ?? 5, timeoutSeconds: try body.optionalInt("timeout_seconds") ?? 30)
         if let problem = nameProblem(fields.name) ?? eventTypesProblem(fields.eventTypes)
             ?? retriesProblem(fields.maxRetries) ?? timeoutProblem(fields.timeoutSeconds) {
-            throw APIError.badRequest(problem)
+            throw APIError(.invalidWebhook, problem)
         }
-        return Create(fields: fields, url: url, authHeader: try body.optionalString("auth_header"))
+        let authHeader = try body.optionalString("auth_header")
+        try authHeader.map(checkHeaderValue)
+        return Create(fields: fields, url: url, authHeader: authHeader)
     }
 
     /// Omitted fields stay; `null` clears `auth_header`, `filters` and `target_labels`.
@@ -29,10 +31,14 @@ enum WebhookRequests {
         var u = WebhookSubscriptionStore.Update()
         u.name = try body.optionalString("name")
         if let url = try body.optionalString("url") {
-            if let problem = urlProblem(url) { throw APIError.badRequest(problem) }
+            try checkURL(url)
             u.url = try cipher.encrypt(url)
         }
-        if try body.has("auth_header") { u.authHeader = .set(try body.optionalString("auth_header").map { try cipher.encrypt($0) }) }
+        if try body.has("auth_header") {
+            let header = try body.optionalString("auth_header")
+            try header.map(checkHeaderValue)
+            u.authHeader = .set(try header.map { try cipher.encrypt($0) })
+        }
         u.eventTypes = try body.optionalStringArray("event_types")
         if try body.has("filters") { u.filters = .set(try filtersText(body)) }
         if try body.has("target_labels") { u.targetLabels = .set(try body.optionalStringArray("target_labels")) }
@@ -41,7 +47,7 @@ enum WebhookRequests {
         u.timeoutSeconds = try body.optionalInt("timeout_seconds")
         if let problem = u.name.flatMap(nameProblem) ?? u.eventTypes.flatMap(eventTypesProblem)
             ?? u.maxRetries.flatMap(retriesProblem) ?? u.timeoutSeconds.flatMap(timeoutProblem) {
-            throw APIError.badRequest(problem)
+            throw APIError(.invalidWebhook, problem)
         }
         return u
     }
@@ -58,10 +64,27 @@ enum WebhookRequests {
         return JSONValue.object(out).serialized()
     }
 
-    static func urlProblem(_ url: String) -> String? {
-        if url.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { return "URL is required" }
-        if !url.hasPrefix("http://") && !url.hasPrefix("https://") { return "URL must start with http:// or https://" }
-        return nil
+    /// A URL the deliverer can send to: http(s), parsed strictly (a host, no spaces or control
+    /// characters, a well-formed IPv6 literal and port).
+    static func checkURL(_ url: String) throws {
+        if url.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { throw APIError(.urlRequired, "URL is required") }
+        let lower = url.lowercased()
+        guard lower.hasPrefix("http://") || lower.hasPrefix("https://") else {
+            throw APIError(.invalidUrlScheme, "URL must start with http:// or https://")
+        }
+        guard url.unicodeScalars.allSatisfy({ $0.value > 0x20 && $0.value != 0x7F }),
+              let components = URLComponents(string: url), let host = components.host, !host.isEmpty,
+              URL(string: url) != nil else {
+            throw APIError(.invalidWebhook, "URL is not a valid http(s) URL")
+        }
+        if let port = components.port, !(1...65535).contains(port) { throw APIError(.invalidWebhook, "URL port must be between 1 and 65535") }
+    }
+
+    /// Header values are sent verbatim: CR, LF or NUL would let a value inject headers.
+    static func checkHeaderValue(_ value: String) throws {
+        if value.unicodeScalars.contains(where: { $0.value < 0x20 && $0 != "\t" || $0.value == 0x7F }) {
+            throw APIError(.invalidWebhook, "auth_header must not contain control characters (CR, LF, NUL)")
+        }
     }
 
     static func nameProblem(_ name: String) -> String? {

@@ -8,7 +8,7 @@ import Hummingbird
 /// including test deliveries, are rows that brokkr-webhooks (or a matching agent) sends.
 enum WebhookRoutes {
     static func register(_ api: APIRoutes, _ s: BrokerServices) {
-        let admin = AccessPolicy.admin("Admin access required")
+        let admin = AccessPolicy.admin()
 
         api.add(.get, "webhooks", admin, failure: "Failed to fetch webhook subscriptions") { _, _, _ in
             JSONResponse.raw(try await s.webhookSubscriptions.listJSON())
@@ -33,7 +33,7 @@ enum WebhookRoutes {
                                   request: request)
                 return json
             }
-            guard case .object(var created) = try JSONValue.parse(json) else { throw APIError(.internalServerError, "Failed to create webhook subscription") }
+            guard case .object(var created) = try JSONValue.parse(json) else { throw APIError(.internalError, "Failed to create webhook subscription") }
             created["signing_secret"] = .string(secret)
             return JSONResponse.raw(JSONValue.object(created).serialized(), status: .created)
         }
@@ -78,7 +78,7 @@ enum WebhookRoutes {
             let id = try context.uuid("id")
             guard let target = try await s.webhookSubscriptions.deliverySettings(id) else { throw notFound }
             do { _ = try s.webhookCipher().decrypt(target.urlEncrypted) } catch {
-                throw APIError(.internalServerError, "Failed to decrypt webhook URL")
+                throw APIError(.internalError, "Failed to decrypt webhook URL")
             }
             let event = BrokkrEvent(eventType: BrokkrEventType.test, data: .object([
                 "message": .string("This is a test webhook delivery from Brokkr"), "subscription_id": .string(id.lowercasedString),
@@ -94,11 +94,11 @@ enum WebhookRoutes {
         }
     }
 
-    static let notFound = APIError.notFound("Webhook subscription not found")
+    static let notFound = APIError(.webhookNotFound, "Webhook subscription not found")
 
     static func nonNegative(_ raw: Substring?, _ name: String) throws -> Int? {
         guard let raw else { return nil }
-        guard let n = Int(raw), n >= 0 else { throw APIError.badRequest("\(name) must be a non-negative integer") }
+        guard let n = Int(raw), n >= 0 else { throw APIError(.invalidParameter, "\(name) must be a non-negative integer") }
         return n
     }
 }

@@ -7,8 +7,10 @@ import Hummingbird
 /// Claims and completions are single conditional statements in one transaction with their event and
 /// audit entry; the API never waits for, retries or sends anything itself.
 enum WorkOrderRoutes {
+    static let workOrderNotFound = APIError(.workOrderNotFound, "Work order not found")
+
     static func register(_ api: APIRoutes, _ s: BrokerServices) {
-        let admin = AccessPolicy.admin("Admin access required")
+        let admin = AccessPolicy.admin()
 
         api.add(.get, "work-orders", admin, failure: "Failed to fetch work orders") { request, _, _ in
             let q = request.uri.queryParameters
@@ -30,43 +32,43 @@ enum WorkOrderRoutes {
         }
 
         api.add(.get, "work-orders/:id", admin, failure: "Failed to fetch work order") { _, context, _ in
-            guard let json = try await s.workOrders.getJSON(try context.uuid("id")) else { throw APIError.notFound("Work order not found") }
+            guard let json = try await s.workOrders.getJSON(try context.uuid("id")) else { throw workOrderNotFound }
             return JSONResponse.raw(json)
         }
 
         api.add(.delete, "work-orders/:id", admin, failure: "Failed to delete work order") { _, context, _ in
-            guard try await s.workOrders.delete(try context.uuid("id")) else { throw APIError.notFound("Work order not found") }
+            guard try await s.workOrders.delete(try context.uuid("id")) else { throw workOrderNotFound }
             return JSONResponse.empty(.noContent)
         }
 
-        api.add(.post, "work-orders/:id/claim", .adminOrAgent("Access denied"), failure: "Failed to claim work order") { request, context, principal in
+        api.add(.post, "work-orders/:id/claim", .adminOrAgent(.agentPakMismatch), failure: "Failed to claim work order") { request, context, principal in
             let id = try context.uuid("id")
             let agentID = try await RequestBody.read(request).requiredUUID("agent_id")
-            if let caller = principal.agentID, caller != agentID { throw APIError.forbidden("Access denied") }
+            if let caller = principal.agentID, caller != agentID { throw APIError(.agentPakMismatch, "An agent can only claim for itself") }
             let json = try await s.transaction { tx -> String in
                 switch try await WorkOrderLifecycle.claim(id, agentID: agentID, on: tx.connection, logger: tx.logger) {
                 case .claimed(let json):
                     try await s.audit(tx, principal, "workorder.claimed", resourceType: "work_order", resourceID: id,
                                       details: .object(["agent_id": .string(agentID.lowercasedString)]), request: request)
                     return json
-                case .notClaimable: throw APIError.notFound("Work order not found or not claimable")
-                case .alreadyClaimed: throw APIError.conflict("Work order already claimed")
+                case .notClaimable: throw APIError(.workOrderNotClaimable, "Work order not found or not claimable")
+                case .alreadyClaimed: throw APIError(.workOrderAlreadyClaimed, "Work order already claimed")
                 }
             }
             return JSONResponse.raw(json)
         }
 
-        api.add(.post, "work-orders/:id/complete", .adminOrAgent("Access denied"), failure: "Failed to complete work order") { request, context, principal in
+        api.add(.post, "work-orders/:id/complete", .adminOrAgent(.workOrderNotClaimedByAgent), failure: "Failed to complete work order") { request, context, principal in
             let id = try context.uuid("id")
             let body = try await RequestBody.read(request)
             return try await s.transaction { tx -> Response in
                 guard let order = try await WorkOrderLifecycle.lockActive(id, on: tx.connection, logger: tx.logger) else {
-                    throw APIError.notFound("Work order not found")
+                    throw workOrderNotFound
                 }
                 // Only the claiming agent (or the admin) reports; unlike the original, a caller without
                 // an agent identity never passes on an unclaimed order.
                 guard principal.isAdmin || (principal.agentID != nil && principal.agentID == order.claimedBy) else {
-                    throw APIError.forbidden("Access denied")
+                    throw APIError(.workOrderNotClaimedByAgent, "Only the agent that claimed the work order may complete it")
                 }
                 let success = try body.requiredBool("success")
                 let message = try body.optionalString("message") ?? (success ? nil : "Unknown error")
@@ -91,14 +93,14 @@ enum WorkOrderRoutes {
             case nil: success = nil
             case "true"?: success = true
             case "false"?: success = false
-            case let other?: throw APIError.badRequest("success must be true or false, got \"\(other)\"")
+            case let other?: throw APIError(.invalidParameter, "success must be true or false, got \"\(other)\"")
             }
             let agentID = try q["agent_id"].map { raw -> UUID in
-                guard let id = UUID(uuidString: String(raw)) else { throw APIError.badRequest("agent_id must be a UUID") }
+                guard let id = UUID(uuidString: String(raw)) else { throw APIError(.invalidParameter, "agent_id must be a UUID") }
                 return id
             }
             let limit = try q["limit"].map { raw -> Int in
-                guard let n = Int(raw), n >= 0 else { throw APIError.badRequest("limit must be a non-negative integer") }
+                guard let n = Int(raw), n >= 0 else { throw APIError(.invalidParameter, "limit must be a non-negative integer") }
                 return n
             }
             return JSONResponse.raw(try await s.workOrders.logListJSON(workType: q["work_type"].map(String.init), success: success,
@@ -107,12 +109,12 @@ enum WorkOrderRoutes {
 
         api.add(.get, "work-order-log/:id", admin, failure: "Failed to fetch work order log entry") { _, context, _ in
             guard let json = try await s.workOrders.logGetJSON(try context.uuid("id")) else {
-                throw APIError.notFound("Work order log entry not found")
+                throw APIError(.workOrderLogEntryNotFound, "Work order log entry not found")
             }
             return JSONResponse.raw(json)
         }
 
-        api.add(.get, "agents/:id/work-orders/pending", .adminOrAgentSelf("Access denied"), failure: "Failed to fetch pending work orders") { request, context, _ in
+        api.add(.get, "agents/:id/work-orders/pending", .adminOrAgentSelf(), failure: "Failed to fetch pending work orders") { request, context, _ in
             let workType = request.uri.queryParameters["work_type"].map(String.init)
             return JSONResponse.raw(try await s.workOrders.pendingJSON(agentID: try context.uuid("id"), workType: workType))
         }

@@ -24,9 +24,11 @@ public struct StackStore: Sendable {
         try await row("SELECT id, name, generator_id, to_jsonb(s)::text FROM stacks s WHERE id = \(id) AND deleted_at IS NULL")
     }
 
-    public func listJSON() async throws -> (count: Int, json: String) {
+    /// Live stacks, all of them or only those a generator owns.
+    public func listJSON(generatorID: UUID? = nil) async throws -> (count: Int, json: String) {
         let (count, json) = try await sql.first("""
-            SELECT count(*)::int, coalesce(json_agg(to_jsonb(s) ORDER BY created_at), '[]')::text FROM stacks s WHERE deleted_at IS NULL
+            SELECT count(*)::int, coalesce(json_agg(to_jsonb(s) ORDER BY created_at), '[]')::text FROM stacks s
+            WHERE deleted_at IS NULL AND (\(generatorID)::uuid IS NULL OR generator_id = \(generatorID))
             """, as: (Int, String).self)!
         return (count, json)
     }

@@ -9,13 +9,15 @@ import PostgresNIO
 public struct WebhookSubscriptionStore: Sendable {
     let sql: any SQLExecutor
 
-    /// `WebhookResponse` of spec 05 §1.2 for row `s`.
+    /// `WebhookResponse` for row `s`. `filters` is not nullable in the contract: without filters the
+    /// key is left out, as Brokkr's serializer does.
     static let response = """
-        jsonb_build_object('id', s.id, 'name', s.name, 'has_url', octet_length(s.url_encrypted) > 0,
+        (jsonb_build_object('id', s.id, 'name', s.name, 'has_url', octet_length(s.url_encrypted) > 0,
             'has_auth_header', s.auth_header_encrypted IS NOT NULL, 'event_types', to_jsonb(s.event_types),
-            'filters', s.filters::jsonb, 'target_labels', to_jsonb(s.target_labels), 'enabled', s.enabled,
+            'target_labels', to_jsonb(s.target_labels), 'enabled', s.enabled,
             'max_retries', s.max_retries, 'timeout_seconds', s.timeout_seconds, 'created_at', s.created_at,
             'updated_at', s.updated_at, 'created_by', s.created_by)
+         || CASE WHEN s.filters IS NULL THEN '{}'::jsonb ELSE jsonb_build_object('filters', s.filters::jsonb) END)
         """
 
     public struct Encrypted: Sendable {

@@ -1,0 +1,77 @@
+#!/usr/bin/env python3
+"""Builds the OpenAPI document the broker serves at /docs/openapi.json.
+
+It is Brokkr's v0.4.2 wire contract (`brokkr-v1.openapi.json`) plus what this implementation
+documents on top of it: the responses every operation can also give (401 for a missing or unknown
+PAK, 400 for a malformed path, query or body, 404 for an unknown id, 409/422 for conflicts and
+references the original answered with 500, 413 for an oversized body), the `error` field kept in
+error bodies for older clients, and the 202 of a work-order completion that schedules a retry.
+
+    scripts/openapi-document.py CONTRACT.json > Sources/API/Server/OpenAPI/brokkr-v1.openapi.json
+
+The output is committed; rerun this when the contract changes.
+"""
+
+import copy
+import json
+import sys
+
+ERROR = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorResponse"}}}}
+
+ADDED = {
+    "400": "Malformed path or query parameter, malformed JSON body, or text PostgreSQL cannot store (e.g. U+0000)",
+    "401": "Missing, malformed or unknown PAK",
+    "404": "A resource named in the path does not exist",
+    "409": "Conflicts with an existing resource (`unique_violation`) or with the resource's state",
+    "413": "Request body larger than the broker accepts",
+    "422": "A required field is missing or has the wrong type (`invalid_field`), or a referenced resource does not exist (`foreign_key_violation`)",
+}
+
+
+def responses_for(method: str, path: str, operation: dict) -> list[str]:
+    codes = ["400", "401"]
+    if "{" in path:
+        codes.append("404")
+    if "requestBody" in operation:
+        codes += ["409", "413", "422"]
+    if method == "post" and path.endswith(("/claim", "/complete", "/result")):
+        codes.append("409")
+    return codes
+
+
+def describe(contract: dict) -> dict:
+    document = copy.deepcopy(contract)
+    info = document["info"]
+    info["title"] = "Brokkr broker (Swift)"
+    info["description"] = (
+        "Brokkr's v0.4.2 HTTP API as this implementation serves it. Paths, bodies, status codes and "
+        "error codes follow Brokkr's contract; this document adds the responses every operation can "
+        "also give (see the README's compatibility notes). Authenticate with `Authorization: Bearer <PAK>`."
+    )
+    for path, operations in document["paths"].items():
+        for method, operation in operations.items():
+            if method == "parameters":
+                continue
+            responses = operation.setdefault("responses", {})
+            for code in responses_for(method, path, operation):
+                responses.setdefault(code, {"description": ADDED[code], **copy.deepcopy(ERROR)})
+    complete = document["paths"]["/work-orders/{id}/complete"]["post"]["responses"]
+    complete.setdefault("202", {
+        "description": "The failure is retryable and a retry is scheduled",
+        "content": {"application/json": {"schema": {
+            "type": "object", "required": ["status"],
+            "properties": {"status": {"type": "string", "enum": ["retry_scheduled"]}}}}},
+    })
+    error = document["components"]["schemas"]["ErrorResponse"]
+    error["properties"]["error"] = {
+        "type": "string",
+        "description": "The same text as `message`, kept for clients written before structured errors.",
+    }
+    return document
+
+
+if __name__ == "__main__":
+    source = sys.argv[1] if len(sys.argv) > 1 else "../shared/contract/brokkr-v1.openapi.json"
+    with open(source) as f:
+        json.dump(describe(json.load(f)), sys.stdout, indent=1, sort_keys=True)
+        sys.stdout.write("\n")
