@@ -5,7 +5,8 @@ import KubeEmulator
 import XCTest
 
 /// What a new deployment object does to running workloads: only changed workloads roll (counted as
-/// ReplicaSets, one per pod template). Runs against the emulator, or the cluster in `KUBECONFIG`.
+/// ReplicaSets, one per pod template), and changes the API server refuses in place are recreated or
+/// reported as Flux and Argo CD do. Runs against the emulator, or the cluster in `KUBECONFIG`.
 final class AgentRolloutTests: XCTestCase {
     static func deployment(_ name: String, image: String, namespace: String = "rollout") -> String {
         """
@@ -78,6 +79,116 @@ final class AgentRolloutTests: XCTestCase {
                 XCTAssertEqual(health["summary"]?["pods_total"], .int(3), "\(health)")
             }
             _ = agent
+        }
+    }
+
+    static func job(image: String, namespace: String = "rollout") -> String {
+        """
+        apiVersion: batch/v1
+        kind: Job
+        metadata:
+          name: migrate
+          namespace: \(namespace)
+        spec:
+          template:
+            spec:
+              restartPolicy: Never
+              containers:
+              - name: migrate
+                image: \(image)
+        """
+    }
+
+    func testAJobWhoseTemplateChangedIsRecreated() async throws {
+        try await TestBroker.run { b in
+            let (_, _, stack, c) = try await AgentReconcileTests.targetedCluster(b)
+            defer { Task { await c.emulator?.shutdown() } }
+            _ = try await b.createObject(stackID: stack, yaml: [Self.namespace, Self.job(image: "migrate:1")].joined(separator: "\n---\n"))
+            do { let v = try await c.poller.pollOnce().map(\.success); XCTAssertEqual(v, [true]) }
+            let first = try await c.has("batch/v1", "Job", "rollout", "migrate")
+            let firstUID = try XCTUnwrap(first?["metadata"]?["uid"]?.stringValue)
+
+            // The same Job in a new deployment object is left alone (its template is unchanged).
+            _ = try await b.createObject(stackID: stack, yaml: [Self.namespace, Self.job(image: "migrate:1"), "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: extra\n  namespace: rollout\n"].joined(separator: "\n---\n"))
+            do { let v = try await c.poller.pollOnce(); XCTAssertEqual(v.map(\.success), [true], "\(v)") }
+            do { let v = try await c.has("batch/v1", "Job", "rollout", "migrate")?["metadata"]?["uid"]?.stringValue; XCTAssertEqual(v, firstUID) }
+
+            // A changed template: the API refuses it in place, so the Job is deleted and created again.
+            _ = try await b.createObject(stackID: stack, yaml: [Self.namespace, Self.job(image: "migrate:2")].joined(separator: "\n---\n"))
+            let outcome = try await c.poller.pollOnce()
+            XCTAssertEqual(outcome.map(\.success), [true], "\(outcome)")
+            let second = try await c.has("batch/v1", "Job", "rollout", "migrate")
+            XCTAssertNotEqual(second?["metadata"]?["uid"]?.stringValue, firstUID)
+            XCTAssertEqual(second?["spec"]?["template"]?["spec"]?["containers"]?.arrayValue?.first?["image"], .string("migrate:2"))
+        }
+    }
+
+    func testAnImmutableChangeFailsNamingTheFieldUnlessReplacementIsAsked() async throws {
+        try await TestBroker.run { b in
+            let (agent, _, stack, c) = try await AgentReconcileTests.targetedCluster(b)
+            defer { Task { await c.emulator?.shutdown() } }
+            let original = Self.deployment("api", image: "api:1")
+            _ = try await b.createObject(stackID: stack, yaml: [Self.namespace, original].joined(separator: "\n---\n"))
+            do { let v = try await c.poller.pollOnce().map(\.success); XCTAssertEqual(v, [true]) }
+            let firstUID = try await c.has("apps/v1", "Deployment", "rollout", "api")?["metadata"]?["uid"]?.stringValue
+
+            // A new selector (and matching template labels) is refused: a FAILURE that names the field.
+            let moved = original.replacingOccurrences(of: "app: api", with: "app: api-v2")
+            _ = try await b.createObject(stackID: stack, yaml: [Self.namespace, moved].joined(separator: "\n---\n"))
+            let failed = try await c.poller.pollOnce()
+            XCTAssertEqual(failed.map(\.success), [false])
+            let message = failed.first?.message ?? ""
+            XCTAssertTrue(message.contains("Deployment/api: immutable field spec.selector"), message)
+            XCTAssertTrue(message.contains("field is immutable"), message)
+            let events = try await b.get("agents/\(agent.id)/events", agent.pak).json.arrayValue ?? []
+            XCTAssertTrue(events.contains { $0["status"] == .string("FAILURE") && ($0["message"]?.stringValue?.contains("spec.selector") ?? false) }, "\(events)")
+            do { let v = try await c.has("apps/v1", "Deployment", "rollout", "api")?["metadata"]?["uid"]?.stringValue; XCTAssertEqual(v, firstUID) }
+
+            // Annotated brokkr.io/replace: "true", it is deleted and created again.
+            let replaceable = moved.replacingOccurrences(of: "  namespace: rollout\nspec:", with: "  namespace: rollout\n  annotations:\n    brokkr.io/replace: \"true\"\nspec:")
+            _ = try await b.createObject(stackID: stack, yaml: [Self.namespace, replaceable].joined(separator: "\n---\n"))
+            let replaced = try await c.poller.pollOnce()
+            XCTAssertEqual(replaced.map(\.success), [true], "\(replaced)")
+            let now = try await c.has("apps/v1", "Deployment", "rollout", "api")
+            XCTAssertNotEqual(now?["metadata"]?["uid"]?.stringValue, firstUID)
+            XCTAssertEqual(now?["spec"]?["selector"]?["matchLabels"]?["app"], .string("api-v2"))
+        }
+    }
+
+    func testCustomResourcesWaitForTheirCRDToBeEstablished() async throws {
+        try await TestBroker.run { b in
+            let (_, _, stack, c) = try await AgentReconcileTests.targetedCluster(b, crdEstablishDelay: 0.5)
+            defer { Task { await c.emulator?.shutdown() } }
+            let yaml = """
+                apiVersion: example.com/v1
+                kind: Widget
+                metadata:
+                  name: first
+                  namespace: default
+                spec:
+                  size: 3
+                ---
+                apiVersion: apiextensions.k8s.io/v1
+                kind: CustomResourceDefinition
+                metadata:
+                  name: widgets.example.com
+                spec:
+                  group: example.com
+                  scope: Namespaced
+                  names: {plural: widgets, singular: widget, kind: Widget}
+                  versions:
+                  - name: v1
+                    served: true
+                    storage: true
+                    schema:
+                      openAPIV3Schema:
+                        type: object
+                        x-kubernetes-preserve-unknown-fields: true
+                """
+            _ = try await b.createObject(stackID: stack, yaml: yaml)
+            let outcome = try await c.poller.pollOnce()
+            XCTAssertEqual(outcome.map(\.success), [true], "\(outcome)")
+            do { let v = try await c.has("example.com/v1", "Widget", "default", "first")?["spec"]?["size"]; XCTAssertEqual(v, .int(3)) }
         }
     }
 }
