@@ -3,10 +3,11 @@
 # applied through the agent's reconciler (`brokkr-agent apply`: namespaces first, dry run, forced
 # server-side apply, prune) and through `kubectl apply --server-side`, each into a fresh
 # brokkr-kube-emulator (same binary), in the same run. Prints both times and the ratio.
-#   bench/agent-apply.sh          (release build; BENCH_CONFIG=debug to skip it)
+#   bench/agent-apply.sh          (release build; BENCH_CONFIG=debug to skip it;
+#                                  BENCH_LATENCY_MS=5 adds that round-trip time to every API request)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-config=${BENCH_CONFIG:-release}; port=${BENCH_KUBE_PORT:-18431}
+config=${BENCH_CONFIG:-release}; port=${BENCH_KUBE_PORT:-18431}; latency=${BENCH_LATENCY_MS:-0}
 work=$(mktemp -d)
 cleanup() { if [ -n "${emu:-}" ]; then kill "$emu" 2>/dev/null || true; fi; rm -rf "$work"; }
 trap cleanup EXIT
@@ -35,7 +36,7 @@ print(f"{len(docs)} objects", file=sys.stderr)
 PY
 
 start_emulator() {
-  "$bin/brokkr-kube-emulator" --port "$port" --log-level critical --namespace-deletion-delay 0 > "$work/emulator.log" 2>&1 & emu=$!
+  "$bin/brokkr-kube-emulator" --port "$port" --log-level critical --namespace-deletion-delay 0 --latency "$latency" > "$work/emulator.log" 2>&1 & emu=$!
   for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/version" >/dev/null && return; sleep 0.1; done
   echo "emulator did not start" >&2; cat "$work/emulator.log" >&2; exit 1
 }
@@ -54,7 +55,7 @@ agent_s=$(python3 -c "print(f'{$t1 - $t0:.2f}')")
 agent_count=$(kubectl --server "http://127.0.0.1:$port" get cm,svc,deploy,secret -A -l k8s.brokkr.io/stack=bench --no-headers 2>/dev/null | grep -c bench- || true)
 stop_emulator
 
-echo "build: $config; 505 objects: 5 Namespaces + 200 ConfigMaps, 150 Services, 100 Deployments, 50 Secrets"
+echo "build: $config; API latency ${latency} ms; 505 objects: 5 Namespaces + 200 ConfigMaps, 150 Services, 100 Deployments, 50 Secrets"
 echo "kubectl apply --server-side: ${kubectl_s}s ($count objects present)"
 echo "brokkr-agent reconcile:      ${agent_s}s ($agent_count objects present; includes dry run of every object and the prune pass)"
 python3 -c "print(f'ratio agent / kubectl: {$agent_s / $kubectl_s:.2f}')"

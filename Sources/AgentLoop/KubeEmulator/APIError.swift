@@ -110,6 +110,8 @@ public struct KubeFieldError: Sendable {
     public var reason: String
     public var detail: String
     public var badValue: KubeJSON?
+    /// The bad value as the server prints it, when JSON would not read like the real message.
+    var renderedValue: String?
 
     static func required(_ field: String, _ detail: String = "") -> KubeFieldError {
         KubeFieldError(field: field, reason: "FieldValueRequired", detail: detail, badValue: nil)
@@ -117,6 +119,15 @@ public struct KubeFieldError: Sendable {
 
     static func invalidValue(_ field: String, _ value: KubeJSON, _ detail: String) -> KubeFieldError {
         KubeFieldError(field: field, reason: "FieldValueInvalid", detail: detail, badValue: value)
+    }
+
+    /// `Invalid value: <value>: field is immutable`, the value given as Go prints it.
+    static func immutable(_ field: String, rendered: String, detail: String = "field is immutable") -> KubeFieldError {
+        KubeFieldError(field: field, reason: "FieldValueInvalid", detail: detail, badValue: nil, renderedValue: rendered)
+    }
+
+    static func forbidden(_ field: String, _ detail: String) -> KubeFieldError {
+        KubeFieldError(field: field, reason: "FieldValueForbidden", detail: detail, badValue: nil)
     }
 
     static func typeMismatch(_ field: String, _ value: KubeJSON, expected: String) -> KubeFieldError {
@@ -129,10 +140,11 @@ public struct KubeFieldError: Sendable {
         switch reason {
         case "FieldValueRequired": return detail.isEmpty ? "Required value" : "Required value: \(detail)"
         case "FieldValueTypeInvalid": return "Invalid value: \"\(badValue?.typeName ?? "null")\": \(detail)"
+        case "FieldValueForbidden": return "Forbidden: \(detail)"
         case "FieldValueDuplicate": return "Duplicate value: \(badValue?.jsonDescriptionForError ?? "null")"
         case "FieldValueNotSupported": return "Unsupported value: \(badValue?.jsonDescriptionForError ?? "null"): \(detail)"
         default:
-            let v = badValue.map { $0.jsonDescriptionForError } ?? "null"
+            let v = renderedValue ?? badValue.map { $0.jsonDescriptionForError } ?? "null"
             return detail.isEmpty ? "Invalid value: \(v)" : "Invalid value: \(v): \(detail)"
         }
     }

@@ -162,7 +162,9 @@ enum Defaults {
         let now = cluster.nowString()
         let conditions: KubeJSON = [
             ["type": "NamesAccepted", "status": "True", "reason": "NoConflicts", "message": "no conflicts found", "lastTransitionTime": .string(now)],
-            ["type": "Established", "status": "True", "reason": "InitialNamesAccepted", "message": "the initial names have been accepted", "lastTransitionTime": .string(now)],
+            cluster.options.crdEstablishDelay > 0
+                ? ["type": "Established", "status": "False", "reason": "Installing", "message": "the initial names have been accepted", "lastTransitionTime": .string(now)]
+                : ["type": "Established", "status": "True", "reason": "InitialNamesAccepted", "message": "the initial names have been accepted", "lastTransitionTime": .string(now)],
         ]
         let stored = (obj["spec"]?["versions"]?.arrayValue ?? []).filter { $0["storage"]?.boolValue == true }.compactMap { $0["name"] }
         var status = obj["status"]?.objectValue ?? [:]

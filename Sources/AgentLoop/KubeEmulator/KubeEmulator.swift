@@ -150,6 +150,10 @@ struct EmulatorResponder: HTTPResponder {
         let kreq = KubeRequest(
             method: request.method.rawValue, path: path, query: query, headers: headers,
             body: body.getBytes(at: body.readerIndex, length: body.readableBytes) ?? [])
+        let latency = cluster.options.latency
+        if latency > 0 && !path.hasPrefix("/_emulator") {
+            try await Task.sleep(nanoseconds: UInt64(latency * 1_000_000_000))
+        }
         if KubeCluster.isWatch(kreq) {
             return watchResponse(kreq)
         }

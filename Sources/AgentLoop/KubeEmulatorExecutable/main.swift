@@ -29,6 +29,12 @@ struct BrokkrKubeEmulator: AsyncParsableCommand {
     @Option(help: "Seconds a deleted namespace stays Terminating before its contents go (0: at once).")
     var namespaceDeletionDelay: Double = 0.5
 
+    @Option(help: "Milliseconds to wait before answering each API request (simulates a remote API server).")
+    var latency: Double = 0
+
+    @Option(help: "Seconds a new CRD takes to become Established; its kinds answer 404 until then (0: at once).")
+    var crdEstablishDelay: Double = 0
+
     @Option(help: "Version reported by /version.")
     var serverVersion: String = "v1.32.4"
 
@@ -38,6 +44,8 @@ struct BrokkrKubeEmulator: AsyncParsableCommand {
         options.generateEvents = generateEvents
         options.gitVersion = serverVersion
         options.namespaceDeletionDelay = namespaceDeletionDelay
+        options.latency = latency / 1000
+        options.crdEstablishDelay = crdEstablishDelay
         let emulator = try await KubeEmulator.start(host: host, port: port, options: options, logLevel: logLevel)
         if let kubeconfig {
             try emulator.writeKubeconfig(to: kubeconfig)

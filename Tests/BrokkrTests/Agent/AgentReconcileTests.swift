@@ -40,7 +40,7 @@ final class AgentReconcileTests: XCTestCase {
         func settle() { emulator?.cluster.settle() }
     }
 
-    static func cluster(_ b: TestBroker, agent: TestBroker.Created) async throws -> Cluster {
+    static func cluster(_ b: TestBroker, agent: TestBroker.Created, crdEstablishDelay: TimeInterval = 0) async throws -> Cluster {
         var logger = Logger(label: "agent-test")
         logger.logLevel = .warning
         let emulator: KubeEmulator?
@@ -51,6 +51,7 @@ final class AgentReconcileTests: XCTestCase {
         } else {
             var options = KubeCluster.Options()
             options.namespaceDeletionDelay = 0
+            options.crdEstablishDelay = crdEstablishDelay
             emulator = try await KubeEmulator.start(host: "127.0.0.1", port: 0, options: options)
             kube = KubeClient(server: emulator!.baseURL)
         }
@@ -61,12 +62,12 @@ final class AgentReconcileTests: XCTestCase {
     }
 
     /// An agent with its cluster, and a generator's stack targeted to it.
-    static func targetedCluster(_ b: TestBroker) async throws -> (TestBroker.Created, TestBroker.Created, String, Cluster) {
+    static func targetedCluster(_ b: TestBroker, crdEstablishDelay: TimeInterval = 0) async throws -> (TestBroker.Created, TestBroker.Created, String, Cluster) {
         let agent = try await b.createAgent()
         let gen = try await b.createGenerator()
         let stack = try await b.createStack(generatorID: gen.id)
         _ = try await b.post("agents/\(agent.id)/targets", b.adminPAK, #"{"stack_id":"\#(stack)"}"#)
-        return (agent, gen, stack, try await cluster(b, agent: agent))
+        return (agent, gen, stack, try await cluster(b, agent: agent, crdEstablishDelay: crdEstablishDelay))
     }
 
     static let app = """
@@ -119,8 +120,12 @@ final class AgentReconcileTests: XCTestCase {
             XCTAssertEqual(cm?["metadata"]?["labels"]?["brokkr.io/deployment-object-id"]?.stringValue, v1)
             XCTAssertEqual(cm?["metadata"]?["annotations"]?["team"]?.stringValue, "web", "the user's annotation is kept")
             XCTAssertEqual(cm?["metadata"]?["annotations"]?["brokkr.io/owner-id"]?.stringValue, agent.id)
-            let pods = try await c.pods("web", "brokkr.io/deployment-object-id=\(v1)")
-            if c.emulator != nil { XCTAssertEqual(pods.count, 2, "health checks find the pods by the deployment object label") }
+            let deployment = try await c.has("apps/v1", "Deployment", "web", "frontend")
+            XCTAssertEqual(deployment?["metadata"]?["labels"]?["brokkr.io/deployment-object-id"]?.stringValue, v1)
+            XCTAssertNil(deployment?["spec"]?["template"]?["metadata"]?["labels"]?["brokkr.io/deployment-object-id"],
+                         "no per-version value in the pod template: a new deployment object must not roll the pods")
+            let pods = try await WorkloadPods(kube: c.kube).pods(deploymentObjectID: v1)
+            if c.emulator != nil { XCTAssertEqual(pods.count, 2, "health checks find the pods through the Deployment's selector") }
             let events = try await b.get("agents/\(agent.id)/events", agent.pak).json.arrayValue ?? []
             XCTAssertEqual(events.map { $0["status"] }, [.string("SUCCESS")])
             do { let v = try await c.poller.pollOnce(); XCTAssertEqual(v, [], "incremental: nothing new to apply") }

@@ -2,7 +2,7 @@ import BrokkrCommon
 import Foundation
 import Logging
 
-/// Answers on-demand diagnostics requests (spec/06 §9): claims each pending request addressed to this
+/// Answers on-demand diagnostics requests: claims each pending request addressed to this
 /// agent, collects the deployment object's pod statuses, their recent events and container log
 /// tails, and posts them as the result.
 public struct DiagnosticsCollector: Sendable {
@@ -40,8 +40,7 @@ public struct DiagnosticsCollector: Sendable {
 
     func collect(deploymentObjectID: String) async -> JSONValue {
         var podStatuses: [JSONValue] = [], events: [JSONValue] = [], logTails: [String: JSONValue] = [:]
-        if let podResource = try? await kube.resource(apiVersion: "v1", kind: "Pod"),
-           let pods = try? await kube.list(podResource, labelSelector: "\(OwnershipStamp.objectLabel)=\(deploymentObjectID)") {
+        if let pods = try? await WorkloadPods(kube: kube).pods(deploymentObjectID: deploymentObjectID) {
             for pod in pods {
                 let name = pod["metadata"]?["name"]?.stringValue ?? "", namespace = pod["metadata"]?["namespace"]?.stringValue ?? "default"
                 podStatuses.append(.object([

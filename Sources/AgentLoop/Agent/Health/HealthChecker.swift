@@ -1,7 +1,7 @@
 import BrokkrCommon
 import Foundation
 
-/// Classifies the pods of a deployment object (spec/06 §8): `failing` when a pod has failed,
+/// Classifies the pods of a deployment object (found by `WorkloadPods`): `failing` when a pod has failed,
 /// `degraded` when a container is stuck (image pulls, crash loops, OOM kills, config errors) or a pod
 /// cannot be scheduled, `healthy` when every pod is ready, `unknown` with no pods. Unlike the original,
 /// a failing pod is never masked by a degraded one found later, and not-ready pods are not healthy.
@@ -21,8 +21,7 @@ public struct HealthChecker: Sendable {
         let checkedAt = JSONValue.string(RFC3339.string(from: Date()))
         let pods: [JSONValue]
         do {
-            let resource = try await kube.resource(apiVersion: "v1", kind: "Pod")
-            pods = try await kube.list(resource, labelSelector: "\(OwnershipStamp.objectLabel)=\(deploymentObjectID)")
+            pods = try await WorkloadPods(kube: kube).pods(deploymentObjectID: deploymentObjectID)
         } catch {
             return Self.entry(deploymentObjectID, "unknown", ready: 0, total: 0, conditions: [], resources: [], checkedAt: checkedAt)
         }

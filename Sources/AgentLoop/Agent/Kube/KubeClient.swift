@@ -10,6 +10,8 @@ public actor KubeClient {
         public let status: Int
         public let reason: String
         public let message: String
+        /// `details.causes` of a Status: the field each cause is about and its message.
+        public var causes: [(field: String, message: String)] = []
         public var description: String { "Kubernetes API \(status) \(reason): \(message)" }
     }
 
@@ -18,7 +20,7 @@ public actor KubeClient {
     let http: HTTPClient
     let metrics: AgentMetrics?
     /// Back-off for retryable answers (429, 500, 503, 504) and transport errors: 1 s doubling to 60 s,
-    /// giving up after `retryBudget` (spec/06 §7.3: 5 minutes).
+    /// giving up after `retryBudget` (5 minutes by default).
     let retryBudget: Duration
     private var resources: [String: KubeResource] = [:]  // "apiVersion/Kind" → resource
 
@@ -99,17 +101,18 @@ public actor KubeClient {
         }
     }
 
-    /// Objects of a type across all namespaces matching a label selector.
-    public func list(_ resource: KubeResource, labelSelector: String) async throws -> [JSONValue] {
-        let selector = labelSelector.addingPercentEncoding(withAllowedCharacters: .urlQueryAllowed.subtracting(CharacterSet(charactersIn: "=&+"))) ?? labelSelector
-        return try await send(.GET, "\(resource.path(namespace: nil))?labelSelector=\(selector)", body: nil, contentType: nil,
+    /// Objects of a type matching a label selector, in one namespace or (nil) across all of them.
+    public func list(_ resource: KubeResource, namespace: String? = nil, labelSelector: String) async throws -> [JSONValue] {
+        let selector = labelSelector.addingPercentEncoding(withAllowedCharacters: .urlQueryAllowed.subtracting(CharacterSet(charactersIn: "=&+,()!"))) ?? labelSelector
+        return try await send(.GET, "\(resource.path(namespace: namespace))?labelSelector=\(selector)", body: nil, contentType: nil,
                               operation: "list")["items"]?.arrayValue ?? []
     }
 
-    /// Deletes with background propagation; a missing object is not an error.
-    public func delete(_ resource: KubeResource, namespace: String?, name: String) async throws {
+    /// Deletes with the given propagation (Background: dependents go afterwards; Foreground: the object
+    /// goes after its dependents); a missing object is not an error.
+    public func delete(_ resource: KubeResource, namespace: String?, name: String, propagationPolicy: String = "Background") async throws {
         do {
-            _ = try await send(.DELETE, "\(resource.path(namespace: namespace))/\(name)?propagationPolicy=Background", body: nil, contentType: nil,
+            _ = try await send(.DELETE, "\(resource.path(namespace: namespace))/\(name)?propagationPolicy=\(propagationPolicy)", body: nil, contentType: nil,
                                operation: "delete")
         } catch let failure as Failure where failure.status == 404 {
             return
@@ -188,8 +191,11 @@ public actor KubeClient {
         let bytes = try await response.body.collect(upTo: 64 << 20)
         let json = (try? JSONValue.parse(Array(bytes.readableBytesView))) ?? .null
         guard (200..<300).contains(Int(response.status.code)) else {
+            let causes = (json["details"]?["causes"]?.arrayValue ?? []).map {
+                (field: $0["field"]?.stringValue ?? "", message: $0["message"]?.stringValue ?? "")
+            }
             throw Failure(status: Int(response.status.code), reason: json["reason"]?.stringValue ?? "\(response.status.code)",
-                          message: json["message"]?.stringValue ?? String(buffer: bytes))
+                          message: json["message"]?.stringValue ?? String(buffer: bytes), causes: causes)
         }
         return json
     }

@@ -2,10 +2,10 @@ import BrokkrCommon
 import Foundation
 import Logging
 
-/// Brings the cluster to one deployment object of a stack (spec/06 §6.3, with the fixes the issue
-/// asks for): namespaces and CRDs first, a dry run of everything else, forced server-side apply,
-/// then pruning what the stack no longer declares. On failure only namespaces this run created are
-/// removed again.
+/// Brings the cluster to one deployment object of a stack: namespaces and CRDs first (waiting until the
+/// CRDs are established), a dry run of everything else, forced server-side apply, then pruning what the
+/// stack no longer declares. Objects whose change is refused as immutable are recreated when they may be
+/// (`ImmutableFields`). On failure only namespaces this run created are removed again.
 public struct Reconciler: Sendable {
     public struct DeploymentObject: Sendable {
         public let id: String
@@ -69,24 +69,80 @@ public struct Reconciler: Sendable {
                 if item["kind"]?.stringValue == "Namespace", try await kube.get(item) == nil { createdNamespaces.append(item) }
                 try await kube.apply(item, fieldManager: OwnershipStamp.fieldManager, force: true)
             }
-            if priority.contains(where: { $0["kind"]?.stringValue == "CustomResourceDefinition" }) { try await kube.refreshDiscovery() }
+            let crds = priority.filter { $0["kind"]?.stringValue == "CustomResourceDefinition" }
+            if !crds.isEmpty {
+                try await waitUntilEstablished(crds)
+                try await kube.refreshDiscovery()
+            }
             var problems: [String] = []
-            for item in rest {
+            var replace = Set<Int>()
+            for (index, item) in rest.enumerated() {
                 do {
                     try await kube.apply(item, fieldManager: OwnershipStamp.fieldManager, force: true, dryRun: true)
+                } catch let error where ImmutableFields.isImmutableError(error) {
+                    if ImmutableFields.mayReplace(item) { replace.insert(index) } else { problems.append(ImmutableFields.describe(item, error)) }
                 } catch {
                     problems.append("\(item["kind"]?.stringValue ?? "?")/\(item["metadata"]?["name"]?.stringValue ?? "?"): \(error)")
                 }
             }
             guard problems.isEmpty else { throw ReconcileError("validation failed: " + problems.joined(separator: "; ")) }
-            for item in rest {
-                try await kube.apply(item, fieldManager: OwnershipStamp.fieldManager, force: true)
+            for (index, item) in rest.enumerated() {
+                if replace.contains(index) {
+                    try await recreate(item)
+                    continue
+                }
+                do {
+                    try await kube.apply(item, fieldManager: OwnershipStamp.fieldManager, force: true)
+                } catch let error where ImmutableFields.isImmutableError(error) && ImmutableFields.mayReplace(item) {
+                    try await recreate(item)
+                } catch let error where ImmutableFields.isImmutableError(error) {
+                    throw ReconcileError(ImmutableFields.describe(item, error))
+                }
             }
         } catch {
             await rollback(createdNamespaces)
             throw error
         }
         try await prune(stackID: object.stackID, keepChecksum: object.isDeletionMarker ? nil : object.checksum)
+    }
+
+    /// How long a replaced object may take to go, and a new CRD to become established.
+    static let waitLimit: Duration = .seconds(60)
+    static let pollInterval: Duration = .milliseconds(200)
+
+    /// Replaces an object whose change the API server refuses in place: deletes it in the foreground
+    /// (its dependents, such as a Job's pods, go first), waits until it is gone, and creates it again.
+    func recreate(_ item: JSONValue) async throws {
+        let name = "\(item["kind"]?.stringValue ?? "?")/\(item["metadata"]?["name"]?.stringValue ?? "?")"
+        logger.info("Recreating \(name): an immutable field changed")
+        let (resource, namespace, objectName) = try await kube.locate(item)
+        try await kube.delete(resource, namespace: namespace, name: objectName, propagationPolicy: "Foreground")
+        let deadline = ContinuousClock.now + Self.waitLimit
+        while try await kube.get(item) != nil {
+            guard ContinuousClock.now < deadline else {
+                throw ReconcileError("\(name) was deleted to be recreated but still exists after \(Self.waitLimit)")
+            }
+            try await Task.sleep(for: Self.pollInterval)
+        }
+        try await kube.apply(item, fieldManager: OwnershipStamp.fieldManager, force: true)
+    }
+
+    /// Waits until every CRD reports `Established`: until then the API server does not serve its kinds.
+    func waitUntilEstablished(_ crds: [JSONValue]) async throws {
+        let deadline = ContinuousClock.now + Self.waitLimit
+        for crd in crds {
+            while true {
+                let live = try await kube.get(crd)
+                let established = live?["status"]?["conditions"]?.arrayValue?.contains {
+                    $0["type"] == .string("Established") && $0["status"] == .string("True")
+                } ?? false
+                if established { break }
+                guard ContinuousClock.now < deadline else {
+                    throw ReconcileError("CustomResourceDefinition \(crd["metadata"]?["name"]?.stringValue ?? "?") is not established after \(Self.waitLimit)")
+                }
+                try await Task.sleep(for: Self.pollInterval)
+            }
+        }
     }
 
     /// Deletes the stack's objects that carry another checksum (all of them for a deletion marker),
