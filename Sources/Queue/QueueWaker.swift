@@ -56,20 +56,25 @@ public actor QueueWaker {
         }
     }
 
-    /// Returns when notified or after the poll interval (or `interval`), whichever comes first.
+    /// Returns when notified, after the poll interval (or `interval`), or when the calling task is
+    /// cancelled (a shutting-down worker must not sleep out a long sweep interval), whichever comes first.
     public func wait(for interval: Duration? = nil) async {
-        if pending { pending = false; return }
+        if pending || Task.isCancelled { pending = false; return }
         let timer = Task { [weak self, pollInterval] in
             try? await Task.sleep(for: interval ?? pollInterval)
             await self?.signal()
         }
-        await withCheckedContinuation { continuation in
-            if pending {
-                pending = false
-                continuation.resume()
-            } else {
-                waiter = continuation
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { continuation in
+                if pending || Task.isCancelled {
+                    pending = false
+                    continuation.resume()
+                } else {
+                    waiter = continuation
+                }
             }
+        } onCancel: {
+            Task { await self.signal() }
         }
         timer.cancel()
         pending = false

@@ -17,6 +17,11 @@ final class CoreFlowTests: XCTestCase {
             let metrics = try await b.get("/metrics", nil)
             XCTAssertEqual(metrics.status, 200)
             XCTAssertTrue(metrics.body.contains("brokkr_http_requests_total{endpoint=\"/api/v1/agents\""), metrics.body)
+            // The endpoint label is the route template, never a path value.
+            _ = try await b.delete("stacks/\(UUID().uuidString)/labels/secret-label-value", b.adminPAK)
+            let after = try await b.get("/metrics", nil).body
+            XCTAssertFalse(after.contains("secret-label-value"), after)
+            XCTAssertTrue(after.contains("endpoint=\"/api/v1/stacks/{id}/labels/{label}\""), after)
             XCTAssertTrue(metrics.body.contains("brokkr_active_agents"))
         }
     }

@@ -45,6 +45,32 @@ final class WorkerProcessTests: XCTestCase {
         }
     }
 
+    /// Kubernetes sends SIGTERM on every rollout and SIGKILLs what is still running after the grace
+    /// period: every long-running executable must exit 0 well within it, whatever its sweep interval.
+    func testEveryExecutableExitsPromptlyOnSIGTERM() async throws {
+        let schema = TestDatabase.uniqueSchema()
+        try await TestDatabase.withMigratedDatabase(schema: schema) { _, _ in
+            let base = ["BROKKR__DATABASE__URL": TestDatabase.url, "BROKKR__DATABASE__SCHEMA": schema, "BROKKR__LOG__LEVEL": "info",
+                        "PATH": "/usr/bin:/bin", "BROKKR__WORKERS__HEALTH_PORT": "0", "BROKKR__BROKER__ALLOW_EPHEMERAL_WEBHOOK_KEY": "true",
+                        "BROKKR__BROKER__DIAGNOSTIC_CLEANUP_INTERVAL_SECONDS": "3600", "TMPDIR": NSTemporaryDirectory()]
+            let executables: [(String, [String], String)] = [
+                ("brokkr-cleanup", [], "started"), ("brokkr-audit", [], "started"), ("brokkr-workorders", [], "started"),
+                ("brokkr-webhooks", [], "started"), ("brokkr-api", ["serve", "--host", "127.0.0.1", "--port", "0"], "Starting server"),
+            ]
+            for (product, arguments, ready) in executables {
+                let process = try ChildProcess(product: product, arguments: arguments, environment: base)
+                let started = try await process.waitForOutput(ready)
+                XCTAssertTrue(started, "\(product) did not start: \(process.output)")
+                try await Task.sleep(for: .milliseconds(300))  // into its first idle wait
+                let signalled = ContinuousClock.now
+                process.signal(SIGTERM)
+                let status = try await process.waitForExit(timeout: .seconds(5))
+                XCTAssertEqual(status, 0, "\(product) must exit 0 within 5 s of SIGTERM: \(process.output)")
+                XCTAssertLessThan(ContinuousClock.now - signalled, .seconds(5), product)
+            }
+        }
+    }
+
     func testWorkerRefusesABadConfigurationClearly() async throws {
         let worker = try ChildProcess(product: "brokkr-cleanup", environment: ["BROKKR__BROKER__DIAGNOSTIC_MAX_AGE_HOURS": "soon", "PATH": "/usr/bin:/bin"])
         let status = try await worker.waitForExit()

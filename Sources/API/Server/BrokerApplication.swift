@@ -67,16 +67,18 @@ enum RootRoutes {
     }
 }
 
-/// Counts and times every request except /metrics, by normalised endpoint.
+/// Counts and times every request except /metrics, by the matched route's template (e.g.
+/// `/api/v1/stacks/{id}/labels/{label}`), never the raw path: labels, keys and ids in paths would
+/// otherwise make one time series per value.
 struct MetricsMiddleware: RouterMiddleware {
     typealias Context = BrokkrRequestContext
     let metrics: BrokerMetrics
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        let path = request.uri.path
-        guard path != "/metrics" else { return try await next(request, context) }
+        guard request.uri.path != "/metrics" else { return try await next(request, context) }
         let start = ContinuousClock.now
         func record(_ status: Int) {
+            let path = context.endpointPath ?? "unmatched"
             let elapsed = ContinuousClock.now - start
             let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
             metrics.recordHTTPRequest(path: path, method: request.method.rawValue, status: status, seconds: seconds)
