@@ -34,7 +34,7 @@ enum StringFilters {
         },
         "indent": indent,
         "striptags": { value, args in
-            .string(replaceMatches(of: "(<!--.*?-->|<[^>]*>)", in: try text(value, args), with: ""))
+            .string(TagStripping.strip(try text(value, args)))
         },
         "spaceless": { value, args in
             .string(replaceMatches(of: ">\\p{White_Space}+<", in: try text(value, args), with: "><"))
