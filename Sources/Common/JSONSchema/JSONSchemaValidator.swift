@@ -11,9 +11,9 @@ public struct JSONSchemaValidator: Sendable {
     /// Bound on the schema nodes one validation evaluates; past it the instance is reported invalid.
     public let maxEvaluationSteps: Int
 
-    /// Enough for large parameter documents against any reasonable schema, and a fraction of a
-    /// second of work.
-    public static let defaultMaxEvaluationSteps = 1_000_000
+    /// Enough for large parameter documents against any reasonable schema (each step is one schema
+    /// object applied at one instance location), and a fraction of a second of work.
+    public static let defaultMaxEvaluationSteps = 250_000
 
     /// Base URI of a root schema without `$id`, so that its internal references have something to
     /// resolve against.
