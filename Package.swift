@@ -122,6 +122,8 @@ let package = Package(
             dependencies: ["KubeEmulator", .product(name: "AsyncHTTPClient", package: "async-http-client")],
             path: "Tests/KubeEmulatorTests"
         ),
+        // Hostile-input bounds of the Common library (templates, YAML, JSON Schema), without the rest.
+        .testTarget(name: "CommonBoundsTests", dependencies: ["BrokkrCommon"], path: "Tests/CommonBoundsTests"),
         .testTarget(
             name: "BrokkrTests",
             dependencies: [

@@ -8,9 +8,9 @@ public enum YAMLDocuments {
     }
 
     /// Nil when every document parses, else the parser's message (with its line and column).
-    public static func problem(in yaml: String) -> String? {
+    public static func problem(in yaml: String, limits: YAMLLimits = .default) -> String? {
         do {
-            _ = try parse(yaml)
+            _ = try parse(yaml, limits: limits)
             return nil
         } catch {
             return "\(error)"
@@ -18,8 +18,10 @@ public enum YAMLDocuments {
     }
 
     /// Every non-empty document as JSON (YAML 1.1 scalars resolved as Kubernetes' parser does for the
-    /// common cases: null, bool, int, float, string).
-    public static func parse(_ yaml: String) throws -> [JSONValue] {
+    /// common cases: null, bool, int, float, string). Text past `limits` (size, alias expansion,
+    /// nesting) is rejected before it is composed.
+    public static func parse(_ yaml: String, limits: YAMLLimits = .default) throws -> [JSONValue] {
+        try YAMLBounds.check(yaml, limits: limits)
         do {
             let parser = try Parser(yaml: yaml)
             var documents: [JSONValue] = []

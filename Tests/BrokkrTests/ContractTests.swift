@@ -170,3 +170,33 @@ final class ContractTests: XCTestCase {
         }
     }
 }
+
+/// Hostile input through the API answers quickly with a 4xx: nesting, loops and YAML alias bombs
+/// are bounded (the engines' own limits are tested in CommonBoundsTests).
+final class HostileInputTests: XCTestCase {
+    func testBombsAnswerWithA400() async throws {
+        try await TestBroker.run { b in
+            let gen = try await b.createGenerator()
+            let stack = try await b.createStack(generatorID: gen.id, pak: gen.pak)
+            let nested = String(repeating: "{% if true %}", count: 10_000) + "x" + String(repeating: "{% endif %}", count: 10_000)
+            let deep = try await b.post("templates", gen.pak, JSONValue.object([
+                "name": "deep", "template_content": .string(nested), "parameters_schema": "{}"]).serialized())
+            XCTAssertEqual(deep.status, 400, String(deep.body.prefix(300)))
+            XCTAssertEqual(deep["code"]?.stringValue, "invalid_template_syntax")
+
+            let loop = try await b.post("templates", gen.pak, JSONValue.object([
+                "name": "loop", "template_content": "{% for i in range(end=100000000) %}x{% endfor %}", "parameters_schema": "{}"]).serialized())
+            XCTAssertEqual(loop.status, 201, loop.body)
+            let rendered = try await b.post("stacks/\(stack)/deployment-objects/from-template", gen.pak,
+                                            #"{"template_id":"\#(loop["id"]?.stringValue ?? "")","parameters":{}}"#)
+            XCTAssertEqual(rendered.status, 400, rendered.body)
+            XCTAssertEqual(rendered["code"]?.stringValue, "template_render_failed")
+            XCTAssertTrue(rendered.body.contains("broker.template_"), "the message names the limit: \(rendered.body)")
+
+            let bomb = (["a: &a [x, x, x, x, x, x, x, x, x, x]"] + (1...9).map { "\(Character(UnicodeScalar(97 + $0)!)): &\(Character(UnicodeScalar(97 + $0)!)) [" + Array(repeating: "*\(Character(UnicodeScalar(96 + $0)!))", count: 10).joined(separator: ", ") + "]" }).joined(separator: "\n")
+            let yaml = try await b.post("stacks/\(stack)/deployment-objects", gen.pak, JSONValue.object(["yaml_content": .string(bomb)]).serialized())
+            XCTAssertEqual(yaml.status, 400, yaml.body)
+            XCTAssertEqual(yaml["code"]?.stringValue, "invalid_deployment_object")
+        }
+    }
+}

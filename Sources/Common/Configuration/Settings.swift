@@ -42,6 +42,12 @@ public struct Settings: Sendable, Equatable {
         /// Folder with Swagger UI's assets (`swagger-ui-bundle.js`, `swagger-ui.css`), served under
         /// /swagger-ui; empty: `swagger-ui` beside the executable, then `/usr/share/brokkr/swagger-ui`.
         public var swaggerUIDir: String?
+        /// Loop iterations one template render may run, all loops together.
+        public var templateMaxIterations: Int
+        /// Bytes of output (and of any one value built) one template render may produce.
+        public var templateMaxOutputBytes: Int
+        /// Wall-clock time one template render may take.
+        public var templateRenderTimeoutMilliseconds: Int
     }
 
     /// Settings shared by the worker executables (not in the original, which ran tasks in the broker).
@@ -141,7 +147,10 @@ public struct Settings: Sendable, Equatable {
             webhookCleanupRetentionDays: try c.int("broker.webhook_cleanup_retention_days", default: 7, minimum: 0),
             auditLogRetentionDays: try c.int("broker.audit_log_retention_days", default: 90, minimum: 0),
             authCacheTTLSeconds: try c.int("broker.auth_cache_ttl_seconds", default: 60, minimum: 0),
-            swaggerUIDir: try c.nonEmptyString("broker.swagger_ui_dir")
+            swaggerUIDir: try c.nonEmptyString("broker.swagger_ui_dir"),
+            templateMaxIterations: try c.int("broker.template_max_iterations", default: 100_000, minimum: 1),
+            templateMaxOutputBytes: try c.int("broker.template_max_output_bytes", default: 4_194_304, minimum: 1),
+            templateRenderTimeoutMilliseconds: try c.int("broker.template_render_timeout_ms", default: 2_000, minimum: 1)
         )
         if let key = broker.webhookEncryptionKey, let problem = WebhookKeyText.problem(key) {
             throw ConfigurationError("broker.webhook_encryption_key: \(problem)")

@@ -29,6 +29,9 @@ public enum SettingsDefaults {
     auth_cache_ttl_seconds = 60
     allow_ephemeral_webhook_key = false
     agent_heartbeat_timeout_seconds = 90
+    template_max_iterations = 100000
+    template_max_output_bytes = 4194304
+    template_render_timeout_ms = 2000
 
     [workers]
     health_port = 0

@@ -8,6 +8,12 @@ import Foundation
 /// standard metaschemas; nothing is ever fetched. `format` is treated as an annotation (never asserted).
 public struct JSONSchemaValidator: Sendable {
     private let compiled: CompiledSchema
+    /// Bound on the schema nodes one validation evaluates; past it the instance is reported invalid.
+    public let maxEvaluationSteps: Int
+
+    /// Enough for large parameter documents against any reasonable schema (each step is one schema
+    /// object applied at one instance location), and a fraction of a second of work.
+    public static let defaultMaxEvaluationSteps = 250_000
 
     /// Base URI of a root schema without `$id`, so that its internal references have something to
     /// resolve against.
@@ -22,8 +28,11 @@ public struct JSONSchemaValidator: Sendable {
     /// - Throws: `SchemaCompilationError` when the schema is not an object or boolean, a keyword has a
     ///   value of the wrong shape (`"type": 5`, `"required": "x"`), a regex does not compile, a `$ref`
     ///   cannot be resolved, or `$schema` names an unknown metaschema.
+    /// - Parameter maxEvaluationSteps: bound on the work of one `validate`/`isValid` call.
     public init(schema: JSONValue, remotes: [String: JSONValue] = [:],
-                defaultDialect: JSONSchemaDialect = .draft2020_12) throws {
+                defaultDialect: JSONSchemaDialect = .draft2020_12,
+                maxEvaluationSteps: Int = JSONSchemaValidator.defaultMaxEvaluationSteps) throws {
+        self.maxEvaluationSteps = maxEvaluationSteps
         let registry = SchemaRegistry(remotes: remotes, defaultDialect: defaultDialect)
         switch schema {
         case .object, .bool:
@@ -35,17 +44,21 @@ public struct JSONSchemaValidator: Sendable {
         compiled = try SchemaCompiler(registry: registry).compile(root: root)
     }
 
-    /// Every violation of the schema by `instance`; empty when it is valid.
+    /// Every violation of the schema by `instance`; empty when it is valid. A schema whose
+    /// references loop without consuming input, or whose evaluation exceeds `maxEvaluationSteps`,
+    /// yields exactly one violation saying so.
     public func validate(_ instance: JSONValue) -> [SchemaViolation] {
-        var evaluator = SchemaEvaluator(schema: compiled, collectsViolations: true)
+        var evaluator = SchemaEvaluator(schema: compiled, collectsViolations: true, maxSteps: maxEvaluationSteps)
         _ = evaluator.evaluate(compiled.root, instance, tracking: false)
+        if let abandoned = evaluator.abandoned { return [abandoned] }
         return evaluator.violations
     }
 
     /// Whether `instance` is valid; faster than `validate` because it stops at the first failure.
     public func isValid(_ instance: JSONValue) -> Bool {
-        var evaluator = SchemaEvaluator(schema: compiled, collectsViolations: false)
-        return evaluator.evaluate(compiled.root, instance, tracking: false).isValid
+        var evaluator = SchemaEvaluator(schema: compiled, collectsViolations: false, maxSteps: maxEvaluationSteps)
+        let result = evaluator.evaluate(compiled.root, instance, tracking: false)
+        return result.isValid && evaluator.abandoned == nil
     }
 
     /// `instance` with schema `default`s filled in for absent object properties, recursively through

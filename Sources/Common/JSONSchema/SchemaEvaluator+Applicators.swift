@@ -152,9 +152,9 @@ extension SchemaEvaluator {
         var matches: [Int] = []
         silenced += 1
         for (index, item) in items.enumerated() {
-            instancePath.append(String(index))
-            if evaluate(subschema, item, tracking: false).isValid { matches.append(index) }
-            instancePath.removeLast()
+            if descending(into: String(index), { $0.evaluate(subschema, item, tracking: false).isValid }) {
+                matches.append(index)
+            }
         }
         silenced -= 1
         if tracking { evaluated.items.formUnion(matches) }
@@ -192,12 +192,12 @@ extension SchemaEvaluator {
     /// generic "schema is false".
     private mutating func applyToItem(_ subschema: Int, _ item: JSONValue, at index: Int, keyword: String,
                                       falseMessage: (Int) -> String) -> Bool {
-        instancePath.append(String(index))
-        defer { instancePath.removeLast() }
-        if schema.nodes[subschema].isAlwaysInvalid {
-            return fail(keyword, falseMessage(index))
+        descending(into: String(index)) {
+            if $0.schema.nodes[subschema].isAlwaysInvalid {
+                return $0.fail(keyword, falseMessage(index))
+            }
+            return $0.evaluate(subschema, item, tracking: false).isValid
         }
-        return evaluate(subschema, item, tracking: false).isValid
     }
 
     // MARK: - Object members
@@ -226,7 +226,7 @@ extension SchemaEvaluator {
         guard case .object(let object) = instance else { return true }
         var isValid = true
         for name in object.keys.sorted() {
-            for (pattern, subschema) in patterns where pattern.matches(name) {
+            for (pattern, subschema) in patterns where matches(pattern, name) {
                 if tracking { evaluated.properties.insert(name) }
                 schemaPath.append(pattern.source)
                 let memberValid = applyToMember(subschema, object[name]!, named: name, keyword: "patternProperties",
@@ -246,8 +246,7 @@ extension SchemaEvaluator {
                                             evaluated: inout EvaluatedLocations) -> Bool {
         guard case .object(let object) = instance else { return true }
         var isValid = true
-        for name in object.keys.sorted()
-        where !declaredNames.contains(name) && !patterns.contains(where: { $0.matches(name) }) {
+        for name in object.keys.sorted() where !declaredNames.contains(name) && !matchesAny(patterns, name) {
             if tracking { evaluated.properties.insert(name) }
             if !applyToMember(subschema, object[name]!, named: name, keyword: "additionalProperties",
                               falseMessage: ViolationMessage.additionalProperty) {
@@ -263,7 +262,9 @@ extension SchemaEvaluator {
         guard case .object(let object) = instance else { return true }
         var isValid = true
         for name in object.keys.sorted() {
-            let nameValid = silently { $0.evaluate(subschema, .string(name), tracking: false).isValid }
+            let nameValid = silently { evaluator in
+                evaluator.descending(into: nil) { $0.evaluate(subschema, .string(name), tracking: false).isValid }
+            }
             if !nameValid {
                 isValid = fail("propertyNames", ViolationMessage.propertyName(name))
                 if silenced > 0 { break }
@@ -290,11 +291,11 @@ extension SchemaEvaluator {
     /// Evaluates one object member; see `applyToItem`.
     private mutating func applyToMember(_ subschema: Int, _ value: JSONValue, named name: String, keyword: String,
                                         falseMessage: (String) -> String) -> Bool {
-        instancePath.append(name)
-        defer { instancePath.removeLast() }
-        if schema.nodes[subschema].isAlwaysInvalid {
-            return fail(keyword, falseMessage(name))
+        descending(into: name) {
+            if $0.schema.nodes[subschema].isAlwaysInvalid {
+                return $0.fail(keyword, falseMessage(name))
+            }
+            return $0.evaluate(subschema, value, tracking: false).isValid
         }
-        return evaluate(subschema, value, tracking: false).isValid
     }
 }

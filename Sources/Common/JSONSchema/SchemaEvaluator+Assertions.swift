@@ -41,7 +41,7 @@ extension SchemaEvaluator {
 
     mutating func checkPattern(_ instance: JSONValue, _ pattern: RegexPattern) -> Bool {
         guard case .string(let string) = instance else { return true }
-        return pattern.matches(string) || fail("pattern", ViolationMessage.pattern(instance, pattern: pattern.source))
+        return matches(pattern, string) || fail("pattern", ViolationMessage.pattern(instance, pattern: pattern.source))
     }
 
     mutating func checkItemCount(_ instance: JSONValue, _ limit: Int, isMaximum: Bool) -> Bool {

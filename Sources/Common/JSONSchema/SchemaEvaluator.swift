@@ -47,15 +47,71 @@ struct SchemaEvaluator {
     let schema: CompiledSchema
     private(set) var violations: [SchemaViolation] = []
     var silenced: Int
-    var instancePath: [String] = []
+    private(set) var instancePath: [String] = []
     var schemaPath: [String] = []
     /// Schema resources entered so far, outermost first; `$dynamicRef` searches it.
     private var dynamicScope: [Int] = []
     private var depth = 0
 
-    init(schema: CompiledSchema, collectsViolations: Bool) {
+    /// Identifies the instance location under evaluation: a fresh number each time evaluation moves
+    /// to an item, a member or a property name. Re-entering a schema node while it is still being
+    /// evaluated at the same number means no input was consumed in between: a cycle that can only
+    /// repeat (or, with `$dynamicRef` branching, blow up exponentially).
+    private var locations: [Int] = [0]
+    private var locationsUsed = 0
+    private var active: Set<ActiveNode> = []
+    private struct ActiveNode: Hashable {
+        let node: Int
+        let location: Int
+    }
+
+    /// Schema nodes evaluated so far, against `maxSteps`: bounds the total work of one validation,
+    /// which nested applicators could otherwise make exponential in the schema's size.
+    private var steps = 0
+    private let maxSteps: Int
+    /// Set when evaluation was abandoned (cycle or budget); the outcome is then invalid, whatever
+    /// the partial results said (a `not` would otherwise turn the abandoned branch into a success).
+    private(set) var abandoned: SchemaViolation?
+
+    init(schema: CompiledSchema, collectsViolations: Bool, maxSteps: Int = JSONSchemaValidator.defaultMaxEvaluationSteps) {
         self.schema = schema
         self.silenced = collectsViolations ? 0 : 1
+        self.maxSteps = maxSteps
+    }
+
+    /// Moves to a child instance (`token` is its path segment; nil for a property name, which has
+    /// no pointer of its own) for the duration of `body`.
+    mutating func descending<T>(into token: String?, _ body: (inout SchemaEvaluator) -> T) -> T {
+        if let token { instancePath.append(token) }
+        locationsUsed += 1
+        locations.append(locationsUsed)
+        defer {
+            locations.removeLast()
+            if token != nil { instancePath.removeLast() }
+        }
+        return body(&self)
+    }
+
+    /// A regex match whose budget ran out abandons the evaluation rather than guess an outcome.
+    mutating func matches(_ pattern: RegexPattern, _ string: String) -> Bool {
+        do {
+            return try pattern.matches(string)
+        } catch {
+            abandon(schemaPath.last ?? "pattern", "\(error)")
+            return false
+        }
+    }
+
+    mutating func matchesAny(_ patterns: [RegexPattern], _ string: String) -> Bool {
+        for pattern in patterns where matches(pattern, string) { return true }
+        return false
+    }
+
+    private mutating func abandon(_ keyword: String, _ message: String) {
+        guard abandoned == nil else { return }
+        abandoned = SchemaViolation(instancePath: JSONPointer.string(from: instancePath),
+                                    schemaPath: JSONPointer.string(from: schemaPath),
+                                    keyword: keyword, message: message)
     }
 
     /// Evaluates node `index` against `instance`. With `tracking`, the result carries the locations
@@ -69,8 +125,19 @@ struct SchemaEvaluator {
             report("false", ViolationMessage.falseSchema(instance))
             return .invalid
         case .keywords(let entries):
+            guard abandoned == nil else { return .invalid }
             guard depth < SchemaEvaluator.maximumDepth else {
                 report(schemaPath.last ?? "$ref", ViolationMessage.tooDeep())
+                return .invalid
+            }
+            steps += 1
+            guard steps <= maxSteps else {
+                abandon(schemaPath.last ?? "$ref", ViolationMessage.budgetExceeded(maxSteps))
+                return .invalid
+            }
+            let activeNode = ActiveNode(node: index, location: locations[locations.count - 1])
+            guard active.insert(activeNode).inserted else {
+                abandon(schemaPath.last ?? "$ref", ViolationMessage.referenceCycle())
                 return .invalid
             }
             depth += 1
@@ -79,6 +146,7 @@ struct SchemaEvaluator {
             defer {
                 depth -= 1
                 if entersResource { dynamicScope.removeLast() }
+                active.remove(activeNode)
             }
 
             let tracking = tracking || node.needsEvaluatedLocations

@@ -133,6 +133,14 @@ enum ViolationMessage {
         "value must not match the \"not\" schema"
     }
 
+    static func referenceCycle() -> String {
+        "schema references form a cycle that never descends into the instance: the same subschema is re-entered at the same instance location"
+    }
+
+    static func budgetExceeded(_ steps: Int) -> String {
+        "schema evaluation exceeded its budget of \(steps) steps; the schema is too expensive for this instance"
+    }
+
     static func tooDeep() -> String {
         "schema evaluation is nested too deeply (probably a $ref cycle that never descends into the instance)"
     }

@@ -2,12 +2,12 @@
 // `now`, `get_random` and `get_env` are left out: rendering must be deterministic and must not
 // expose the server's environment.
 
-typealias TemplateFunction = @Sendable ([String: JSONValue]) throws -> JSONValue
+typealias TemplateFunction = @Sendable ([String: JSONValue], TemplateLimits) throws -> JSONValue
 
 enum BuiltinFunctions {
     static let all: [String: TemplateFunction] = [
         "range": range,
-        "throw": { args in
+        "throw": { args, _ in
             guard let message = args["message"] else {
                 throw EvaluationError("Function `throw` was called without a `message` argument")
             }
@@ -31,7 +31,7 @@ enum BuiltinFunctions {
     }
 
     /// `range(end=5)` is `[0, 1, 2, 3, 4]`; `start` (default 0) and `step_by` (default 1) are optional.
-    private static let range: TemplateFunction = { args in
+    private static let range: TemplateFunction = { args, limits in
         func unsigned(_ name: String, _ label: String) throws -> Int? {
             guard let value = args[name] else { return nil }
             guard case .int(let i) = value, i >= 0 else {
@@ -49,6 +49,12 @@ enum BuiltinFunctions {
         }
         // Tera would loop forever on `step_by=0`.
         guard step > 0 else { throw EvaluationError("Function `range` was called with `step_by=0`") }
+        // Checked before building: the array is only useful to iterate, and the loop could not
+        // iterate over more than the iteration limit anyway.
+        let count = (end - start) / step + ((end - start) % step == 0 ? 0 : 1)
+        guard count <= limits.maxIterations else {
+            throw EvaluationError("Function `range` would produce \(count) numbers, more than the loop iteration limit of \(limits.maxIterations) (broker.template_max_iterations)")
+        }
         return .array(stride(from: start, to: end, by: step).map { .int(Int64($0)) })
     }
 }

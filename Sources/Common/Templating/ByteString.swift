@@ -14,17 +14,32 @@ enum ByteString {
             return boundaries
         }
         guard haystack.count >= needle.count else { return [] }
+        // Knuth–Morris–Pratt: linear in the haystack whatever the needle (a naive scan of
+        // "aaa…a" for "aa…ab" takes time proportional to the product of their lengths).
+        let failure = prefixFunction(needle)
         var result: [Range<Int>] = []
-        var i = 0
-        while i <= haystack.count - needle.count {
-            if haystack[i] == needle[0], haystack[i..<i + needle.count].elementsEqual(needle) {
-                result.append(i..<i + needle.count)
-                i += needle.count
-            } else {
-                i += 1
+        var matched = 0
+        for (i, byte) in haystack.enumerated() {
+            while matched > 0, byte != needle[matched] { matched = failure[matched - 1] }
+            if byte == needle[matched] { matched += 1 }
+            if matched == needle.count {
+                result.append(i + 1 - needle.count..<i + 1)
+                matched = 0  // matches do not overlap
             }
         }
         return result
+    }
+
+    /// `failure[i]`: length of the longest proper prefix of `needle[...i]` that is also its suffix.
+    private static func prefixFunction(_ needle: [UInt8]) -> [Int] {
+        var failure = [Int](repeating: 0, count: needle.count)
+        var k = 0
+        for i in needle.indices.dropFirst() {
+            while k > 0, needle[i] != needle[k] { k = failure[k - 1] }
+            if needle[i] == needle[k] { k += 1 }
+            failure[i] = k
+        }
+        return failure
     }
 
     private static func isContinuationByte(_ byte: UInt8) -> Bool { byte & 0xC0 == 0x80 }

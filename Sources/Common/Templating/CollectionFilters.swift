@@ -17,7 +17,11 @@ enum CollectionFilters {
         "join": { value, args in
             let elements = try array(value, args)
             let separator = StringFilters.unescapeSeparator(try args.string("sep") ?? "")
-            return .string(elements.map(\.renderedText).joined(separator: separator))
+            // Many elements times a long separator can be far larger than either.
+            try args.checkProjectedSize(max(elements.count - 1, 0).multipliedReportingOverflow(by: separator.utf8.count).partialValue)
+            let parts = elements.map(\.renderedText)
+            try args.checkProjectedSize(parts.reduce(0) { $0 + $1.utf8.count } + max(parts.count - 1, 0) * separator.utf8.count)
+            return .string(parts.joined(separator: separator))
         },
         "sort": sort,
         "unique": unique,

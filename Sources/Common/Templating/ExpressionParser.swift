@@ -25,8 +25,13 @@ struct ExpressionParser {
     private var basicMemo: [Int: (Expression?, Int)] = [:]
     private var stringMemo: [Int: (Expression?, Int)] = [:]
 
-    init(tokens: [Token]) {
+    /// Deepest expression accepted, both as parser recursion and as the height of the tree built.
+    private let maxDepth: Int
+    private var nesting = 0
+
+    init(tokens: [Token], maxDepth: Int = TemplateLimits.default.maxExpressionDepth) {
         self.tokens = tokens
+        self.maxDepth = maxDepth
     }
 
     // MARK: - Entry points (each one requires the tag's end afterwards)
@@ -157,8 +162,25 @@ struct ExpressionParser {
 
     private mutating func finish(_ expression: Expression?) throws -> Expression {
         guard let expression else { throw syntaxError() }
+        try checkDepth(expression)
         try expectEnd()
         return expression
+    }
+
+    /// Counts one level of parser recursion; every recursive path of the grammar passes through a
+    /// rule that calls this, so the parser's stack use is bounded whatever the input.
+    private mutating func enterNested() throws {
+        nesting += 1
+        guard nesting <= maxDepth else { throw tooDeep() }
+    }
+
+    private func checkDepth(_ expression: Expression) throws {
+        guard expression.depth <= maxDepth else { throw tooDeep() }
+    }
+
+    private func tooDeep() -> TemplateSyntaxError {
+        TemplateSyntaxError("expression nested too deeply: at most \(maxDepth) levels of parentheses, calls, arrays and chained operators are allowed",
+                            at: tokens[min(index, tokens.count - 1)].location)
     }
 
     func syntaxError() -> TemplateSyntaxError {
@@ -194,12 +216,14 @@ struct ExpressionParser {
             operands.append(next)
             operators.append(op)
         }
-        return Self.combine(operands, operators, precedence: { $0 == .and ? 2 : 1 }) {
+        return try combine(operands, operators, precedence: { $0 == .and ? 2 : 1 }) {
             Expression(.logic($0, $1, $2))
         }
     }
 
     private mutating func parseLogicValue() throws -> Expression? {
+        try enterNested()
+        defer { nesting -= 1 }
         let start = index
         var negated = false
         if isOperatorWord("not") {
@@ -305,7 +329,7 @@ struct ExpressionParser {
             operands.append(next)
             operators.append(op)
         }
-        return Self.combine(operands, operators, precedence: \.precedence) { Expression(.math($0, $1, $2)) }
+        return try combine(operands, operators, precedence: \.precedence) { Expression(.math($0, $1, $2)) }
     }
 
     private mutating func parseBasicExpressionWithFilters() throws -> Expression? {
@@ -325,6 +349,8 @@ struct ExpressionParser {
     }
 
     private mutating func parseBasicExpression() throws -> ExpressionValue? {
+        try enterNested()
+        defer { nesting -= 1 }
         guard let first = try parseBasicOperand() else { return nil }
         var operands = [Expression(first)]
         var operators: [MathOperator] = []
@@ -338,7 +364,7 @@ struct ExpressionParser {
             operands.append(Expression(next))
             operators.append(op)
         }
-        return Self.combine(operands, operators, precedence: \.precedence) { Expression(.math($0, $1, $2)) }.value
+        return try combine(operands, operators, precedence: \.precedence) { Expression(.math($0, $1, $2)) }.value
     }
 
     private mutating func parseBasicOperand() throws -> ExpressionValue? {
@@ -616,26 +642,28 @@ struct ExpressionParser {
 
     // MARK: - Precedence climbing
 
-    /// Folds `operands[0] op0 operands[1] op1 ...` with left associativity.
-    private static func combine<Operator>(
+    /// Folds `operands[0] op0 operands[1] op1 ...` with left associativity. A long chain makes a tree
+    /// as deep as it is long, so its height is checked as it grows.
+    private func combine<Operator>(
         _ operands: [Expression], _ operators: [Operator],
         precedence: (Operator) -> Int,
         _ make: (Expression, Operator, Expression) -> Expression
-    ) -> Expression {
+    ) throws -> Expression {
         var next = 0
-        func climb(_ lhs: Expression, _ minimum: Int) -> Expression {
+        func climb(_ lhs: Expression, _ minimum: Int) throws -> Expression {
             var lhs = lhs
             while next < operators.count, precedence(operators[next]) >= minimum {
                 let op = operators[next]
                 next += 1
                 var rhs = operands[next]
                 while next < operators.count, precedence(operators[next]) > precedence(op) {
-                    rhs = climb(rhs, precedence(op) + 1)
+                    rhs = try climb(rhs, precedence(op) + 1)
                 }
                 lhs = make(lhs, op, rhs)
+                try checkDepth(lhs)
             }
             return lhs
         }
-        return climb(operands[0], 0)
+        return try climb(operands[0], 0)
     }
 }

@@ -31,6 +31,15 @@ enum BuiltinFilters {
 struct FilterArguments {
     let filter: String
     let values: [String: JSONValue]
+    /// The render's size limit, for filters whose output can be many times their input.
+    var maxBytes = TemplateLimits.default.maxOutputBytes
+
+    /// Fails before a filter builds a string or collection of `bytes` bytes past the size limit.
+    func checkProjectedSize(_ bytes: Int) throws {
+        guard bytes <= maxBytes else {
+            throw RenderBudget.sizeError("value built by filter `\(filter)`", bytes: bytes, limit: maxBytes)
+        }
+    }
 
     subscript(name: String) -> JSONValue? { values[name] }
 

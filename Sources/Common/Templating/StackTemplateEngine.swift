@@ -15,10 +15,11 @@ public enum StackTemplateEngine {
     }
 
     /// Checks content and schema; returns nothing, throws the first problem found.
-    public static func validate(content: String, parametersSchema: String) throws(Failure) {
+    public static func validate(content: String, parametersSchema: String,
+                                limits: TemplateLimits = .default) throws(Failure) {
         guard !content.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else { throw .invalidTemplate("Template content cannot be empty") }
         do {
-            _ = try TeraTemplate(source: content)
+            _ = try TeraTemplate(source: content, limits: limits)
         } catch {
             throw .invalidTemplate("Invalid Tera syntax: \(error)")
         }
@@ -32,15 +33,17 @@ public enum StackTemplateEngine {
     }
 
     /// Validates `parameters`, fills in schema defaults, and renders with each top-level key of the
-    /// parameters as a template variable.
-    public static func render(content: String, parametersSchema: String, parameters: JSONValue) throws(Failure) -> String {
+    /// parameters as a template variable. `limits` bound nesting, loop iterations, output size and
+    /// time; exceeding one is a `renderFailed` naming the limit.
+    public static func render(content: String, parametersSchema: String, parameters: JSONValue,
+                              limits: TemplateLimits = .default) throws(Failure) -> String {
         let validator = try compileSchema(parametersSchema)
         let violations = validator.validate(parameters)
         guard violations.isEmpty else { throw .invalidParameters(violations) }
         let withDefaults = validator.applyingDefaults(to: parameters)
         let context: JSONValue = withDefaults.objectValue != nil ? withDefaults : .object([:])
         do {
-            return try TeraTemplate(source: content).render(context)
+            return try TeraTemplate(source: content, limits: limits).render(context)
         } catch {
             throw .renderFailed("Template rendering failed: \(error)")
         }

@@ -22,7 +22,9 @@ enum StringFilters {
         },
         "replace": { value, args in
             let s = try text(value, args)
-            return .string(ByteString.replace(s, try args.requiredString("from"), with: try args.requiredString("to")))
+            let from = try args.requiredString("from"), to = try args.requiredString("to")
+            try checkReplacementSize(s, from, to, args)
+            return .string(ByteString.replace(s, from, with: to))
         },
         "capitalize": { value, args in .string(capitalize(try text(value, args))) },
         "title": { value, args in .string(titleCase(try text(value, args))) },
@@ -32,7 +34,7 @@ enum StringFilters {
         },
         "indent": indent,
         "striptags": { value, args in
-            .string(replaceMatches(of: "(<!--.*?-->|<[^>]*>)", in: try text(value, args), with: ""))
+            .string(TagStripping.strip(try text(value, args)))
         },
         "spaceless": { value, args in
             .string(replaceMatches(of: ">\\p{White_Space}+<", in: try text(value, args), with: "><"))
@@ -115,11 +117,26 @@ enum StringFilters {
     /// Tera 1.x `indent`: prefixes every line but the first (unless `first=true`) with `prefix`
     /// (default four spaces); blank lines stay empty unless `blank=true`. Lines are split like
     /// Rust's `str::lines` (a trailing newline is dropped, `\r\n` becomes `\n`).
+    /// `replace` can multiply its input's size (`to` much longer than `from`, or an empty `from`
+    /// matching between every character); the exact result size is checked before it is built.
+    private static func checkReplacementSize(_ s: String, _ from: String, _ to: String, _ args: FilterArguments) throws {
+        let growth = to.utf8.count - from.utf8.count
+        guard growth > 0 else { return }
+        let size = s.utf8.count
+        let maximumMatches = from.isEmpty ? size + 1 : size / from.utf8.count
+        guard size + maximumMatches * growth > args.maxBytes else { return }
+        let matches = ByteString.matches(of: Array(from.utf8), in: Array(s.utf8)).count
+        try args.checkProjectedSize(size + matches * growth)
+    }
+
     private static let indent: FilterFunction = { value, args in
         let s = try text(value, args)
         let prefix = try args.string("prefix") ?? "    "
         let first = try args.bool("first") ?? false
         let blank = try args.bool("blank") ?? false
+        // At most one prefix per line: fail before building an output of many times the input.
+        let lines = s.utf8.reduce(1) { $1 == UInt8(ascii: "\n") ? $0 + 1 : $0 }
+        try args.checkProjectedSize(s.utf8.count + lines.multipliedReportingOverflow(by: prefix.utf8.count).partialValue)
         var out = ""
         for (i, line) in rustLines(s).enumerated() {
             if i == 0 {

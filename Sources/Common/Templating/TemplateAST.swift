@@ -48,6 +48,8 @@ struct CallExpression: Sendable {
     /// Keyword arguments in source order; a repeated name keeps the last value, as in Tera.
     var arguments: [(name: String, value: Expression)]
     var location: SourceLocation
+
+    var depth: Int { 1 + (arguments.map(\.value.depth).max() ?? 0) }
 }
 
 /// `x is name(args)` / `x is not name(args)`. Tests only apply to variables, as in Tera.
@@ -80,6 +82,23 @@ indirect enum ExpressionValue: Sendable {
     case array([Expression])
     case concat([ConcatPart])
     case contains(needle: Expression, haystack: Expression, negated: Bool)
+
+    /// The greatest depth among the expressions this value contains.
+    var childDepth: Int {
+        switch self {
+        case .string, .integer, .float, .bool, .variable: return 0
+        case .math(let lhs, _, let rhs), .logic(let lhs, _, let rhs): return max(lhs.depth, rhs.depth)
+        case .contains(let needle, let haystack, _): return max(needle.depth, haystack.depth)
+        case .test(let test): return test.arguments.map(\.depth).max() ?? 0
+        case .functionCall(let call): return call.depth
+        case .array(let elements): return elements.map(\.depth).max() ?? 0
+        case .concat(let parts):
+            return parts.map { part -> Int in
+                if case .functionCall(let call) = part { return call.depth }
+                return 0
+            }.max() ?? 0
+        }
+    }
 }
 
 /// A value with an optional `not` and a chain of filters, like Tera's `Expr`.
@@ -87,11 +106,15 @@ struct Expression: Sendable {
     var value: ExpressionValue
     var negated = false
     var filters: [CallExpression] = []
+    /// Height of this expression's tree, kept so the parser can refuse trees the renderer's
+    /// recursion could not walk (operator chains grow it without nesting in the source).
+    let depth: Int
 
     init(_ value: ExpressionValue, negated: Bool = false, filters: [CallExpression] = []) {
         self.value = value
         self.negated = negated
         self.filters = filters
+        depth = 1 + max(value.childDepth, filters.map(\.depth).max() ?? 0)
     }
 
     /// Tera only honours `default` when it is the first filter of a variable.

@@ -53,8 +53,11 @@ enum TemplateSegment: Sendable {
 struct TemplateLexer {
     private let scalars: [Unicode.Scalar]
     private let lineStarts: [Int]
+    /// How deeply `a[b[c]]` subscripts may nest; lexing and lookup recurse once per level.
+    private let maxSubscriptDepth: Int
 
-    init(source: String) {
+    init(source: String, maxSubscriptDepth: Int = TemplateLimits.default.maxExpressionDepth) {
+        self.maxSubscriptDepth = maxSubscriptDepth
         scalars = Array(source.unicodeScalars)
         var starts = [0]
         for (i, s) in scalars.enumerated() where s == "\n" { starts.append(i + 1) }
@@ -282,7 +285,11 @@ struct TemplateLexer {
     }
 
     /// `ident ( .chars+ | [int] | ["string"] | [path] )*`, written without spaces.
-    private func lexPath(at start: Int) throws -> (VariablePath, Int) {
+    private func lexPath(at start: Int, depth: Int = 0) throws -> (VariablePath, Int) {
+        guard depth <= maxSubscriptDepth else {
+            throw TemplateSyntaxError("subscripts nested too deeply: at most \(maxSubscriptDepth) levels are allowed",
+                                      at: location(of: start))
+        }
         var i = start
         while let s = scalar(i), Self.isIdentifierChar(s) { i += 1 }
         let root = text(start..<i)
@@ -298,7 +305,7 @@ struct TemplateLexer {
                 let key = text(keyStart..<i)
                 segments.append(.key(key, evaluatedForm: "." + key))
             } else if scalar(i) == "[" {
-                let (segment, end) = try lexSubscript(at: i)
+                let (segment, end) = try lexSubscript(at: i, depth: depth)
                 segments.append(segment)
                 i = end
             } else {
@@ -308,7 +315,7 @@ struct TemplateLexer {
         return (VariablePath(root: root, segments: segments, text: text(start..<i)), i)
     }
 
-    private func lexSubscript(at open: Int) throws -> (PathSegment, Int) {
+    private func lexSubscript(at open: Int, depth: Int) throws -> (PathSegment, Int) {
         let i = open + 1
         guard let s = scalar(i) else {
             throw TemplateSyntaxError("unclosed `[`", at: location(of: open))
@@ -326,7 +333,7 @@ struct TemplateLexer {
             segment = .key(digits, evaluatedForm: "." + digits)
             end = j
         } else if Self.isIdentifierStart(s) {
-            let (inner, e) = try lexPath(at: i)
+            let (inner, e) = try lexPath(at: i, depth: depth + 1)
             segment = .variable(inner)
             end = e
         } else {

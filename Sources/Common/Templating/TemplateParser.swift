@@ -4,17 +4,23 @@
 struct TemplateParser {
     private let segments: [TemplateSegment]
     private var position = 0
+    private let limits: TemplateLimits
+    /// Blocks currently open. Parsing, whitespace control and rendering all recurse once per block,
+    /// so this bounds the stack they use.
+    private var blockDepth = 0
 
     /// Parses a whole template and applies whitespace control.
-    static func parse(_ source: String) throws -> [TemplateNode] {
-        var parser = TemplateParser(segments: try TemplateLexer(source: source).segments())
+    static func parse(_ source: String, limits: TemplateLimits = .default) throws -> [TemplateNode] {
+        let lexer = TemplateLexer(source: source, maxSubscriptDepth: limits.maxExpressionDepth)
+        var parser = TemplateParser(segments: try lexer.segments(), limits: limits)
         let (nodes, terminator) = try parser.parseBody(insideLoop: false, topLevel: true)
         if let terminator { throw Self.strayTag(terminator) }
         return WhitespaceControl.apply(nodes)
     }
 
-    private init(segments: [TemplateSegment]) {
+    private init(segments: [TemplateSegment], limits: TemplateLimits) {
         self.segments = segments
+        self.limits = limits
     }
 
     /// A `{% ... %}` tag that ends or splits a block body.
@@ -54,7 +60,7 @@ struct TemplateParser {
             case .raw(let start, let body, let end, _):
                 nodes.append(.raw(start: start, body, end: end))
             case .variableTag(let tag):
-                var parser = ExpressionParser(tokens: tag.tokens)
+                var parser = ExpressionParser(tokens: tag.tokens, maxDepth: limits.maxExpressionDepth)
                 let expression = try parser.parseOutputExpression()
                 nodes.append(.variable(tag.whitespace, expression, line: tag.location.line))
             case .statementTag(let tag):
@@ -71,13 +77,13 @@ struct TemplateParser {
     private mutating func parseStatement(_ keyword: String, _ tag: TagContent, insideLoop: Bool) throws -> TemplateNode {
         switch keyword {
         case "if":
-            return try parseIf(tag, insideLoop: insideLoop)
+            return try insideBlock(tag) { try $0.parseIf(tag, insideLoop: insideLoop) }
         case "for":
-            return try parseFor(tag)
+            return try insideBlock(tag) { try $0.parseFor(tag) }
         case "filter":
-            return try parseFilterSection(tag)
+            return try insideBlock(tag) { try $0.parseFilterSection(tag) }
         case "set", "set_global":
-            var parser = Self.argumentParser(tag)
+            var parser = argumentParser(tag)
             let name = try parser.parseIdentifier("a variable name")
             try parser.expectSymbol("=")
             let value = try parser.parseAssignedValue()
@@ -87,14 +93,14 @@ struct TemplateParser {
             guard insideLoop else {
                 throw TemplateSyntaxError("`\(keyword)` can only be used inside a `for` loop", at: tag.location)
             }
-            var parser = Self.argumentParser(tag)
+            var parser = argumentParser(tag)
             try parser.expectEnd()
             return keyword == "break"
                 ? .breakLoop(tag.whitespace, line: tag.location.line)
                 : .continueLoop(tag.whitespace, line: tag.location.line)
         case "raw":
             // A bare `{% raw %}` is handled by the lexer; anything else inside the tag is an error.
-            var parser = Self.argumentParser(tag)
+            var parser = argumentParser(tag)
             try parser.expectEnd()
             throw TemplateSyntaxError("unexpected `raw` tag", at: tag.location)
         case "endraw":
@@ -109,11 +115,21 @@ struct TemplateParser {
 
     // MARK: - Blocks
 
+    private mutating func insideBlock(_ tag: TagContent, _ parse: (inout TemplateParser) throws -> TemplateNode) throws -> TemplateNode {
+        guard blockDepth < limits.maxBlockDepth else {
+            throw TemplateSyntaxError("blocks nested too deeply: at most \(limits.maxBlockDepth) levels of `if`, `for` and `filter` are allowed",
+                                      at: tag.location)
+        }
+        blockDepth += 1
+        defer { blockDepth -= 1 }
+        return try parse(&self)
+    }
+
     private mutating func parseIf(_ tag: TagContent, insideLoop: Bool) throws -> TemplateNode {
         var branches: [IfBranch] = []
         var otherwise: (whitespace: TagWhitespace, body: [TemplateNode])?
         var branchTag = tag
-        var condition = try Self.condition(of: tag)
+        var condition = try self.condition(of: tag)
         var elseTag: TagContent?
         while true {
             let (body, terminator) = try parseBody(insideLoop: insideLoop)
@@ -130,15 +146,15 @@ struct TemplateParser {
                     throw TemplateSyntaxError("`elif` cannot come after `else` in an `if` block", at: terminator.tag.location)
                 }
                 branchTag = terminator.tag
-                condition = try Self.condition(of: terminator.tag)
+                condition = try self.condition(of: terminator.tag)
             case "else":
                 if elseTag != nil {
                     throw TemplateSyntaxError("an `if` block can only have one `else`", at: terminator.tag.location)
                 }
-                try Self.requireBareTag(terminator.tag)
+                try requireBareTag(terminator.tag)
                 elseTag = terminator.tag
             case "endif":
-                try Self.requireBareTag(terminator.tag)
+                try requireBareTag(terminator.tag)
                 return .ifBlock(IfNode(branches: branches, otherwise: otherwise), end: terminator.tag.whitespace)
             default:
                 throw Self.mismatched(terminator, block: "if", opened: tag, closer: "endif")
@@ -147,7 +163,7 @@ struct TemplateParser {
     }
 
     private mutating func parseFor(_ tag: TagContent) throws -> TemplateNode {
-        var parser = Self.argumentParser(tag)
+        var parser = argumentParser(tag)
         let first = try parser.parseIdentifier("a loop variable name")
         var keyName: String?
         var valueName = first
@@ -169,10 +185,10 @@ struct TemplateParser {
             case "else":
                 // Tera accepts several `else` tags in a loop; the last one wins. Its whitespace
                 // control markers are ignored, as in Tera.
-                try Self.requireBareTag(terminator.tag)
+                try requireBareTag(terminator.tag)
                 inElse = true
             case "endfor":
-                try Self.requireBareTag(terminator.tag)
+                try requireBareTag(terminator.tag)
                 let loop = ForLoopNode(keyName: keyName, valueName: valueName, container: container, body: body,
                                        emptyBody: emptyBody, line: tag.location.line)
                 return .forLoop(start: tag.whitespace, loop, end: terminator.tag.whitespace)
@@ -183,14 +199,14 @@ struct TemplateParser {
     }
 
     private mutating func parseFilterSection(_ tag: TagContent) throws -> TemplateNode {
-        var parser = Self.argumentParser(tag)
+        var parser = argumentParser(tag)
         let filter = try parser.parseFilterSectionCall()
         let (body, terminator) = try parseBody(insideLoop: false)
         guard let terminator else { throw Self.unclosed("filter", opened: tag, closer: "endfilter") }
         guard terminator.keyword == "endfilter" else {
             throw Self.mismatched(terminator, block: "filter", opened: tag, closer: "endfilter")
         }
-        try Self.requireBareTag(terminator.tag)
+        try requireBareTag(terminator.tag)
         let section = FilterSectionNode(filter: filter, body: body, line: tag.location.line)
         return .filterSection(start: tag.whitespace, section, end: terminator.tag.whitespace)
     }
@@ -207,17 +223,17 @@ struct TemplateParser {
     }
 
     /// A parser over the tokens after the tag's keyword.
-    private static func argumentParser(_ tag: TagContent) -> ExpressionParser {
-        ExpressionParser(tokens: Array(tag.tokens.dropFirst()))
+    private func argumentParser(_ tag: TagContent) -> ExpressionParser {
+        ExpressionParser(tokens: Array(tag.tokens.dropFirst()), maxDepth: limits.maxExpressionDepth)
     }
 
-    private static func condition(of tag: TagContent) throws -> Expression {
+    private func condition(of tag: TagContent) throws -> Expression {
         var parser = argumentParser(tag)
         return try parser.parseCondition()
     }
 
     /// `else`, `endif`, `endfor` and `endfilter` take nothing but the keyword.
-    private static func requireBareTag(_ tag: TagContent) throws {
+    private func requireBareTag(_ tag: TagContent) throws {
         var parser = argumentParser(tag)
         try parser.expectEnd()
     }

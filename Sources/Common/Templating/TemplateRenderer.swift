@@ -5,6 +5,7 @@
 final class TemplateRenderer {
     private let templateName: String
     private let globals: [String: JSONValue]
+    private let budget: RenderBudget
     /// `frames[0]` is the template scope; each running `for` loop pushes one frame.
     private var frames: [Frame] = [Frame()]
 
@@ -23,8 +24,9 @@ final class TemplateRenderer {
         var control = LoopControl.proceed
     }
 
-    init(templateName: String, context: JSONValue) {
+    init(templateName: String, context: JSONValue, limits: TemplateLimits = .default) {
         self.templateName = templateName
+        budget = RenderBudget(limits: limits)
         // Like Brokkr's `render_template`: the top-level keys of an object; anything else is empty.
         if case .object(let members) = context { globals = members } else { globals = [:] }
     }
@@ -45,13 +47,18 @@ final class TemplateRenderer {
     }
 
     private func renderNode(_ node: TemplateNode, into out: inout String) throws {
+        try attributed(nil) { try budget.checkTime() }
         switch node {
         case .text(let text), .raw(_, let text, _):
             out += text
+            try attributed(nil) { try budget.checkOutput(out) }
         case .comment:
             break
         case .variable(_, let expression, let line):
-            out += try attributed(line) { try evaluate(expression).renderedText }
+            try attributed(line) {
+                out += try evaluate(expression).renderedText
+                try budget.checkOutput(out)
+            }
         case .set(_, let set):
             let value = try attributed(set.line) { try evaluate(set.value) }
             frames[set.global ? 0 : frames.count - 1].assignments[set.name] = value
@@ -72,16 +79,19 @@ final class TemplateRenderer {
         case .filterSection(_, let section, _):
             var body = ""
             try renderBody(section.body, into: &body)
-            if section.filter.name == "safe" {
-                out += body
-            } else {
-                out += try attributed(section.line) { try applyFilter(section.filter, to: .string(body)).renderedText }
+            try attributed(section.line) {
+                if section.filter.name == "safe" {
+                    out += body
+                } else {
+                    out += try applyFilter(section.filter, to: .string(body)).renderedText
+                }
+                try budget.checkOutput(out)
             }
         }
     }
 
     /// Gives evaluation errors the line of the tag being rendered.
-    private func attributed<T>(_ line: Int, _ work: () throws -> T) throws -> T {
+    private func attributed<T>(_ line: Int?, _ work: () throws -> T) throws -> T {
         do {
             return try work()
         } catch let error as EvaluationError {
@@ -134,6 +144,7 @@ final class TemplateRenderer {
         frames.append(Frame(loop: LoopState(keyName: loop.keyName, valueName: loop.valueName, items: items)))
         defer { frames.removeLast() }
         for _ in items.indices {
+            try attributed(loop.line) { try budget.countIteration() }
             try renderBody(loop.body, into: &out)
             if frames[frames.count - 1].loop!.control == .breakLoop { break }
             // Assignments made with `set` last for one iteration.
@@ -231,7 +242,9 @@ final class TemplateRenderer {
         case .integer(let i): result = .int(i)
         case .float(let d): result = .double(d)
         case .bool(let b): result = .bool(b)
-        case .array(let elements): result = .array(try elements.map(evaluate))
+        case .array(let elements):
+            result = .array(try elements.map(evaluate))
+            try budget.checkValue(result, "array literal")
         case .contains(let needle, let haystack, let negated):
             let present = try Operators.contains(try evaluate(needle), in: try evaluate(haystack))
             result = .bool(negated ? !present : present)
@@ -358,6 +371,10 @@ final class TemplateRenderer {
     private func concatenate(_ parts: [ConcatPart]) throws -> String {
         var out = ""
         for part in parts {
+            // Checked per part: `a ~ a ~ a ~ …` multiplies the size of `a` by the number of parts.
+            if out.utf8.count > budget.limits.maxOutputBytes {
+                throw RenderBudget.sizeError("string concatenation", bytes: out.utf8.count, limit: budget.limits.maxOutputBytes)
+            }
             switch part {
             case .string(let s): out += s
             case .integer(let i): out += String(i)
@@ -375,6 +392,7 @@ final class TemplateRenderer {
                 out += text
             }
         }
+        try budget.checkValue(.string(out), "string concatenation")
         return out
     }
 
@@ -414,12 +432,17 @@ final class TemplateRenderer {
         guard let filter = BuiltinFilters.all[call.name] else {
             throw EvaluationError("Filter '\(call.name)' not found")
         }
-        let arguments = FilterArguments(filter: call.name, values: try evaluateArguments(call, kind: "Filter"))
+        let arguments = FilterArguments(filter: call.name, values: try evaluateArguments(call, kind: "Filter"),
+                                        maxBytes: budget.limits.maxOutputBytes)
+        try budget.checkTime()
+        let result: JSONValue
         do {
-            return try filter(value, arguments)
+            result = try filter(value, arguments)
         } catch let error as EvaluationError {
             throw EvaluationError("Filter call '\(call.name)' failed: \(error.message)")
         }
+        try budget.checkValue(result, "value built by filter `\(call.name)`")
+        return result
     }
 
     private func callFunction(_ call: CallExpression) throws -> JSONValue {
@@ -427,11 +450,15 @@ final class TemplateRenderer {
             throw EvaluationError("Function '\(call.name)' not found")
         }
         let arguments = try evaluateArguments(call, kind: "Function")
+        try budget.checkTime()
+        let result: JSONValue
         do {
-            return try function(arguments)
+            result = try function(arguments, budget.limits)
         } catch let error as EvaluationError {
             throw EvaluationError("Function call '\(call.name)' failed: \(error.message)")
         }
+        try budget.checkValue(result, "value built by function `\(call.name)`")
+        return result
     }
 
     private func evaluateTest(_ test: TestExpression) throws -> Bool {

@@ -12,21 +12,26 @@ public struct TeraTemplate: Sendable {
     /// The name used in render error messages (`... while rendering 'template'`). Brokkr renders
     /// every stack template under the name `template`.
     public let name: String
+    /// Bounds on nesting (checked by `init`) and on the work of each `render`.
+    public let limits: TemplateLimits
     let nodes: [TemplateNode]
 
-    /// Parses `source`; throws `TemplateSyntaxError` with the 1-based line and column of the problem.
-    public init(source: String) throws {
-        try self.init(source: source, name: "template")
+    /// Parses `source`; throws `TemplateSyntaxError` with the 1-based line and column of the problem,
+    /// also when blocks or expressions nest deeper than `limits` allow.
+    public init(source: String, limits: TemplateLimits = .default) throws {
+        try self.init(source: source, name: "template", limits: limits)
     }
 
-    public init(source: String, name: String) throws {
+    public init(source: String, name: String, limits: TemplateLimits = .default) throws {
         self.name = name
-        nodes = try TemplateParser.parse(source)
+        self.limits = limits
+        nodes = try TemplateParser.parse(source, limits: limits)
     }
 
     /// Renders with the top-level keys of `context` as variables (a non-object context provides
-    /// no variables). Throws `TemplateRenderError`.
+    /// no variables). Throws `TemplateRenderError`, also when a limit is exceeded (the message
+    /// names the limit).
     public func render(_ context: JSONValue) throws -> String {
-        try TemplateRenderer(templateName: name, context: context).render(nodes)
+        try TemplateRenderer(templateName: name, context: context, limits: limits).render(nodes)
     }
 }

@@ -127,7 +127,8 @@ enum TemplateRoutes {
         }
         let yaml: String
         do {
-            yaml = try StackTemplateEngine.render(content: template.content, parametersSchema: template.parametersSchema, parameters: parameters)
+            yaml = try StackTemplateEngine.render(content: template.content, parametersSchema: template.parametersSchema,
+                                                  parameters: parameters, limits: TemplateLimits(s.config.value.broker))
         } catch {
             throw apiError(error)
         }

@@ -1,29 +1,5 @@
 import Foundation
 
-/// A compiled `pattern` / `patternProperties` regular expression.
-///
-/// JSON Schema patterns are ECMA-262 regular expressions; `NSRegularExpression` is ICU. The syntax is
-/// close, and `ECMARegexTranslator` rewrites the constructs whose meaning differs.
-struct RegexPattern: Sendable {
-    let source: String
-    private let regex: NSRegularExpression
-
-    init(ecmaPattern: String) throws {
-        source = ecmaPattern
-        do {
-            regex = try NSRegularExpression(pattern: ECMARegexTranslator.icuPattern(fromECMA: ecmaPattern))
-        } catch {
-            throw SchemaCompilationError(message: "invalid regular expression \(JSONValue.string(ecmaPattern).serialized())")
-        }
-    }
-
-    /// ECMA-262 `test` semantics: true when the pattern matches anywhere (patterns are not anchored).
-    func matches(_ string: String) -> Bool {
-        let range = NSRange(string.startIndex..<string.endIndex, in: string)
-        return regex.firstMatch(in: string, options: [], range: range) != nil
-    }
-}
-
 /// Rewrites an ECMA-262 pattern into ICU syntax with the same meaning.
 ///
 /// Differences handled:
