@@ -180,12 +180,13 @@ final class HostileInputTests: XCTestCase {
             let stack = try await b.createStack(generatorID: gen.id, pak: gen.pak)
             let nested = String(repeating: "{% if true %}", count: 10_000) + "x" + String(repeating: "{% endif %}", count: 10_000)
             let deep = try await b.post("templates", gen.pak, JSONValue.object([
-                "name": "deep", "template_content": .string(nested), "parameters_schema": "{}"]).serialized())
+                "name": .string("deep"), "template_content": .string(nested), "parameters_schema": .string("{}")]).serialized())
             XCTAssertEqual(deep.status, 400, String(deep.body.prefix(300)))
             XCTAssertEqual(deep["code"]?.stringValue, "invalid_template_syntax")
 
             let loop = try await b.post("templates", gen.pak, JSONValue.object([
-                "name": "loop", "template_content": "{% for i in range(end=100000000) %}x{% endfor %}", "parameters_schema": "{}"]).serialized())
+                "name": .string("loop"), "template_content": .string("{% for i in range(end=100000000) %}x{% endfor %}"),
+                "parameters_schema": .string("{}")]).serialized())
             XCTAssertEqual(loop.status, 201, loop.body)
             let rendered = try await b.post("stacks/\(stack)/deployment-objects/from-template", gen.pak,
                                             #"{"template_id":"\#(loop["id"]?.stringValue ?? "")","parameters":{}}"#)

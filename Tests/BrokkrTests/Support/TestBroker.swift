@@ -10,6 +10,8 @@ import NIOHTTP1
 import PostgresNIO
 import XCTest
 
+enum TestBrokerError: Error { case serverDidNotStart }
+
 /// A real broker for one test: its own schema, migrated and bootstrapped, serving HTTP on an
 /// ephemeral loopback port. Requests go over real HTTP with AsyncHTTPClient.
 struct TestBroker: Sendable {
@@ -40,9 +42,16 @@ struct TestBroker: Sendable {
                 portContinuation.yield(port)
             }
             try await withThrowingTaskGroup(of: Void.self) { group in
-                group.addTask { try await app.run() }
+                group.addTask {
+                    // If the server stops (or never starts), the port stream ends instead of hanging the test.
+                    defer { portContinuation.finish() }
+                    try await app.run()
+                }
                 var iterator = portStream.makeAsyncIterator()
-                guard let port = await iterator.next() else { throw XCTSkip("server did not start") }
+                guard let port = await iterator.next() else {
+                    try await group.next()  // surfaces the server's start-up error
+                    throw TestBrokerError.serverDidNotStart
+                }
                 let broker = TestBroker(baseURL: "http://127.0.0.1:\(port)", adminPAK: prepared.adminPAK ?? "",
                                         database: database, settings: settings, routeTable: table)
                 do {
