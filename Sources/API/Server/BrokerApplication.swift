@@ -8,12 +8,13 @@ import Logging
 public enum BrokerApplication {
     public static func makeRouter(_ s: BrokerServices, routeTable: RouteTable = RouteTable()) -> Router<BrokkrRequestContext> {
         let router = Router(context: BrokkrRequestContext.self)
+        router.add(middleware: ClientAddressMiddleware(trusted: s.settings.broker.trustedProxies.compactMap(IPRange.init)))
         router.add(middleware: MetricsMiddleware(metrics: s.metrics))
         router.add(middleware: CORSMiddleware(config: s.config))
         RootRoutes.register(router, s)
         DocsRoutes.register(router, s)
 
-        let group = router.group("api/v1").add(middleware: AuthMiddleware(authenticator: Authenticator(database: s.database, cache: s.authCache)))
+        let group = router.group("api/v1").add(middleware: AuthMiddleware(authenticator: Authenticator(database: s.database, cache: s.authCache), metrics: s.metrics))
         let api = APIRoutes(group: group, table: routeTable)
         AgentRoutes.register(api, s)
         AgentResourceRoutes.register(api, s)

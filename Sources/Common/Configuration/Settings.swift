@@ -48,6 +48,9 @@ public struct Settings: Sendable, Equatable {
         public var templateMaxOutputBytes: Int
         /// Wall-clock time one template render may take.
         public var templateRenderTimeoutMilliseconds: Int
+        /// Addresses or CIDR ranges of the load balancers / proxies whose `X-Forwarded-For` is believed;
+        /// from anyone else the header is ignored and the connection's peer is the client.
+        public var trustedProxies: [String]
     }
 
     /// Settings shared by the worker executables (not in the original, which ran tasks in the broker).
@@ -150,8 +153,12 @@ public struct Settings: Sendable, Equatable {
             swaggerUIDir: try c.nonEmptyString("broker.swagger_ui_dir"),
             templateMaxIterations: try c.int("broker.template_max_iterations", default: 100_000, minimum: 1),
             templateMaxOutputBytes: try c.int("broker.template_max_output_bytes", default: 4_194_304, minimum: 1),
-            templateRenderTimeoutMilliseconds: try c.int("broker.template_render_timeout_ms", default: 2_000, minimum: 1)
+            templateRenderTimeoutMilliseconds: try c.int("broker.template_render_timeout_ms", default: 2_000, minimum: 1),
+            trustedProxies: try c.list("broker.trusted_proxies", default: [])
         )
+        for proxy in broker.trustedProxies where IPRange(proxy) == nil {
+            throw ConfigurationError("broker.trusted_proxies: '\(proxy)' is not an IP address or CIDR range")
+        }
         if let key = broker.webhookEncryptionKey, let problem = WebhookKeyText.problem(key) {
             throw ConfigurationError("broker.webhook_encryption_key: \(problem)")
         }

@@ -32,6 +32,10 @@ public final class BrokerMetrics: Sendable {
         ).record(seconds)
     }
 
+    public func recordAuthFailure() {
+        registry.makeCounter(name: "brokkr_auth_failures_total", help: "Requests refused for a missing, malformed or unknown PAK").increment()
+    }
+
     public func recordDatabaseQuery(type: String, seconds: Double) {
         registry.makeCounter(name: "brokkr_database_queries_total", labels: [("query_type", type)],
                              help: "Total number of database queries by type").increment()

@@ -1,4 +1,6 @@
 import BrokkrCommon
+import BrokkrQueue
+import Foundation
 import Hummingbird
 import Logging
 
@@ -6,6 +8,8 @@ import Logging
 struct AuthMiddleware: RouterMiddleware {
     typealias Context = BrokkrRequestContext
     let authenticator: Authenticator
+    let metrics: BrokerMetrics
+    let failures = FailedAuthLimiter()
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         var context = context
@@ -26,8 +30,11 @@ struct AuthMiddleware: RouterMiddleware {
     }
 
     /// Audits a failed authentication (`auth.failed`, with the caller's address and the key's prefix —
-    /// never the key). Best effort: an audit failure must not turn a 401 into a 500.
+    /// never the key), the first per address and minute (`FailedAuthLimiter`). Best effort: an audit
+    /// failure must not turn a 401 into a 500.
     func recordFailure(_ request: Request) async {
+        metrics.recordAuthFailure()
+        guard failures.shouldRecord(source: request.forwardedClientAddress ?? "unknown") else { return }
         let header = request.headers[.authorization]
         let prefix = header.flatMap { $0.split(separator: " ").last?.split(separator: "_").first.map(String.init) }
         let entry = AuditEntry(
@@ -43,7 +50,3 @@ struct AuthMiddleware: RouterMiddleware {
         }
     }
 }
-
-import BrokkrQueue
-
-import Foundation

@@ -6,10 +6,13 @@ import Hummingbird
 public struct BrokkrRequestContext: RequestContext {
     public var coreContext: CoreRequestContextStorage
     public var principal: Principal?
+    /// The connection's peer address (the client, or the proxy in front of it).
+    public let peerAddress: String?
 
     public init(source: Source) {
         self.coreContext = .init(source: source)
         self.principal = nil
+        self.peerAddress = source.channel.remoteAddress?.ipAddress
     }
 
     /// The authenticated caller; routes under /api/v1 always have one.
