@@ -18,12 +18,17 @@ public enum AgentRunner {
         let app = Application(router: AgentHTTP.router(kube: kube, identity: identity, metrics: metrics),
                               configuration: .init(address: .hostname("0.0.0.0", port: settings.agent.healthPort)), logger: logger)
 
-        /// Runs `body` every `interval` once the agent is known and ACTIVE.
+        /// Runs `body` as soon as the agent is known and ACTIVE, then every `interval` while it stays so.
+        /// Until then it checks the shared identity every second (no broker call), so a new or newly
+        /// activated agent starts work at once rather than one interval later.
         @Sendable func every(_ interval: Duration, _ body: @escaping @Sendable (String) async throws -> Void) async throws {
             while !Task.isCancelled {
-                try await Task.sleep(for: interval)
-                guard let (id, active) = identity.current, active else { continue }
+                guard let (id, active) = identity.current, active else {
+                    try await Task.sleep(for: min(interval, .seconds(1)))
+                    continue
+                }
                 do { try await body(id) } catch { logger.warning("\(error)") }
+                try await Task.sleep(for: interval)
             }
         }
 
@@ -46,10 +51,15 @@ public enum AgentRunner {
                     }
                 }
             }
-            // Diagnostics requests and agent-delivered webhooks: looked for every 10 s (the original's cadence).
+            // Diagnostics requests and agent-delivered webhooks are looked for every 10 s, each in its own
+            // task: a slow webhook receiver never delays diagnostics, and the reverse.
             group.addTask {
                 try await every(.seconds(10)) { id in
                     try await DiagnosticsCollector(broker: broker, kube: kube, agentID: id, logger: logger).runOnce()
+                }
+            }
+            group.addTask {
+                try await every(.seconds(10)) { id in
                     try await AgentWebhookDeliverer(broker: broker, agentID: id, logger: logger).runOnce()
                 }
             }
