@@ -18,24 +18,34 @@ public enum AgentRunner {
         let app = Application(router: AgentHTTP.router(kube: kube, identity: identity, metrics: metrics),
                               configuration: .init(address: .hostname("0.0.0.0", port: settings.agent.healthPort)), logger: logger)
 
-        /// Runs `body` every `interval` once the agent is known and ACTIVE.
-        @Sendable func every(_ interval: Duration, _ body: @escaping @Sendable (String) async throws -> Void) async throws {
+        /// Runs `body` once the agent is known and ACTIVE, after a pause chosen before each round.
+        @Sendable func repeatedly(pause: @escaping @Sendable () -> Duration, _ body: @escaping @Sendable (String) async throws -> Void) async throws {
             while !Task.isCancelled {
-                try await Task.sleep(for: interval)
+                try await Task.sleep(for: pause())
                 guard let (id, active) = identity.current, active else { continue }
                 do { try await body(id) } catch { logger.warning("\(error)") }
             }
+        }
+        /// Runs `body` every `interval` once the agent is known and ACTIVE.
+        @Sendable func every(_ interval: Duration, _ body: @escaping @Sendable (String) async throws -> Void) async throws {
+            try await repeatedly(pause: { interval }, body)
         }
 
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await app.runService() }
             group.addTask { try await heartbeat(settings: settings, broker: broker, identity: identity, metrics: metrics, logger: logger) }
+            // The target-state poll. A broker that sends an ETag holds a conditional poll open until
+            // something changes (up to the polling interval), so the next poll follows shortly; without
+            // one, polls are `agent.polling_interval` apart as they always were.
             group.addTask {
-                try await every(.seconds(settings.agent.pollingInterval)) { id in
+                let etag = TargetStateETag()
+                let interval = Duration.seconds(settings.agent.pollingInterval)
+                try await repeatedly(pause: { etag.value != nil && identity.current?.1 == true ? min(interval, .seconds(1)) : interval }) { id in
                     let poller = DeploymentPoller(
                         broker: broker, reconciler: Reconciler(kube: kube, agentID: id, logger: logger), agentID: id,
                         eventRetries: settings.agent.maxEventMessageRetries,
-                        eventRetryDelay: .seconds(settings.agent.eventMessageRetryDelay), logger: logger, applied: applied)
+                        eventRetryDelay: .seconds(settings.agent.eventMessageRetryDelay), logger: logger, applied: applied,
+                        etag: etag, longPollSeconds: settings.agent.pollingInterval)
                     let started = ContinuousClock.now
                     do {
                         _ = try await poller.pollOnce()
