@@ -5,7 +5,8 @@ It is Brokkr's v0.4.2 wire contract (`brokkr-v1.openapi.json`) plus what this im
 documents on top of it: the responses every operation can also give (401 for a missing or unknown
 PAK, 400 for a malformed path, query or body, 404 for an unknown id, 409/422 for conflicts and
 references the original answered with 500, 413 for an oversized body), the `error` field kept in
-error bodies for older clients, and the 202 of a work-order completion that schedules a retry.
+error bodies for older clients, the 202 of a work-order completion that schedules a retry, and the
+conditional, long-polled target state (`ETag`, `If-None-Match`, `wait`, 304).
 
     scripts/openapi-document.py CONTRACT.json > Sources/API/Server/OpenAPI/brokkr-v1.openapi.json
 
@@ -39,6 +40,33 @@ def responses_for(method: str, path: str, operation: dict) -> list[str]:
     return codes
 
 
+ETAG = {
+    "description": 'The target state\'s version: `"<version>-<mode>"` (a strong tag; `mode` is `incremental` or `full`)',
+    "schema": {"type": "string"},
+}
+
+
+def add_target_state_polling(operation: dict) -> None:
+    """GET target-state answers 304 to a matching If-None-Match, after waiting up to `wait` seconds for a change."""
+    operation["parameters"] += [
+        {
+            "name": "If-None-Match", "in": "header", "required": False, "schema": {"type": "string"},
+            "description": "The ETag of the target state the agent last processed: answers 304 when it is still current",
+        },
+        {
+            "name": "wait", "in": "query", "required": False, "schema": {"type": "integer", "minimum": 0},
+            "description": "With If-None-Match: seconds to wait for a change before answering 304 (a long poll; "
+                           "longer waits are cut to 60). A change during the wait answers 200 at once",
+        },
+    ]
+    responses = operation["responses"]
+    responses["200"].setdefault("headers", {})["ETag"] = copy.deepcopy(ETAG)
+    responses.setdefault("304", {
+        "description": "Not modified: If-None-Match names the current target state (no body)",
+        "headers": {"ETag": copy.deepcopy(ETAG)},
+    })
+
+
 def describe(contract: dict) -> dict:
     document = copy.deepcopy(contract)
     info = document["info"]
@@ -62,6 +90,7 @@ def describe(contract: dict) -> dict:
             "type": "object", "required": ["status"],
             "properties": {"status": {"type": "string", "enum": ["retry_scheduled"]}}}}},
     })
+    add_target_state_polling(document["paths"]["/agents/{id}/target-state"]["get"])
     error = document["components"]["schemas"]["ErrorResponse"]
     error["properties"]["error"] = {
         "type": "string",

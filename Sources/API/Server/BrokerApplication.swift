@@ -38,6 +38,8 @@ public enum BrokerApplication {
         Application(
             router: makeRouter(s, routeTable: routeTable),
             configuration: .init(address: .hostname(host, port: port), serverName: "brokkr"),
+            // Started with the server and stopped after it: the one LISTEN connection long polls wait on.
+            services: [TargetStateListener(database: s.database, waiters: s.targetStateWaiters, logger: s.logger)],
             onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? port) },
             logger: s.logger)
     }

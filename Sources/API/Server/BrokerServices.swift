@@ -15,6 +15,8 @@ public struct BrokerServices: Sendable {
     public let logger: Logger
     /// The webhook secrets' key, or why there is none (`brokkr-api serve` refuses to start then).
     public let webhookCipherResult: Result<WebhookCipher, any Error>
+    /// Long-polling target-state requests, woken by `TargetStateListener`.
+    public let targetStateWaiters = TargetStateWaiters()
 
     /// The current settings (static keys as at start-up, hot keys as last reloaded).
     public var settings: Settings { config.value }
@@ -35,6 +37,7 @@ public struct BrokerServices: Sendable {
     var deploymentObjects: DeploymentObjectStore { DeploymentObjectStore(sql: database) }
     var agentEvents: AgentEventStore { AgentEventStore(sql: database) }
     var agentTargets: AgentTargetStore { AgentTargetStore(sql: database) }
+    var targetStateVersions: TargetStateVersionStore { TargetStateVersionStore(sql: database) }
     func tags(_ owner: TagStore.Owner) -> TagStore { TagStore(sql: database, owner: owner) }
 
     /// Runs `body` in a transaction; audit entries and events written through `Transaction` commit

@@ -18,29 +18,39 @@ public enum AgentRunner {
         let app = Application(router: AgentHTTP.router(kube: kube, identity: identity, metrics: metrics),
                               configuration: .init(address: .hostname("0.0.0.0", port: settings.agent.healthPort)), logger: logger)
 
-        /// Runs `body` as soon as the agent is known and ACTIVE, then every `interval` while it stays so.
-        /// Until then it checks the shared identity every second (no broker call), so a new or newly
-        /// activated agent starts work at once rather than one interval later.
-        @Sendable func every(_ interval: Duration, _ body: @escaping @Sendable (String) async throws -> Void) async throws {
+        /// Runs `body` as soon as the agent is known and ACTIVE, then again after `pause()` (chosen after
+        /// each round) while it stays so. Until then it checks the shared identity every second (no broker
+        /// call), so a new or newly activated agent starts work at once rather than one interval later.
+        @Sendable func repeatedly(pause: @escaping @Sendable () -> Duration, _ body: @escaping @Sendable (String) async throws -> Void) async throws {
             while !Task.isCancelled {
                 guard let (id, active) = identity.current, active else {
-                    try await Task.sleep(for: min(interval, .seconds(1)))
+                    try await Task.sleep(for: .seconds(1))
                     continue
                 }
                 do { try await body(id) } catch { logger.warning("\(error)") }
-                try await Task.sleep(for: interval)
+                try await Task.sleep(for: pause())
             }
+        }
+        /// Runs `body` at once and then every `interval` while the agent is ACTIVE.
+        @Sendable func every(_ interval: Duration, _ body: @escaping @Sendable (String) async throws -> Void) async throws {
+            try await repeatedly(pause: { interval }, body)
         }
 
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await app.runService() }
             group.addTask { try await heartbeat(settings: settings, broker: broker, identity: identity, metrics: metrics, logger: logger) }
+            // The target-state poll. A broker that sends an ETag holds a conditional poll open until
+            // something changes (up to the polling interval), so the next poll follows shortly; without
+            // one, polls are `agent.polling_interval` apart as they always were.
             group.addTask {
-                try await every(.seconds(settings.agent.pollingInterval)) { id in
+                let etag = TargetStateETag()
+                let interval = Duration.seconds(settings.agent.pollingInterval)
+                try await repeatedly(pause: { etag.value != nil && identity.current?.1 == true ? min(interval, .seconds(1)) : interval }) { id in
                     let poller = DeploymentPoller(
                         broker: broker, reconciler: Reconciler(kube: kube, agentID: id, logger: logger), agentID: id,
                         eventRetries: settings.agent.maxEventMessageRetries,
-                        eventRetryDelay: .seconds(settings.agent.eventMessageRetryDelay), logger: logger, applied: applied)
+                        eventRetryDelay: .seconds(settings.agent.eventMessageRetryDelay), logger: logger, applied: applied,
+                        etag: etag, longPollSeconds: settings.agent.pollingInterval)
                     let started = ContinuousClock.now
                     do {
                         _ = try await poller.pollOnce()

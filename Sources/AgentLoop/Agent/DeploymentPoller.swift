@@ -4,8 +4,15 @@ import Logging
 
 /// One round of the agent's main job: fetch the target state, reconcile each deployment object in
 /// order, report each outcome as an event (retried; a lost report means the object comes back in the
-/// next target state and is re-applied idempotently).
+/// next target state and is re-applied idempotently). With a broker that sends an ETag, the poll is
+/// conditional and long: `304 Not Modified` means nothing new.
 public struct DeploymentPoller: Sendable {
+    public enum Poll: Sendable, Equatable {
+        /// 304: the target state is the one last processed.
+        case notModified
+        case processed([Outcome])
+    }
+
     public struct Outcome: Sendable, Equatable {
         public let deploymentObjectID: String
         public let success: Bool
@@ -26,10 +33,16 @@ public struct DeploymentPoller: Sendable {
     let logger: Logger
     /// What health checks watch: the object last applied per stack.
     public let applied: AppliedObjects
+    public let etag: TargetStateETag
+    /// How long the broker may hold a conditional poll open waiting for a change (at most 60).
+    let longPollSeconds: Int
 
     public init(broker: BrokerClient, reconciler: Reconciler, agentID: String, eventRetries: Int, eventRetryDelay: Duration,
-                logger: Logger, applied: AppliedObjects = AppliedObjects()) {
+                logger: Logger, applied: AppliedObjects = AppliedObjects(), etag: TargetStateETag = TargetStateETag(),
+                longPollSeconds: Int = 0) {
         self.applied = applied
+        self.etag = etag
+        self.longPollSeconds = min(max(longPollSeconds, 0), 60)
         self.broker = broker
         self.reconciler = reconciler
         self.agentID = agentID
@@ -39,8 +52,27 @@ public struct DeploymentPoller: Sendable {
     }
 
     public func pollOnce() async throws -> [Outcome] {
-        let (status, body) = try await broker.request(.GET, "/agents/\(agentID)/target-state")
-        guard status == 200 else { throw BrokerClient.BrokerError(status: status, body: body) }
+        guard case .processed(let outcomes) = try await poll() else { return [] }
+        return outcomes
+    }
+
+    public func poll() async throws -> Poll {
+        // The tag is kept only once the round succeeds: after any failure the next poll is
+        // unconditional (an object whose report was lost must come back) and paced as before.
+        let known = etag.value
+        etag.value = nil
+        let response = try await broker.targetState(agentID: agentID, ifNoneMatch: known, waitSeconds: longPollSeconds)
+        if response.status == 304, known != nil {
+            etag.value = known
+            return .notModified
+        }
+        guard response.status == 200 else { throw BrokerClient.BrokerError(status: response.status, body: response.body) }
+        let outcomes = try await process(response.body)
+        etag.value = response.etag
+        return .processed(outcomes)
+    }
+
+    func process(_ body: String) async throws -> [Outcome] {
         var outcomes: [Outcome] = []
         for json in try JSONValue.parse(body).arrayValue ?? [] {
             guard let id = json["id"]?.stringValue else { continue }

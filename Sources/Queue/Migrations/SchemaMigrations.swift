@@ -16,6 +16,7 @@ public enum SchemaMigrations {
         Migration(version: 5, name: "webhook_signing_and_queue_indexes", statements: webhookSigningAndQueueIndexes),
         Migration(version: 6, name: "agent_heartbeat_lost", statements: agentHeartbeatLost),
         Migration(version: 7, name: "agents_start_inactive", statements: agentsStartInactive),
+        Migration(version: 8, name: "target_state_versions", statements: targetStateVersions),
     ]
 
     static let coreTables = [

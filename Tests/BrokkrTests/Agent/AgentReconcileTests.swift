@@ -160,6 +160,42 @@ final class AgentReconcileTests: XCTestCase {
         }
     }
 
+    /// With an ETag broker the poll is conditional and long: 304 is "nothing new", and a change
+    /// made while the poll waits answers it at once.
+    func testPollerLongPollsAndTreats304AsNothingNew() async throws {
+        try await TestBroker.run { b in
+            let (agent, _, stack, c) = try await Self.targetedCluster(b)
+            defer { Task { await c.emulator?.shutdown() } }
+            let logger = { var logger = Logger(label: "agent-test"); logger.logLevel = .warning; return logger }()
+            @Sendable func poller(wait: Int) -> DeploymentPoller {
+                DeploymentPoller(broker: BrokerClient(baseURL: b.baseURL, pak: agent.pak),
+                                 reconciler: Reconciler(kube: c.kube, agentID: agent.id, logger: logger), agentID: agent.id,
+                                 eventRetries: 1, eventRetryDelay: .milliseconds(100), logger: logger, etag: c.poller.etag,
+                                 longPollSeconds: wait)
+            }
+            do { let v = try await poller(wait: 1).poll(); XCTAssertEqual(v, .processed([]), "the first poll is unconditional") }
+            XCTAssertNotNil(c.poller.etag.value)
+            do { let v = try await poller(wait: 1).poll(); XCTAssertEqual(v, .notModified) }
+
+            let yaml = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: etag-poll\n  namespace: default\ndata:\n  a: b\n"
+            let started = ContinuousClock.now
+            async let woken = poller(wait: 30).poll()
+            try await Task.sleep(for: .milliseconds(500))
+            let id = try await b.createObject(stackID: stack, yaml: yaml)["id"]!.stringValue!
+            let outcome = try await woken
+            XCTAssertEqual(outcome, .processed([DeploymentPoller.Outcome(deploymentObjectID: id, success: true, message: nil)]))
+            XCTAssertLessThan(ContinuousClock.now - started, .seconds(10), "woken by the change, not the 30 s wait")
+            let applied = try await c.has("v1", "ConfigMap", "default", "etag-poll")
+            XCTAssertNotNil(applied)
+
+            // The agent's own event changed its (incremental) target state once; then nothing is new.
+            do { let v = try await poller(wait: 1).poll(); XCTAssertEqual(v, .processed([])) }
+            do { let v = try await poller(wait: 1).poll(); XCTAssertEqual(v, .notModified) }
+            _ = try await b.delete("stacks/\(stack)", b.adminPAK)
+            do { let v = try await poller(wait: 1).pollOnce(); XCTAssertEqual(v.count, 1, "the deletion marker") }
+        }
+    }
+
     func testLabelTargetingReachesTwoClusters() async throws {
         try await TestBroker.run { b in
             let east = try await b.createAgent("east", cluster: "east"), west = try await b.createAgent("west", cluster: "west")

@@ -24,6 +24,7 @@ struct TestBroker: Sendable {
     struct HTTPResult: Sendable {
         let status: Int
         let body: String
+        var headers = HTTPHeaders()
         var json: JSONValue { (try? JSONValue.parse(body)) ?? .null }
         subscript(key: String) -> JSONValue? { json[key] }
         var error: String? { json["error"]?.stringValue }
@@ -80,7 +81,7 @@ struct TestBroker: Sendable {
         }
         let response = try await HTTPClient.shared.execute(request, timeout: .seconds(30))
         let body = try await response.body.collect(upTo: 32 << 20)
-        return HTTPResult(status: Int(response.status.code), body: String(buffer: body))
+        return HTTPResult(status: Int(response.status.code), body: String(buffer: body), headers: response.headers)
     }
 
     func get(_ path: String, _ pak: String?) async throws -> HTTPResult { try await request(.GET, path, pak: pak) }

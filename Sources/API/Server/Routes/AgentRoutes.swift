@@ -108,8 +108,7 @@ enum AgentRoutes {
         }
 
         api.add(.get, "agents/:id/target-state", .adminOrAgentSelf(), failure: "Failed to fetch target state") { request, context, _ in
-            let includeDeployed = request.uri.queryParameters["mode"] == "full"
-            return JSONResponse.raw(try await s.deploymentObjects.targetStateJSON(agentID: try context.uuid("id"), includeDeployed: includeDeployed))
+            try await TargetStateRoute.get(request, agentID: try context.uuid("id"), s)
         }
 
         api.add(.get, "agents/:id/stacks", .adminOrAgentSelf(), failure: "Failed to fetch associated stacks") { _, context, _ in

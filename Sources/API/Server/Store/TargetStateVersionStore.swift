@@ -1,0 +1,29 @@
+import Foundation
+import PostgresNIO
+
+/// Reads the per-agent target-state version that the database triggers bump (migration 8).
+public struct TargetStateVersionStore: Sendable {
+    let sql: any SQLExecutor
+
+    /// The agent's current version; 0 until the first change (and for unknown agents).
+    public func version(agentID: UUID) async throws -> Int64 {
+        try await sql.prepared(TargetStateVersionStatement(agentID: agentID)).first ?? 0
+    }
+}
+
+/// One primary-key lookup, asked by every conditional poll: a prepared statement.
+struct TargetStateVersionStatement: PostgresPreparedStatement {
+    static let name = "brokkr_target_state_version_v1"
+    static let sql = "SELECT version FROM agent_target_state_versions WHERE agent_id = $1"
+    typealias Row = Int64
+
+    let agentID: UUID
+
+    func makeBindings() throws -> PostgresBindings {
+        var binds = PostgresBindings()
+        binds.append(agentID)
+        return binds
+    }
+
+    func decodeRow(_ row: PostgresRow) throws -> Int64 { try row.decode(Int64.self) }
+}

@@ -1,0 +1,22 @@
+import Foundation
+
+/// The entity tag of an agent's target state: `"<version>-<mode>"`. It is a strong tag: for a given
+/// version and mode the document is byte-for-byte the same, because every write that could change it
+/// bumps the version.
+struct TargetStateTag: Equatable, Sendable {
+    let version: Int64
+    let full: Bool
+
+    var headerValue: String { "\"\(version)-\(full ? "full" : "incremental")\"" }
+
+    /// Whether an `If-None-Match` header (a list of tags) names this tag; weak tags compare weakly,
+    /// as RFC 9110 prescribes for If-None-Match.
+    func isMatched(byIfNoneMatch header: String?) -> Bool {
+        guard let header else { return false }
+        return header.split(separator: ",").contains { candidate in
+            var tag = candidate.trimmingCharacters(in: .whitespaces)
+            if tag.hasPrefix("W/") { tag.removeFirst(2) }
+            return tag == headerValue
+        }
+    }
+}
