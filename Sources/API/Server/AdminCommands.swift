@@ -28,7 +28,7 @@ public enum AdminCommands {
         let key = PAKGenerator(settings: settings.pak).generate()
         let id = try await database.transaction { connection in
             let tx = Transaction(connection: connection, logger: database.logger)
-            let (id, _) = try await GeneratorStore(sql: tx).create(name: name, description: description, pakHash: key.hash)
+            let id = try await GeneratorStore(sql: tx).create(name: name, description: description, pakHash: key.hash).id
             try await AuditOutbox.write(AuditEntry(actorType: "system", actorID: nil, action: "generator.created", resourceType: "generator",
                                                    resourceID: id, details: .object(["name": .string(name)])),
                                         on: connection, logger: database.logger)

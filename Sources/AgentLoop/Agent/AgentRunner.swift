@@ -98,9 +98,9 @@ public enum AgentRunner {
         while !Task.isCancelled {
             do {
                 let me = try await broker.findSelf(name: settings.agent.agentName, cluster: settings.agent.clusterName)
-                guard let id = me["id"]?.stringValue else { throw ConfigurationError("broker returned an agent without id") }
+                let id = me.id.lowercasedString
                 if identity.current == nil { logger.info("Registered with broker as agent \(id)") }
-                identity.set(id: id, active: me["status"]?.stringValue == "ACTIVE")
+                identity.set(id: id, active: me.status == "ACTIVE")
                 try await broker.heartbeat(agentID: id)
                 metrics.recordHeartbeat()
                 metrics.markSuccessfulPoll()

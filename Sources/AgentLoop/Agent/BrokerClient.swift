@@ -35,12 +35,22 @@ public struct BrokerClient: Sendable {
         return (Int(response.status.code), String(buffer: body))
     }
 
-    /// Looks the agent up by name and cluster (the original's startup handshake).
-    public func findSelf(name: String, cluster: String) async throws -> JSONValue {
-        let query = "name=\(name.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? name)&cluster_name=\(cluster.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? cluster)"
-        let (status, body) = try await request(.GET, "/agents/?\(query)")
+    /// Sends a contract request model as the JSON body.
+    public func request(_ method: HTTPMethod, _ path: String, body: some Encodable) async throws -> (Int, String) {
+        try await request(method, path, json: try ContractJSON.encodeString(body))
+    }
+
+    /// GETs a contract model (or a list of them); any status but 200 is a `BrokerError`.
+    public func get<T: Decodable>(_ path: String, as type: T.Type) async throws -> T {
+        let (status, body) = try await request(.GET, path)
         guard status == 200 else { throw BrokerError(status: status, body: body) }
-        return try JSONValue.parse(body)
+        return try ContractJSON.decode(type, from: body)
+    }
+
+    /// Looks the agent up by name and cluster (the original's startup handshake).
+    public func findSelf(name: String, cluster: String) async throws -> Agent {
+        let query = "name=\(name.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? name)&cluster_name=\(cluster.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? cluster)"
+        return try await get("/agents/?\(query)", as: Agent.self)
     }
 
     public func heartbeat(agentID: String) async throws {

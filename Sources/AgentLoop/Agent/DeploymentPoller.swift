@@ -74,11 +74,11 @@ public struct DeploymentPoller: Sendable {
 
     func process(_ body: String) async throws -> [Outcome] {
         var outcomes: [Outcome] = []
-        for json in try JSONValue.parse(body).arrayValue ?? [] {
-            guard let id = json["id"]?.stringValue else { continue }
+        for entry in try ContractJSON.decode([BrokkrCommon.DeploymentObject].self, from: body) {
+            let object = Reconciler.DeploymentObject(entry)
+            let id = object.id
             let outcome: Outcome
             do {
-                let object = try Reconciler.DeploymentObject(json: json)
                 try await reconciler.reconcile(object)
                 await applied.record(stackID: object.stackID, objectID: object.id, isDeletionMarker: object.isDeletionMarker)
                 outcome = Outcome(deploymentObjectID: id, success: true, message: nil)
@@ -94,15 +94,13 @@ public struct DeploymentPoller: Sendable {
     }
 
     func report(_ outcome: Outcome) async throws {
-        let event = JSONValue.object([
-            "agent_id": .string(agentID), "deployment_object_id": .string(outcome.deploymentObjectID),
-            "event_type": .string("DEPLOY"), "status": .string(outcome.success ? "SUCCESS" : "FAILURE"),
-            "message": outcome.message.map { .string(String($0.prefix(4000))) } ?? .null,
-        ]).serialized()
+        guard let objectID = UUID(uuidString: outcome.deploymentObjectID) else { return }
+        let event = NewAgentEvent(agentID: UUID(uuidString: agentID), deploymentObjectID: objectID, eventType: "DEPLOY",
+                                  status: outcome.success ? "SUCCESS" : "FAILURE", message: outcome.message.map { String($0.prefix(4000)) })
         var attempt = 0
         while true {
             do {
-                let (status, body) = try await broker.request(.POST, "/agents/\(agentID)/events", json: event)
+                let (status, body) = try await broker.request(.POST, "/agents/\(agentID)/events", body: event)
                 // 201 from v0.4.1 brokers, 200 from earlier ones.
                 guard (200..<300).contains(status) else { throw BrokerClient.BrokerError(status: status, body: body) }
                 return

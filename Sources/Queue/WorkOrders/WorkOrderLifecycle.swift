@@ -20,7 +20,7 @@ public enum WorkOrderLifecycle {
     }
 
     public enum ClaimOutcome: Sendable, Equatable {
-        case claimed(json: String)
+        case claimed(WorkOrder)
         /// No such active work order, or the agent is not among its targets.
         case notClaimable
         /// The agent is eligible but the order is no longer PENDING (someone else won).
@@ -36,14 +36,16 @@ public enum WorkOrderLifecycle {
         let claimed = try await connection.query(PostgresQuery(unsafeSQL: """
             UPDATE work_orders w SET status = 'CLAIMED', claimed_by = $2, claimed_at = now()
             WHERE w.id = $1 AND w.status = 'PENDING' AND \(eligibility(agent: "$2"))
-            RETURNING to_jsonb(w)::text, w.work_type, w.claimed_at
+            RETURNING w.*
             """, binds: binds), logger: logger)
-        for try await (json, _, claimedAt) in claimed.decode((String, String, Date).self) {
+        for try await row in claimed {
+            let order = try RowDecoder.decode(WorkOrder.self, from: row)
+            let claimedAt = order.claimedAt ?? Date()
             try await EventOutbox.emit(BrokkrEvent(eventType: "workorder.claimed", data: .object([
                 "work_order_id": .string(id.lowercasedString), "agent_id": .string(agentID.lowercasedString),
                 "claimed_at": .string(RFC3339.string(from: claimedAt)),
             ])), agentID: agentID, on: connection, logger: logger)
-            return .claimed(json: json)
+            return .claimed(order)
         }
         let eligible = try await connection.query(PostgresQuery(unsafeSQL: """
             SELECT 1 FROM work_orders w WHERE w.id = $1 AND \(eligibility(agent: "$2"))
@@ -72,8 +74,8 @@ public enum WorkOrderLifecycle {
     }
 
     public enum CompletionOutcome: Sendable, Equatable {
-        /// Moved to `work_order_log`; the log entry's JSON.
-        case logged(json: String)
+        /// Moved to `work_order_log`; the log entry.
+        case logged(WorkOrderLog)
         case retryScheduled
     }
 
@@ -84,7 +86,7 @@ public enum WorkOrderLifecycle {
                                 on connection: PostgresConnection, logger: Logger) async throws -> CompletionOutcome {
         if success || !retryable || order.retryCount >= order.maxRetries {
             let logged = try await moveToLog([order.id], success: success, message: message, on: connection, logger: logger)
-            return .logged(json: logged.first ?? "null")
+            return .logged(logged[0])
         }
         try await connection.query("""
             UPDATE work_orders SET status = 'RETRY_PENDING', retry_count = retry_count + 1,
@@ -96,19 +98,19 @@ public enum WorkOrderLifecycle {
     }
 
     /// Moves orders from the active queue into `work_order_log` (their targets go with them) and
-    /// writes `workorder.completed` / `workorder.failed`. Returns the log entries' JSON.
+    /// writes `workorder.completed` / `workorder.failed`. Returns the log entries.
     @discardableResult
     public static func moveToLog(_ ids: [UUID], success: Bool, message: String?,
-                                 on connection: PostgresConnection, logger: Logger) async throws -> [String] {
+                                 on connection: PostgresConnection, logger: Logger) async throws -> [WorkOrderLog] {
         let rows = try await connection.query("""
             WITH moved AS (DELETE FROM work_orders WHERE id = ANY(\(ids)) RETURNING *)
             INSERT INTO work_order_log AS l (id, work_type, created_at, claimed_at, claimed_by, success, retries_attempted, result_message, yaml_content)
             SELECT id, work_type, created_at, claimed_at, claimed_by, \(success), retry_count, \(message), yaml_content FROM moved
-            RETURNING l.id, l.work_type, l.claimed_by, l.completed_at, to_jsonb(l)::text
+            RETURNING l.*
             """, logger: logger)
-        var entries: [(UUID, String, UUID?, Date, String)] = []
-        for try await row in rows.decode((UUID, String, UUID?, Date, String).self) { entries.append(row) }
-        for (id, workType, agentID, completedAt, _) in entries {
+        let entries = try await rows.models(WorkOrderLog.self)
+        for entry in entries {
+            let (id, workType, agentID, completedAt) = (entry.id, entry.workType, entry.claimedBy, entry.completedAt)
             try await EventOutbox.emit(BrokkrEvent(eventType: success ? "workorder.completed" : "workorder.failed", data: .object([
                 "work_order_log_id": .string(id.lowercasedString), "work_type": .string(workType), "success": .bool(success),
                 "result_message": message.map(JSONValue.string) ?? .null,
@@ -116,11 +118,8 @@ public enum WorkOrderLifecycle {
                 "completed_at": .string(RFC3339.string(from: completedAt)),
             ])), agentID: agentID, on: connection, logger: logger)
         }
-        return entries.map(\.4)
+        return entries
     }
 }
 
-extension UUID {
-    /// Brokkr's wire form: lowercase hyphenated.
-    public var lowercasedString: String { uuidString.lowercased() }
-}
+

@@ -89,34 +89,40 @@ struct TestBroker: Sendable {
     func put(_ path: String, _ pak: String?, _ json: String) async throws -> HTTPResult { try await request(.PUT, path, pak: pak, json: json) }
     func delete(_ path: String, _ pak: String?) async throws -> HTTPResult { try await request(.DELETE, path, pak: pak) }
 
-    // MARK: Fixtures through the API
+    /// Sends a contract request model and decodes the contract response model, expecting `status`.
+    func send<Response: Decodable>(_ method: HTTPMethod, _ path: String, _ pak: String?, _ body: some Encodable,
+                                   expect status: Int, as type: Response.Type) async throws -> Response {
+        let r = try await request(method, path, pak: pak, json: try ContractJSON.encodeString(body))
+        XCTAssertEqual(r.status, status, r.body)
+        return try ContractJSON.decode(type, from: r.body)
+    }
+
+    // MARK: Fixtures through the API, with the shared contract models
 
     struct Created: Sendable { let id: String; let pak: String }
 
     /// A new agent (INACTIVE when created), activated by the admin unless `active` is false.
     func createAgent(_ name: String = "agent-\(UUID().uuidString.prefix(8))", cluster: String = "cluster-1",
                      active: Bool = true) async throws -> Created {
-        let r = try await post("agents", adminPAK, #"{"name":"\#(name)","cluster_name":"\#(cluster)"}"#)
-        XCTAssertEqual(r.status, 201, r.body)
-        XCTAssertEqual(r["agent"]?["status"]?.stringValue, "INACTIVE", r.body)
-        let created = Created(id: r["agent"]?["id"]?.stringValue ?? "", pak: r["initial_pak"]?.stringValue ?? "")
+        let r = try await send(.POST, "agents", adminPAK, NewAgent(name: name, clusterName: cluster), expect: 201, as: CreateAgentResponse.self)
+        XCTAssertEqual(r.agent.status, "INACTIVE")
+        let created = Created(id: r.agent.id.lowercasedString, pak: r.initialPak)
         if active {
-            let activated = try await put("agents/\(created.id)", adminPAK, #"{"status":"ACTIVE"}"#)
-            XCTAssertEqual(activated.status, 200, activated.body)
+            let activated = try await send(.PUT, "agents/\(created.id)", adminPAK, UpdateAgentRequest(status: "ACTIVE"), expect: 200, as: Agent.self)
+            XCTAssertEqual(activated.status, "ACTIVE")
         }
         return created
     }
 
     func createGenerator(_ name: String = "gen-\(UUID().uuidString.prefix(8))") async throws -> Created {
-        let r = try await post("generators", adminPAK, #"{"name":"\#(name)","description":"ci"}"#)
-        XCTAssertEqual(r.status, 201, r.body)
-        return Created(id: r["generator"]?["id"]?.stringValue ?? "", pak: r["pak"]?.stringValue ?? "")
+        let r = try await send(.POST, "generators", adminPAK, NewGenerator(name: name, description: "ci"), expect: 201, as: CreateGeneratorResponse.self)
+        return Created(id: r.generator.id.lowercasedString, pak: r.pak)
     }
 
     func createStack(_ name: String = "stack-\(UUID().uuidString.prefix(8))", generatorID: String, pak: String? = nil) async throws -> String {
-        let r = try await post("stacks", pak ?? adminPAK, #"{"name":"\#(name)","generator_id":"\#(generatorID)"}"#)
-        XCTAssertEqual(r.status, 201, r.body)
-        return r["id"]?.stringValue ?? ""
+        let stack = try await send(.POST, "stacks", pak ?? adminPAK, NewStack(name: name, generatorID: UUID(uuidString: generatorID)),
+                                   expect: 201, as: Stack.self)
+        return stack.id.lowercasedString
     }
 
     func createObject(stackID: String, yaml: String, pak: String? = nil) async throws -> JSONValue {

@@ -4,34 +4,17 @@ import Hummingbird
 import NIOCore
 import PostgresNIO
 
-/// An error answered as the contract's `ErrorResponse`: `{"code", "message", "details"?}`, plus
-/// `error` (the same text as `message`) for clients written against Brokkr before structured errors.
-/// `details` is left out when empty, as the original does.
-public struct APIError: Error, HTTPResponseError, CustomStringConvertible {
-    public let code: ErrorCode
-    public let message: String
-    public let details: [String: JSONValue]
-
-    public init(_ code: ErrorCode, _ message: String, details: [String: JSONValue] = [:]) {
-        self.code = code
-        self.message = message
-        self.details = details
-    }
-
+/// Errors answer as the contract's `ErrorResponse` with the code's status.
+extension APIError: HTTPResponseError {
     public var status: HTTPResponse.Status { code.status }
-    public var description: String { "\(status.code) \(code.rawValue): \(message)" }
-
-    public static let unauthorized = APIError(.unauthorized, "Unauthorized")
-
-    public var body: String {
-        var object: [String: JSONValue] = ["code": .string(code.rawValue), "message": .string(message), "error": .string(message)]
-        if !details.isEmpty { object["details"] = .object(details) }
-        return JSONValue.object(object).serialized()
-    }
 
     public func response(from request: Request, context: some RequestContext) throws -> Response {
         JSONResponse.raw(body, status: status)
     }
+}
+
+extension ErrorCode {
+    public var status: HTTPResponse.Status { HTTPResponse.Status(code: statusCode) }
 }
 
 extension APIError {

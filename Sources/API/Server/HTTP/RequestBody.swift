@@ -10,14 +10,7 @@ public struct RequestBody: Sendable {
     public static let maxBytes = 8 << 20
 
     public static func read(_ request: Request) async throws -> RequestBody {
-        let buffer: ByteBuffer
-        do {
-            buffer = try await request.body.collect(upTo: maxBytes)
-        } catch is NIOTooManyBytesError {
-            throw APIError(.payloadTooLarge, "request body exceeds \(maxBytes) bytes")
-        }
-        let bytes = Array(buffer.readableBytesView)
-        guard !bytes.isEmpty else { throw APIError(.invalidRequestBody, "request body is empty; expected JSON") }
+        let bytes = try await RequestBytes.read(request)
         do {
             return RequestBody(value: try JSONValue.parse(bytes))
         } catch let error as JSONParseError {

@@ -7,41 +7,34 @@ import Hummingbird
 enum AgentResourceRoutes {
     static func register(_ api: APIRoutes, _ s: BrokerServices) {
         api.add(.get, "agents/:id/events", .adminOrAgentSelf(), failure: "Failed to fetch agent events") { _, context, _ in
-            JSONResponse.raw(try await s.agentEvents.listJSON(agentID: try context.uuid("id")))
+            try JSONResponse.encode(try await s.agentEvents.list(agentID: try context.uuid("id")))
         }
 
         api.add(.post, "agents/:id/events", .adminOrAgentSelf(), failure: "Failed to create agent event") { request, context, principal in
             let agentID = try context.uuid("id")
-            let body = try await RequestBody.read(request)
-            try requireSameAgent(body, pathID: agentID, principal: principal)
-            let doID = try body.requiredUUID("deployment_object_id")
-            let eventType = try body.requiredString("event_type")
-            let status = try body.requiredString("status")
-            let message = try body.optionalString("message")
-            if let problem = FieldRules.name(eventType, field: "Event type", maxLength: 255) { throw APIError(.invalidAgentEvent, problem) }
-            guard ["SUCCESS", "FAILURE"].contains(status.uppercased()) else {
-                throw APIError(.invalidAgentEvent, "Invalid status. Must be one of: SUCCESS, FAILURE")
-            }
-            let json = try await s.transaction { tx -> String in
-                guard let object = try await DeploymentObjectStore(sql: tx).getIncludingDeleted(doID) else {
+            let new = try await request.decode(as: NewAgentEvent.self)
+            try requireSameAgent(new.agentID, pathID: agentID, principal: principal)
+            let event = try await s.transaction { tx -> AgentEvent in
+                guard let object = try await DeploymentObjectStore(sql: tx).getIncludingDeleted(new.deploymentObjectID) else {
                     throw APIError(.deploymentObjectNotFound, "Deployment object not found")
                 }
-                let (event, json) = try await AgentEventStore(sql: tx).create(
-                    agentID: agentID, deploymentObjectID: doID, eventType: eventType, status: status, message: message)
-                var data: [String: JSONValue] = ["agent_event_id": event["id"] ?? .null]
-                for key in ["agent_id", "deployment_object_id", "event_type", "status", "message", "created_at"] { data[key] = event[key] ?? .null }
-                let type = status.uppercased() == "SUCCESS" ? "deployment.applied" : "deployment.failed"
+                let event = try await AgentEventStore(sql: tx).create(
+                    agentID: agentID, deploymentObjectID: new.deploymentObjectID, eventType: new.eventType, status: new.status, message: new.message)
+                var data: [String: JSONValue] = ["agent_event_id": .string(event.id.lowercasedString)]
+                let fields = try ContractJSON.value(event)
+                for key in ["agent_id", "deployment_object_id", "event_type", "status", "message", "created_at"] { data[key] = fields[key] ?? .null }
+                let type = new.status.uppercased() == "SUCCESS" ? "deployment.applied" : "deployment.failed"
                 try await EventOutbox.emit(BrokkrEvent(eventType: type, data: .object(data)), agentID: agentID, stackID: object.stackID,
                                            on: tx.connection, logger: tx.logger)
-                return json
+                return event
             }
-            return JSONResponse.raw(json, status: .created)
+            return try JSONResponse.encode(event, status: .created)
         }
 
         registerTags(api, s)
 
         api.add(.get, "agents/:id/targets", .adminOrAgentSelf(), failure: "Failed to fetch agent targets") { _, context, _ in
-            JSONResponse.raw(try await s.agentTargets.listJSON(agentID: try context.uuid("id")))
+            try JSONResponse.encode(try await s.agentTargets.list(agentID: try context.uuid("id")))
         }
 
         // Targets are managed by the admin or by the generator that owns the stack; agents cannot
@@ -49,12 +42,11 @@ enum AgentResourceRoutes {
         let manageTargets = AccessPolicy.adminOrGenerator(.targetCreateDenied, "Only the admin or the stack's generator may manage targets")
         api.add(.post, "agents/:id/targets", manageTargets, failure: "Failed to add agent target") { request, context, principal in
             let agentID = try context.uuid("id")
-            let body = try await RequestBody.read(request)
-            try requireSameAgent(body, pathID: agentID, principal: principal)
-            let stackID = try body.requiredUUID("stack_id")
-            try await requireTargetableStack(stackID, principal, s)
+            let new = try await request.decode(as: NewAgentTarget.self)
+            try requireSameAgent(new.agentID, pathID: agentID, principal: principal)
+            try await requireTargetableStack(new.stackID, principal, s)
             guard try await s.agents.exists(agentID) else { throw AgentRoutes.agentNotFound }
-            return JSONResponse.raw(try await s.agentTargets.add(agentID: agentID, stackID: stackID), status: .created)
+            return try JSONResponse.encode(try await s.agentTargets.add(agentID: agentID, stackID: new.stackID), status: .created)
         }
 
         api.add(.delete, "agents/:id/targets/:stack_id", manageTargets, failure: "Failed to remove agent target") { _, context, principal in
@@ -70,32 +62,28 @@ enum AgentResourceRoutes {
     static func registerTags(_ api: APIRoutes, _ s: BrokerServices) {
         let tags = s.tags(.agent)
         api.add(.get, "agents/:id/labels", .adminOrAgentSelf(), failure: "Failed to fetch agent labels") { _, context, _ in
-            JSONResponse.raw(try await tags.labelsJSON(try context.uuid("id")))
+            try JSONResponse.encode(try await tags.labelRows(try context.uuid("id"), as: AgentLabel.self))
         }
         api.add(.post, "agents/:id/labels", .admin(), failure: "Failed to add agent label") { request, context, principal in
             let agentID = try context.uuid("id")
-            let body = try await RequestBody.read(request)
-            try requireSameAgent(body, pathID: agentID, principal: principal)
-            let label = try body.bareString(field: "label")
-            if let problem = FieldRules.label(label) { throw APIError(.invalidLabel, problem) }
+            let new = try await request.decode(as: NewAgentLabel.self)
+            try requireSameAgent(new.agentID, pathID: agentID, principal: principal)
             guard try await s.agents.exists(agentID) else { throw AgentRoutes.agentNotFound }
-            return JSONResponse.raw(try await tags.addLabel(agentID, label), status: .created)
+            return try JSONResponse.encode(try await tags.addLabel(agentID, new.label, as: AgentLabel.self), status: .created)
         }
         api.add(.delete, "agents/:id/labels/:label", .admin(), failure: "Failed to remove agent label") { _, context, _ in
             guard try await tags.removeLabel(try context.uuid("id"), try context.string("label")) else { throw APIError(.agentLabelNotFound, "Label not found") }
             return JSONResponse.empty(.noContent)
         }
         api.add(.get, "agents/:id/annotations", .adminOrAgentSelf(), failure: "Failed to fetch agent annotations") { _, context, _ in
-            JSONResponse.raw(try await tags.annotationsJSON(try context.uuid("id")))
+            try JSONResponse.encode(try await tags.annotationRows(try context.uuid("id"), as: AgentAnnotation.self))
         }
         api.add(.post, "agents/:id/annotations", .admin(), failure: "Failed to add agent annotation") { request, context, principal in
             let agentID = try context.uuid("id")
-            let body = try await RequestBody.read(request)
-            try requireSameAgent(body, pathID: agentID, principal: principal)
-            let key = try body.requiredString("key"), value = try body.requiredString("value")
-            if let problem = FieldRules.annotation(key: key, value: value) { throw APIError(.invalidAnnotation, problem) }
+            let new = try await request.decode(as: NewAgentAnnotation.self)
+            try requireSameAgent(new.agentID, pathID: agentID, principal: principal)
             guard try await s.agents.exists(agentID) else { throw AgentRoutes.agentNotFound }
-            return JSONResponse.raw(try await tags.addAnnotation(agentID, key: key, value: value), status: .created)
+            return try JSONResponse.encode(try await tags.addAnnotation(agentID, key: new.key, value: new.value, as: AgentAnnotation.self), status: .created)
         }
         api.add(.delete, "agents/:id/annotations/:key", .admin(), failure: "Failed to remove agent annotation") { _, context, _ in
             guard try await tags.removeAnnotation(try context.uuid("id"), key: try context.string("key")) else {
@@ -107,8 +95,8 @@ enum AgentResourceRoutes {
 
     /// A body's `agent_id`, when given, must be the path's. The original stored the body's id, so an
     /// agent could write as another agent; here that is a 403 for agents and a 400 for the admin.
-    static func requireSameAgent(_ body: RequestBody, pathID: UUID, principal: Principal) throws {
-        guard case .object = body.value, let bodyID = try body.optionalUUID("agent_id"), bodyID != pathID else { return }
+    static func requireSameAgent(_ bodyID: UUID?, pathID: UUID, principal: Principal) throws {
+        guard let bodyID, bodyID != pathID else { return }
         if principal.agentID != nil { throw APIError(.agentIdMismatch, "An agent can only act as itself") }
         throw APIError(.invalidField, "Body agent_id does not match the path's agent id")
     }

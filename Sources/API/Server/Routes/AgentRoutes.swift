@@ -15,7 +15,7 @@ enum AgentRoutes {
                 return try await search(request, principal, s)
             }
             guard principal.isAdmin else { throw APIError(.adminRequired, "Admin access required") }
-            let json = try await s.agents.listJSON()
+            let agents = try await s.agents.list()
             let now = Date()
             var active = 0
             for (id, name, status, heartbeat) in try await s.agents.heartbeats() {
@@ -23,15 +23,12 @@ enum AgentRoutes {
                 if let heartbeat { s.metrics.setHeartbeatAge(agentID: id, agentName: name, seconds: now.timeIntervalSince(heartbeat)) }
             }
             s.metrics.activeAgents.set(Double(active))
-            return JSONResponse.raw(json)
+            return try JSONResponse.encode(agents)
         }
 
         api.add(.post, "agents", .admin(), failure: "Failed to create agent") { request, _, principal in
-            let body = try await RequestBody.read(request)
-            let name = try body.requiredString("name"), cluster = try body.requiredString("cluster_name")
-            if let problem = FieldRules.name(name, field: "Agent name") ?? FieldRules.name(cluster, field: "Cluster name") {
-                throw APIError(.invalidAgent, problem)
-            }
+            let new = try await request.decode(as: NewAgent.self)
+            let (name, cluster) = (new.name, new.clusterName)
             let key = s.pakGenerator.generate()
             let agent = try await s.transaction { tx in
                 let agent = try await AgentStore(sql: tx).create(name: name, clusterName: cluster, pakHash: key.hash)
@@ -41,36 +38,29 @@ enum AgentRoutes {
                 try await s.audit(tx, principal, "pak.created", resourceType: "agent", resourceID: agent.id, request: request)
                 return agent
             }
-            return JSONResponse.raw(#"{"agent":\#(agent.json),"initial_pak":\#(JSONValue.string(key.pak).serialized())}"#, status: .created)
+            return try JSONResponse.encode(CreateAgentResponse(agent: agent, initialPak: key.pak), status: .created)
         }
 
         api.add(.get, "agents/:id", .adminOrAgentSelf(), failure: "Failed to fetch agent") { _, context, _ in
             guard let agent = try await s.agents.get(try context.uuid("id")) else { throw agentNotFound }
-            return JSONResponse.raw(agent.json)
+            return try JSONResponse.encode(agent)
         }
 
         api.add(.put, "agents/:id", .adminOrAgentSelf(), failure: "Failed to update agent") { request, context, principal in
             let id = try context.uuid("id")
-            let body = try await RequestBody.read(request)
-            let name = try body.optionalString("name"), cluster = try body.optionalString("cluster_name")
-            let status = try body.optionalString("status")
-            if let problem = name.flatMap({ FieldRules.name($0, field: "Agent name") }) ?? cluster.flatMap({ FieldRules.name($0, field: "Cluster name") }) {
-                throw APIError(.invalidAgent, problem)
-            }
-            if let status, FieldRules.name(status, field: "status", maxLength: 64) != nil { throw APIError(.invalidAgent, "status cannot be empty") }
-            let agent = try await s.transaction { tx -> AgentStore.Row in
-                guard let agent = try await AgentStore(sql: tx).update(id, name: name, clusterName: cluster, status: status) else {
+            let update = try await request.decode(as: UpdateAgentRequest.self)
+            let agent = try await s.transaction { tx -> Agent in
+                guard let agent = try await AgentStore(sql: tx).update(id, name: update.name, clusterName: update.clusterName, status: update.status) else {
                     throw agentNotFound
                 }
-                let details = try JSONValue.parse(agent.json)
                 try await s.audit(tx, principal, "agent.updated", resourceType: "agent", resourceID: id,
-                                  details: .object(["name": details["name"] ?? .null, "cluster_name": details["cluster_name"] ?? .null,
-                                                    "status": details["status"] ?? .null]), request: request)
+                                  details: .object(["name": .string(agent.name), "cluster_name": .string(agent.clusterName),
+                                                    "status": .string(agent.status)]), request: request)
                 return agent
             }
             // A status change (e.g. deactivation) takes effect on the next request, not after the cache TTL.
-            if status != nil { s.authCache.evict(principal: .agent(id)) }
-            return JSONResponse.raw(agent.json)
+            if update.status != nil { s.authCache.evict(principal: .agent(id)) }
+            return try JSONResponse.encode(agent)
         }
 
         api.add(.delete, "agents/:id", .admin(), failure: "Failed to delete agent") { request, context, principal in
@@ -93,11 +83,11 @@ enum AgentRoutes {
             let (oldHash, agent) = try await s.transaction { tx in
                 guard let rotated = try await AgentStore(sql: tx).rotateKey(id, newHash: key.hash) else { throw agentNotFound }
                 try await s.audit(tx, principal, "pak.rotated", resourceType: "agent", resourceID: id,
-                                  details: .object(["agent_name": .string(rotated.row.name)]), request: request)
-                return (rotated.oldHash, rotated.row)
+                                  details: .object(["agent_name": .string(rotated.agent.name)]), request: request)
+                return (rotated.oldHash, rotated.agent)
             }
             s.authCache.evict(oldHash)
-            return JSONResponse.raw(#"{"agent":\#(agent.json),"pak":\#(JSONValue.string(key.pak).serialized())}"#)
+            return try JSONResponse.encode(RotateAgentPakResponse(agent: agent, pak: key.pak))
         }
 
         api.add(.post, "agents/:id/heartbeat", .agentSelf(), failure: "Failed to record agent heartbeat") { _, context, _ in
@@ -112,7 +102,7 @@ enum AgentRoutes {
         }
 
         api.add(.get, "agents/:id/stacks", .adminOrAgentSelf(), failure: "Failed to fetch associated stacks") { _, context, _ in
-            JSONResponse.raw(try await s.stacks.associatedJSON(agentID: try context.uuid("id")))
+            try JSONResponse.encode(try await s.stacks.associated(agentID: try context.uuid("id")))
         }
     }
 
@@ -129,6 +119,6 @@ enum AgentRoutes {
             throw agentNotFound
         }
         guard principal.isAdmin || principal.agentID == agent.id else { throw APIError(.agentPakMismatch, "Only the admin or this agent may read it") }
-        return JSONResponse.raw(agent.json)
+        return try JSONResponse.encode(agent)
     }
 }

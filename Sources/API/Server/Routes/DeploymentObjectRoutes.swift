@@ -8,25 +8,18 @@ enum DeploymentObjectRoutes {
     static func register(_ api: APIRoutes, _ s: BrokerServices) {
         api.add(.get, "stacks/:id/deployment-objects", .resourceChecked, failure: "Failed to fetch deployment objects") { _, context, principal in
             let stack = try await StackRoutes.ownedStack(context, principal, s)
-            let (count, json) = try await s.deploymentObjects.listJSON(stackID: stack.id)
-            s.metrics.deploymentObjectsTotal.set(Double(count))
-            return JSONResponse.raw(json)
+            let objects = try await s.deploymentObjects.list(stackID: stack.id)
+            s.metrics.deploymentObjectsTotal.set(Double(objects.count))
+            return try JSONResponse.encode(objects)
         }
 
         api.add(.post, "stacks/:id/deployment-objects", .resourceChecked, failure: "Failed to create deployment object") { request, context, principal in
             let stack = try await StackRoutes.ownedStack(context, principal, s)
-            let body = try await RequestBody.read(request)
-            let yaml = try body.requiredString("yaml_content")
-            let isMarker = try body.optionalBool("is_deletion_marker") ?? false
-            // A deletion marker may be empty: it means "remove everything of this stack".
-            if !isMarker, yaml.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
-                throw APIError(.invalidDeploymentObject, "YAML content cannot be empty")
+            let new = try await request.decode(as: CreateDeploymentObjectRequest.self)
+            let object = try await s.transaction { tx in
+                try await createObject(tx, stackID: stack.id, yaml: new.yamlContent, isDeletionMarker: new.isDeletionMarker ?? false)
             }
-            if let problem = YAMLDocuments.problem(in: yaml) { throw APIError(.invalidDeploymentObject, "Invalid YAML in yaml_content: \(problem)") }
-            let json = try await s.transaction { tx in
-                try await createObject(tx, stackID: stack.id, yaml: yaml, isDeletionMarker: isMarker)
-            }
-            return JSONResponse.raw(json, status: .created)
+            return try JSONResponse.encode(object, status: .created)
         }
 
         api.add(.get, "deployment-objects/:id", .resourceChecked, failure: "Failed to fetch deployment object") { _, context, principal in
@@ -43,19 +36,18 @@ enum DeploymentObjectRoutes {
                     throw APIError(.generatorNotAssociated, "Generator is not associated with this deployment object")
                 }
             }
-            return JSONResponse.raw(object.json)
+            return try JSONResponse.encode(object)
         }
     }
 
     /// Inserts an object and its `deployment.created` event in the caller's transaction.
-    static func createObject(_ tx: Transaction, stackID: UUID, yaml: String, isDeletionMarker: Bool) async throws -> String {
-        let (id, json) = try await DeploymentObjectStore(sql: tx).create(stackID: stackID, yaml: yaml, isDeletionMarker: isDeletionMarker)
-        let object = try JSONValue.parse(json)
+    static func createObject(_ tx: Transaction, stackID: UUID, yaml: String, isDeletionMarker: Bool) async throws -> DeploymentObject {
+        let object = try await DeploymentObjectStore(sql: tx).create(stackID: stackID, yaml: yaml, isDeletionMarker: isDeletionMarker)
         try await EventOutbox.emit(BrokkrEvent(eventType: "deployment.created", data: .object([
-            "deployment_object_id": .string(id.uuidString.lowercased()), "stack_id": .string(stackID.uuidString.lowercased()),
-            "sequence_id": object["sequence_id"] ?? .null,
+            "deployment_object_id": .string(object.id.lowercasedString), "stack_id": .string(stackID.lowercasedString),
+            "sequence_id": .int(Int64(object.sequenceID)),
         ])), stackID: stackID, on: tx.connection, logger: tx.logger)
-        return json
+        return object
     }
 }
 
@@ -63,13 +55,13 @@ enum DeploymentObjectRoutes {
 enum AgentEventRoutes {
     static func register(_ api: APIRoutes, _ s: BrokerServices) {
         api.add(.get, "agent-events", .anyAuthenticated, failure: "Failed to fetch agent events") { _, _, _ in
-            JSONResponse.raw(try await s.agentEvents.listJSON())
+            try JSONResponse.encode(try await s.agentEvents.list())
         }
         api.add(.get, "agent-events/:id", .anyAuthenticated, failure: "Failed to fetch agent event") { _, context, _ in
-            guard let json = try await s.agentEvents.getJSON(try context.uuid("id")) else {
+            guard let event = try await s.agentEvents.get(try context.uuid("id")) else {
                 throw APIError(.agentEventNotFound, "Agent event not found")
             }
-            return JSONResponse.raw(json)
+            return try JSONResponse.encode(event)
         }
     }
 }
@@ -78,12 +70,8 @@ enum AgentEventRoutes {
 enum AuthRoutes {
     static func register(_ api: APIRoutes, _ s: BrokerServices) {
         api.add(.post, "auth/pak", .anyAuthenticated, failure: "Failed to verify PAK") { _, _, principal in
-            let object: JSONValue = .object([
-                "admin": .bool(principal.isAdmin),
-                "agent": principal.agentID.map { .string($0.uuidString.lowercased()) } ?? .null,
-                "generator": principal.generatorID.map { .string($0.uuidString.lowercased()) } ?? .null,
-            ])
-            return JSONResponse.raw(object.serialized())
+            try JSONResponse.encode(AuthResponse(admin: principal.isAdmin, agent: principal.agentID?.lowercasedString,
+                                                 generator: principal.generatorID?.lowercasedString))
         }
     }
 }

@@ -9,44 +9,40 @@ enum GeneratorRoutes {
 
     static func register(_ api: APIRoutes, _ s: BrokerServices) {
         api.add(.get, "generators", .admin(), failure: "Failed to fetch generators") { _, _, _ in
-            JSONResponse.raw(try await s.generators.listJSON())
+            try JSONResponse.encode(try await s.generators.list())
         }
 
         api.add(.post, "generators", .admin(), failure: "Failed to create generator") { request, _, principal in
-            let body = try await RequestBody.read(request)
-            let name = try body.requiredString("name"), description = try body.optionalString("description")
-            if let problem = FieldRules.name(name, field: "Generator name") { throw APIError(.invalidGenerator, problem) }
+            let new = try await request.decode(as: NewGenerator.self)
             let key = s.pakGenerator.generate()
-            let json = try await s.transaction { tx -> String in
-                let (id, json) = try await GeneratorStore(sql: tx).create(name: name, description: description, pakHash: key.hash)
-                try await s.audit(tx, principal, "generator.created", resourceType: "generator", resourceID: id,
-                                  details: .object(["name": .string(name)]), request: request)
-                try await s.audit(tx, principal, "pak.created", resourceType: "generator", resourceID: id, request: request)
-                return json
+            let generator = try await s.transaction { tx -> Generator in
+                let generator = try await GeneratorStore(sql: tx).create(name: new.name, description: new.description, pakHash: key.hash)
+                try await s.audit(tx, principal, "generator.created", resourceType: "generator", resourceID: generator.id,
+                                  details: .object(["name": .string(new.name)]), request: request)
+                try await s.audit(tx, principal, "pak.created", resourceType: "generator", resourceID: generator.id, request: request)
+                return generator
             }
-            return JSONResponse.raw(#"{"generator":\#(json),"pak":\#(JSONValue.string(key.pak).serialized())}"#, status: .created)
+            return try JSONResponse.encode(CreateGeneratorResponse(generator: generator, pak: key.pak), status: .created)
         }
 
         api.add(.get, "generators/:id", .adminOrGeneratorSelf(), failure: "Failed to fetch generator") { _, context, _ in
-            guard let json = try await s.generators.getJSON(try context.uuid("id")) else { throw generatorNotFound }
-            return JSONResponse.raw(json)
+            guard let generator = try await s.generators.get(try context.uuid("id")) else { throw generatorNotFound }
+            return try JSONResponse.encode(generator)
         }
 
         api.add(.put, "generators/:id", .adminOrGeneratorSelf(), failure: "Failed to update generator") { request, context, principal in
             let id = try context.uuid("id")
-            let body = try await RequestBody.read(request)
-            if let bodyID = try body.optionalUUID("id"), bodyID != id { throw APIError(.invalidGenerator, "Generator ID mismatch") }
-            let name = try body.requiredString("name"), description = try body.optionalString("description")
-            if let problem = FieldRules.name(name, field: "Generator name") { throw APIError(.invalidGenerator, problem) }
-            let json = try await s.transaction { tx -> String in
-                guard let json = try await GeneratorStore(sql: tx).update(id, name: name, description: description) else {
+            let update = try await request.decode(as: UpdateGeneratorRequest.self)
+            if let bodyID = update.id, bodyID != id { throw APIError(.invalidGenerator, "Generator ID mismatch") }
+            let generator = try await s.transaction { tx -> Generator in
+                guard let generator = try await GeneratorStore(sql: tx).update(id, name: update.name, description: update.description) else {
                     throw generatorNotFound
                 }
                 try await s.audit(tx, principal, "generator.updated", resourceType: "generator", resourceID: id,
-                                  details: .object(["name": .string(name)]), request: request)
-                return json
+                                  details: .object(["name": .string(update.name)]), request: request)
+                return generator
             }
-            return JSONResponse.raw(json)
+            return try JSONResponse.encode(generator)
         }
 
         api.add(.delete, "generators/:id", .adminOrGeneratorSelf(), failure: "Failed to delete generator") { request, context, principal in
@@ -67,7 +63,7 @@ enum GeneratorRoutes {
         api.add(.post, "generators/:id/rotate-pak", .adminOrGeneratorSelf(), failure: "Failed to rotate generator PAK") { request, context, principal in
             let id = try context.uuid("id")
             let key = s.pakGenerator.generate()
-            let (oldHash, json) = try await s.transaction { tx in
+            let (oldHash, generator) = try await s.transaction { tx in
                 guard let rotated = try await GeneratorStore(sql: tx).rotateKey(id, newHash: key.hash) else {
                     throw generatorNotFound
                 }
@@ -75,7 +71,7 @@ enum GeneratorRoutes {
                 return rotated
             }
             s.authCache.evict(oldHash)
-            return JSONResponse.raw(#"{"generator":\#(json),"pak":\#(JSONValue.string(key.pak).serialized())}"#, status: .created)
+            return try JSONResponse.encode(CreateGeneratorResponse(generator: generator, pak: key.pak), status: .created)
         }
     }
 }

@@ -8,61 +8,57 @@ enum StackRoutes {
     static func register(_ api: APIRoutes, _ s: BrokerServices) {
         // The admin sees every stack, a generator its own.
         api.add(.get, "stacks", .adminOrGenerator(.stacksListDenied), failure: "Failed to fetch stacks") { _, _, principal in
-            let (count, json) = try await s.stacks.listJSON(generatorID: principal.generatorID)
-            if principal.isAdmin { s.metrics.stacksTotal.set(Double(count)) }
-            return JSONResponse.raw(json)
+            let stacks = try await s.stacks.list(generatorID: principal.generatorID)
+            if principal.isAdmin { s.metrics.stacksTotal.set(Double(stacks.count)) }
+            return try JSONResponse.encode(stacks)
         }
 
         api.add(.post, "stacks", .adminOrGenerator(.stackCreateDenied), failure: "Failed to create stack") { request, _, principal in
-            let body = try await RequestBody.read(request)
-            let name = try body.requiredString("name"), description = try body.optionalString("description")
+            let new = try await request.decode(as: NewStack.self)
+            let name = new.name
             let generatorID: UUID
             if let own = principal.generatorID {
-                generatorID = try body.optionalUUID("generator_id") ?? own
+                generatorID = new.generatorID ?? own
                 guard generatorID == own else { throw APIError(.stackGeneratorMismatch, "A generator can only create stacks for itself") }
             } else {
-                generatorID = try body.requiredUUID("generator_id")
+                guard let id = new.generatorID else { throw APIError(.invalidField, "missing required field generator_id") }
+                generatorID = id
             }
-            if let problem = FieldRules.name(name, field: "Stack name") { throw APIError(.invalidStack, problem) }
-            if let description, description.trimmingCharacters(in: .whitespaces).isEmpty { throw APIError(.invalidStack, "Description cannot be empty") }
             guard try await s.generators.exists(generatorID) else { throw unknownGenerator }
-            let stack = try await s.transaction { tx -> StackStore.Row in
-                let stack = try await StackStore(sql: tx).create(name: name, description: description, generatorID: generatorID)
+            let stack = try await s.transaction { tx -> Stack in
+                let stack = try await StackStore(sql: tx).create(name: name, description: new.description, generatorID: generatorID)
                 try await s.audit(tx, principal, "stack.created", resourceType: "stack", resourceID: stack.id,
                                   details: .object(["name": .string(name), "generator_id": .string(generatorID.uuidString.lowercased())]),
                                   request: request)
-                let created = try JSONValue.parse(stack.json)
                 try await EventOutbox.emit(BrokkrEvent(eventType: "stack.created", data: .object([
-                    "stack_id": .string(stack.id.uuidString.lowercased()), "name": .string(name), "created_at": created["created_at"] ?? .null,
+                    "stack_id": .string(stack.id.lowercasedString), "name": .string(name), "created_at": .string(RFC3339.string(from: stack.createdAt)),
                 ])), stackID: stack.id, on: tx.connection, logger: tx.logger)
                 return stack
             }
-            return JSONResponse.raw(stack.json, status: .created)
+            return try JSONResponse.encode(stack, status: .created)
         }
 
         api.add(.get, "stacks/:id", .resourceChecked, failure: "Failed to fetch stack") { _, context, principal in
-            JSONResponse.raw(try await ownedStack(context, principal, s).json)
+            try JSONResponse.encode(try await ownedStack(context, principal, s))
         }
 
         api.add(.put, "stacks/:id", .resourceChecked, failure: "Failed to update stack") { request, context, principal in
             let current = try await ownedStack(context, principal, s)
-            let body = try await RequestBody.read(request)
-            if let bodyID = try body.optionalUUID("id"), bodyID != current.id { throw APIError(.stackIdMismatch, "Stack ID mismatch") }
-            let name = try body.optionalString("name") ?? current.name
-            let description = try body.optionalString("description")
-            let generatorID = try body.optionalUUID("generator_id") ?? current.generatorID
-            if let problem = FieldRules.name(name, field: "Stack name") { throw APIError(.invalidStack, problem) }
+            let update = try await request.decode(as: UpdateStackRequest.self)
+            if let bodyID = update.id, bodyID != current.id { throw APIError(.stackIdMismatch, "Stack ID mismatch") }
+            let name = update.name ?? current.name
+            let generatorID = update.generatorID ?? current.generatorID
             if let own = principal.generatorID, generatorID != own { throw APIError(.stackGeneratorMismatch, "A generator can only own its own stacks") }
             guard try await s.generators.exists(generatorID) else { throw unknownGenerator }
-            let json = try await s.transaction { tx -> String in
-                guard let stack = try await StackStore(sql: tx).update(current.id, name: name, description: description, generatorID: generatorID) else {
+            let stack = try await s.transaction { tx -> Stack in
+                guard let stack = try await StackStore(sql: tx).update(current.id, name: name, description: update.description, generatorID: generatorID) else {
                     throw stackNotFound
                 }
                 try await s.audit(tx, principal, "stack.updated", resourceType: "stack", resourceID: current.id,
                                   details: .object(["name": .string(name)]), request: request)
-                return stack.json
+                return stack
             }
-            return JSONResponse.raw(json)
+            return try JSONResponse.encode(stack)
         }
 
         api.add(.delete, "stacks/:id", .resourceChecked, failure: "Failed to delete stack") { request, context, principal in
@@ -85,13 +81,12 @@ enum StackRoutes {
         let tags = s.tags(.stack)
         api.add(.get, "stacks/:id/labels", .resourceChecked, failure: "Failed to fetch stack labels") { _, context, principal in
             let stack = try await readableStack(context, principal, s)
-            return JSONResponse.raw(try await tags.labelsJSON(stack))
+            return try JSONResponse.encode(try await tags.labelRows(stack, as: StackLabel.self))
         }
         api.add(.post, "stacks/:id/labels", .resourceChecked, failure: "Failed to add stack label") { request, context, principal in
             let stack = try await ownedStack(context, principal, s)
-            let label = try await RequestBody.read(request).bareString(field: "label")
-            if let problem = FieldRules.label(label) { throw APIError(.invalidLabel, problem) }
-            return JSONResponse.raw(try await tags.addLabel(stack.id, label), status: .created)
+            let label = try await request.decode(as: LabelRequest.self).label
+            return try JSONResponse.encode(try await tags.addLabel(stack.id, label, as: StackLabel.self), status: .created)
         }
         api.add(.delete, "stacks/:id/labels/:label", .resourceChecked, failure: "Failed to remove stack label") { _, context, principal in
             let stack = try await ownedStack(context, principal, s)
@@ -100,15 +95,13 @@ enum StackRoutes {
         }
         api.add(.get, "stacks/:id/annotations", .resourceChecked, failure: "Failed to fetch stack annotations") { _, context, principal in
             let stack = try await readableStack(context, principal, s)
-            return JSONResponse.raw(try await tags.annotationsJSON(stack))
+            return try JSONResponse.encode(try await tags.annotationRows(stack, as: StackAnnotation.self))
         }
         api.add(.post, "stacks/:id/annotations", .resourceChecked, failure: "Failed to add stack annotation") { request, context, principal in
             let stack = try await ownedStack(context, principal, s)
-            let body = try await RequestBody.read(request)
-            if let bodyID = try body.optionalUUID("stack_id"), bodyID != stack.id { throw APIError(.stackIdMismatch, "Stack ID mismatch") }
-            let key = try body.requiredString("key"), value = try body.requiredString("value")
-            if let problem = FieldRules.annotation(key: key, value: value) { throw APIError(.invalidAnnotation, problem) }
-            return JSONResponse.raw(try await tags.addAnnotation(stack.id, key: key, value: value), status: .created)
+            let new = try await request.decode(as: NewStackAnnotation.self)
+            if let bodyID = new.stackID, bodyID != stack.id { throw APIError(.stackIdMismatch, "Stack ID mismatch") }
+            return try JSONResponse.encode(try await tags.addAnnotation(stack.id, key: new.key, value: new.value, as: StackAnnotation.self), status: .created)
         }
         api.add(.delete, "stacks/:id/annotations/:key", .resourceChecked, failure: "Failed to remove stack annotation") { _, context, principal in
             let stack = try await ownedStack(context, principal, s)
@@ -122,7 +115,7 @@ enum StackRoutes {
                                            details: ["constraint": .string("stacks_generator_id_fkey")])
 
     /// The path's stack, which the caller must own (or be the admin): 404 before 403.
-    static func ownedStack(_ context: BrokkrRequestContext, _ principal: Principal, _ s: BrokerServices, idParameter: String = "id") async throws -> StackStore.Row {
+    static func ownedStack(_ context: BrokkrRequestContext, _ principal: Principal, _ s: BrokerServices, idParameter: String = "id") async throws -> Stack {
         guard let stack = try await s.stacks.get(try context.uuid(idParameter)) else { throw stackNotFound }
         try Access.requireStackOwner(principal, ownerID: stack.generatorID)
         return stack

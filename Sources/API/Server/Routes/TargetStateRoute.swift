@@ -1,3 +1,4 @@
+import BrokkrCommon
 import Foundation
 import Hummingbird
 
@@ -25,7 +26,7 @@ enum TargetStateRoute {
         if tag.isMatched(byIfNoneMatch: ifNoneMatch) {
             return Response(status: .notModified, headers: [.eTag: tag.headerValue])
         }
-        var response = JSONResponse.raw(try await s.deploymentObjects.targetStateJSON(agentID: agentID, includeDeployed: full))
+        var response = try JSONResponse.encode(try await s.deploymentObjects.targetState(agentID: agentID, includeDeployed: full))
         response.headers[.eTag] = tag.headerValue
         return response
     }

@@ -10,36 +10,35 @@ enum TemplateRoutes {
 
     static func register(_ api: APIRoutes, _ s: BrokerServices) {
         api.add(.get, "templates", .adminOrGenerator(.templatesNotAccessible), failure: "Failed to fetch templates") { _, _, principal in
-            JSONResponse.raw(try await TemplateStore(sql: s.database).listJSON(visibleTo: principal.generatorID))
+            try JSONResponse.encode(try await TemplateStore(sql: s.database).list(visibleTo: principal.generatorID))
         }
 
         api.add(.post, "templates", .adminOrGenerator(.templatesNotAccessible), failure: "Failed to create template") { request, _, principal in
-            let body = try await RequestBody.read(request)
-            let name = try body.requiredString("name"), description = try body.optionalString("description")
-            let content = try body.requiredString("template_content"), schema = try schemaText(body)
-            if let problem = FieldRules.name(name, field: "Template name") { throw APIError(.invalidTemplateSyntax, problem) }
-            try validate(content: content, schema: schema)
-            let template = try await s.transaction { tx -> TemplateStore.Row in
+            let new = try await request.decode(as: CreateTemplateRequest.self)
+            let name = new.name
+            try validate(content: new.templateContent, schema: new.parametersSchema.text)
+            let template = try await s.transaction { tx -> StackTemplate in
                 let template = try await TemplateStore(sql: tx).createNextVersion(
-                    generatorID: principal.generatorID, name: name, description: description, content: content, schema: schema)
+                    generatorID: principal.generatorID, name: name, description: new.description, content: new.templateContent,
+                    schema: new.parametersSchema.text)
                 try await s.audit(tx, principal, "template.created", resourceType: "template", resourceID: template.id,
                                   details: .object(["name": .string(name), "version": .int(Int64(template.version))]), request: request)
                 return template
             }
-            return JSONResponse.raw(template.json, status: .created)
+            return try JSONResponse.encode(template, status: .created)
         }
 
         api.add(.get, "templates/:id", .resourceChecked, failure: "Failed to fetch template") { _, context, principal in
-            JSONResponse.raw(try await readableTemplate(context, principal, s).json)
+            try JSONResponse.encode(try await readableTemplate(context, principal, s))
         }
 
         api.add(.put, "templates/:id", .resourceChecked, failure: "Failed to update template") { request, context, principal in
             let current = try await modifiableTemplate(context, principal, s)
-            let body = try await RequestBody.read(request)
-            let content = try body.requiredString("template_content"), schema = try schemaText(body)
-            let description = try body.optionalString("description") ?? current.description
+            let update = try await request.decode(as: UpdateTemplateRequest.self)
+            let content = update.templateContent, schema = update.parametersSchema.text
+            let description = update.description ?? current.description
             try validate(content: content, schema: schema)
-            let template = try await s.transaction { tx -> TemplateStore.Row in
+            let template = try await s.transaction { tx -> StackTemplate in
                 let store = TemplateStore(sql: tx)
                 let next = try await store.createNextVersion(generatorID: current.generatorID, name: current.name,
                                                              description: description, content: content, schema: schema)
@@ -48,7 +47,7 @@ enum TemplateRoutes {
                                   details: .object(["name": .string(current.name), "version": .int(Int64(next.version))]), request: request)
                 return next
             }
-            return JSONResponse.raw(template.json)
+            return try JSONResponse.encode(template)
         }
 
         api.add(.delete, "templates/:id", .resourceChecked, failure: "Failed to delete template") { request, context, principal in
@@ -71,13 +70,12 @@ enum TemplateRoutes {
     static func registerTags(_ api: APIRoutes, _ s: BrokerServices) {
         let tags = s.tags(.template)
         api.add(.get, "templates/:id/labels", .resourceChecked, failure: "Failed to fetch template labels") { _, context, principal in
-            JSONResponse.raw(try await tags.labelsJSON(try await readableTemplate(context, principal, s).id))
+            try JSONResponse.encode(try await tags.labelRows(try await readableTemplate(context, principal, s).id, as: TemplateLabel.self))
         }
         api.add(.post, "templates/:id/labels", .resourceChecked, failure: "Failed to add template label") { request, context, principal in
             let template = try await modifiableTemplate(context, principal, s)
-            let label = try await RequestBody.read(request).bareString(field: "label")
-            if let problem = FieldRules.label(label) { throw APIError(.invalidLabel, problem) }
-            return JSONResponse.raw(try await tags.addLabel(template.id, label), status: .created)
+            let label = try await request.decode(as: LabelRequest.self).label
+            return try JSONResponse.encode(try await tags.addLabel(template.id, label, as: TemplateLabel.self), status: .created)
         }
         api.add(.delete, "templates/:id/labels/:label", .resourceChecked, failure: "Failed to remove template label") { _, context, principal in
             let template = try await modifiableTemplate(context, principal, s)
@@ -85,14 +83,12 @@ enum TemplateRoutes {
             return JSONResponse.empty(.noContent)
         }
         api.add(.get, "templates/:id/annotations", .resourceChecked, failure: "Failed to fetch template annotations") { _, context, principal in
-            JSONResponse.raw(try await tags.annotationsJSON(try await readableTemplate(context, principal, s).id))
+            try JSONResponse.encode(try await tags.annotationRows(try await readableTemplate(context, principal, s).id, as: TemplateAnnotation.self))
         }
         api.add(.post, "templates/:id/annotations", .resourceChecked, failure: "Failed to add template annotation") { request, context, principal in
             let template = try await modifiableTemplate(context, principal, s)
-            let body = try await RequestBody.read(request)
-            let key = try body.requiredString("key"), value = try body.requiredString("value")
-            if let problem = FieldRules.annotation(key: key, value: value) { throw APIError(.invalidAnnotation, problem) }
-            return JSONResponse.raw(try await tags.addAnnotation(template.id, key: key, value: value), status: .created)
+            let new = try await request.decode(as: AddAnnotationRequest.self)
+            return try JSONResponse.encode(try await tags.addAnnotation(template.id, key: new.key, value: new.value, as: TemplateAnnotation.self), status: .created)
         }
         api.add(.delete, "templates/:id/annotations/:key", .resourceChecked, failure: "Failed to remove template annotation") { _, context, principal in
             let template = try await modifiableTemplate(context, principal, s)
@@ -107,10 +103,9 @@ enum TemplateRoutes {
     static func instantiate(_ request: Request, _ context: BrokkrRequestContext, _ principal: Principal, _ s: BrokerServices) async throws -> Response {
         // The contract names this parameter {stack_id}; the router needs one name per position, so it is :id.
         let stack = try await StackRoutes.ownedStack(context, principal, s)
-        let body = try await RequestBody.read(request)
-        let templateID = try body.requiredUUID("template_id")
-        let parameters = try body.object()["parameters"] ?? .object([:])
-        guard let template = try await TemplateStore(sql: s.database).get(templateID) else { throw templateNotFound }
+        let instantiation = try await request.decode(as: TemplateInstantiationRequest.self)
+        let parameters = instantiation.parameters ?? .object([:])
+        guard let template = try await TemplateStore(sql: s.database).get(instantiation.templateID) else { throw templateNotFound }
         if let generator = principal.generatorID, template.generatorID != nil, template.generatorID != generator {
             throw templateNotFound
         }
@@ -127,7 +122,7 @@ enum TemplateRoutes {
         }
         let yaml: String
         do {
-            yaml = try StackTemplateEngine.render(content: template.content, parametersSchema: template.parametersSchema,
+            yaml = try StackTemplateEngine.render(content: template.templateContent, parametersSchema: template.parametersSchema,
                                                   parameters: parameters, limits: TemplateLimits(s.config.value.broker))
         } catch {
             throw apiError(error)
@@ -138,23 +133,12 @@ enum TemplateRoutes {
         if let problem = YAMLDocuments.problem(in: yaml) {
             throw APIError(.invalidDeploymentObject, "Rendered template is not valid YAML: \(problem)")
         }
-        let json = try await s.transaction { tx -> String in
-            let json = try await DeploymentObjectRoutes.createObject(tx, stackID: stack.id, yaml: yaml, isDeletionMarker: false)
-            let id = try JSONValue.parse(json)["id"]?.stringValue.flatMap(UUID.init(uuidString:))
-            try await TemplateStore(sql: tx).recordRendering(deploymentObjectID: id!, template: template, parameters: parameters.serialized())
-            return json
+        let object = try await s.transaction { tx -> DeploymentObject in
+            let object = try await DeploymentObjectRoutes.createObject(tx, stackID: stack.id, yaml: yaml, isDeletionMarker: false)
+            try await TemplateStore(sql: tx).recordRendering(deploymentObjectID: object.id, template: template, parameters: parameters.serialized())
+            return object
         }
-        return JSONResponse.raw(json, status: .created)
-    }
-
-    /// `parameters_schema` as the contract sends it (a JSON string); an inline object is accepted too.
-    static func schemaText(_ body: RequestBody) throws -> String {
-        switch try body.object()["parameters_schema"] {
-        case .string(let s)?: return s
-        case .object(let o)?: return JSONValue.object(o).serialized()
-        case nil, .null?: throw APIError(.invalidField, "missing required field parameters_schema")
-        default: throw APIError(.invalidField, "parameters_schema must be a JSON string")
-        }
+        return try JSONResponse.encode(object, status: .created)
     }
 
     static func validate(content: String, schema: String) throws {
@@ -177,7 +161,7 @@ enum TemplateRoutes {
     }
 
     /// The path's template if the caller may read it: admin, or a generator for system and own templates.
-    static func readableTemplate(_ context: BrokkrRequestContext, _ principal: Principal, _ s: BrokerServices) async throws -> TemplateStore.Row {
+    static func readableTemplate(_ context: BrokkrRequestContext, _ principal: Principal, _ s: BrokerServices) async throws -> StackTemplate {
         guard let template = try await TemplateStore(sql: s.database).get(try context.uuid("id")) else { throw templateNotFound }
         if principal.agentID != nil { throw APIError(.templateNotAccessible, "Agents cannot read templates") }
         if let generator = principal.generatorID, template.generatorID != nil, template.generatorID != generator {
@@ -187,7 +171,7 @@ enum TemplateRoutes {
     }
 
     /// The path's template if the caller may change it: admin, or the owning generator (never a system template).
-    static func modifiableTemplate(_ context: BrokkrRequestContext, _ principal: Principal, _ s: BrokerServices) async throws -> TemplateStore.Row {
+    static func modifiableTemplate(_ context: BrokkrRequestContext, _ principal: Principal, _ s: BrokerServices) async throws -> StackTemplate {
         let template = try await readableTemplate(context, principal, s)
         if let generator = principal.generatorID, template.generatorID != generator {
             throw APIError(.templateNotOwned, "Only the template's generator may change it")

@@ -3,24 +3,26 @@ import Foundation
 
 /// `CreateWorkOrderRequest` → a validated new order (model rules of spec 07 §2.22, targeting of
 /// spec 05 §2.3: `targeting.agent_ids` plus the deprecated `target_agent_ids`).
-enum WorkOrderRequests {
-    static func newOrder(_ body: RequestBody) throws -> WorkOrderStore.NewOrder {
-        let workType = try body.requiredString("work_type"), yaml = try body.requiredString("yaml_content")
-        let targeting = try body.optionalObject("targeting")
-        let agentIDs = (try targeting?.optionalUUIDArray("agent_ids") ?? []) + (try body.optionalUUIDArray("target_agent_ids") ?? [])
-        let labels = try targeting?.optionalStringArray("labels") ?? []
-        let annotations = try targeting?.optionalStringMap("annotations") ?? []
-        if agentIDs.isEmpty && labels.isEmpty && annotations.isEmpty {
+extension CreateWorkOrderRequest: ValidatedRequest {
+    public func validate() throws {
+        let order = WorkOrderRequests.newOrder(self)
+        if order.agentIDs.isEmpty && order.labels.isEmpty && order.annotations.isEmpty {
             throw APIError(.noTargetingSpecified, "At least one targeting method must be specified (agent_ids, labels, or annotations)")
         }
-        let order = WorkOrderStore.NewOrder(
-            workType: workType, yamlContent: yaml,
-            maxRetries: try body.optionalInt("max_retries") ?? 3,
-            backoffSeconds: try body.optionalInt("backoff_seconds") ?? 60,
-            claimTimeoutSeconds: try body.optionalInt("claim_timeout_seconds") ?? 3600,
-            agentIDs: agentIDs, labels: labels, annotations: annotations)
-        if let problem = problem(order) { throw APIError(.invalidWorkOrder, problem) }
-        return order
+        if let problem = WorkOrderRequests.problem(order) { throw APIError(.invalidWorkOrder, problem) }
+    }
+}
+
+enum WorkOrderRequests {
+    static func newOrder(_ request: CreateWorkOrderRequest) -> WorkOrderStore.NewOrder {
+        WorkOrderStore.NewOrder(
+            workType: request.workType, yamlContent: request.yamlContent,
+            maxRetries: request.maxRetries ?? 3,
+            backoffSeconds: request.backoffSeconds ?? 60,
+            claimTimeoutSeconds: request.claimTimeoutSeconds ?? 3600,
+            agentIDs: (request.targeting?.agentIDs ?? []) + (request.targetAgentIDs ?? []),
+            labels: request.targeting?.labels ?? [],
+            annotations: (request.targeting?.annotations ?? [:]).sorted { $0.key < $1.key }.map { ($0.key, $0.value) })
     }
 
     static func problem(_ o: WorkOrderStore.NewOrder) -> String? {

@@ -14,26 +14,27 @@ enum WorkOrderRoutes {
 
         api.add(.get, "work-orders", admin, failure: "Failed to fetch work orders") { request, _, _ in
             let q = request.uri.queryParameters
-            return JSONResponse.raw(try await s.workOrders.listJSON(status: q["status"].map(String.init), workType: q["work_type"].map(String.init)))
+            return try JSONResponse.encode(try await s.workOrders.list(status: q["status"].map(String.init), workType: q["work_type"].map(String.init)))
         }
 
         api.add(.post, "work-orders", admin, failure: "Failed to create work order") { request, _, principal in
-            let order = try WorkOrderRequests.newOrder(try await RequestBody.read(request))
-            let json = try await s.transaction { tx -> String in
-                let (id, json) = try await WorkOrderStore(sql: tx).create(order)
+            let order = WorkOrderRequests.newOrder(try await request.decode(as: CreateWorkOrderRequest.self))
+            let created = try await s.transaction { tx -> WorkOrder in
+                let created = try await WorkOrderStore(sql: tx).create(order)
+                let id = created.id
                 try await EventOutbox.emit(BrokkrEvent(eventType: "workorder.created", data: .object([
                     "work_order_id": .string(id.lowercasedString), "work_type": .string(order.workType), "status": .string("PENDING"),
                 ])), on: tx.connection, logger: tx.logger)
                 try await s.audit(tx, principal, "workorder.created", resourceType: "work_order", resourceID: id,
                                   details: .object(["work_type": .string(order.workType)]), request: request)
-                return json
+                return created
             }
-            return JSONResponse.raw(json, status: .created)
+            return try JSONResponse.encode(created, status: .created)
         }
 
         api.add(.get, "work-orders/:id", admin, failure: "Failed to fetch work order") { _, context, _ in
-            guard let json = try await s.workOrders.getJSON(try context.uuid("id")) else { throw workOrderNotFound }
-            return JSONResponse.raw(json)
+            guard let order = try await s.workOrders.get(try context.uuid("id")) else { throw workOrderNotFound }
+            return try JSONResponse.encode(order)
         }
 
         api.add(.delete, "work-orders/:id", admin, failure: "Failed to delete work order") { _, context, _ in
@@ -43,24 +44,24 @@ enum WorkOrderRoutes {
 
         api.add(.post, "work-orders/:id/claim", .adminOrAgent(.agentPakMismatch), failure: "Failed to claim work order") { request, context, principal in
             let id = try context.uuid("id")
-            let agentID = try await RequestBody.read(request).requiredUUID("agent_id")
+            let agentID = try await request.decode(as: ClaimWorkOrderRequest.self).agentID
             if let caller = principal.agentID, caller != agentID { throw APIError(.agentPakMismatch, "An agent can only claim for itself") }
-            let json = try await s.transaction { tx -> String in
+            let order = try await s.transaction { tx -> WorkOrder in
                 switch try await WorkOrderLifecycle.claim(id, agentID: agentID, on: tx.connection, logger: tx.logger) {
-                case .claimed(let json):
+                case .claimed(let order):
                     try await s.audit(tx, principal, "workorder.claimed", resourceType: "work_order", resourceID: id,
                                       details: .object(["agent_id": .string(agentID.lowercasedString)]), request: request)
-                    return json
+                    return order
                 case .notClaimable: throw APIError(.workOrderNotClaimable, "Work order not found or not claimable")
                 case .alreadyClaimed: throw APIError(.workOrderAlreadyClaimed, "Work order already claimed")
                 }
             }
-            return JSONResponse.raw(json)
+            return try JSONResponse.encode(order)
         }
 
         api.add(.post, "work-orders/:id/complete", .adminOrAgent(.workOrderNotClaimedByAgent), failure: "Failed to complete work order") { request, context, principal in
             let id = try context.uuid("id")
-            let body = try await RequestBody.read(request)
+            let body = try await RequestBytes.read(request)
             return try await s.transaction { tx -> Response in
                 guard let order = try await WorkOrderLifecycle.lockActive(id, on: tx.connection, logger: tx.logger) else {
                     throw workOrderNotFound
@@ -70,9 +71,10 @@ enum WorkOrderRoutes {
                 guard principal.isAdmin || (principal.agentID != nil && principal.agentID == order.claimedBy) else {
                     throw APIError(.workOrderNotClaimedByAgent, "Only the agent that claimed the work order may complete it")
                 }
-                let success = try body.requiredBool("success")
-                let message = try body.optionalString("message") ?? (success ? nil : "Unknown error")
-                let retryable = try body.optionalBool("retryable") ?? true
+                let completion = try RequestBytes.decode(CompleteWorkOrderRequest.self, from: body)
+                let success = completion.success
+                let message = completion.message ?? (success ? nil : "Unknown error")
+                let retryable = completion.retryable ?? true
                 let outcome = try await WorkOrderLifecycle.complete(order, success: success, message: message, retryable: retryable,
                                                                     on: tx.connection, logger: tx.logger)
                 var details: [String: JSONValue] = ["success": .bool(success), "message": message.map(JSONValue.string) ?? .null]
@@ -80,7 +82,7 @@ enum WorkOrderRoutes {
                 try await s.audit(tx, principal, success ? "workorder.completed" : "workorder.failed", resourceType: "work_order",
                                   resourceID: id, details: .object(details), request: request)
                 switch outcome {
-                case .logged(let json): return JSONResponse.raw(json)
+                case .logged(let entry): return try JSONResponse.encode(entry)
                 case .retryScheduled: return JSONResponse.raw(#"{"status":"retry_scheduled"}"#, status: .accepted)
                 }
             }
@@ -103,20 +105,20 @@ enum WorkOrderRoutes {
                 guard let n = Int(raw), n >= 0 else { throw APIError(.invalidParameter, "limit must be a non-negative integer") }
                 return n
             }
-            return JSONResponse.raw(try await s.workOrders.logListJSON(workType: q["work_type"].map(String.init), success: success,
-                                                                       agentID: agentID, limit: limit))
+            return try JSONResponse.encode(try await s.workOrders.logList(workType: q["work_type"].map(String.init), success: success,
+                                                                          agentID: agentID, limit: limit))
         }
 
         api.add(.get, "work-order-log/:id", admin, failure: "Failed to fetch work order log entry") { _, context, _ in
-            guard let json = try await s.workOrders.logGetJSON(try context.uuid("id")) else {
+            guard let entry = try await s.workOrders.logEntry(try context.uuid("id")) else {
                 throw APIError(.workOrderLogEntryNotFound, "Work order log entry not found")
             }
-            return JSONResponse.raw(json)
+            return try JSONResponse.encode(entry)
         }
 
         api.add(.get, "agents/:id/work-orders/pending", .adminOrAgentSelf(), failure: "Failed to fetch pending work orders") { request, context, _ in
             let workType = request.uri.queryParameters["work_type"].map(String.init)
-            return JSONResponse.raw(try await s.workOrders.pendingJSON(agentID: try context.uuid("id"), workType: workType))
+            return try JSONResponse.encode(try await s.workOrders.pending(agentID: try context.uuid("id"), workType: workType))
         }
     }
 }

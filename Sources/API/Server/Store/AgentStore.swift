@@ -1,38 +1,30 @@
 import BrokkrCommon
+import BrokkrQueue
 import Foundation
 import PostgresNIO
 
-/// SQL for `agents`. Responses never include `pak_hash`.
+/// SQL for `agents`. The `Agent` model has no `pak_hash` field, so it is never read out.
 public struct AgentStore: Sendable {
-    public struct Row: Sendable {
-        public let id: UUID
-        public let name: String
-        public let status: String
-        public let json: String
-    }
-
     let sql: any SQLExecutor
 
-    public func create(name: String, clusterName: String, pakHash: String) async throws -> Row {
-        try await row("""
-            INSERT INTO agents (name, cluster_name, pak_hash) VALUES (\(name), \(clusterName), \(pakHash))
-            RETURNING id, name, status, (to_jsonb(agents) - 'pak_hash')::text
-            """)!
+    public func create(name: String, clusterName: String, pakHash: String) async throws -> Agent {
+        try await sql.model("""
+            INSERT INTO agents (name, cluster_name, pak_hash) VALUES (\(name), \(clusterName), \(pakHash)) RETURNING *
+            """, as: Agent.self)!
     }
 
-    public func get(_ id: UUID) async throws -> Row? {
-        try await row("SELECT id, name, status, (to_jsonb(a) - 'pak_hash')::text FROM agents a WHERE id = \(id) AND deleted_at IS NULL")
+    public func get(_ id: UUID) async throws -> Agent? {
+        try await sql.model("SELECT * FROM agents WHERE id = \(id) AND deleted_at IS NULL", as: Agent.self)
     }
 
-    public func find(name: String, clusterName: String) async throws -> Row? {
-        try await row("""
-            SELECT id, name, status, (to_jsonb(a) - 'pak_hash')::text FROM agents a
-            WHERE name = \(name) AND cluster_name = \(clusterName) AND deleted_at IS NULL
-            """)
+    public func find(name: String, clusterName: String) async throws -> Agent? {
+        try await sql.model("""
+            SELECT * FROM agents WHERE name = \(name) AND cluster_name = \(clusterName) AND deleted_at IS NULL
+            """, as: Agent.self)
     }
 
-    public func listJSON() async throws -> String {
-        try await sql.array("SELECT json_agg(to_jsonb(a) - 'pak_hash' ORDER BY created_at)::text FROM agents a WHERE deleted_at IS NULL")
+    public func list() async throws -> [Agent] {
+        try await sql.models("SELECT * FROM agents WHERE deleted_at IS NULL ORDER BY created_at", as: Agent.self)
     }
 
     /// (id, name, status, last heartbeat) of every active agent, for the list gauges.
@@ -44,23 +36,24 @@ public struct AgentStore: Sendable {
         return out
     }
 
-    public func update(_ id: UUID, name: String?, clusterName: String?, status: String?) async throws -> Row? {
-        try await row("""
+    public func update(_ id: UUID, name: String?, clusterName: String?, status: String?) async throws -> Agent? {
+        try await sql.model("""
             UPDATE agents SET name = COALESCE(\(name), name), cluster_name = COALESCE(\(clusterName), cluster_name),
                 status = COALESCE(\(status), status)
-            WHERE id = \(id) AND deleted_at IS NULL
-            RETURNING id, name, status, (to_jsonb(agents) - 'pak_hash')::text
-            """)
+            WHERE id = \(id) AND deleted_at IS NULL RETURNING *
+            """, as: Agent.self)
     }
 
     /// Replaces the key hash; returns the previous hash (to evict from the auth cache) and the row.
-    public func rotateKey(_ id: UUID, newHash: String) async throws -> (oldHash: String, row: Row)? {
-        guard let (old, rid, name, status, json) = try await sql.first("""
-            UPDATE agents a SET pak_hash = \(newHash) FROM (SELECT id, pak_hash FROM agents WHERE id = \(id) AND deleted_at IS NULL FOR UPDATE) old
-            WHERE a.id = old.id
-            RETURNING old.pak_hash, a.id, a.name, a.status, (to_jsonb(a) - 'pak_hash')::text
-            """, as: (String, UUID, String, String, String).self) else { return nil }
-        return (old, Row(id: rid, name: name, status: status, json: json))
+    public func rotateKey(_ id: UUID, newHash: String) async throws -> (oldHash: String, agent: Agent)? {
+        for try await row in try await sql.rows("""
+            UPDATE agents a SET pak_hash = \(newHash)
+            FROM (SELECT id, pak_hash AS old_pak_hash FROM agents WHERE id = \(id) AND deleted_at IS NULL FOR UPDATE) old
+            WHERE a.id = old.id RETURNING old.old_pak_hash, a.*
+            """) {
+            return (try row.makeRandomAccess()["old_pak_hash"].decode(String.self), try RowDecoder.decode(Agent.self, from: row))
+        }
+        return nil
     }
 
     /// Soft-deletes; returns the key hash the agent had, or nil if there was no such agent.
@@ -78,9 +71,5 @@ public struct AgentStore: Sendable {
 
     public func exists(_ id: UUID) async throws -> Bool {
         try await sql.firstValue("SELECT 1 FROM agents WHERE id = \(id) AND deleted_at IS NULL", as: Int.self) != nil
-    }
-
-    private func row(_ query: PostgresQuery) async throws -> Row? {
-        try await sql.first(query, as: (UUID, String, String, String).self).map { Row(id: $0.0, name: $0.1, status: $0.2, json: $0.3) }
     }
 }

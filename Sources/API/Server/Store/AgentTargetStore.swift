@@ -1,3 +1,5 @@
+import BrokkrCommon
+import BrokkrQueue
 import Foundation
 import PostgresNIO
 
@@ -5,14 +7,12 @@ import PostgresNIO
 public struct AgentTargetStore: Sendable {
     let sql: any SQLExecutor
 
-    public func listJSON(agentID: UUID) async throws -> String {
-        try await sql.array("SELECT json_agg(to_jsonb(t))::text FROM agent_targets t WHERE agent_id = \(agentID)")
+    public func list(agentID: UUID) async throws -> [AgentTarget] {
+        try await sql.models("SELECT * FROM agent_targets WHERE agent_id = \(agentID)", as: AgentTarget.self)
     }
 
-    public func add(agentID: UUID, stackID: UUID) async throws -> String {
-        try await sql.text("""
-            INSERT INTO agent_targets AS t (agent_id, stack_id) VALUES (\(agentID), \(stackID)) RETURNING to_jsonb(t)::text
-            """)!
+    public func add(agentID: UUID, stackID: UUID) async throws -> AgentTarget {
+        try await sql.model("INSERT INTO agent_targets (agent_id, stack_id) VALUES (\(agentID), \(stackID)) RETURNING *", as: AgentTarget.self)!
     }
 
     public func remove(agentID: UUID, stackID: UUID) async throws -> Bool {

@@ -1,63 +1,52 @@
 import BrokkrCommon
+import BrokkrQueue
 import Foundation
 import PostgresNIO
 
 /// SQL for `diagnostic_requests` and `diagnostic_results` (on-demand diagnostics of one deployment
 /// object by one agent).
 public struct DiagnosticStore: Sendable {
-    public struct Request: Sendable {
-        public let id: UUID
-        public let agentID: UUID
-        public let status: String
-        public let json: String
-    }
-
     let sql: any SQLExecutor
 
-    public func create(deploymentObjectID: UUID, agentID: UUID, requestedBy: String?, retentionMinutes: Int) async throws -> Request {
-        try await request("""
-            INSERT INTO diagnostic_requests AS r (agent_id, deployment_object_id, requested_by, expires_at)
+    public func create(deploymentObjectID: UUID, agentID: UUID, requestedBy: String?, retentionMinutes: Int) async throws -> DiagnosticRequest {
+        try await sql.model("""
+            INSERT INTO diagnostic_requests (agent_id, deployment_object_id, requested_by, expires_at)
             VALUES (\(agentID), \(deploymentObjectID), \(requestedBy), now() + make_interval(mins => \(retentionMinutes)::int))
-            RETURNING id, agent_id, status, to_jsonb(r)::text
-            """)!
+            RETURNING *
+            """, as: DiagnosticRequest.self)!
     }
 
-    public func get(_ id: UUID) async throws -> Request? {
-        try await request("SELECT id, agent_id, status, to_jsonb(r)::text FROM diagnostic_requests r WHERE id = \(id)")
+    public func get(_ id: UUID) async throws -> DiagnosticRequest? {
+        try await sql.model("SELECT * FROM diagnostic_requests WHERE id = \(id)", as: DiagnosticRequest.self)
     }
 
-    public func resultJSON(requestID: UUID) async throws -> String? {
-        try await sql.text("SELECT to_jsonb(x)::text FROM diagnostic_results x WHERE request_id = \(requestID) ORDER BY created_at DESC LIMIT 1")
+    public func result(requestID: UUID) async throws -> DiagnosticResult? {
+        try await sql.model("SELECT * FROM diagnostic_results WHERE request_id = \(requestID) ORDER BY created_at DESC LIMIT 1", as: DiagnosticResult.self)
     }
 
     /// Pending requests of the agent that have not expired, oldest first.
-    public func pendingJSON(agentID: UUID) async throws -> String {
-        try await sql.array("""
-            SELECT json_agg(to_jsonb(r) ORDER BY created_at)::text FROM diagnostic_requests r
-            WHERE agent_id = \(agentID) AND status = 'pending' AND expires_at > now()
-            """)
+    public func pending(agentID: UUID) async throws -> [DiagnosticRequest] {
+        try await sql.models("""
+            SELECT * FROM diagnostic_requests
+            WHERE agent_id = \(agentID) AND status = 'pending' AND expires_at > now() ORDER BY created_at
+            """, as: DiagnosticRequest.self)
     }
 
     /// Moves `from` → `to` atomically (so two claimers cannot both win); nil when the status was not `from`.
-    public func transition(_ id: UUID, from: String, to: String) async throws -> Request? {
-        try await request("""
-            UPDATE diagnostic_requests r SET status = \(to),
+    public func transition(_ id: UUID, from: String, to: String) async throws -> DiagnosticRequest? {
+        try await sql.model("""
+            UPDATE diagnostic_requests SET status = \(to),
                 claimed_at = CASE WHEN \(to) = 'claimed' THEN now() ELSE claimed_at END,
                 completed_at = CASE WHEN \(to) IN ('completed', 'failed') THEN now() ELSE completed_at END
-            WHERE id = \(id) AND status = \(from)
-            RETURNING id, agent_id, status, to_jsonb(r)::text
-            """)
+            WHERE id = \(id) AND status = \(from) RETURNING *
+            """, as: DiagnosticRequest.self)
     }
 
-    public func addResult(requestID: UUID, podStatuses: String, events: String, logTails: String?, collectedAt: Date) async throws -> String {
-        try await sql.text("""
-            INSERT INTO diagnostic_results AS x (request_id, pod_statuses, events, log_tails, collected_at)
-            VALUES (\(requestID), \(podStatuses), \(events), \(logTails), \(collectedAt))
-            RETURNING to_jsonb(x)::text
-            """)!
-    }
-
-    private func request(_ query: PostgresQuery) async throws -> Request? {
-        try await sql.first(query, as: (UUID, UUID, String, String).self).map { Request(id: $0.0, agentID: $0.1, status: $0.2, json: $0.3) }
+    public func addResult(requestID: UUID, _ result: SubmitDiagnosticResult) async throws -> DiagnosticResult {
+        try await sql.model("""
+            INSERT INTO diagnostic_results (request_id, pod_statuses, events, log_tails, collected_at)
+            VALUES (\(requestID), \(result.podStatuses), \(result.events), \(result.logTails), \(result.collectedAt))
+            RETURNING *
+            """, as: DiagnosticResult.self)!
     }
 }

@@ -1,42 +1,44 @@
 import BrokkrCommon
+import BrokkrQueue
 import Foundation
 import PostgresNIO
 
-/// SQL for `generators`. Responses never include `pak_hash`.
+/// SQL for `generators`. The `Generator` model has no `pak_hash` field, so it is never read out.
 public struct GeneratorStore: Sendable {
     let sql: any SQLExecutor
 
-    static let json = "(to_jsonb(g) - 'pak_hash')::text"
-
-    public func create(name: String, description: String?, pakHash: String) async throws -> (UUID, String) {
-        try await sql.first("""
-            INSERT INTO generators AS g (name, description, pak_hash, is_active) VALUES (\(name), \(description), \(pakHash), true)
-            RETURNING id, (to_jsonb(g) - 'pak_hash')::text
-            """, as: (UUID, String).self)!
+    public func create(name: String, description: String?, pakHash: String) async throws -> Generator {
+        try await sql.model("""
+            INSERT INTO generators (name, description, pak_hash, is_active) VALUES (\(name), \(description), \(pakHash), true)
+            RETURNING *
+            """, as: Generator.self)!
     }
 
-    public func getJSON(_ id: UUID) async throws -> String? {
-        try await sql.text("SELECT (to_jsonb(g) - 'pak_hash')::text FROM generators g WHERE id = \(id) AND deleted_at IS NULL")
+    public func get(_ id: UUID) async throws -> Generator? {
+        try await sql.model("SELECT * FROM generators WHERE id = \(id) AND deleted_at IS NULL", as: Generator.self)
     }
 
-    public func listJSON() async throws -> String {
-        try await sql.array("SELECT json_agg(to_jsonb(g) - 'pak_hash' ORDER BY created_at)::text FROM generators g WHERE deleted_at IS NULL")
+    public func list() async throws -> [Generator] {
+        try await sql.models("SELECT * FROM generators WHERE deleted_at IS NULL ORDER BY created_at", as: Generator.self)
     }
 
-    public func update(_ id: UUID, name: String, description: String?) async throws -> String? {
-        try await sql.text("""
-            UPDATE generators g SET name = \(name), description = \(description)
-            WHERE id = \(id) AND deleted_at IS NULL RETURNING (to_jsonb(g) - 'pak_hash')::text
-            """)
+    public func update(_ id: UUID, name: String, description: String?) async throws -> Generator? {
+        try await sql.model("""
+            UPDATE generators SET name = \(name), description = \(description)
+            WHERE id = \(id) AND deleted_at IS NULL RETURNING *
+            """, as: Generator.self)
     }
 
-    public func rotateKey(_ id: UUID, newHash: String) async throws -> (oldHash: String?, json: String)? {
-        guard let (old, json) = try await sql.first("""
+    /// Replaces the key hash; returns the previous hash (to evict from the auth cache) and the row.
+    public func rotateKey(_ id: UUID, newHash: String) async throws -> (oldHash: String?, generator: Generator)? {
+        for try await row in try await sql.rows("""
             UPDATE generators g SET pak_hash = \(newHash)
-            FROM (SELECT id, pak_hash FROM generators WHERE id = \(id) AND deleted_at IS NULL FOR UPDATE) old
-            WHERE g.id = old.id RETURNING old.pak_hash, (to_jsonb(g) - 'pak_hash')::text
-            """, as: (String?, String).self) else { return nil }
-        return (old, json)
+            FROM (SELECT id, pak_hash AS old_pak_hash FROM generators WHERE id = \(id) AND deleted_at IS NULL FOR UPDATE) old
+            WHERE g.id = old.id RETURNING old.old_pak_hash, g.*
+            """) {
+            return (try row.makeRandomAccess()["old_pak_hash"].decode(String?.self), try RowDecoder.decode(Generator.self, from: row))
+        }
+        return nil
     }
 
     /// Soft-deletes (cascading to its stacks by trigger); returns (found, previous key hash).

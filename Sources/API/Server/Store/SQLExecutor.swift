@@ -63,3 +63,16 @@ extension SQLExecutor {
         return nil
     }
 }
+
+extension SQLExecutor {
+    /// Every row as a contract model (columns named as the model's fields).
+    func models<T: Decodable>(_ query: PostgresQuery, as type: T.Type) async throws -> [T] {
+        try await rows(query).models(type)
+    }
+
+    /// The first row as a contract model, or nil.
+    func model<T: Decodable>(_ query: PostgresQuery, as type: T.Type) async throws -> T? {
+        for try await row in try await rows(query) { return try RowDecoder.decode(type, from: row) }
+        return nil
+    }
+}

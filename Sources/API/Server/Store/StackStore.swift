@@ -1,43 +1,35 @@
 import BrokkrCommon
+import BrokkrQueue
 import Foundation
 import PostgresNIO
 
 /// SQL for `stacks`, including the stacks associated with an agent.
 public struct StackStore: Sendable {
-    public struct Row: Sendable {
-        public let id: UUID
-        public let name: String
-        public let generatorID: UUID
-        public let json: String
-    }
-
     let sql: any SQLExecutor
 
-    public func create(name: String, description: String?, generatorID: UUID) async throws -> Row {
-        try await row("""
-            INSERT INTO stacks AS s (name, description, generator_id) VALUES (\(name), \(description), \(generatorID))
-            RETURNING id, name, generator_id, to_jsonb(s)::text
-            """)!
+    public func create(name: String, description: String?, generatorID: UUID) async throws -> Stack {
+        try await sql.model("""
+            INSERT INTO stacks (name, description, generator_id) VALUES (\(name), \(description), \(generatorID)) RETURNING *
+            """, as: Stack.self)!
     }
 
-    public func get(_ id: UUID) async throws -> Row? {
-        try await row("SELECT id, name, generator_id, to_jsonb(s)::text FROM stacks s WHERE id = \(id) AND deleted_at IS NULL")
+    public func get(_ id: UUID) async throws -> Stack? {
+        try await sql.model("SELECT * FROM stacks WHERE id = \(id) AND deleted_at IS NULL", as: Stack.self)
     }
 
     /// Live stacks, all of them or only those a generator owns.
-    public func listJSON(generatorID: UUID? = nil) async throws -> (count: Int, json: String) {
-        let (count, json) = try await sql.first("""
-            SELECT count(*)::int, coalesce(json_agg(to_jsonb(s) ORDER BY created_at), '[]')::text FROM stacks s
-            WHERE deleted_at IS NULL AND (\(generatorID)::uuid IS NULL OR generator_id = \(generatorID))
-            """, as: (Int, String).self)!
-        return (count, json)
+    public func list(generatorID: UUID? = nil) async throws -> [Stack] {
+        try await sql.models("""
+            SELECT * FROM stacks WHERE deleted_at IS NULL AND (\(generatorID)::uuid IS NULL OR generator_id = \(generatorID))
+            ORDER BY created_at
+            """, as: Stack.self)
     }
 
-    public func update(_ id: UUID, name: String, description: String?, generatorID: UUID) async throws -> Row? {
-        try await row("""
-            UPDATE stacks s SET name = \(name), description = \(description), generator_id = \(generatorID)
-            WHERE id = \(id) AND deleted_at IS NULL RETURNING id, name, generator_id, to_jsonb(s)::text
-            """)
+    public func update(_ id: UUID, name: String, description: String?, generatorID: UUID) async throws -> Stack? {
+        try await sql.model("""
+            UPDATE stacks SET name = \(name), description = \(description), generator_id = \(generatorID)
+            WHERE id = \(id) AND deleted_at IS NULL RETURNING *
+            """, as: Stack.self)
     }
 
     /// Soft-deletes; the trigger soft-deletes its objects and adds a deletion marker.
@@ -47,17 +39,13 @@ public struct StackStore: Sendable {
 
     /// Live stacks associated with the agent by a direct target, a shared label, or a shared
     /// annotation (same key and value).
-    public func associatedJSON(agentID: UUID) async throws -> String {
+    public func associated(agentID: UUID) async throws -> [Stack] {
         var binds = PostgresBindings()
         binds.append(agentID)
-        return try await sql.array(PostgresQuery(unsafeSQL: """
-            SELECT json_agg(to_jsonb(s) ORDER BY s.created_at)::text FROM stacks s
-            WHERE s.deleted_at IS NULL AND s.id IN (\(AssociatedStacks.sql(agentParameter: "$1")))
-            """, binds: binds))
-    }
-
-    private func row(_ query: PostgresQuery) async throws -> Row? {
-        try await sql.first(query, as: (UUID, String, UUID, String).self).map { Row(id: $0.0, name: $0.1, generatorID: $0.2, json: $0.3) }
+        return try await sql.models(PostgresQuery(unsafeSQL: """
+            SELECT * FROM stacks s
+            WHERE s.deleted_at IS NULL AND s.id IN (\(AssociatedStacks.sql(agentParameter: "$1"))) ORDER BY s.created_at
+            """, binds: binds), as: Stack.self)
     }
 }
 

@@ -15,12 +15,13 @@ public struct TagStore: Sendable {
     var labelTable: String { "\(owner.rawValue)_labels" }
     var annotationTable: String { "\(owner.rawValue)_annotations" }
 
-    public func labelsJSON(_ ownerID: UUID) async throws -> String {
-        try await sql.array(query("SELECT json_agg(to_jsonb(t) ORDER BY label)::text FROM \(labelTable) t WHERE \(owner.column) = $1", ownerID))
+    /// The owner's label rows as its model (`AgentLabel`, `StackLabel` or `TemplateLabel`).
+    public func labelRows<T: Decodable>(_ ownerID: UUID, as type: T.Type) async throws -> [T] {
+        try await sql.models(query("SELECT * FROM \(labelTable) WHERE \(owner.column) = $1 ORDER BY label", ownerID), as: type)
     }
 
-    public func addLabel(_ ownerID: UUID, _ label: String) async throws -> String {
-        try await sql.text(query("INSERT INTO \(labelTable) AS t (\(owner.column), label) VALUES ($1, $2) RETURNING to_jsonb(t)::text", ownerID, label))!
+    public func addLabel<T: Decodable>(_ ownerID: UUID, _ label: String, as type: T.Type) async throws -> T {
+        try await sql.model(query("INSERT INTO \(labelTable) (\(owner.column), label) VALUES ($1, $2) RETURNING *", ownerID, label), as: type)!
     }
 
     public func removeLabel(_ ownerID: UUID, _ label: String) async throws -> Bool {
@@ -35,17 +36,18 @@ public struct TagStore: Sendable {
         return out
     }
 
-    public func annotationsJSON(_ ownerID: UUID) async throws -> String {
-        try await sql.array(query("SELECT json_agg(to_jsonb(t) ORDER BY key)::text FROM \(annotationTable) t WHERE \(owner.column) = $1", ownerID))
+    /// The owner's annotation rows as its model (`AgentAnnotation`, `StackAnnotation` or `TemplateAnnotation`).
+    public func annotationRows<T: Decodable>(_ ownerID: UUID, as type: T.Type) async throws -> [T] {
+        try await sql.models(query("SELECT * FROM \(annotationTable) WHERE \(owner.column) = $1 ORDER BY key", ownerID), as: type)
     }
 
     /// Adds an annotation; an existing key gets the new value.
-    public func addAnnotation(_ ownerID: UUID, key: String, value: String) async throws -> String {
-        try await sql.text(query("""
-            INSERT INTO \(annotationTable) AS t (\(owner.column), key, value) VALUES ($1, $2, $3)
+    public func addAnnotation<T: Decodable>(_ ownerID: UUID, key: String, value: String, as type: T.Type) async throws -> T {
+        try await sql.model(query("""
+            INSERT INTO \(annotationTable) (\(owner.column), key, value) VALUES ($1, $2, $3)
             ON CONFLICT (\(owner.column), key) DO UPDATE SET value = EXCLUDED.value
-            RETURNING to_jsonb(t)::text
-            """, ownerID, key, value))!
+            RETURNING *
+            """, ownerID, key, value), as: type)!
     }
 
     public func removeAnnotation(_ ownerID: UUID, key: String) async throws -> Bool {

@@ -1,48 +1,37 @@
 import BrokkrCommon
+import BrokkrQueue
 import Foundation
 import PostgresNIO
 
 /// SQL for `stack_templates` (immutable versions) and `rendered_deployment_objects` (provenance).
 public struct TemplateStore: Sendable {
-    public struct Row: Sendable {
-        public let id: UUID
-        public let generatorID: UUID?
-        public let name: String
-        public let description: String?
-        public let version: Int
-        public let content: String
-        public let parametersSchema: String
-        public let json: String
-    }
-
     let sql: any SQLExecutor
-
-    static let columns = "id, generator_id, name, description, version, template_content, parameters_schema, to_jsonb(t)::text"
 
     /// Inserts the next version of `(generator, name)`: 1 for a new name. The advisory lock serialises
     /// concurrent creators of the same name so versions never collide.
-    public func createNextVersion(generatorID: UUID?, name: String, description: String?, content: String, schema: String) async throws -> Row {
+    public func createNextVersion(generatorID: UUID?, name: String, description: String?, content: String, schema: String) async throws -> StackTemplate {
         _ = try await sql.rows("SELECT pg_advisory_xact_lock(hashtext(\(generatorID?.uuidString ?? "system") || '/' || \(name)))")
-        return try await row("""
-            INSERT INTO stack_templates AS t (generator_id, name, description, version, template_content, parameters_schema, checksum)
+        return try await sql.model("""
+            INSERT INTO stack_templates (generator_id, name, description, version, template_content, parameters_schema, checksum)
             VALUES (\(generatorID), \(name), \(description),
                     (SELECT COALESCE(max(version), 0) + 1 FROM stack_templates
                      WHERE generator_id IS NOT DISTINCT FROM \(generatorID) AND name = \(name)),
                     \(content), \(schema), \(Checksum.sha256Hex(content)))
-            RETURNING \(unescaped: Self.columns)
-            """)!
+            RETURNING *
+            """, as: StackTemplate.self)!
     }
 
-    public func get(_ id: UUID) async throws -> Row? {
-        try await row("SELECT \(unescaped: Self.columns) FROM stack_templates t WHERE id = \(id) AND deleted_at IS NULL")
+    public func get(_ id: UUID) async throws -> StackTemplate? {
+        try await sql.model("SELECT * FROM stack_templates WHERE id = \(id) AND deleted_at IS NULL", as: StackTemplate.self)
     }
 
     /// All live templates for the admin; system templates then the generator's own for a generator.
-    public func listJSON(visibleTo generatorID: UUID?) async throws -> String {
-        try await sql.array("""
-            SELECT json_agg(to_jsonb(t) ORDER BY (t.generator_id IS NOT NULL), t.name, t.version)::text FROM stack_templates t
+    public func list(visibleTo generatorID: UUID?) async throws -> [StackTemplate] {
+        try await sql.models("""
+            SELECT * FROM stack_templates t
             WHERE t.deleted_at IS NULL AND (\(generatorID)::uuid IS NULL OR t.generator_id IS NULL OR t.generator_id = \(generatorID))
-            """)
+            ORDER BY (t.generator_id IS NOT NULL), t.name, t.version
+            """, as: StackTemplate.self)
     }
 
     public func softDelete(_ id: UUID) async throws -> Bool {
@@ -57,16 +46,10 @@ public struct TemplateStore: Sendable {
             """)
     }
 
-    public func recordRendering(deploymentObjectID: UUID, template: Row, parameters: String) async throws {
+    public func recordRendering(deploymentObjectID: UUID, template: StackTemplate, parameters: String) async throws {
         _ = try await sql.rows("""
             INSERT INTO rendered_deployment_objects (deployment_object_id, template_id, template_version, template_parameters)
             VALUES (\(deploymentObjectID), \(template.id), \(template.version), \(parameters))
             """)
-    }
-
-    private func row(_ query: PostgresQuery) async throws -> Row? {
-        try await sql.first(query, as: (UUID, UUID?, String, String?, Int, String, String, String).self).map {
-            Row(id: $0.0, generatorID: $0.1, name: $0.2, description: $0.3, version: $0.4, content: $0.5, parametersSchema: $0.6, json: $0.7)
-        }
     }
 }

@@ -20,12 +20,13 @@ public struct WorkOrderStore: Sendable {
     }
 
     /// Inserts the order and its targeting rows (call inside a transaction).
-    public func create(_ order: NewOrder) async throws -> (id: UUID, json: String) {
-        let (id, json) = try await sql.first("""
-            INSERT INTO work_orders AS w (work_type, yaml_content, max_retries, backoff_seconds, claim_timeout_seconds)
+    public func create(_ order: NewOrder) async throws -> WorkOrder {
+        let created = try await sql.model("""
+            INSERT INTO work_orders (work_type, yaml_content, max_retries, backoff_seconds, claim_timeout_seconds)
             VALUES (\(order.workType), \(order.yamlContent), \(order.maxRetries), \(order.backoffSeconds), \(order.claimTimeoutSeconds))
-            RETURNING id, to_jsonb(w)::text
-            """, as: (UUID, String).self)!
+            RETURNING *
+            """, as: WorkOrder.self)!
+        let id = created.id
         if !order.agentIDs.isEmpty {
             _ = try await sql.affectedRows("""
                 INSERT INTO work_order_targets (work_order_id, agent_id) SELECT \(id), unnest(\(order.agentIDs)::uuid[])
@@ -41,32 +42,32 @@ public struct WorkOrderStore: Sendable {
                 SELECT \(id), k, v FROM unnest(\(order.annotations.map(\.0))::text[], \(order.annotations.map(\.1))::text[]) AS a(k, v)
                 """)
         }
-        return (id, json)
+        return created
     }
 
-    public func listJSON(status: String?, workType: String?) async throws -> String {
-        try await sql.array("""
-            SELECT json_agg(to_jsonb(w) ORDER BY w.created_at)::text FROM work_orders w
+    public func list(status: String?, workType: String?) async throws -> [WorkOrder] {
+        try await sql.models("""
+            SELECT * FROM work_orders w
             WHERE (\(status)::text IS NULL OR w.status = \(status)) AND (\(workType)::text IS NULL OR w.work_type = \(workType))
-            """)
+            ORDER BY w.created_at
+            """, as: WorkOrder.self)
     }
 
     /// The active order, or one synthesised from its log entry (status COMPLETED / FAILED, spec 05 §2.3).
-    public func getJSON(_ id: UUID) async throws -> String? {
-        try await sql.text("""
-            SELECT json FROM (
-                SELECT 1 AS pick, to_jsonb(w)::text AS json FROM work_orders w WHERE w.id = \(id)
+    public func get(_ id: UUID) async throws -> WorkOrder? {
+        try await sql.model("""
+            SELECT * FROM (
+                SELECT 1 AS pick, id, created_at, updated_at, work_type, yaml_content, status, claimed_by, claimed_at,
+                       claim_timeout_seconds, max_retries, retry_count, backoff_seconds, next_retry_after, last_error, last_error_at
+                FROM work_orders w WHERE w.id = \(id)
                 UNION ALL
-                SELECT 2, jsonb_build_object(
-                    'id', l.id, 'created_at', l.created_at, 'updated_at', l.completed_at, 'work_type', l.work_type,
-                    'yaml_content', l.yaml_content, 'status', CASE WHEN l.success THEN 'COMPLETED' ELSE 'FAILED' END,
-                    'claimed_by', l.claimed_by, 'claimed_at', l.claimed_at, 'claim_timeout_seconds', 0, 'max_retries', 0,
-                    'retry_count', l.retries_attempted, 'backoff_seconds', 0, 'next_retry_after', NULL,
-                    'last_error', CASE WHEN l.success THEN NULL ELSE l.result_message END,
-                    'last_error_at', CASE WHEN l.success THEN NULL ELSE l.completed_at END)::text
+                SELECT 2, l.id, l.created_at, l.completed_at, l.work_type, l.yaml_content,
+                       CASE WHEN l.success THEN 'COMPLETED' ELSE 'FAILED' END, l.claimed_by, l.claimed_at,
+                       0, 0, l.retries_attempted, 0, NULL, CASE WHEN l.success THEN NULL ELSE l.result_message END,
+                       CASE WHEN l.success THEN NULL ELSE l.completed_at END
                 FROM work_order_log l WHERE l.id = \(id)) AS found
             ORDER BY pick LIMIT 1
-            """)
+            """, as: WorkOrder.self)
     }
 
     /// Cancels an active order (not logged).
@@ -75,28 +76,28 @@ public struct WorkOrderStore: Sendable {
     }
 
     /// PENDING orders the agent may claim.
-    public func pendingJSON(agentID: UUID, workType: String?) async throws -> String {
+    public func pending(agentID: UUID, workType: String?) async throws -> [WorkOrder] {
         var binds = PostgresBindings()
         binds.append(agentID)
         binds.append(workType)
-        return try await sql.array(PostgresQuery(unsafeSQL: """
-            SELECT json_agg(to_jsonb(w) ORDER BY w.created_at)::text FROM work_orders w
+        return try await sql.models(PostgresQuery(unsafeSQL: """
+            SELECT * FROM work_orders w
             WHERE w.status = 'PENDING' AND ($2::text IS NULL OR w.work_type = $2)
               AND \(WorkOrderLifecycle.eligibility(agent: "$1"))
-            """, binds: binds))
+            ORDER BY w.created_at
+            """, binds: binds), as: WorkOrder.self)
     }
 
-    public func logListJSON(workType: String?, success: Bool?, agentID: UUID?, limit: Int?) async throws -> String {
-        try await sql.array("""
-            SELECT json_agg(to_jsonb(l) ORDER BY l.completed_at DESC)::text FROM (
-                SELECT * FROM work_order_log
-                WHERE (\(workType)::text IS NULL OR work_type = \(workType)) AND (\(success)::boolean IS NULL OR success = \(success))
-                  AND (\(agentID)::uuid IS NULL OR claimed_by = \(agentID))
-                ORDER BY completed_at DESC LIMIT \(limit)) AS l
-            """)
+    public func logList(workType: String?, success: Bool?, agentID: UUID?, limit: Int?) async throws -> [WorkOrderLog] {
+        try await sql.models("""
+            SELECT * FROM work_order_log
+            WHERE (\(workType)::text IS NULL OR work_type = \(workType)) AND (\(success)::boolean IS NULL OR success = \(success))
+              AND (\(agentID)::uuid IS NULL OR claimed_by = \(agentID))
+            ORDER BY completed_at DESC LIMIT \(limit)
+            """, as: WorkOrderLog.self)
     }
 
-    public func logGetJSON(_ id: UUID) async throws -> String? {
-        try await sql.text("SELECT to_jsonb(l)::text FROM work_order_log l WHERE id = \(id)")
+    public func logEntry(_ id: UUID) async throws -> WorkOrderLog? {
+        try await sql.model("SELECT * FROM work_order_log WHERE id = \(id)", as: WorkOrderLog.self)
     }
 }

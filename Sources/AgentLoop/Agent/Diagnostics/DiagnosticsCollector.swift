@@ -23,22 +23,21 @@ public struct DiagnosticsCollector: Sendable {
     /// Handles every pending request; returns the ids it completed.
     @discardableResult
     public func runOnce() async throws -> [String] {
-        let (status, body) = try await broker.request(.GET, "/agents/\(agentID)/diagnostics/pending")
-        guard status == 200 else { throw BrokerClient.BrokerError(status: status, body: body) }
+        let pending = try await broker.get("/agents/\(agentID)/diagnostics/pending", as: [DiagnosticRequest].self)
         var done: [String] = []
-        for request in try JSONValue.parse(body).arrayValue ?? [] {
-            guard let id = request["id"]?.stringValue, let objectID = request["deployment_object_id"]?.stringValue else { continue }
+        for request in pending {
+            let id = request.id.lowercasedString, objectID = request.deploymentObjectID.lowercasedString
             let (claimStatus, _) = try await broker.request(.POST, "/diagnostics/\(id)/claim")
             guard claimStatus == 200 else { continue }  // claimed elsewhere or expired
             let result = await collect(deploymentObjectID: objectID)
-            let (resultStatus, resultBody) = try await broker.request(.POST, "/diagnostics/\(id)/result", json: result.serialized())
+            let (resultStatus, resultBody) = try await broker.request(.POST, "/diagnostics/\(id)/result", body: result)
             guard resultStatus == 201 else { throw BrokerClient.BrokerError(status: resultStatus, body: resultBody) }
             done.append(id)
         }
         return done
     }
 
-    func collect(deploymentObjectID: String) async -> JSONValue {
+    func collect(deploymentObjectID: String) async -> SubmitDiagnosticResult {
         var podStatuses: [JSONValue] = [], events: [JSONValue] = [], logTails: [String: JSONValue] = [:]
         if let pods = try? await WorkloadPods(kube: kube).pods(deploymentObjectID: deploymentObjectID) {
             for pod in pods {
@@ -60,11 +59,8 @@ public struct DiagnosticsCollector: Sendable {
                 }
             }
         }
-        return .object([
-            "pod_statuses": .string(JSONValue.array(podStatuses).serialized()),
-            "events": .string(JSONValue.array(Array(events.suffix(Self.maxEvents))).serialized()),
-            "log_tails": .string(JSONValue.object(logTails).serialized()),
-            "collected_at": .string(RFC3339.string(from: Date())),
-        ])
+        return SubmitDiagnosticResult(podStatuses: JSONValue.array(podStatuses).serialized(),
+                                      events: JSONValue.array(Array(events.suffix(Self.maxEvents))).serialized(),
+                                      collectedAt: Date(), logTails: JSONValue.object(logTails).serialized())
     }
 }

@@ -14,6 +14,15 @@ public struct Reconciler: Sendable {
         public let checksum: String
         public let isDeletionMarker: Bool
 
+        /// The agent's view of a target-state entry.
+        public init(_ object: BrokkrCommon.DeploymentObject) {
+            self.id = object.id.lowercasedString
+            self.stackID = object.stackID.lowercasedString
+            self.yaml = object.yamlContent
+            self.checksum = object.yamlChecksum
+            self.isDeletionMarker = object.isDeletionMarker
+        }
+
         public init(json: JSONValue) throws {
             guard let id = json["id"]?.stringValue, let stack = json["stack_id"]?.stringValue else {
                 throw ReconcileError("deployment object without id or stack_id")

@@ -29,19 +29,18 @@ public struct WorkOrderRunner: Sendable {
 
     @discardableResult
     public func runOnce() async throws -> [Outcome] {
-        let (status, body) = try await broker.request(.GET, "/agents/\(agentID)/work-orders/pending")
-        guard status == 200 else { throw BrokerClient.BrokerError(status: status, body: body) }
+        let pending = try await broker.get("/agents/\(agentID)/work-orders/pending", as: [WorkOrder].self)
         var outcomes: [Outcome] = []
-        for order in try JSONValue.parse(body).arrayValue ?? [] {
-            guard let id = order["id"]?.stringValue else { continue }
-            let claim = JSONValue.object(["agent_id": .string(agentID)]).serialized()
-            guard try await broker.request(.POST, "/work-orders/\(id)/claim", json: claim).0 == 200 else { continue }
-            let timeout = Duration.seconds(Int64(order["claim_timeout_seconds"]?.numberValue ?? 3600))
+        for order in pending {
+            let id = order.id.lowercasedString
+            guard let me = UUID(uuidString: agentID),
+                  try await broker.request(.POST, "/work-orders/\(id)/claim", body: ClaimWorkOrderRequest(agentID: me)).0 == 200 else { continue }
+            let timeout = Duration.seconds(Int64(order.claimTimeoutSeconds))
             var result: (success: Bool, message: String?, retryable: Bool)
             do {
-                let yaml = order["yaml_content"]?.stringValue ?? ""
+                let yaml = order.yamlContent
                 let message: String?
-                switch order["work_type"]?.stringValue ?? "" {
+                switch order.workType {
                 case "custom": message = try await execute(yaml: yaml, workOrderID: id, timeout: timeout)
                 case "build": message = try await build(yaml: yaml, workOrderID: id, timeout: timeout)
                 case let other: throw WorkOrderFailed(description: "Unknown work type: \(other)")
@@ -50,10 +49,8 @@ public struct WorkOrderRunner: Sendable {
             } catch {
                 result = (false, "\(error)", Self.isRetryable("\(error)"))
             }
-            let completion = JSONValue.object([
-                "success": .bool(result.success), "message": result.message.map(JSONValue.string) ?? .null, "retryable": .bool(result.retryable),
-            ]).serialized()
-            let (completeStatus, completeBody) = try await broker.request(.POST, "/work-orders/\(id)/complete", json: completion)
+            let completion = CompleteWorkOrderRequest(success: result.success, message: result.message, retryable: result.retryable)
+            let (completeStatus, completeBody) = try await broker.request(.POST, "/work-orders/\(id)/complete", body: completion)
             if completeStatus != 200 { logger.warning("Completing work order \(id) refused: \(completeStatus) \(completeBody)") }
             outcomes.append(Outcome(workOrderID: id, success: result.success, message: result.message))
         }

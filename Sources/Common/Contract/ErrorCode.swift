@@ -1,5 +1,3 @@
-import Hummingbird
-
 /// The stable `code` of every error body, with the HTTP status it is sent with. The contract's table
 /// (docs/api-errors.md) lists which operations answer each; the codes after `internalError` are this
 /// implementation's additions for input the contract leaves to the framework (bad JSON, bad query
@@ -101,30 +99,31 @@ public enum ErrorCode: String, Sendable, CaseIterable {
     /// 500: configuration reload failed (the file no longer parses).
     case reloadFailed = "reload_failed"
 
-    public var status: HTTPResponse.Status {
+    /// The HTTP status the code is answered with.
+    public var statusCode: Int {
         switch self {
-        case .unauthorized: return .unauthorized
+        case .unauthorized: return 401
         case .adminRequired, .agentPakMismatch, .agentPakRequired, .agentNotAssociated, .generatorNotAssociated,
              .generatorNotOwned, .stackCreateDenied, .stackGeneratorMismatch, .stackNotOwned, .stackNotAccessible,
              .stacksListDenied, .targetGeneratorMismatch, .targetCreateDenied, .templatesNotAccessible,
              .templateNotAccessible, .templateNotOwned, .diagnosticNotOwned, .deliveryNotAcquiredByAgent,
              .workOrderNotClaimedByAgent, .agentIdMismatch:
-            return .forbidden
+            return 403
         case .agentNotFound, .generatorNotFound, .stackNotFound, .templateNotFound, .deploymentObjectNotFound,
              .webhookNotFound, .deliveryNotFound, .workOrderNotFound, .workOrderNotClaimable, .workOrderLogEntryNotFound,
              .diagnosticNotFound, .agentEventNotFound, .agentLabelNotFound, .agentAnnotationNotFound, .agentTargetNotFound,
              .stackLabelNotFound, .stackAnnotationNotFound, .templateLabelNotFound, .templateAnnotationNotFound, .notFound:
-            return .notFound
+            return 404
         case .diagnosticAlreadyClaimed, .diagnosticNotClaimed, .uniqueViolation, .workOrderAlreadyClaimed, .deliveryClaimExpired:
-            return .conflict
+            return 409
         case .foreignKeyViolation, .checkViolation, .notNullViolation, .templateStackMismatch, .invalidField:
-            return .unprocessableContent
+            return 422
         case .payloadTooLarge:
-            return .contentTooLarge
+            return 413
         case .internalError, .reloadFailed:
-            return .internalServerError
+            return 500
         default:
-            return .badRequest
+            return 400
         }
     }
 }
