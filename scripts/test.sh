@@ -28,6 +28,7 @@ if [ -z "${JSON_SCHEMA_TEST_SUITE:-}" ]; then
 fi
 swift build --build-tests
 swift test --skip-build "$@"
+if [ $# -eq 0 ]; then scripts/monitoring-check.sh; scripts/image-check.sh; fi
 if [ $# -eq 0 ] || [ "${BROKKR_SDK_TESTS:-0}" = 1 ]; then
   scripts/sdk-tests.sh "postgres://postgres@127.0.0.1:$port/postgres"
 fi
