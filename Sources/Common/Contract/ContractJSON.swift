@@ -28,7 +28,8 @@ public enum ContractJSON {
         try decoder.decode(type, from: Data(text.utf8))
     }
 
-    private static var decoder: JSONDecoder {
+    /// One decoder for the process: `JSONDecoder` is thread-safe once configured.
+    private static let decoder: JSONDecoder = {
         let decoder = JSONDecoder()
         decoder.dateDecodingStrategy = .custom { decoder in
             let container = try decoder.singleValueContainer()
@@ -39,7 +40,7 @@ public enum ContractJSON {
             return date
         }
         return decoder
-    }
+    }()
 
     /// A decoding failure as the sentence a client can act on, naming the field by its JSON path.
     /// `nil` for a body that is not JSON at all.

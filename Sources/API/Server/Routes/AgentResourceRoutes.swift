@@ -20,9 +20,12 @@ enum AgentResourceRoutes {
                 }
                 let event = try await AgentEventStore(sql: tx).create(
                     agentID: agentID, deploymentObjectID: new.deploymentObjectID, eventType: new.eventType, status: new.status, message: new.message)
-                var data: [String: JSONValue] = ["agent_event_id": .string(event.id.lowercasedString)]
-                let fields = try ContractJSON.value(event)
-                for key in ["agent_id", "deployment_object_id", "event_type", "status", "message", "created_at"] { data[key] = fields[key] ?? .null }
+                let data: [String: JSONValue] = [
+                    "agent_event_id": .string(event.id.lowercasedString), "agent_id": .string(event.agentID.lowercasedString),
+                    "deployment_object_id": .string(event.deploymentObjectID.lowercasedString), "event_type": .string(event.eventType),
+                    "status": .string(event.status), "message": event.message.map(JSONValue.string) ?? .null,
+                    "created_at": .string(RFC3339.string(from: event.createdAt)),
+                ]
                 let type = new.status.uppercased() == "SUCCESS" ? "deployment.applied" : "deployment.failed"
                 try await EventOutbox.emit(BrokkrEvent(eventType: type, data: .object(data)), agentID: agentID, stackID: object.stackID,
                                            on: tx.connection, logger: tx.logger)

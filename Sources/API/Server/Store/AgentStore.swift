@@ -46,14 +46,11 @@ public struct AgentStore: Sendable {
 
     /// Replaces the key hash; returns the previous hash (to evict from the auth cache) and the row.
     public func rotateKey(_ id: UUID, newHash: String) async throws -> (oldHash: String, agent: Agent)? {
-        for try await row in try await sql.rows("""
+        try await sql.model("""
             UPDATE agents a SET pak_hash = \(newHash)
             FROM (SELECT id, pak_hash AS old_pak_hash FROM agents WHERE id = \(id) AND deleted_at IS NULL FOR UPDATE) old
             WHERE a.id = old.id RETURNING old.old_pak_hash, a.*
-            """) {
-            return (try row.makeRandomAccess()["old_pak_hash"].decode(String.self), try RowDecoder.decode(Agent.self, from: row))
-        }
-        return nil
+            """, as: Agent.self, with: "old_pak_hash", as: String.self)
     }
 
     /// Soft-deletes; returns the key hash the agent had, or nil if there was no such agent.

@@ -31,14 +31,11 @@ public struct GeneratorStore: Sendable {
 
     /// Replaces the key hash; returns the previous hash (to evict from the auth cache) and the row.
     public func rotateKey(_ id: UUID, newHash: String) async throws -> (oldHash: String?, generator: Generator)? {
-        for try await row in try await sql.rows("""
+        try await sql.model("""
             UPDATE generators g SET pak_hash = \(newHash)
             FROM (SELECT id, pak_hash AS old_pak_hash FROM generators WHERE id = \(id) AND deleted_at IS NULL FOR UPDATE) old
             WHERE g.id = old.id RETURNING old.old_pak_hash, g.*
-            """) {
-            return (try row.makeRandomAccess()["old_pak_hash"].decode(String?.self), try RowDecoder.decode(Generator.self, from: row))
-        }
-        return nil
+            """, as: Generator.self, with: "old_pak_hash", as: String?.self)
     }
 
     /// Soft-deletes (cascading to its stacks by trigger); returns (found, previous key hash).

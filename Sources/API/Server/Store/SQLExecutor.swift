@@ -70,6 +70,16 @@ extension SQLExecutor {
         try await rows(query).models(type)
     }
 
+    /// The first row as a contract model together with one extra column the model does not hold
+    /// (e.g. a key hash replaced by the same statement), or nil.
+    func model<T: Decodable, C: PostgresDecodable>(_ query: PostgresQuery, as type: T.Type, with column: String,
+                                                    as columnType: C.Type) async throws -> (C, T)? {
+        for try await row in try await rows(query) {
+            return (try row.makeRandomAccess()[column].decode(C.self), try RowDecoder.decode(type, from: row))
+        }
+        return nil
+    }
+
     /// The first row as a contract model, or nil.
     func model<T: Decodable>(_ query: PostgresQuery, as type: T.Type) async throws -> T? {
         for try await row in try await rows(query) { return try RowDecoder.decode(type, from: row) }
