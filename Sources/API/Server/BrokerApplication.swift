@@ -58,10 +58,8 @@ enum RootRoutes {
         }
         router.get("api/v1/health") { _, _ -> Response in
             let dbOK = await s.database.isReachable()
-            return JSONResponse.raw(JSONValue.object([
-                "status": .string(dbOK ? "ok" : "degraded"), "database": .string(dbOK ? "ok" : "unavailable"),
-                "version": .string(BrokkrVersion.current),
-            ]).serialized(), status: dbOK ? .ok : .serviceUnavailable)
+            return try JSONResponse.encode(BrokerHealthResponse(status: dbOK ? "ok" : "degraded", database: dbOK ? "ok" : "unavailable",
+                                                                version: BrokkrVersion.current), status: dbOK ? .ok : .serviceUnavailable)
         }
         router.get("metrics") { _, _ -> Response in
             Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],

@@ -145,3 +145,16 @@ public struct ErrorResponse: Codable, Sendable, Equatable {
         self.error = error
     }
 }
+
+/// `GET /api/v1/health`: the broker's own status and its database's.
+public struct BrokerHealthResponse: Codable, Sendable, Equatable {
+    public var status: String
+    public var database: String
+    public var version: String
+
+    public init(status: String, database: String, version: String) {
+        self.status = status
+        self.database = database
+        self.version = version
+    }
+}

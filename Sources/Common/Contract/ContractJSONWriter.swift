@@ -1,5 +1,9 @@
 import Foundation
 
+/// Models whose absent optional fields are left out of their JSON rather than written as `null`
+/// (serde's `skip_serializing_if = "Option::is_none"` in the original).
+public protocol OmitsAbsentFields: Encodable {}
+
 /// An `Encoder` that writes JSON text as it goes. Codable has no "container finished" callback, so
 /// a container is closed when its owner moves on: by the parent after the child's `encode(to:)`
 /// returns, or before the next sibling when a nested container was handed out.
@@ -20,7 +24,7 @@ final class ContractJSONWriter {
         case let v as Int32: writeRaw(String(v))
         case let v as Double: writeRaw(JSONValue.format(v))
         default:
-            let encoder = ValueEncoder(writer: self)
+            let encoder = ValueEncoder(writer: self, omitsAbsentFields: value is any OmitsAbsentFields)
             try value.encode(to: encoder)
             encoder.finish()
         }
@@ -85,6 +89,8 @@ private final class ValueEncoder: Encoder {
     enum State { case none, keyed, unkeyed, single }
 
     let writer: ContractJSONWriter
+    /// The value being encoded leaves absent optionals out instead of writing `null`.
+    let omitsAbsentFields: Bool
     var state = State.none
     var count = 0
     /// A nested container or super-encoder still open; closed before the next element is written.
@@ -92,7 +98,10 @@ private final class ValueEncoder: Encoder {
     var codingPath: [any CodingKey] = []
     var userInfo: [CodingUserInfoKey: Any] { [:] }
 
-    init(writer: ContractJSONWriter) { self.writer = writer }
+    init(writer: ContractJSONWriter, omitsAbsentFields: Bool = false) {
+        self.writer = writer
+        self.omitsAbsentFields = omitsAbsentFields
+    }
 
     func container<Key: CodingKey>(keyedBy type: Key.Type) -> KeyedEncodingContainer<Key> {
         open(.keyed, "{")
@@ -163,9 +172,10 @@ private struct KeyedWriter<Key: CodingKey>: KeyedEncodingContainerProtocol {
         try encoder.writer.write(value)
     }
 
-    // An absent optional is written as `null` (serde's default), not left out.
+    // An absent optional is written as `null` (serde's default), not left out, unless the type
+    // says otherwise (`OmitsAbsentFields`).
     mutating func encodeIfPresent<T: Encodable>(_ value: T?, forKey key: Key) throws {
-        if let value { try encode(value, forKey: key) } else { try encodeNil(forKey: key) }
+        try encodeIfPresent(value, key)
     }
     mutating func encodeIfPresent(_ value: Bool?, forKey key: Key) throws { try encodeIfPresent(value as Bool?, key) }
     mutating func encodeIfPresent(_ value: String?, forKey key: Key) throws { try encodeIfPresent(value as String?, key) }
@@ -175,7 +185,7 @@ private struct KeyedWriter<Key: CodingKey>: KeyedEncodingContainerProtocol {
     mutating func encodeIfPresent(_ value: Int64?, forKey key: Key) throws { try encodeIfPresent(value as Int64?, key) }
 
     private mutating func encodeIfPresent<T: Encodable>(_ value: T?, _ key: Key) throws {
-        if let value { try encode(value, forKey: key) } else { try encodeNil(forKey: key) }
+        if let value { try encode(value, forKey: key) } else if !encoder.omitsAbsentFields { try encodeNil(forKey: key) }
     }
 
     mutating func nestedContainer<NestedKey: CodingKey>(keyedBy keyType: NestedKey.Type, forKey key: Key) -> KeyedEncodingContainer<NestedKey> {

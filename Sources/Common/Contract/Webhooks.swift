@@ -67,9 +67,10 @@ public struct CreateWebhookRequest: Codable, Sendable, Equatable {
     public var maxRetries: Int?
     public var targetLabels: [String]?
     public var timeoutSeconds: Int?
-    public var validate: Bool?
+    /// `validate`: accepted for compatibility; URLs are always checked.
+    public var validateURL: Bool?
 
-    public init(name: String, url: String, eventTypes: [String], authHeader: String? = nil, filters: WebhookFilters? = nil, maxRetries: Int? = nil, targetLabels: [String]? = nil, timeoutSeconds: Int? = nil, validate: Bool? = nil) {
+    public init(name: String, url: String, eventTypes: [String], authHeader: String? = nil, filters: WebhookFilters? = nil, maxRetries: Int? = nil, targetLabels: [String]? = nil, timeoutSeconds: Int? = nil, validateURL: Bool? = nil) {
         self.name = name
         self.url = url
         self.eventTypes = eventTypes
@@ -78,39 +79,11 @@ public struct CreateWebhookRequest: Codable, Sendable, Equatable {
         self.maxRetries = maxRetries
         self.targetLabels = targetLabels
         self.timeoutSeconds = timeoutSeconds
-        self.validate = validate
+        self.validateURL = validateURL
     }
 
     enum CodingKeys: String, CodingKey {
-        case name, url, eventTypes = "event_types", authHeader = "auth_header", filters, maxRetries = "max_retries", targetLabels = "target_labels", timeoutSeconds = "timeout_seconds", validate
-    }
-}
-
-public struct UpdateWebhookRequest: Codable, Sendable, Equatable {
-    public var authHeader: String?
-    public var enabled: Bool?
-    public var eventTypes: [String]?
-    public var filters: WebhookFilters?
-    public var maxRetries: Int?
-    public var name: String?
-    public var targetLabels: [String]?
-    public var timeoutSeconds: Int?
-    public var url: String?
-
-    public init(authHeader: String? = nil, enabled: Bool? = nil, eventTypes: [String]? = nil, filters: WebhookFilters? = nil, maxRetries: Int? = nil, name: String? = nil, targetLabels: [String]? = nil, timeoutSeconds: Int? = nil, url: String? = nil) {
-        self.authHeader = authHeader
-        self.enabled = enabled
-        self.eventTypes = eventTypes
-        self.filters = filters
-        self.maxRetries = maxRetries
-        self.name = name
-        self.targetLabels = targetLabels
-        self.timeoutSeconds = timeoutSeconds
-        self.url = url
-    }
-
-    enum CodingKeys: String, CodingKey {
-        case authHeader = "auth_header", enabled, eventTypes = "event_types", filters, maxRetries = "max_retries", name, targetLabels = "target_labels", timeoutSeconds = "timeout_seconds", url
+        case name, url, eventTypes = "event_types", authHeader = "auth_header", filters, maxRetries = "max_retries", targetLabels = "target_labels", timeoutSeconds = "timeout_seconds", validateURL = "validate"
     }
 }
 
@@ -180,8 +153,12 @@ public struct PendingWebhookDelivery: Codable, Sendable, Equatable {
     public var maxRetries: Int
     public var attempts: Int
     public var authHeader: String?
+    /// Addition: the event's id, sent as `X-Brokkr-Event-Id` (the receiver's idempotency key).
+    public var eventID: UUID?
+    /// Addition: the HMAC signature the agent sends as `X-Brokkr-Signature`.
+    public var signature: String?
 
-    public init(id: UUID, subscriptionID: UUID, eventType: String, payload: String, url: String, timeoutSeconds: Int, maxRetries: Int, attempts: Int, authHeader: String? = nil) {
+    public init(id: UUID, subscriptionID: UUID, eventType: String, payload: String, url: String, timeoutSeconds: Int, maxRetries: Int, attempts: Int, authHeader: String? = nil, eventID: UUID? = nil, signature: String? = nil) {
         self.id = id
         self.subscriptionID = subscriptionID
         self.eventType = eventType
@@ -191,10 +168,12 @@ public struct PendingWebhookDelivery: Codable, Sendable, Equatable {
         self.maxRetries = maxRetries
         self.attempts = attempts
         self.authHeader = authHeader
+        self.eventID = eventID
+        self.signature = signature
     }
 
     enum CodingKeys: String, CodingKey {
-        case id, subscriptionID = "subscription_id", eventType = "event_type", payload, url, timeoutSeconds = "timeout_seconds", maxRetries = "max_retries", attempts, authHeader = "auth_header"
+        case id, subscriptionID = "subscription_id", eventType = "event_type", payload, url, timeoutSeconds = "timeout_seconds", maxRetries = "max_retries", attempts, authHeader = "auth_header", eventID = "event_id", signature
     }
 }
 

@@ -162,3 +162,11 @@ public struct CompleteWorkOrderRequest: Codable, Sendable, Equatable {
         self.retryable = retryable
     }
 }
+
+/// `POST /work-orders/{id}/complete` (202) when a retryable failure was scheduled for a retry
+/// instead of being logged.
+public struct WorkOrderRetryScheduled: Codable, Sendable, Equatable {
+    public var status: String
+
+    public init(status: String = "retry_scheduled") { self.status = status }
+}

@@ -259,8 +259,8 @@ final class AgentReconcileTests: XCTestCase {
 
             // Both pods run and are ready: healthy.
             var sent = try await reporter.reportOnce()
-            XCTAssertEqual(sent.first?["status"], .string("healthy"))
-            XCTAssertEqual(sent.first?["summary"]?["pods_ready"], .int(2))
+            XCTAssertEqual(sent.first?.status, "healthy")
+            XCTAssertEqual(sent.first?.summary?.podsReady, 2)
             var health = try await b.get("deployment-objects/\(object)/health", b.adminPAK)
             XCTAssertEqual(health["overall_status"], .string("healthy"))
 
@@ -271,8 +271,8 @@ final class AgentReconcileTests: XCTestCase {
             _ = try try c.sim.cluster.setStatus(apiVersion: "v1", kind: "Pod", namespace: "web", name: first["metadata"]!["name"]!.stringValue!,
                                                  status: KubePodStatus.waiting(first, reason: "ImagePullBackOff", message: "pull access denied"))
             sent = try await reporter.reportOnce()
-            XCTAssertEqual(sent.first?["status"], .string("degraded"))
-            XCTAssertTrue(sent.first?["summary"]?["conditions"]?.arrayValue?.contains(.string("ImagePullBackOff")) ?? false, "\(sent)")
+            XCTAssertEqual(sent.first?.status, "degraded")
+            XCTAssertTrue(sent.first?.summary?.conditions.contains("ImagePullBackOff") ?? false, "\(sent)")
             health = try await b.get("deployment-objects/\(object)/health", b.adminPAK)
             XCTAssertEqual(health["overall_status"], .string("degraded"))
 
@@ -281,22 +281,22 @@ final class AgentReconcileTests: XCTestCase {
             _ = try try c.sim.cluster.setStatus(apiVersion: "v1", kind: "Pod", namespace: "web", name: second["metadata"]!["name"]!.stringValue!,
                                                  status: KubePodStatus.terminated(second, succeeded: false, exitCode: 1, reason: "Error"))
             sent = try await reporter.reportOnce()
-            XCTAssertEqual(sent.first?["status"], .string("failing"), "\(sent)")
+            XCTAssertEqual(sent.first?.status, "failing", "\(sent)")
             do { let v = try await b.get("stacks/\(stack)/health", b.adminPAK)["overall_status"]; XCTAssertEqual(v, .string("failing")) }
 
             // OOMKilled in the last state and unschedulable pods are degraded; no pods is unknown.
-            let oom = HealthChecker.classify("x", pods: [.object(["status": .object([
+            let oom = HealthChecker.classify(UUID(), pods: [.object(["status": .object([
                 "phase": .string("Running"),
                 "conditions": .array([.object(["type": .string("Ready"), "status": .string("True")])]),
                 "containerStatuses": .array([.object(["lastState": .object(["terminated": .object(["reason": .string("OOMKilled")])])])]),
-            ])])], checkedAt: .null)
-            XCTAssertEqual(oom["status"], .string("degraded"))
-            let pending = HealthChecker.classify("x", pods: [.object(["status": .object([
+            ])])], checkedAt: Date())
+            XCTAssertEqual(oom.status, "degraded")
+            let pending = HealthChecker.classify(UUID(), pods: [.object(["status": .object([
                 "phase": .string("Pending"),
                 "conditions": .array([.object(["type": .string("PodScheduled"), "status": .string("False")])]),
-            ])])], checkedAt: .null)
-            XCTAssertEqual(pending["summary"]?["conditions"], .array([.string("Unschedulable")]))
-            XCTAssertEqual(HealthChecker.classify("x", pods: [], checkedAt: .null)["status"], .string("unknown"))
+            ])])], checkedAt: Date())
+            XCTAssertEqual(pending.summary?.conditions, ["Unschedulable"])
+            XCTAssertEqual(HealthChecker.classify(UUID(), pods: [], checkedAt: Date()).status, "unknown")
         }
     }
 

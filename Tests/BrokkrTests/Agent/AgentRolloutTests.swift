@@ -74,9 +74,9 @@ final class AgentRolloutTests: XCTestCase {
 
             // Health checks and diagnostics still find the pods of the new deployment object.
             if c.emulator != nil {
-                let health = await HealthChecker(kube: c.kube).check(deploymentObjectID: v2)
-                XCTAssertEqual(health["status"], .string("healthy"), "\(health)")
-                XCTAssertEqual(health["summary"]?["pods_total"], .int(3), "\(health)")
+                let health = await HealthChecker(kube: c.kube).check(deploymentObjectID: UUID(uuidString: v2)!)
+                XCTAssertEqual(health.status, "healthy", "\(health)")
+                XCTAssertEqual(health.summary?.podsTotal, 3, "\(health)")
             }
             _ = agent
         }

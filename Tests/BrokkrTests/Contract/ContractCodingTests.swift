@@ -71,6 +71,26 @@ import Testing
         #expect(problem(NewAgent.self, #"{"name":"#) == nil)
     }
 
+    @Test func typesThatOmitAbsentFieldsLeaveThemOut() throws {
+        let filters = try JSONValue.parse(try ContractJSON.encodeString(WebhookFilters(labels: ["env": "prod"])))
+        #expect(filters == .object(["labels": .object(["env": .string("prod")])]))
+        let subscription = WebhookResponse(id: id, name: "n", hasURL: true, hasAuthHeader: false, eventTypes: ["*"], enabled: true,
+                                           maxRetries: 1, timeoutSeconds: 2, createdAt: Date(), updatedAt: Date())
+        let json = try JSONValue.parse(try ContractJSON.encodeString(subscription))
+        #expect(json["filters"] == nil, "filters is not nullable in the contract")
+        #expect(json["created_by"] == .null && json["target_labels"] == .null)
+    }
+
+    @Test func webhookUpdatesTellLeftOutFromNull() throws {
+        let update = try ContractJSON.decode(UpdateWebhookRequest.self, from: #"{"auth_header":null,"target_labels":["a"],"name":"n"}"#)
+        #expect(update.authHeader == .clear)
+        #expect(update.targetLabels == .set(["a"]))
+        #expect(update.filters == .keep)
+        #expect(update.name == "n" && update.url == nil)
+        let again = try ContractJSON.decode(UpdateWebhookRequest.self, from: try ContractJSON.encode(update))
+        #expect(again == update)
+    }
+
     @Test func healthReportsSkipInvalidEntries() throws {
         let update = try ContractJSON.decode(HealthStatusUpdate.self, from: """
             {"deployment_objects":[{"id":"\(id)","status":"healthy","checked_at":"2024-01-01T00:00:00Z"},

@@ -35,12 +35,14 @@ extension RequestBytes {
 
 /// A request body's bytes, bounded.
 enum RequestBytes {
+    static let maxBytes = 8 << 20
+
     static func read(_ request: Request) async throws -> [UInt8] {
         let buffer: ByteBuffer
         do {
-            buffer = try await request.body.collect(upTo: RequestBody.maxBytes)
+            buffer = try await request.body.collect(upTo: maxBytes)
         } catch is NIOTooManyBytesError {
-            throw APIError(.payloadTooLarge, "request body exceeds \(RequestBody.maxBytes) bytes")
+            throw APIError(.payloadTooLarge, "request body exceeds \(maxBytes) bytes")
         }
         guard buffer.readableBytes > 0 else { throw APIError(.invalidRequestBody, "request body is empty; expected JSON") }
         return Array(buffer.readableBytesView)

@@ -30,7 +30,7 @@ enum AdminRoutes {
                 resourceType: q["resource_type"].map(String.init), resourceID: try uuid("resource_id"),
                 from: try date("from"), to: try date("to"))
             let page = try await AuditLogStore(sql: s.database).page(filter, limit: limit, offset: offset)
-            return JSONResponse.raw(#"{"logs":\#(page.json),"total":\#(page.total),"count":\#(page.count),"limit":\#(limit),"offset":\#(offset)}"#)
+            return try JSONResponse.encode(AuditLogListResponse(logs: page.logs, total: page.total, count: page.logs.count, limit: limit, offset: offset))
         }
 
         api.add(.post, "admin/config/reload", .admin(), failure: "Failed to reload configuration") { request, _, principal in
@@ -40,22 +40,14 @@ enum AdminRoutes {
             } catch {
                 throw APIError(.reloadFailed, "Failed to reload configuration: \(error)")
             }
-            let changesJSON = JSONValue.array(changes.map(\.json))
+            let changed = changes.map { ConfigChangeInfo(key: $0.key, oldValue: $0.oldValue, newValue: $0.newValue) }
             try await s.transaction { tx in
                 try await s.audit(tx, principal, "config.reloaded", resourceType: "config", resourceID: nil,
-                                  details: .object(["changes": changesJSON]), request: request)
+                                  details: .object(["changes": try ContractJSON.value(changed)]), request: request)
             }
-            let body: JSONValue = .object([
-                "reloaded_at": .string(RFC3339.string(from: Date())),
-                "changes": changesJSON,
-                "success": .bool(true),
-                "message": .string(changes.isEmpty ? "No changes detected" : "\(changes.count) setting(s) updated"),
-            ])
-            return JSONResponse.raw(body.serialized())
+            return try JSONResponse.encode(ConfigReloadResponse(
+                reloadedAt: Date(), changes: changed, success: true,
+                message: changes.isEmpty ? "No changes detected" : "\(changes.count) setting(s) updated"))
         }
     }
-}
-
-extension ConfigChange {
-    var json: JSONValue { .object(["key": .string(key), "old_value": .string(oldValue), "new_value": .string(newValue)]) }
 }

@@ -14,53 +14,46 @@ enum AgentWebhookRoutes {
             let agentID = try context.uuid("id")
             guard try await s.agents.exists(agentID) else { throw AgentRoutes.agentNotFound }
             let labels = try await s.tags(.agent).labels(agentID)
-            guard !labels.isEmpty else { return JSONResponse.raw("[]") }
+            guard !labels.isEmpty else { return try JSONResponse.encode([PendingWebhookDelivery]()) }
             let claims = try await WorkQueue(spec: .webhookDeliveries, database: s.database).claim(
                 owner: ClaimFilter.agentOwner(agentID), limit: batch, leaseSeconds: leaseSeconds,
                 filter: .agentDelivered(agentID: agentID, agentLabels: labels))
             let cipher = try s.webhookCipher()
-            var items: [JSONValue] = []
+            var items: [PendingWebhookDelivery] = []
             for job in try await WebhookDeliveryJob.load(claims.map(\.id), on: s.database) {
                 // A delivery whose secrets cannot be decrypted is skipped: it stays acquired until its
                 // lease expires, and is dead once its attempts are used up.
                 guard let target = try? job.target(cipher) else { continue }
-                items.append(.object([
-                    "id": .string(job.id.lowercasedString), "subscription_id": .string(job.subscriptionID.lowercasedString),
-                    "event_type": .string(job.eventType), "event_id": .string(job.eventID.lowercasedString),
-                    "payload": .string(job.payload), "url": .string(target.url),
-                    "auth_header": target.authHeader.map(JSONValue.string) ?? .null,
-                    "signature": target.signature.map(JSONValue.string) ?? .null,
-                    "timeout_seconds": .int(Int64(job.timeoutSeconds)), "max_retries": .int(Int64(job.maxRetries)),
-                    "attempts": .int(Int64(job.attempts)),
-                ]))
+                items.append(PendingWebhookDelivery(
+                    id: job.id, subscriptionID: job.subscriptionID, eventType: job.eventType, payload: job.payload, url: target.url,
+                    timeoutSeconds: job.timeoutSeconds, maxRetries: job.maxRetries, attempts: job.attempts,
+                    authHeader: target.authHeader, eventID: job.eventID, signature: target.signature))
             }
-            return JSONResponse.raw(JSONValue.array(items).serialized())
+            return try JSONResponse.encode(items)
         }
 
         api.add(.post, "webhook-deliveries/:id/result", .adminOrAgent(.agentPakRequired, "Agent authentication required"),
                 failure: "Failed to update delivery") { request, context, principal in
             guard let agentID = principal.agentID else { throw APIError(.agentPakRequired, "Agent authentication required") }
             let id = try context.uuid("id")
-            let body = try await RequestBody.read(request)
+            let body = try await RequestBytes.read(request)
             guard let acquiredBy = try await s.webhookDeliveries.acquiredBy(id) else { throw APIError(.deliveryNotFound, "Delivery not found") }
             guard acquiredBy == agentID else { throw APIError(.deliveryNotAcquiredByAgent, "Delivery not acquired by this agent") }
-            let success = try body.requiredBool("success")
+            let result = try RequestBytes.decode(DeliveryResultRequest.self, from: body)
+            let success = result.success
             let queue = WorkQueue(spec: .webhookDeliveries, database: s.database)
             let owner = ClaimFilter.agentOwner(agentID)
             let stillOwned = success
                 ? try await queue.complete(id, owner: owner)
-                : try await queue.fail(id, owner: owner, error: try body.optionalString("error") ?? "Unknown error") != .notOwned
+                : try await queue.fail(id, owner: owner, error: result.error ?? "Unknown error") != .notOwned
             // Unlike the original, a result that arrives after the claim expired is refused rather than
             // overwriting the state of a delivery that may be on its way again.
             guard stillOwned else { throw APIError(.deliveryClaimExpired, "Delivery is no longer acquired by this agent (its claim expired)") }
             guard !success, let progress = try await s.webhookDeliveries.progress(id) else {
-                return JSONResponse.raw(JSONValue.object(["status": .string("success"), "delivery_id": .string(id.lowercasedString)]).serialized())
+                return try JSONResponse.encode(DeliveryResultResponse(status: "success", deliveryID: id))
             }
-            return JSONResponse.raw(JSONValue.object([
-                "status": .string(progress.status), "delivery_id": .string(id.lowercasedString),
-                "attempts": .int(Int64(progress.attempts)),
-                "next_retry_at": progress.nextRetryAt.map { .string(RFC3339.string(from: $0)) } ?? .null,
-            ]).serialized())
+            return try JSONResponse.encode(DeliveryResultResponse(status: progress.status, deliveryID: id, attempts: progress.attempts,
+                                                                  nextRetryAt: progress.nextRetryAt))
         }
     }
 }

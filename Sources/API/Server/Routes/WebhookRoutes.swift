@@ -11,49 +11,46 @@ enum WebhookRoutes {
         let admin = AccessPolicy.admin()
 
         api.add(.get, "webhooks", admin, failure: "Failed to fetch webhook subscriptions") { _, _, _ in
-            JSONResponse.raw(try await s.webhookSubscriptions.listJSON())
+            try JSONResponse.encode(try await s.webhookSubscriptions.list())
         }
 
         api.add(.get, "webhooks/event-types", admin, failure: "Failed to fetch event types") { _, _, _ in
-            JSONResponse.raw(JSONValue.array(BrokkrEventType.all.map(JSONValue.string)).serialized())
+            try JSONResponse.encode(BrokkrEventType.all)
         }
 
         api.add(.post, "webhooks", admin, failure: "Failed to create webhook subscription") { request, _, principal in
-            let input = try WebhookRequests.create(try await RequestBody.read(request))
+            let input = try await request.decode(as: CreateWebhookRequest.self)
+            let fields = try WebhookRequests.fields(input)
             let cipher = try s.webhookCipher()
             let secret = WebhookSignature.newSecret()
             let encrypted = WebhookSubscriptionStore.Encrypted(
                 url: try cipher.encrypt(input.url), authHeader: try input.authHeader.map { try cipher.encrypt($0) },
                 signingSecret: try cipher.encrypt(secret))
-            let json = try await s.transaction { tx -> String in
-                let (id, json) = try await WebhookSubscriptionStore(sql: tx).create(input.fields, encrypted, createdBy: principal.actorType)
-                try await s.audit(tx, principal, "webhook.created", resourceType: "webhook_subscription", resourceID: id,
-                                  details: .object(["name": .string(input.fields.name),
-                                                    "event_types": .array(input.fields.eventTypes.map(JSONValue.string))]),
+            let created = try await s.transaction { tx -> WebhookResponse in
+                let created = try await WebhookSubscriptionStore(sql: tx).create(fields, encrypted, createdBy: principal.actorType)
+                try await s.audit(tx, principal, "webhook.created", resourceType: "webhook_subscription", resourceID: created.id,
+                                  details: .object(["name": .string(fields.name), "event_types": .array(fields.eventTypes.map(JSONValue.string))]),
                                   request: request)
-                return json
+                return created
             }
-            guard case .object(var created) = try JSONValue.parse(json) else { throw APIError(.internalError, "Failed to create webhook subscription") }
-            created["signing_secret"] = .string(secret)
-            return JSONResponse.raw(JSONValue.object(created).serialized(), status: .created)
+            return try JSONResponse.encode(CreatedWebhookResponse(subscription: created, signingSecret: secret), status: .created)
         }
 
         api.add(.get, "webhooks/:id", admin, failure: "Failed to fetch webhook subscription") { _, context, _ in
-            guard let json = try await s.webhookSubscriptions.getJSON(try context.uuid("id")) else { throw notFound }
-            return JSONResponse.raw(json)
+            guard let subscription = try await s.webhookSubscriptions.get(try context.uuid("id")) else { throw notFound }
+            return try JSONResponse.encode(subscription)
         }
 
         api.add(.put, "webhooks/:id", admin, failure: "Failed to update webhook subscription") { request, context, principal in
             let id = try context.uuid("id")
-            let update = try WebhookRequests.update(try await RequestBody.read(request), cipher: try s.webhookCipher())
-            let json = try await s.transaction { tx -> String in
-                guard let json = try await WebhookSubscriptionStore(sql: tx).update(id, update) else { throw notFound }
-                let row = try JSONValue.parse(json)
+            let update = try WebhookRequests.update(try await request.decode(as: UpdateWebhookRequest.self), cipher: try s.webhookCipher())
+            let updated = try await s.transaction { tx -> WebhookResponse in
+                guard let updated = try await WebhookSubscriptionStore(sql: tx).update(id, update) else { throw notFound }
                 try await s.audit(tx, principal, "webhook.updated", resourceType: "webhook_subscription", resourceID: id,
-                                  details: .object(["name": row["name"] ?? .null, "enabled": row["enabled"] ?? .null]), request: request)
-                return json
+                                  details: .object(["name": .string(updated.name), "enabled": .bool(updated.enabled)]), request: request)
+                return updated
             }
-            return JSONResponse.raw(json)
+            return try JSONResponse.encode(updated)
         }
 
         api.add(.delete, "webhooks/:id", admin, failure: "Failed to delete webhook subscription") { request, context, principal in
@@ -67,10 +64,10 @@ enum WebhookRoutes {
 
         api.add(.get, "webhooks/:id/deliveries", admin, failure: "Failed to fetch deliveries") { request, context, _ in
             let id = try context.uuid("id")
-            guard try await s.webhookSubscriptions.getJSON(id) != nil else { throw notFound }
+            guard try await s.webhookSubscriptions.get(id) != nil else { throw notFound }
             let q = request.uri.queryParameters
             let limit = try nonNegative(q["limit"], "limit") ?? 50, offset = try nonNegative(q["offset"], "offset") ?? 0
-            return JSONResponse.raw(try await s.webhookDeliveries.listJSON(
+            return try JSONResponse.encode(try await s.webhookDeliveries.list(
                 subscriptionID: id, status: q["status"].map(String.init), limit: min(limit, 1000), offset: offset))
         }
 
@@ -87,10 +84,7 @@ enum WebhookRoutes {
                 try await WebhookDeliveryStore(sql: tx).enqueueTest(event, subscriptionID: id, targetLabels: target.targetLabels,
                                                                    maxRetries: target.maxRetries, on: tx)
             }
-            return JSONResponse.raw(JSONValue.object([
-                "success": .bool(true), "message": .string("Test delivery queued"),
-                "delivery_id": .string(deliveryID.lowercasedString), "event_id": .string(event.id.lowercasedString),
-            ]).serialized())
+            return try JSONResponse.encode(WebhookTestResponse(success: true, message: "Test delivery queued", deliveryID: deliveryID, eventID: event.id))
         }
     }
 

@@ -83,7 +83,7 @@ enum WorkOrderRoutes {
                                   resourceID: id, details: .object(details), request: request)
                 switch outcome {
                 case .logged(let entry): return try JSONResponse.encode(entry)
-                case .retryScheduled: return JSONResponse.raw(#"{"status":"retry_scheduled"}"#, status: .accepted)
+                case .retryScheduled: return try JSONResponse.encode(WorkOrderRetryScheduled(), status: .accepted)
                 }
             }
         }

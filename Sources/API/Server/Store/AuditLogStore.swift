@@ -1,4 +1,5 @@
 import BrokkrCommon
+import BrokkrQueue
 import Foundation
 import PostgresNIO
 
@@ -17,11 +18,12 @@ public struct AuditLogStore: Sendable {
 
     let sql: any SQLExecutor
 
-    /// (total matching, the page as JSON), newest first.
-    public func page(_ f: Filter, limit: Int, offset: Int) async throws -> (total: Int, count: Int, json: String) {
+    /// (total matching, the page), newest first, in one round trip: the count row is joined with the
+    /// page, so an empty page still yields one row carrying the total.
+    public func page(_ f: Filter, limit: Int, offset: Int) async throws -> (total: Int, logs: [AuditLog]) {
         let prefix = f.action.flatMap { $0.hasSuffix("*") ? String($0.dropLast()) : nil }
         let exact = prefix == nil ? f.action : nil
-        let (total, count, json) = try await sql.first("""
+        let rows = try await sql.rows("""
             WITH matching AS (
                 SELECT * FROM audit_logs
                 WHERE (\(f.actorType)::text IS NULL OR actor_type = \(f.actorType))
@@ -33,9 +35,16 @@ public struct AuditLogStore: Sendable {
                   AND (\(f.from)::timestamptz IS NULL OR timestamp >= \(f.from))
                   AND (\(f.to)::timestamptz IS NULL OR timestamp < \(f.to))),
             page AS (SELECT * FROM matching ORDER BY timestamp DESC, id LIMIT \(limit) OFFSET \(offset))
-            SELECT (SELECT count(*) FROM matching)::int, (SELECT count(*) FROM page)::int,
-                   COALESCE((SELECT json_agg(to_jsonb(p) ORDER BY p.timestamp DESC, p.id) FROM page p), '[]')::text
-            """, as: (Int, Int, String).self)!
-        return (total, count, json)
+            SELECT p.*, t.total_matching FROM (SELECT count(*)::int AS total_matching FROM matching) t
+            LEFT JOIN page p ON true ORDER BY p.timestamp DESC, p.id
+            """)
+        var total = 0
+        var logs: [AuditLog] = []
+        for try await row in rows {
+            let columns = row.makeRandomAccess()
+            total = try columns["total_matching"].decode(Int.self)
+            if columns["id"].bytes != nil { logs.append(try RowDecoder.decode(AuditLog.self, from: row)) }
+        }
+        return (total, logs)
     }
 }

@@ -8,19 +8,16 @@ import PostgresNIO
 public struct WebhookDeliveryStore: Sendable {
     let sql: any SQLExecutor
 
-    /// `WebhookDelivery` of the contract: the row without the queue's internal columns.
-    static let response = "to_jsonb(d) - 'claimed_by' - 'max_attempts'"
-
-    public func listJSON(subscriptionID: UUID, status: String?, limit: Int, offset: Int) async throws -> String {
-        try await sql.array(PostgresQuery(unsafeSQL: """
-            SELECT json_agg(\(Self.response) ORDER BY d.created_at DESC, d.id)::text FROM (
-                SELECT * FROM webhook_deliveries WHERE subscription_id = $1 AND ($2::text IS NULL OR status = $2)
-                ORDER BY created_at DESC, id LIMIT $3 OFFSET $4) AS d
+    /// The contract's `WebhookDelivery` (the model has no field for the queue's internal columns).
+    public func list(subscriptionID: UUID, status: String?, limit: Int, offset: Int) async throws -> [WebhookDelivery] {
+        try await sql.models(PostgresQuery(unsafeSQL: """
+            SELECT * FROM webhook_deliveries WHERE subscription_id = $1 AND ($2::text IS NULL OR status = $2)
+            ORDER BY created_at DESC, id LIMIT $3 OFFSET $4
             """, binds: {
                 var b = PostgresBindings()
                 b.append(subscriptionID); b.append(status); b.append(limit); b.append(offset)
                 return b
-            }()))
+            }()), as: WebhookDelivery.self)
     }
 
     /// Queues a `webhook.test` delivery for one subscription (sent by brokkr-webhooks, or by a

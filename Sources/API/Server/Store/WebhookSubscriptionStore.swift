@@ -9,15 +9,11 @@ import PostgresNIO
 public struct WebhookSubscriptionStore: Sendable {
     let sql: any SQLExecutor
 
-    /// `WebhookResponse` for row `s`. `filters` is not nullable in the contract: without filters the
-    /// key is left out, as Brokkr's serializer does.
+    /// The columns of `WebhookResponse` for row `s`: whether secrets are set, never the secrets.
     static let response = """
-        (jsonb_build_object('id', s.id, 'name', s.name, 'has_url', octet_length(s.url_encrypted) > 0,
-            'has_auth_header', s.auth_header_encrypted IS NOT NULL, 'event_types', to_jsonb(s.event_types),
-            'target_labels', to_jsonb(s.target_labels), 'enabled', s.enabled,
-            'max_retries', s.max_retries, 'timeout_seconds', s.timeout_seconds, 'created_at', s.created_at,
-            'updated_at', s.updated_at, 'created_by', s.created_by)
-         || CASE WHEN s.filters IS NULL THEN '{}'::jsonb ELSE jsonb_build_object('filters', s.filters::jsonb) END)
+        s.id, s.name, octet_length(s.url_encrypted) > 0 AS has_url, s.auth_header_encrypted IS NOT NULL AS has_auth_header,
+        s.event_types, s.target_labels, s.enabled, s.max_retries, s.timeout_seconds, s.created_at, s.updated_at,
+        s.created_by, s.filters::jsonb AS filters
         """
 
     public struct Encrypted: Sendable {
@@ -35,22 +31,24 @@ public struct WebhookSubscriptionStore: Sendable {
         public var timeoutSeconds: Int
     }
 
-    public func create(_ f: Fields, _ e: Encrypted, createdBy: String) async throws -> (id: UUID, json: String) {
-        try await sql.first(PostgresQuery(unsafeSQL: """
+    public func create(_ f: Fields, _ e: Encrypted, createdBy: String) async throws -> WebhookResponse {
+        try await sql.model(PostgresQuery(unsafeSQL: """
             INSERT INTO webhook_subscriptions AS s (name, url_encrypted, auth_header_encrypted, signing_secret_encrypted, event_types,
                 filters, target_labels, max_retries, timeout_seconds, created_by)
             VALUES ($1, $2, $3, $4, $5, $6, NULLIF($7::text[], '{}'), $8, $9, $10)
-            RETURNING s.id, (\(Self.response))::text
+            RETURNING \(Self.response)
             """, binds: binds(f.name, Self.bytes(e.url), e.authHeader.map(Self.bytes), e.signingSecret.map(Self.bytes), f.eventTypes,
-                              f.filters, f.targetLabels, f.maxRetries, f.timeoutSeconds, createdBy)), as: (UUID, String).self)!
+                              f.filters, f.targetLabels, f.maxRetries, f.timeoutSeconds, createdBy)), as: WebhookResponse.self)!
     }
 
-    public func listJSON() async throws -> String {
-        try await sql.array(PostgresQuery(unsafeSQL: "SELECT json_agg(\(Self.response) ORDER BY s.created_at)::text FROM webhook_subscriptions s"))
+    public func list() async throws -> [WebhookResponse] {
+        try await sql.models(PostgresQuery(unsafeSQL: "SELECT \(Self.response) FROM webhook_subscriptions s ORDER BY s.created_at"),
+                             as: WebhookResponse.self)
     }
 
-    public func getJSON(_ id: UUID) async throws -> String? {
-        try await sql.text(PostgresQuery(unsafeSQL: "SELECT (\(Self.response))::text FROM webhook_subscriptions s WHERE s.id = $1", binds: binds(id)))
+    public func get(_ id: UUID) async throws -> WebhookResponse? {
+        try await sql.model(PostgresQuery(unsafeSQL: "SELECT \(Self.response) FROM webhook_subscriptions s WHERE s.id = $1", binds: binds(id)),
+                            as: WebhookResponse.self)
     }
 
     /// What the test endpoint needs: the encrypted URL (to check it still decrypts) and the delivery settings.
@@ -73,10 +71,10 @@ public struct WebhookSubscriptionStore: Sendable {
         public var timeoutSeconds: Int?
     }
 
-    public func update(_ id: UUID, _ u: Update) async throws -> String? {
+    public func update(_ id: UUID, _ u: Update) async throws -> WebhookResponse? {
         func pick<T>(_ c: Update.Change<T>) -> (Bool, T?) { if case .set(let v) = c { return (true, v) }; return (false, nil) }
         let (setAuth, auth) = pick(u.authHeader), (setFilters, filters) = pick(u.filters), (setLabels, labels) = pick(u.targetLabels)
-        return try await sql.text(PostgresQuery(unsafeSQL: """
+        return try await sql.model(PostgresQuery(unsafeSQL: """
             UPDATE webhook_subscriptions s SET
                 name = COALESCE($2, s.name), url_encrypted = COALESCE($3, s.url_encrypted),
                 auth_header_encrypted = CASE WHEN $4 THEN $5 ELSE s.auth_header_encrypted END,
@@ -85,9 +83,9 @@ public struct WebhookSubscriptionStore: Sendable {
                 target_labels = CASE WHEN $9 THEN NULLIF($10::text[], '{}') ELSE s.target_labels END,
                 enabled = COALESCE($11, s.enabled), max_retries = COALESCE($12, s.max_retries),
                 timeout_seconds = COALESCE($13, s.timeout_seconds)
-            WHERE s.id = $1 RETURNING (\(Self.response))::text
+            WHERE s.id = $1 RETURNING \(Self.response)
             """, binds: binds(id, u.name, u.url.map(Self.bytes), setAuth, auth.map(Self.bytes), u.eventTypes, setFilters, filters,
-                              setLabels, labels, u.enabled, u.maxRetries, u.timeoutSeconds)))
+                              setLabels, labels, u.enabled, u.maxRetries, u.timeoutSeconds)), as: WebhookResponse.self)
     }
 
     /// Hard delete; its deliveries go with it (foreign key cascade).

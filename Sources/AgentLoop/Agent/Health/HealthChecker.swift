@@ -17,20 +17,20 @@ public struct HealthChecker: Sendable {
     public init(kube: KubeClient) { self.kube = kube }
 
     /// One report entry for `PATCH /agents/{id}/health-status`.
-    public func check(deploymentObjectID: String) async -> JSONValue {
-        let checkedAt = JSONValue.string(RFC3339.string(from: Date()))
+    public func check(deploymentObjectID: UUID) async -> DeploymentObjectHealthUpdate {
+        let checkedAt = Date()
         let pods: [JSONValue]
         do {
-            pods = try await WorkloadPods(kube: kube).pods(deploymentObjectID: deploymentObjectID)
+            pods = try await WorkloadPods(kube: kube).pods(deploymentObjectID: deploymentObjectID.lowercasedString)
         } catch {
             return Self.entry(deploymentObjectID, "unknown", ready: 0, total: 0, conditions: [], resources: [], checkedAt: checkedAt)
         }
         return Self.classify(deploymentObjectID, pods: pods, checkedAt: checkedAt)
     }
 
-    static func classify(_ id: String, pods: [JSONValue], checkedAt: JSONValue) -> JSONValue {
+    static func classify(_ id: UUID, pods: [JSONValue], checkedAt: Date) -> DeploymentObjectHealthUpdate {
         var conditions: [String] = []
-        var resources: [JSONValue] = []
+        var resources: [ResourceHealth] = []
         var failing = false, degraded = false, unknownPhase = false
         var ready = 0
         func note(_ reason: String) { if !conditions.contains(reason) { conditions.append(reason) } }
@@ -43,8 +43,8 @@ public struct HealthChecker: Sendable {
             for container in status?["containerStatuses"]?.arrayValue ?? [] {
                 if let reason = container["state"]?["waiting"]?["reason"]?.stringValue, degradedReasons.contains(reason) {
                     note(reason); degraded = true
-                    resources.append(.object(["kind": .string("Pod"), "name": .string(name), "namespace": .string(namespace), "ready": .bool(false),
-                                              "message": container["state"]?["waiting"]?["message"] ?? .null]))
+                    resources.append(ResourceHealth(kind: "Pod", name: name, namespace: namespace, ready: false,
+                                                    message: container["state"]?["waiting"]?["message"]?.stringValue))
                 }
                 if let reason = container["state"]?["terminated"]?["reason"]?.stringValue, terminatedReasons.contains(reason) { note(reason); degraded = true }
                 if container["lastState"]?["terminated"]?["reason"]?.stringValue == "OOMKilled" { note("OOMKilled"); degraded = true }
@@ -72,11 +72,9 @@ public struct HealthChecker: Sendable {
         return entry(id, overall, ready: ready, total: pods.count, conditions: conditions, resources: resources, checkedAt: checkedAt)
     }
 
-    static func entry(_ id: String, _ status: String, ready: Int, total: Int, conditions: [String], resources: [JSONValue], checkedAt: JSONValue) -> JSONValue {
-        .object([
-            "id": .string(id), "status": .string(status), "checked_at": checkedAt,
-            "summary": .object(["pods_ready": .int(Int64(ready)), "pods_total": .int(Int64(total)),
-                                "conditions": .array(conditions.map(JSONValue.string)), "resources": resources.isEmpty ? .null : .array(resources)]),
-        ])
+    static func entry(_ id: UUID, _ status: String, ready: Int, total: Int, conditions: [String], resources: [ResourceHealth],
+                      checkedAt: Date) -> DeploymentObjectHealthUpdate {
+        DeploymentObjectHealthUpdate(id: id, status: status, checkedAt: checkedAt, summary: HealthSummary(
+            podsReady: ready, podsTotal: total, conditions: conditions, resources: resources.isEmpty ? nil : resources))
     }
 }

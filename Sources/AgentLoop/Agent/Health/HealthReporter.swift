@@ -18,12 +18,12 @@ public struct HealthReporter: Sendable {
 
     /// Returns the entries sent (none: nothing to report, no request).
     @discardableResult
-    public func reportOnce() async throws -> [JSONValue] {
-        var entries: [JSONValue] = []
-        for id in await applied.objectIDs { entries.append(await checker.check(deploymentObjectID: id)) }
+    public func reportOnce() async throws -> [DeploymentObjectHealthUpdate] {
+        var entries: [DeploymentObjectHealthUpdate] = []
+        for id in await applied.objectIDs.compactMap(UUID.init(uuidString:)) { entries.append(await checker.check(deploymentObjectID: id)) }
         guard !entries.isEmpty else { return [] }
         let (status, body) = try await broker.request(.PATCH, "/agents/\(agentID)/health-status",
-                                                      json: JSONValue.object(["deployment_objects": .array(entries)]).serialized())
+                                                      body: HealthStatusUpdate(deploymentObjects: entries))
         guard status == 200 else { throw BrokerClient.BrokerError(status: status, body: body) }
         return entries
     }

@@ -22,38 +22,35 @@ public struct AgentWebhookDeliverer: Sendable {
     /// Delivers every pending delivery; returns (delivery id, success) per delivery.
     @discardableResult
     public func runOnce() async throws -> [(String, Bool)] {
-        let (status, body) = try await broker.request(.GET, "/agents/\(agentID)/webhooks/pending")
-        guard status == 200 else { throw BrokerClient.BrokerError(status: status, body: body) }
+        let pending = try await broker.get("/agents/\(agentID)/webhooks/pending", as: [PendingWebhookDelivery].self)
         var outcomes: [(String, Bool)] = []
-        for delivery in try JSONValue.parse(body).arrayValue ?? [] {
-            guard let id = delivery["id"]?.stringValue, let url = delivery["url"]?.stringValue else { continue }
+        for delivery in pending {
+            let id = delivery.id.lowercasedString
             let started = ContinuousClock.now
-            var result: [String: JSONValue]
+            var result: DeliveryResultRequest
             do {
-                var request = HTTPClientRequest(url: url)
+                var request = HTTPClientRequest(url: delivery.url)
                 request.method = .POST
                 request.headers.add(name: "Content-Type", value: "application/json")
-                request.headers.add(name: "X-Brokkr-Event-Type", value: delivery["event_type"]?.stringValue ?? "")
+                request.headers.add(name: "X-Brokkr-Event-Type", value: delivery.eventType)
                 request.headers.add(name: "X-Brokkr-Delivery-Id", value: id)
-                if let eventID = delivery["event_id"]?.stringValue { request.headers.add(name: "X-Brokkr-Event-Id", value: eventID) }
-                if let signature = delivery["signature"]?.stringValue { request.headers.add(name: "X-Brokkr-Signature", value: signature) }
-                if let auth = delivery["auth_header"]?.stringValue { request.headers.add(name: "Authorization", value: auth) }
-                request.body = .bytes(ByteBuffer(string: delivery["payload"]?.stringValue ?? "{}"))
-                let timeout = Int64(delivery["timeout_seconds"]?.numberValue ?? 30)
-                let response = try await http.execute(request, timeout: .seconds(timeout))
+                if let eventID = delivery.eventID { request.headers.add(name: "X-Brokkr-Event-Id", value: eventID.lowercasedString) }
+                if let signature = delivery.signature { request.headers.add(name: "X-Brokkr-Signature", value: signature) }
+                if let auth = delivery.authHeader { request.headers.add(name: "Authorization", value: auth) }
+                request.body = .bytes(ByteBuffer(string: delivery.payload))
+                let response = try await http.execute(request, timeout: .seconds(Int64(delivery.timeoutSeconds)))
                 let code = Int(response.status.code)
                 let text = String(buffer: try await response.body.collect(upTo: 1 << 16))
                 let ok = (200..<300).contains(code)
-                result = ["success": .bool(ok), "status_code": .int(Int64(code))]
-                if !ok { result["error"] = .string("HTTP \(code): \(text.prefix(200))") }
+                result = DeliveryResultRequest(success: ok, error: ok ? nil : "HTTP \(code): \(text.prefix(200))", statusCode: code)
             } catch {
-                result = ["success": .bool(false), "error": .string("Request failed: \(error)")]
+                result = DeliveryResultRequest(success: false, error: "Request failed: \(error)")
             }
             let elapsed = ContinuousClock.now - started
-            result["duration_ms"] = .int(elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000)
-            let (reportStatus, reportBody) = try await broker.request(.POST, "/webhook-deliveries/\(id)/result", json: JSONValue.object(result).serialized())
+            result.durationMs = Int(elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000)
+            let (reportStatus, reportBody) = try await broker.request(.POST, "/webhook-deliveries/\(id)/result", body: result)
             if reportStatus != 200 { logger.warning("Delivery result for \(id) refused: \(reportStatus) \(reportBody)") }
-            outcomes.append((id, result["success"] == .bool(true)))
+            outcomes.append((id, result.success))
         }
         return outcomes
     }
