@@ -312,11 +312,9 @@ extension NewAgentEvent: ValidatedRequest {
 extension NewAgentLabel {
     /// `{"agent_id"?, "label"}`, or the bare JSON string that stack and template labels take.
     public init(from decoder: any Decoder) throws {
-        if let single = try? decoder.singleValueContainer(), let label = try? single.decode(String.self) {
-            self.init(label: label)
-            return
-        }
-        let container = try decoder.container(keyedBy: CodingKeys.self)
-        self.init(agentID: try container.decodeIfPresent(UUID.self, forKey: .agentID), label: try container.decode(String.self, forKey: .label))
+        let label = try LabelRequest(from: decoder).label
+        // A bare string has no keyed container, so no agent_id; a malformed agent_id is still an error.
+        let agentID = try (try? decoder.container(keyedBy: CodingKeys.self)).flatMap { try $0.decodeIfPresent(UUID.self, forKey: .agentID) }
+        self.init(agentID: agentID, label: label)
     }
 }

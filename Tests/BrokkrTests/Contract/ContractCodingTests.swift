@@ -56,6 +56,9 @@ import Testing
         #expect(try ContractJSON.decode(LabelRequest.self, from: #""env""#).label == "env")
         #expect(try ContractJSON.decode(LabelRequest.self, from: #"{"label":"env"}"#).label == "env")
         #expect(throws: APIError.self) { try LabelRequest("has space").validate() }
+        #expect(try ContractJSON.decode(NewAgentLabel.self, from: #""env""#) == NewAgentLabel(label: "env"))
+        #expect(try ContractJSON.decode(NewAgentLabel.self, from: #"{"agent_id":"\#(id)","label":"env"}"#) == NewAgentLabel(agentID: id, label: "env"))
+        #expect(throws: DecodingError.self) { try ContractJSON.decode(NewAgentLabel.self, from: #"{"agent_id":"nope","label":"env"}"#) }
     }
 
     @Test func decodingFailuresNameTheField() throws {
