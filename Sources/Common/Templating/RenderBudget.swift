@@ -50,7 +50,14 @@ final class RenderBudget {
             case .string(let s): bytes += s.utf8.count + 2
             case .array(let elements):
                 bytes += 2 + elements.count
-                if bytes <= limit { stack.append(contentsOf: elements.lazy.map { ($0, depth + 1) }) }
+                // Scalars are counted in place; only nested containers go on the stack.
+                for element in elements where bytes <= limit {
+                    switch element {
+                    case .array, .object: stack.append((element, depth + 1))
+                    case .string(let s): bytes += s.utf8.count + 2
+                    default: bytes += 8
+                    }
+                }
             case .object(let members):
                 bytes += 2 + members.count * 4
                 for (key, member) in members where bytes <= limit {
