@@ -41,16 +41,24 @@ public enum AgentRunner {
             group.addTask { try await heartbeat(settings: settings, broker: broker, identity: identity, metrics: metrics, logger: logger) }
             // The target-state poll. A broker that sends an ETag holds a conditional poll open until
             // something changes (up to the polling interval), so the next poll follows shortly; without
-            // one, polls are `agent.polling_interval` apart as they always were.
+            // one, polls are `agent.polling_interval` apart as they always were. The first round rebuilds
+            // the applied set from the cluster; every `agent.resync_interval` (and at start) a round also
+            // re-applies the whole current state.
             group.addTask {
                 let etag = TargetStateETag()
+                let retries = ApplyRetries(initial: .seconds(settings.agent.applyRetryInitialSeconds),
+                                           maximum: .seconds(settings.agent.applyRetryMaxSeconds))
+                let resync = ResyncSchedule(interval: settings.agent.resyncInterval)
                 let interval = Duration.seconds(settings.agent.pollingInterval)
                 try await repeatedly(pause: { etag.value != nil && identity.current?.1 == true ? min(interval, .seconds(1)) : interval }) { id in
                     let poller = DeploymentPoller(
                         broker: broker, reconciler: Reconciler(kube: kube, agentID: id, logger: logger), agentID: id,
                         eventRetries: settings.agent.maxEventMessageRetries,
                         eventRetryDelay: .seconds(settings.agent.eventMessageRetryDelay), logger: logger, applied: applied,
-                        etag: etag, longPollSeconds: settings.agent.pollingInterval)
+                        etag: etag, longPollSeconds: settings.agent.pollingInterval, retries: retries)
+                    if let restored = try await applied.restoreOnce(from: kube, agentID: id) {
+                        logger.info("Found the objects of \(restored) stack(s) this agent applied before")
+                    }
                     let started = ContinuousClock.now
                     do {
                         _ = try await poller.pollOnce()
@@ -58,6 +66,10 @@ public enum AgentRunner {
                     } catch {
                         metrics.recordPoll(success: false, seconds: (ContinuousClock.now - started).seconds)
                         throw error
+                    }
+                    if resync.isDue() {
+                        try await poller.resync()
+                        resync.done()
                     }
                 }
             }

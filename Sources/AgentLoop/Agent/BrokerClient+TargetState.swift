@@ -12,10 +12,12 @@ extension BrokerClient {
     }
 
     /// GET target-state. With the ETag of the last document, asks for `304 Not Modified` when nothing
-    /// changed, waiting up to `waitSeconds` for a change first (a long poll).
-    public func targetState(agentID: String, ifNoneMatch etag: String?, waitSeconds: Int) async throws -> TargetStateResponse {
+    /// changed, waiting up to `waitSeconds` for a change first (a long poll). `full` asks for every
+    /// targeted object, deployed ones included (the periodic resync), instead of the ones not yet deployed.
+    public func targetState(agentID: String, ifNoneMatch etag: String?, waitSeconds: Int, full: Bool = false) async throws -> TargetStateResponse {
         let longPoll = etag != nil && waitSeconds > 0
-        var request = HTTPClientRequest(url: baseURL + "/api/v1/agents/\(agentID)/target-state" + (longPoll ? "?wait=\(waitSeconds)" : ""))
+        let query = [full ? "mode=full" : nil, longPoll ? "wait=\(waitSeconds)" : nil].compactMap { $0 }.joined(separator: "&")
+        var request = HTTPClientRequest(url: baseURL + "/api/v1/agents/\(agentID)/target-state" + (query.isEmpty ? "" : "?" + query))
         request.method = .GET
         request.headers.add(name: "Authorization", value: "Bearer \(pak)")
         if let etag { request.headers.add(name: "If-None-Match", value: etag) }

@@ -6,6 +6,10 @@ import Logging
 /// order, report each outcome as an event (retried; a lost report means the object comes back in the
 /// next target state and is re-applied idempotently). With a broker that sends an ETag, the poll is
 /// conditional and long: `304 Not Modified` means nothing new.
+///
+/// A failed object keeps coming back until the agent reports SUCCESS for it; `retries` spaces the
+/// attempts out with exponential back-off. `resync()` re-applies the whole current state, correcting
+/// drift made by hand.
 public struct DeploymentPoller: Sendable {
     public enum Poll: Sendable, Equatable {
         /// 304: the target state is the one last processed.
@@ -34,13 +38,15 @@ public struct DeploymentPoller: Sendable {
     /// What health checks watch: the object last applied per stack.
     public let applied: AppliedObjects
     public let etag: TargetStateETag
+    public let retries: ApplyRetries
     /// How long the broker may hold a conditional poll open waiting for a change (at most 60).
     let longPollSeconds: Int
 
     public init(broker: BrokerClient, reconciler: Reconciler, agentID: String, eventRetries: Int, eventRetryDelay: Duration,
                 logger: Logger, applied: AppliedObjects = AppliedObjects(), etag: TargetStateETag = TargetStateETag(),
-                longPollSeconds: Int = 0) {
+                longPollSeconds: Int = 0, retries: ApplyRetries = ApplyRetries()) {
         self.applied = applied
+        self.retries = retries
         self.etag = etag
         self.longPollSeconds = min(max(longPollSeconds, 0), 60)
         self.broker = broker
@@ -68,34 +74,78 @@ public struct DeploymentPoller: Sendable {
         }
         guard response.status == 200 else { throw BrokerClient.BrokerError(status: response.status, body: response.body) }
         let outcomes = try await process(response.body)
-        etag.value = response.etag
+        // While a failed object waits for its retry, polls stay unconditional so it comes back.
+        etag.value = retries.pending.isEmpty ? response.etag : nil
         return .processed(outcomes)
     }
 
+    /// Applies the objects that are due, in order, and reports each outcome. A report that cannot be
+    /// delivered does not stop the round: the remaining objects are still applied and reported, and the
+    /// error is thrown at the end (the unreported object comes back in the next target state).
     func process(_ body: String) async throws -> [Outcome] {
+        let entries = try ContractJSON.decode([BrokkrCommon.DeploymentObject].self, from: body).map(Reconciler.DeploymentObject.init)
+        retries.retain(only: Set(entries.map(\.id)))
         var outcomes: [Outcome] = []
-        for entry in try ContractJSON.decode([BrokkrCommon.DeploymentObject].self, from: body) {
+        var reportFailure: (any Error)?
+        for object in entries where retries.isDue(object.id) {
+            let outcome = await apply(object)
+            do {
+                try await report(outcome)
+            } catch {
+                logger.error("Could not report the outcome of deployment object \(object.id): \(error)")
+                reportFailure = reportFailure ?? error
+            }
+            outcomes.append(outcome)
+        }
+        if let reportFailure { throw reportFailure }
+        return outcomes
+    }
+
+    func apply(_ object: Reconciler.DeploymentObject) async -> Outcome {
+        do {
+            try await reconciler.reconcile(object)
+            retries.succeeded(object.id)
+            await applied.record(stackID: object.stackID, objectID: object.id, isDeletionMarker: object.isDeletionMarker)
+            logger.info("Applied deployment object \(object.id)")
+            return Outcome(deploymentObjectID: object.id, success: true, message: nil)
+        } catch {
+            let delay = retries.failed(object.id)
+            logger.error("Deployment object \(object.id) failed (retrying in \(delay)): \(error)")
+            return Outcome(deploymentObjectID: object.id, success: false, message: "\(error)")
+        }
+    }
+
+    /// Re-applies every deployed object of the current state (not deletion markers, and not objects
+    /// waiting for a retry, which the poll handles), reporting each one whose re-apply changed the
+    /// cluster, or failed, as a `RESYNC` event. Returns those outcomes.
+    @discardableResult
+    public func resync() async throws -> [Outcome] {
+        let response = try await broker.targetState(agentID: agentID, ifNoneMatch: nil, waitSeconds: 0, full: true)
+        guard response.status == 200 else { throw BrokerClient.BrokerError(status: response.status, body: response.body) }
+        let waiting = retries.pending
+        var outcomes: [Outcome] = []
+        for entry in try ContractJSON.decode([BrokkrCommon.DeploymentObject].self, from: response.body) {
             let object = Reconciler.DeploymentObject(entry)
-            let id = object.id
+            guard !object.isDeletionMarker, !waiting.contains(object.id) else { continue }
             let outcome: Outcome
             do {
-                try await reconciler.reconcile(object)
-                await applied.record(stackID: object.stackID, objectID: object.id, isDeletionMarker: object.isDeletionMarker)
-                outcome = Outcome(deploymentObjectID: id, success: true, message: nil)
-                logger.info("Applied deployment object \(id)")
+                let changes = try await reconciler.reconcile(object, observingDrift: true)
+                await applied.record(stackID: object.stackID, objectID: object.id, isDeletionMarker: false)
+                guard !changes.isEmpty else { continue }
+                outcome = Outcome(deploymentObjectID: object.id, success: true, message: "drift corrected: " + changes.joined(separator: ", "))
             } catch {
-                outcome = Outcome(deploymentObjectID: id, success: false, message: "\(error)")
-                logger.error("Deployment object \(id) failed: \(error)")
+                outcome = Outcome(deploymentObjectID: object.id, success: false, message: "resync failed: \(error)")
             }
-            try await report(outcome)
+            logger.warning("Resync of deployment object \(object.id): \(outcome.message ?? "")")
+            try await report(outcome, eventType: "RESYNC")
             outcomes.append(outcome)
         }
         return outcomes
     }
 
-    func report(_ outcome: Outcome) async throws {
+    func report(_ outcome: Outcome, eventType: String = "DEPLOY") async throws {
         guard let objectID = UUID(uuidString: outcome.deploymentObjectID) else { return }
-        let event = NewAgentEvent(agentID: UUID(uuidString: agentID), deploymentObjectID: objectID, eventType: "DEPLOY",
+        let event = NewAgentEvent(agentID: UUID(uuidString: agentID), deploymentObjectID: objectID, eventType: eventType,
                                   status: outcome.success ? "SUCCESS" : "FAILURE", message: outcome.message.map { String($0.prefix(4000)) })
         var attempt = 0
         while true {

@@ -81,6 +81,14 @@ public struct Settings: Sendable, Equatable {
         public var healthPort: Int
         public var deploymentHealthEnabled: Bool
         public var deploymentHealthInterval: Int
+        /// Seconds between re-applies of the whole current state, correcting drift (0: never).
+        public var resyncInterval: Int
+        /// Back-off for a deployment object whose apply failed: first retry after this many seconds,
+        /// doubling up to `applyRetryMaxSeconds`.
+        public var applyRetryInitialSeconds: Int
+        public var applyRetryMaxSeconds: Int
+        /// The kubeconfig context to use instead of the file's `current-context`.
+        public var kubeContext: String?
     }
 
     public struct Telemetry: Sendable, Equatable {
@@ -185,7 +193,11 @@ public struct Settings: Sendable, Equatable {
             eventMessageRetryDelay: try c.int("agent.event_message_retry_delay", default: 5, minimum: 0),
             healthPort: try c.int("agent.health_port", default: 8080, minimum: 0),
             deploymentHealthEnabled: try c.bool("agent.deployment_health_enabled", default: true),
-            deploymentHealthInterval: try c.int("agent.deployment_health_interval", default: 60, minimum: 1)
+            deploymentHealthInterval: try c.int("agent.deployment_health_interval", default: 60, minimum: 1),
+            resyncInterval: try c.int("agent.resync_interval", default: 600, minimum: 0),
+            applyRetryInitialSeconds: try c.int("agent.apply_retry_initial_seconds", default: 5, minimum: 1),
+            applyRetryMaxSeconds: try c.int("agent.apply_retry_max_seconds", default: 300, minimum: 1),
+            kubeContext: try c.nonEmptyString("agent.kube_context")
         )
         telemetry = Telemetry(
             enabled: try c.bool("telemetry.enabled", default: false),

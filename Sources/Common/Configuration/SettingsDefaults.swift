@@ -56,6 +56,10 @@ public enum SettingsDefaults {
     health_port = 8080
     deployment_health_enabled = true
     deployment_health_interval = 60
+    resync_interval = 600
+    apply_retry_initial_seconds = 5
+    apply_retry_max_seconds = 300
+    # kube_context = "name"  (default: the kubeconfig's current-context)
 
     [telemetry]
     enabled = false

@@ -27,7 +27,9 @@ public struct DeploymentObjectStore: Sendable {
 
     /// The agent's target state: for every stack associated with the agent (including stacks deleted
     /// since, whose deletion marker must still reach the cluster), the latest live object, ordered by
-    /// sequence id. `incremental` leaves out objects this agent has already reported an event for.
+    /// sequence id. Unless `includeDeployed`, it leaves out objects this agent has reported SUCCESS for:
+    /// a failed object keeps coming back, so the agent retries it until it succeeds or a newer object
+    /// of the stack replaces it.
     /// Every agent polls this, so it is a prepared statement: planned once per connection.
     public func targetState(agentID: UUID, includeDeployed: Bool) async throws -> [DeploymentObject] {
         try await sql.prepared(TargetStateStatement(agentID: agentID, includeDeployed: includeDeployed))
@@ -43,7 +45,7 @@ extension DeploymentObjectStore {
 
 /// The target-state query (see `DeploymentObjectStore.targetStateJSON`).
 struct TargetStateStatement: PostgresPreparedStatement {
-    static let name = "brokkr_target_state_v2"
+    static let name = "brokkr_target_state_v3"
     static let sql = """
         SELECT d.*
         FROM (\(AssociatedStacks.sql(agentParameter: "$1"))) AS a(stack_id)
@@ -52,7 +54,8 @@ struct TargetStateStatement: PostgresPreparedStatement {
             WHERE o.stack_id = a.stack_id AND o.deleted_at IS NULL
             ORDER BY o.sequence_id DESC LIMIT 1) AS d
         WHERE $2 OR NOT EXISTS (
-            SELECT 1 FROM agent_events e WHERE e.agent_id = $1 AND e.deployment_object_id = d.id AND e.deleted_at IS NULL)
+            SELECT 1 FROM agent_events e
+            WHERE e.agent_id = $1 AND e.deployment_object_id = d.id AND upper(e.status) = 'SUCCESS' AND e.deleted_at IS NULL)
         ORDER BY d.sequence_id
         """
     typealias Row = DeploymentObject

@@ -53,57 +53,41 @@ public struct Reconciler: Sendable {
     static let priorityKinds: Set<String> = ["Namespace", "CustomResourceDefinition"]
 
     /// Applies the object's YAML (nothing for a deletion marker) and prunes the rest of the stack.
-    public func reconcile(_ object: DeploymentObject) async throws {
-        let desired: [JSONValue]
-        if object.isDeletionMarker {
-            desired = []
-        } else {
-            do {
-                desired = try YAMLDocuments.parse(object.yaml).map {
-                    OwnershipStamp.stamp($0, stackID: object.stackID, objectID: object.id, checksum: object.checksum, agentID: agentID)
-                }
-            } catch {
-                throw ReconcileError("invalid YAML: \(error)")
-            }
-            for item in desired where item["kind"]?.stringValue == nil || item["apiVersion"]?.stringValue == nil || item["metadata"]?["name"]?.stringValue == nil {
-                throw ReconcileError("every document needs apiVersion, kind and metadata.name: \(item.serialized().prefix(200))")
-            }
-        }
+    /// With `observingDrift`, each object is read before it is applied, and the result lists what the
+    /// apply changed in the cluster ("ConfigMap web/settings recreated", "… corrected", "… pruned"):
+    /// after a successful apply of the same object, that is drift made by someone else.
+    @discardableResult
+    public func reconcile(_ object: DeploymentObject, observingDrift: Bool = false) async throws -> [String] {
+        let desired = try Self.desiredObjects(object, agentID: agentID)
         let priority = desired.filter { Self.priorityKinds.contains($0["kind"]?.stringValue ?? "") }
         let rest = desired.filter { !Self.priorityKinds.contains($0["kind"]?.stringValue ?? "") }
+        let drift = DriftLog(observing: observingDrift)
 
         var createdNamespaces: [JSONValue] = []
         do {
             for item in priority {
-                if item["kind"]?.stringValue == "Namespace", try await kube.get(item) == nil { createdNamespaces.append(item) }
-                try await kube.apply(item, fieldManager: OwnershipStamp.fieldManager, force: true)
+                let isNamespace = item["kind"]?.stringValue == "Namespace"
+                let live = drift.isObserving || isNamespace ? try await kube.get(item) : nil
+                if isNamespace, live == nil { createdNamespaces.append(item) }
+                let result = try await kube.apply(item, fieldManager: OwnershipStamp.fieldManager, force: true)
+                drift.compare(item, before: live, after: result)
             }
             let crds = priority.filter { $0["kind"]?.stringValue == "CustomResourceDefinition" }
             if !crds.isEmpty {
                 try await waitUntilEstablished(crds)
                 try await kube.refreshDiscovery()
             }
-            var problems: [String] = []
-            var replace = Set<Int>()
+            let replace = try await validate(rest)
             for (index, item) in rest.enumerated() {
-                do {
-                    try await kube.apply(item, fieldManager: OwnershipStamp.fieldManager, force: true, dryRun: true)
-                } catch let error where ImmutableFields.isImmutableError(error) {
-                    if ImmutableFields.mayReplace(item) { replace.insert(index) } else { problems.append(ImmutableFields.describe(item, error)) }
-                } catch {
-                    problems.append("\(item["kind"]?.stringValue ?? "?")/\(item["metadata"]?["name"]?.stringValue ?? "?"): \(error)")
-                }
-            }
-            guard problems.isEmpty else { throw ReconcileError("validation failed: " + problems.joined(separator: "; ")) }
-            for (index, item) in rest.enumerated() {
+                let live = drift.isObserving ? try await kube.get(item) : nil
                 if replace.contains(index) {
-                    try await recreate(item)
+                    drift.compare(item, before: live, after: try await recreate(item))
                     continue
                 }
                 do {
-                    try await kube.apply(item, fieldManager: OwnershipStamp.fieldManager, force: true)
+                    drift.compare(item, before: live, after: try await kube.apply(item, fieldManager: OwnershipStamp.fieldManager, force: true))
                 } catch let error where ImmutableFields.isImmutableError(error) && ImmutableFields.mayReplace(item) {
-                    try await recreate(item)
+                    drift.compare(item, before: live, after: try await recreate(item))
                 } catch let error where ImmutableFields.isImmutableError(error) {
                     throw ReconcileError(ImmutableFields.describe(item, error))
                 }
@@ -112,7 +96,52 @@ public struct Reconciler: Sendable {
             await rollback(createdNamespaces)
             throw error
         }
-        try await prune(stackID: object.stackID, keepChecksum: object.isDeletionMarker ? nil : object.checksum)
+        for pruned in try await prune(stackID: object.stackID, keepChecksum: object.isDeletionMarker ? nil : object.checksum) {
+            drift.record("\(pruned) pruned")
+        }
+        return drift.changes
+    }
+
+    /// The stamped documents of a deployment object (none for a deletion marker).
+    static func desiredObjects(_ object: DeploymentObject, agentID: String) throws -> [JSONValue] {
+        guard !object.isDeletionMarker else { return [] }
+        let desired: [JSONValue]
+        do {
+            desired = try YAMLDocuments.parse(object.yaml).map {
+                OwnershipStamp.stamp($0, stackID: object.stackID, objectID: object.id, checksum: object.checksum, agentID: agentID)
+            }
+        } catch {
+            throw ReconcileError("invalid YAML: \(error)")
+        }
+        for item in desired where item["kind"]?.stringValue == nil || item["apiVersion"]?.stringValue == nil || item["metadata"]?["name"]?.stringValue == nil {
+            throw ReconcileError("every document needs apiVersion, kind and metadata.name: \(item.serialized().prefix(200))")
+        }
+        return desired
+    }
+
+    /// A dry run of every object before any is applied, so a deployment object that cannot apply
+    /// changes nothing. Returns the indexes of objects to recreate (an immutable field changed and the
+    /// object may be replaced); any other refusal fails the whole object, naming every problem.
+    func validate(_ items: [JSONValue]) async throws -> Set<Int> {
+        var problems: [String] = []
+        var replace = Set<Int>()
+        for (index, item) in items.enumerated() {
+            do {
+                try await kube.apply(item, fieldManager: OwnershipStamp.fieldManager, force: true, dryRun: true)
+            } catch let error where ImmutableFields.isImmutableError(error) {
+                if ImmutableFields.mayReplace(item) { replace.insert(index) } else { problems.append(ImmutableFields.describe(item, error)) }
+            } catch {
+                problems.append("\(Self.describe(item)): \(error)")
+            }
+        }
+        guard problems.isEmpty else { throw ReconcileError("validation failed: " + problems.joined(separator: "; ")) }
+        return replace
+    }
+
+    /// "Kind namespace/name" (or "Kind name" for cluster-scoped objects).
+    static func describe(_ item: JSONValue) -> String {
+        let metadata = item["metadata"]
+        return "\(item["kind"]?.stringValue ?? "?") \(metadata?["namespace"]?.stringValue.map { "\($0)/" } ?? "")\(metadata?["name"]?.stringValue ?? "?")"
     }
 
     /// How long a replaced object may take to go, and a new CRD to become established.
@@ -121,7 +150,8 @@ public struct Reconciler: Sendable {
 
     /// Replaces an object whose change the API server refuses in place: deletes it in the foreground
     /// (its dependents, such as a Job's pods, go first), waits until it is gone, and creates it again.
-    func recreate(_ item: JSONValue) async throws {
+    @discardableResult
+    func recreate(_ item: JSONValue) async throws -> JSONValue {
         let name = "\(item["kind"]?.stringValue ?? "?")/\(item["metadata"]?["name"]?.stringValue ?? "?")"
         logger.info("Recreating \(name): an immutable field changed")
         let (resource, namespace, objectName) = try await kube.locate(item)
@@ -133,7 +163,7 @@ public struct Reconciler: Sendable {
             }
             try await Task.sleep(for: Self.pollInterval)
         }
-        try await kube.apply(item, fieldManager: OwnershipStamp.fieldManager, force: true)
+        return try await kube.apply(item, fieldManager: OwnershipStamp.fieldManager, force: true)
     }
 
     /// Waits until every CRD reports `Established`: until then the API server does not serve its kinds.
@@ -155,8 +185,10 @@ public struct Reconciler: Sendable {
     }
 
     /// Deletes the stack's objects that carry another checksum (all of them for a deletion marker),
-    /// leaving objects owned by another object to garbage collection.
-    func prune(stackID: String, keepChecksum: String?) async throws {
+    /// leaving objects owned by another object to garbage collection. Returns what it deleted.
+    @discardableResult
+    func prune(stackID: String, keepChecksum: String?) async throws -> [String] {
+        var pruned: [String] = []
         for resource in try await kube.allResources() where resource.verbs.contains("list") && resource.verbs.contains("delete") {
             let items: [JSONValue]
             do {
@@ -170,10 +202,13 @@ public struct Reconciler: Sendable {
                 if let owners = metadata?["ownerReferences"]?.arrayValue, !owners.isEmpty { continue }
                 if let keep = keepChecksum, metadata?["annotations"]?[OwnershipStamp.checksumAnnotation]?.stringValue == keep { continue }
                 guard let name = metadata?["name"]?.stringValue else { continue }
-                logger.info("Pruning \(resource.kind) \(metadata?["namespace"]?.stringValue.map { "\($0)/" } ?? "")\(name)")
+                let description = Self.describe(.object(["kind": .string(resource.kind), "metadata": metadata ?? .null]))
+                logger.info("Pruning \(description)")
                 try await kube.delete(resource, namespace: metadata?["namespace"]?.stringValue, name: name)
+                pruned.append(description)
             }
         }
+        return pruned
     }
 
     func rollback(_ namespaces: [JSONValue]) async {
