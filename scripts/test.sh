@@ -12,8 +12,11 @@ scripts/postgres.sh start "$data" "$port"
 psql -h 127.0.0.1 -p "$port" -U postgres -qc "CREATE DATABASE brokkr_test" >/dev/null
 # Offline validation of deploy/ manifests (Kubernetes JSON schemas bundled in the package).
 command -v kubernetes-validate >/dev/null || python3 -m pip install -q kubernetes-validate
-# Headless Chromium loads /swagger-ui in the SDK suite.
-command -v chromium >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+# Headless Chromium loads /swagger-ui in the SDK suite; openssl makes the certificates of the TLS tests.
+missing=""
+command -v chromium >/dev/null || missing="$missing chromium"
+[ -x /usr/bin/openssl ] || missing="$missing openssl"
+if [ -n "$missing" ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $missing >/dev/null; fi
 export BROKKR_TEST_DATABASE_URL="postgres://postgres@127.0.0.1:$port/brokkr_test"
 # The official JSON-Schema-Test-Suite: JSON_SCHEMA_TEST_SUITE, else the copy the jsonschema source
 # distribution on PyPI ships under json/ (fetched once into .build/).

@@ -12,7 +12,7 @@ public enum AgentRunner {
         guard !settings.agent.pak.isEmpty else { throw ConfigurationError("agent.pak is required (BROKKR__AGENT__PAK)") }
         let broker = BrokerClient(baseURL: settings.agent.brokerURL, pak: settings.agent.pak)
         let metrics = AgentMetrics()
-        let kube = try KubeConfig.load(kubeconfigPath: settings.agent.kubeconfigPath).makeClient(metrics: metrics)
+        let kube = try KubeConfig.load(kubeconfigPath: settings.agent.kubeconfigPath, context: settings.agent.kubeContext).makeClient(metrics: metrics)
         let identity = AgentIdentity()
         let applied = AppliedObjects()
         let app = Application(router: AgentHTTP.router(kube: kube, identity: identity, metrics: metrics),

@@ -15,10 +15,12 @@ struct AgentCommand: AsyncParsableCommand {
     struct Start: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Run the agent.")
         @Option(name: .long, help: "Path of a TOML config file (default: $BROKKR_CONFIG_FILE).") var config: String?
+        @Option(name: .long, help: "The kubeconfig context to use (default: agent.kube_context, else the file's current-context).") var context: String?
 
         func run() async throws {
-            let settings: Settings
+            var settings: Settings
             do { settings = try Settings.load(file: config) } catch { throw ValidationError("configuration error: \(error)") }
+            if let context { settings.agent.kubeContext = context }
             LogSetup.bootstrap(format: settings.log.format, level: settings.log.level, label: "brokkr-agent")
             try await AgentRunner.run(settings: settings, logger: Logger(label: "brokkr-agent"))
         }
@@ -31,6 +33,7 @@ struct AgentCommand: AsyncParsableCommand {
             abstract: "Reconcile a multi-document YAML file into the cluster as one stack (apply, then prune the stack's other objects).")
         @Option(name: .long, help: "Kubernetes API server URL (default: agent.kubeconfig_path or in-cluster).") var server: String?
         @Option(name: .long, help: "Path of a TOML config file (default: $BROKKR_CONFIG_FILE).") var config: String?
+        @Option(name: .long, help: "The kubeconfig context to use (default: agent.kube_context, else the file's current-context).") var context: String?
         @Option(name: .long, help: "Stack id the objects are labelled with.") var stackId: String = "local"
         @Option(name: [.short, .long], help: "The YAML file.") var file: String
 
@@ -39,7 +42,7 @@ struct AgentCommand: AsyncParsableCommand {
             do { settings = try Settings.load(file: config) } catch { throw ValidationError("configuration error: \(error)") }
             LogSetup.bootstrap(format: settings.log.format, level: settings.log.level, label: "brokkr-agent")
             guard let yaml = try? String(contentsOfFile: file, encoding: .utf8) else { throw ValidationError("cannot read \(file)") }
-            let kube = try server.map { KubeClient(server: $0) } ?? KubeConfig.load(kubeconfigPath: settings.agent.kubeconfigPath).makeClient()
+            let kube = try server.map { KubeClient(server: $0) } ?? KubeConfig.load(kubeconfigPath: settings.agent.kubeconfigPath, context: context ?? settings.agent.kubeContext).makeClient()
             let object = try Reconciler.DeploymentObject(json: .object([
                 "id": .string("local-\(Checksum.sha256Hex(yaml).prefix(12))"), "stack_id": .string(stackId),
                 "yaml_content": .string(yaml), "yaml_checksum": .string(Checksum.sha256Hex(yaml)),

@@ -2,8 +2,9 @@ import Foundation
 import Hummingbird
 import NIOCore
 
-/// A running emulated Kubernetes API server: plain HTTP, no authentication (any Authorization header is
-/// accepted and ignored).
+/// A running emulated Kubernetes API server: plain HTTP without authentication by default (any
+/// Authorization header is accepted and ignored), or HTTPS with client-certificate and token
+/// authentication (`KubeServing`).
 ///
 /// ```swift
 /// let emulator = try await KubeEmulator.start(host: "127.0.0.1", port: 0)
@@ -16,32 +17,37 @@ public final class KubeEmulator: Sendable {
     public let host: String
     /// The port the server listens on (the ephemeral one when started with port 0).
     public let port: Int
+    public let serving: KubeServing
     private let task: Task<Void, any Error>
 
-    /// `http://host:port`.
-    public var baseURL: String { "http://\(host.contains(":") ? "[\(host)]" : host):\(port)" }
+    /// `http://host:port`, or `https://` when serving TLS.
+    public var baseURL: String { "\(serving.tls == nil ? "http" : "https")://\(host.contains(":") ? "[\(host)]" : host):\(port)" }
 
-    private init(cluster: KubeCluster, host: String, port: Int, task: Task<Void, any Error>) {
+    private init(cluster: KubeCluster, host: String, port: Int, serving: KubeServing, task: Task<Void, any Error>) {
         self.cluster = cluster
         self.host = host
         self.port = port
+        self.serving = serving
         self.task = task
     }
 
     /// Starts a server. Port 0 picks a free port.
     public static func start(
-        host: String = "127.0.0.1", port: Int = 0, options: KubeCluster.Options = KubeCluster.Options(), logLevel: String = "critical"
+        host: String = "127.0.0.1", port: Int = 0, options: KubeCluster.Options = KubeCluster.Options(), serving: KubeServing = KubeServing(),
+        logLevel: String = "critical"
     ) async throws -> KubeEmulator {
-        try await start(host: host, port: port, cluster: KubeCluster(options: options), logLevel: logLevel)
+        try await start(host: host, port: port, cluster: KubeCluster(options: options), serving: serving, logLevel: logLevel)
     }
 
     /// Starts a server for an existing cluster.
     /// - Parameter logLevel: the HTTP server's log level (`trace` ... `critical`); the `LOG_LEVEL`
     ///   environment variable wins when set. Defaults to `critical`, which keeps tests quiet.
-    public static func start(host: String, port: Int, cluster: KubeCluster, logLevel: String = "critical") async throws -> KubeEmulator {
+    public static func start(host: String, port: Int, cluster: KubeCluster, serving: KubeServing = KubeServing(),
+                             logLevel: String = "critical") async throws -> KubeEmulator {
         let (ports, portsContinuation) = AsyncStream<Int>.makeStream()
         var app = Application(
-            responder: EmulatorResponder(cluster: cluster),
+            responder: EmulatorResponder(cluster: cluster, serving: serving),
+            server: try serving.serverBuilder(),
             configuration: .init(address: .hostname(host, port: port), serverName: nil),
             onServerRunning: { channel in
                 portsContinuation.yield(channel.localAddress?.port ?? port)
@@ -78,7 +84,7 @@ public final class KubeEmulator: Sendable {
             throw KubeAPIError(code: 500, reason: "InternalError", message: "the server stopped before it started listening")
         }
         cluster.setServerAddress("\(host):\(bound)")
-        return KubeEmulator(cluster: cluster, host: host, port: bound, task: task)
+        return KubeEmulator(cluster: cluster, host: host, port: bound, serving: serving, task: task)
     }
 
     /// Stops the server and waits until it has closed.
@@ -92,7 +98,9 @@ public final class KubeEmulator: Sendable {
         try await task.value
     }
 
-    /// Writes a kubeconfig that points at this server and returns its path.
+    /// Writes a kubeconfig that points at this server and returns its path. Over TLS it skips server
+    /// certificate verification (the emulator does not know which CA signed its certificate) and uses
+    /// the first configured token.
     @discardableResult
     public func writeKubeconfig(to path: String, namespace: String = "default") throws -> String {
         let text = """
@@ -101,7 +109,7 @@ public final class KubeEmulator: Sendable {
             clusters:
             - name: emulator
               cluster:
-                server: \(baseURL)
+                server: \(baseURL)\(serving.tls == nil ? "" : "\n    insecure-skip-tls-verify: true")
             contexts:
             - name: emulator
               context:
@@ -112,7 +120,7 @@ public final class KubeEmulator: Sendable {
             users:
             - name: emulator
               user:
-                token: emulator-token
+                token: \(serving.tokens.sorted().first ?? "emulator-token")
 
             """
         try text.write(toFile: path, atomically: true, encoding: .utf8)
@@ -128,10 +136,14 @@ extension KubeCluster {
 
 /// Turns HTTP requests into `KubeRequest`s for the cluster, and streams watches.
 struct EmulatorResponder: HTTPResponder {
-    typealias Context = BasicRequestContext
+    typealias Context = EmulatorRequestContext
     let cluster: KubeCluster
+    let serving: KubeServing
 
     func respond(to request: Request, context: Context) async throws -> Response {
+        guard await serving.authenticates(request, channel: context.channel) else {
+            return Self.response(.error(KubeServing.unauthorized), method: request.method)
+        }
         var request = request
         let body = try await request.collectBody(upTo: 256 << 20)
         let uri = request.uri.string
@@ -157,14 +169,17 @@ struct EmulatorResponder: HTTPResponder {
         if KubeCluster.isWatch(kreq) {
             return watchResponse(kreq)
         }
-        let resp = cluster.handle(kreq)
+        return Self.response(cluster.handle(kreq), method: request.method)
+    }
+
+    static func response(_ resp: KubeResponse, method: HTTPRequest.Method) -> Response {
         var fields = HTTPFields()
         fields[.contentType] = resp.contentType
         fields[.cacheControl] = "no-cache, private"
         return Response(
             status: HTTPResponse.Status(code: resp.status),
             headers: fields,
-            body: request.method == .head ? ResponseBody() : ResponseBody(byteBuffer: ByteBuffer(bytes: resp.body)))
+            body: method == .head ? ResponseBody() : ResponseBody(byteBuffer: ByteBuffer(bytes: resp.body)))
     }
 
     func watchResponse(_ kreq: KubeRequest) -> Response {

@@ -6,7 +6,7 @@ import KubeEmulator
 struct BrokkrKubeEmulator: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "brokkr-kube-emulator",
-        abstract: "An in-memory Kubernetes API server emulator (plain HTTP, no auth) for testing Brokkr agents and kubectl.")
+        abstract: "An in-memory Kubernetes API server emulator for testing Brokkr agents and kubectl: plain HTTP without authentication, or HTTPS with client-certificate and token authentication.")
 
     @Option(help: "Address to listen on.")
     var host: String = "127.0.0.1"
@@ -38,6 +38,23 @@ struct BrokkrKubeEmulator: AsyncParsableCommand {
     @Option(help: "Version reported by /version.")
     var serverVersion: String = "v1.32.4"
 
+    @Option(help: "Serve HTTPS with this PEM certificate (chain); needs --tls-private-key-file.")
+    var tlsCertFile: String?
+
+    @Option(help: "The PEM private key of --tls-cert-file.")
+    var tlsPrivateKeyFile: String?
+
+    @Option(help: "Authenticate clients presenting a certificate signed by this PEM CA (HTTPS only).")
+    var clientCaFile: String?
+
+    @Option(help: "A bearer token that authenticates (repeatable). With tokens or a client CA, other requests get 401.")
+    var token: [String] = []
+
+    func validate() throws {
+        if (tlsCertFile == nil) != (tlsPrivateKeyFile == nil) { throw ValidationError("--tls-cert-file and --tls-private-key-file go together") }
+        if clientCaFile != nil, tlsCertFile == nil { throw ValidationError("--client-ca-file needs --tls-cert-file") }
+    }
+
     func run() async throws {
         var options = KubeCluster.Options()
         options.autoRunPods = !noAutoRunPods
@@ -46,7 +63,11 @@ struct BrokkrKubeEmulator: AsyncParsableCommand {
         options.namespaceDeletionDelay = namespaceDeletionDelay
         options.latency = latency / 1000
         options.crdEstablishDelay = crdEstablishDelay
-        let emulator = try await KubeEmulator.start(host: host, port: port, options: options, logLevel: logLevel)
+        var serving = KubeServing(tokens: Set(token))
+        if let tlsCertFile, let tlsPrivateKeyFile {
+            serving.tls = .init(certificateChainFile: tlsCertFile, privateKeyFile: tlsPrivateKeyFile, clientCAFile: clientCaFile)
+        }
+        let emulator = try await KubeEmulator.start(host: host, port: port, options: options, serving: serving, logLevel: logLevel)
         if let kubeconfig {
             try emulator.writeKubeconfig(to: kubeconfig)
         }

@@ -3,6 +3,7 @@ import BrokkrCommon
 import Foundation
 import NIOCore
 import NIOHTTP1
+import NIOSSL
 
 /// The Kubernetes REST calls the agent makes: discovery, server-side apply, list by label, delete.
 public actor KubeClient {
@@ -16,23 +17,37 @@ public actor KubeClient {
     }
 
     let server: String
-    let token: String?
+    let credentials: KubeCredentials
     let http: HTTPClient
+    /// Where objects that name no namespace go: the kubeconfig context's namespace.
+    let defaultNamespace: String
     let metrics: AgentMetrics?
     /// Back-off for retryable answers (429, 500, 503, 504) and transport errors: 1 s doubling to 60 s,
     /// giving up after `retryBudget` (5 minutes by default).
     let retryBudget: Duration
     private var resources: [String: KubeResource] = [:]  // "apiVersion/Kind" → resource
 
-    public init(server: String, token: String? = nil, http: HTTPClient = .shared, metrics: AgentMetrics? = nil, retryBudget: Duration = .seconds(300)) {
+    public init(server: String, credentials: KubeCredentials = KubeCredentials(.none), http: HTTPClient = .shared,
+                metrics: AgentMetrics? = nil, retryBudget: Duration = .seconds(300), defaultNamespace: String = "default") {
         self.server = server.hasSuffix("/") ? String(server.dropLast()) : server
-        self.token = token
+        self.credentials = credentials
+        self.defaultNamespace = defaultNamespace
         self.http = http
         self.metrics = metrics
         self.retryBudget = retryBudget
     }
 
     static let retryableStatuses: Set<Int> = [429, 500, 503, 504]
+
+    /// Whether waiting can help: a retryable status, or a transport error. A refused TLS handshake (an
+    /// untrusted certificate) or a credential that cannot be obtained stays as it is.
+    static func isRetryable(_ error: any Error) -> Bool {
+        switch error {
+        case let failure as Failure: return retryableStatuses.contains(failure.status)
+        case is ConfigurationError, is NIOSSLError, is BoringSSLError: return false
+        default: return true
+        }
+    }
 
     // MARK: Discovery
 
@@ -125,7 +140,7 @@ public actor KubeClient {
             throw Failure(status: 400, reason: "BadRequest", message: "object needs apiVersion, kind and metadata.name")
         }
         let resource = try await resource(apiVersion: apiVersion, kind: kind)
-        let namespace = resource.namespaced ? (object["metadata"]?["namespace"]?.stringValue ?? "default") : nil
+        let namespace = resource.namespaced ? (object["metadata"]?["namespace"]?.stringValue ?? defaultNamespace) : nil
         return (resource, namespace, name)
     }
 
@@ -139,10 +154,7 @@ public actor KubeClient {
 
     /// A GET of a plain-text API path (pod logs).
     public func text(_ path: String) async throws -> String {
-        var request = HTTPClientRequest(url: server + path)
-        if let token { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
-        let response = try await http.execute(request, timeout: .seconds(30))
-        let bytes = try await response.body.collect(upTo: 16 << 20)
+        let (response, bytes) = try await execute(.GET, path, body: nil, contentType: nil, accept: nil, timeout: .seconds(30), limit: 16 << 20)
         guard (200..<300).contains(Int(response.status.code)) else {
             throw Failure(status: Int(response.status.code), reason: "\(response.status.code)", message: String(buffer: bytes))
         }
@@ -166,9 +178,9 @@ public actor KubeClient {
                 let result = try await sendOnce(method, path, body: body, contentType: contentType)
                 record(started)
                 return result
-            } catch let failure as Failure where !Self.retryableStatuses.contains(failure.status) {
+            } catch where !Self.isRetryable(error) {
                 record(started)
-                throw failure
+                throw error
             } catch {
                 record(started)
                 guard ContinuousClock.now + delay < deadline else { throw error }
@@ -179,16 +191,8 @@ public actor KubeClient {
     }
 
     func sendOnce(_ method: HTTPMethod, _ path: String, body: String?, contentType: String?, timeout: TimeAmount = .seconds(30)) async throws -> JSONValue {
-        var request = HTTPClientRequest(url: server + path)
-        request.method = method
-        request.headers.add(name: "Accept", value: "application/json")
-        if let token { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
-        if let body, let contentType {
-            request.headers.add(name: "Content-Type", value: contentType)
-            request.body = .bytes(ByteBuffer(string: body))
-        }
-        let response = try await http.execute(request, timeout: timeout)
-        let bytes = try await response.body.collect(upTo: 64 << 20)
+        let (response, bytes) = try await execute(method, path, body: body, contentType: contentType, accept: "application/json",
+                                                  timeout: timeout, limit: 64 << 20)
         let json = (try? JSONValue.parse(Array(bytes.readableBytesView))) ?? .null
         guard (200..<300).contains(Int(response.status.code)) else {
             let causes = (json["details"]?["causes"]?.arrayValue ?? []).map {
@@ -198,5 +202,29 @@ public actor KubeClient {
                           message: json["message"]?.stringValue ?? String(buffer: bytes), causes: causes)
         }
         return json
+    }
+
+    /// One authenticated request. A 401 with a token that can be obtained again (token file, exec
+    /// plugin) is retried once with a fresh token, as client-go does.
+    func execute(_ method: HTTPMethod, _ path: String, body: String?, contentType: String?, accept: String?, timeout: TimeAmount,
+                 limit: Int) async throws -> (HTTPClientResponse, ByteBuffer) {
+        var retriedUnauthorized = false
+        while true {
+            var request = HTTPClientRequest(url: server + path)
+            request.method = method
+            if let accept { request.headers.add(name: "Accept", value: accept) }
+            if let authorization = try await credentials.authorization() { request.headers.add(name: "Authorization", value: authorization) }
+            if let body, let contentType {
+                request.headers.add(name: "Content-Type", value: contentType)
+                request.body = .bytes(ByteBuffer(string: body))
+            }
+            let response = try await http.execute(request, timeout: timeout)
+            let bytes = try await response.body.collect(upTo: limit)
+            if response.status == .unauthorized, !retriedUnauthorized, await credentials.invalidate() {
+                retriedUnauthorized = true
+                continue
+            }
+            return (response, bytes)
+        }
     }
 }
