@@ -5,9 +5,14 @@ import Logging
 
 /// `brokkr-agent start`: finds itself at the broker, then runs independent tasks — heartbeat,
 /// target-state poll with reconciliation, health reports, diagnostics and agent-delivered webhooks,
-/// and work orders — so a slow apply or build never delays a heartbeat. Serves `/healthz`, `/readyz`,
+/// and work orders — so a slow apply or build never delays a heartbeat. On SIGTERM the object being
+/// applied is finished first (`ShutdownGate`). Serves `/healthz`, `/readyz`,
 /// `/health` and `/metrics` on `agent.health_port`.
 public enum AgentRunner {
+    /// How long a shutdown waits for the deployment object in flight: within Kubernetes' default
+    /// 30 s termination grace, and short enough that the process exits within 5 s of SIGTERM.
+    static let shutdownGrace: Duration = .milliseconds(3500)
+
     public static func run(settings: Settings, logger: Logger) async throws {
         guard !settings.agent.pak.isEmpty else { throw ConfigurationError("agent.pak is required (BROKKR__AGENT__PAK)") }
         let broker = BrokerClient(baseURL: settings.agent.brokerURL, pak: settings.agent.pak)
@@ -15,6 +20,7 @@ public enum AgentRunner {
         let kube = try KubeConfig.load(kubeconfigPath: settings.agent.kubeconfigPath, context: settings.agent.kubeContext).makeClient(metrics: metrics)
         let identity = AgentIdentity()
         let applied = AppliedObjects()
+        let gate = ShutdownGate()
         let app = Application(router: AgentHTTP.router(kube: kube, identity: identity, metrics: metrics),
                               configuration: .init(address: .hostname("0.0.0.0", port: settings.agent.healthPort)), logger: logger)
 
@@ -55,7 +61,7 @@ public enum AgentRunner {
                         broker: broker, reconciler: Reconciler(kube: kube, agentID: id, logger: logger), agentID: id,
                         eventRetries: settings.agent.maxEventMessageRetries,
                         eventRetryDelay: .seconds(settings.agent.eventMessageRetryDelay), logger: logger, applied: applied,
-                        etag: etag, longPollSeconds: settings.agent.pollingInterval, retries: retries)
+                        etag: etag, longPollSeconds: settings.agent.pollingInterval, retries: retries, gate: gate)
                     if let restored = try await applied.restoreOnce(from: kube, agentID: id) {
                         logger.info("Found the objects of \(restored) stack(s) this agent applied before")
                     }
@@ -98,7 +104,10 @@ public enum AgentRunner {
                     }
                 }
             }
+            // The health server ends on SIGTERM/SIGINT: the object being applied is finished and reported
+            // (for at most `shutdownGrace`), then every task stops.
             try await group.next()
+            await gate.drain(grace: shutdownGrace)
             group.cancelAll()
         }
     }
@@ -122,7 +131,10 @@ public enum AgentRunner {
                 attempts += 1
                 identity.heartbeatFailed()
                 logger.warning("Broker unreachable or refused (attempt \(attempts)): \(error)")
-                if identity.current == nil, attempts > settings.agent.maxRetries { throw error }
+                if identity.current == nil, attempts > settings.agent.maxRetries {
+                    throw ConfigurationError("gave up finding this agent at the broker \(settings.agent.brokerURL) after \(attempts) attempts "
+                                             + "(agent.max_retries is \(settings.agent.maxRetries)): \(error)")
+                }
             }
             try await Task.sleep(for: .seconds(settings.agent.pollingInterval))
         }

@@ -10,7 +10,18 @@ public struct BrokerClient: Sendable {
     let pak: String
     let http: HTTPClient
 
-    public init(baseURL: String, pak: String, http: HTTPClient = .shared) {
+    /// The agent's own loops retry every broker call (heartbeats, polls and event reports each on their
+    /// schedule), so a refused connection fails the call at once instead of being retried inside the
+    /// HTTP client until its 10 s connect timeout: an unreachable broker is reported, and at start-up
+    /// given up on, after `agent.max_retries` attempts one polling interval apart.
+    public static let defaultHTTP: HTTPClient = {
+        var configuration = HTTPClient.Configuration()
+        configuration.connectionPool.retryConnectionEstablishment = false
+        configuration.timeout.connect = .seconds(5)
+        return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+    }()
+
+    public init(baseURL: String, pak: String, http: HTTPClient = BrokerClient.defaultHTTP) {
         self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
         self.pak = pak
         self.http = http

@@ -39,14 +39,17 @@ public struct DeploymentPoller: Sendable {
     public let applied: AppliedObjects
     public let etag: TargetStateETag
     public let retries: ApplyRetries
+    /// Closed at shutdown: the object in flight is finished and reported, no further one starts.
+    public let gate: ShutdownGate
     /// How long the broker may hold a conditional poll open waiting for a change (at most 60).
     let longPollSeconds: Int
 
     public init(broker: BrokerClient, reconciler: Reconciler, agentID: String, eventRetries: Int, eventRetryDelay: Duration,
                 logger: Logger, applied: AppliedObjects = AppliedObjects(), etag: TargetStateETag = TargetStateETag(),
-                longPollSeconds: Int = 0, retries: ApplyRetries = ApplyRetries()) {
+                longPollSeconds: Int = 0, retries: ApplyRetries = ApplyRetries(), gate: ShutdownGate = ShutdownGate()) {
         self.applied = applied
         self.retries = retries
+        self.gate = gate
         self.etag = etag
         self.longPollSeconds = min(max(longPollSeconds, 0), 60)
         self.broker = broker
@@ -88,6 +91,8 @@ public struct DeploymentPoller: Sendable {
         var outcomes: [Outcome] = []
         var reportFailure: (any Error)?
         for object in entries where retries.isDue(object.id) {
+            guard gate.enter() else { break }
+            defer { gate.leave() }
             let outcome = await apply(object)
             do {
                 try await report(outcome)
@@ -127,6 +132,8 @@ public struct DeploymentPoller: Sendable {
         for entry in try ContractJSON.decode([BrokkrCommon.DeploymentObject].self, from: response.body) {
             let object = Reconciler.DeploymentObject(entry)
             guard !object.isDeletionMarker, !waiting.contains(object.id) else { continue }
+            guard gate.enter() else { break }
+            defer { gate.leave() }
             let outcome: Outcome
             do {
                 let changes = try await reconciler.reconcile(object, observingDrift: true)

@@ -19,53 +19,154 @@ final class AgentProcessTests: XCTestCase {
         return path
     }
 
-    static func agentProcess(_ b: TestBroker, pak: String, name: String, kubeconfig: String, maxRetries: Int = 60) throws -> ChildProcess {
+    /// A kubeconfig authenticating with the PKI's client certificate, in the PKI's folder.
+    static func tlsKubeconfig(server: String, pki: TestPKI) throws -> String {
+        let path = pki.dir + "/agent.kubeconfig"
+        try """
+            apiVersion: v1
+            kind: Config
+            clusters: [{name: emulator, cluster: {server: "\(server)", certificate-authority: ca.crt}}]
+            users: [{name: agent, user: {client-certificate: client.crt, client-key: client.key}}]
+            contexts: [{name: emulator, context: {cluster: emulator, user: agent}}]
+            current-context: emulator
+            """.write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+
+    static func agentProcess(_ b: TestBroker, pak: String, name: String, kubeconfig: String, maxRetries: Int = 60,
+                             brokerURL: String? = nil, extra: [String: String] = [:]) throws -> ChildProcess {
         try ChildProcess(product: "brokkr-agent", arguments: ["start"], environment: [
-            "BROKKR__AGENT__BROKER_URL": b.baseURL, "BROKKR__AGENT__PAK": pak, "BROKKR__AGENT__AGENT_NAME": name,
+            "BROKKR__AGENT__BROKER_URL": brokerURL ?? b.baseURL, "BROKKR__AGENT__PAK": pak, "BROKKR__AGENT__AGENT_NAME": name,
             "BROKKR__AGENT__CLUSTER_NAME": "process-cluster", "BROKKR__AGENT__KUBECONFIG_PATH": kubeconfig,
             "BROKKR__AGENT__HEALTH_PORT": "0", "BROKKR__AGENT__POLLING_INTERVAL": "1", "BROKKR__AGENT__MAX_RETRIES": String(maxRetries),
             "BROKKR__AGENT__DEPLOYMENT_HEALTH_ENABLED": "false", "BROKKR__LOG__LEVEL": "info", "PATH": "/usr/bin:/bin",
-        ])
+        ].merging(extra) { $1 })
     }
 
-    func testAnInactiveAgentAppliesNothingThenAppliesAtOnceWhenActivatedAndStopsOnSIGTERM() async throws {
+    /// An agent targeting a new stack that holds one deployment object.
+    static func targetedAgent(_ b: TestBroker, name: String, active: Bool, yaml: String) async throws -> (agent: TestBroker.Created, object: String) {
+        let agent = try await b.createAgent(name, cluster: "process-cluster", active: active)
+        let gen = try await b.createGenerator()
+        let stack = try await b.createStack(generatorID: gen.id, pak: gen.pak)
+        _ = try await b.post("agents/\(agent.id)/targets", gen.pak, #"{"agent_id":"\#(agent.id)","stack_id":"\#(stack)"}"#)
+        let object = try await b.createObject(stackID: stack, yaml: yaml, pak: gen.pak)["id"]!.stringValue!
+        return (agent, object)
+    }
+
+    /// `count` ConfigMaps in one YAML stream.
+    static func configMaps(_ count: Int, prefix: String) -> String {
+        (0..<count).map { "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: \(prefix)-\($0)\n  namespace: default\ndata:\n  n: \"\($0)\"\n" }
+            .joined(separator: "---\n")
+    }
+
+    /// ConfigMaps in `default` whose name starts with `prefix`, read in-process (no emulated latency).
+    static func configMapCount(_ emulator: KubeEmulator, prefix: String) -> Int {
+        let items = emulator.cluster.handle(KubeRequest(method: "GET", path: "/api/v1/namespaces/default/configmaps")).json?["items"]?.arrayValue ?? []
+        return items.filter { $0["metadata"]?["name"]?.stringValue?.hasPrefix(prefix) ?? false }.count
+    }
+
+    static func eventually(_ timeout: Duration = .seconds(20), _ condition: () async throws -> Bool) async throws -> Bool {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            if try await condition() { return true }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        return try await condition()
+    }
+
+    func testOverTLSAnInactiveAgentAppliesNothingThenAppliesAtOnceWhenActivatedResyncsAndStopsOnSIGTERM() async throws {
         try await TestBroker.run { b in
+            let pki = try TestPKI()
             var options = KubeCluster.Options()
             options.namespaceDeletionDelay = 0
-            let emulator = try await KubeEmulator.start(host: "127.0.0.1", port: 0, options: options)
-            let kubeconfig = try Self.kubeconfig(server: emulator.baseURL)
-            defer { try? FileManager.default.removeItem(atPath: kubeconfig) }
-            let agent = try await b.createAgent("process-agent", cluster: "process-cluster", active: false)
-            let gen = try await b.createGenerator()
-            let stack = try await b.createStack(generatorID: gen.id, pak: gen.pak)
-            _ = try await b.post("agents/\(agent.id)/targets", gen.pak, #"{"agent_id":"\#(agent.id)","stack_id":"\#(stack)"}"#)
-            _ = try await b.createObject(stackID: stack, yaml: "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: from-process\n  namespace: default\ndata:\n  a: b\n", pak: gen.pak)
+            let emulator = try await KubeEmulator.start(
+                host: "127.0.0.1", port: 0, options: options,
+                serving: KubeServing(tls: .init(certificateChainFile: pki.serverCert, privateKeyFile: pki.serverKey, clientCAFile: pki.caCert)))
+            let kubeconfig = try Self.tlsKubeconfig(server: emulator.baseURL, pki: pki)
+            let (agent, object) = try await Self.targetedAgent(b, name: "process-agent", active: false,
+                                                               yaml: "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: from-process\n  namespace: default\ndata:\n  a: b\n")
 
-            let process = try Self.agentProcess(b, pak: agent.pak, name: "process-agent", kubeconfig: kubeconfig)
+            let process = try Self.agentProcess(b, pak: agent.pak, name: "process-agent", kubeconfig: kubeconfig,
+                                                extra: ["BROKKR__AGENT__RESYNC_INTERVAL": "2"])
             let registered = try await process.waitForOutput("Registered with broker")
             XCTAssertTrue(registered, process.output)
-            let kube = KubeClient(server: emulator.baseURL)
-            func configMap() async throws -> Bool {
-                try await kube.get(.object(["apiVersion": .string("v1"), "kind": .string("ConfigMap"), "metadata": .object([
-                    "name": .string("from-process"), "namespace": .string("default")])])) != nil
-            }
             try await Task.sleep(for: .seconds(3))
-            let appliedWhileInactive = try await configMap()
-            XCTAssertFalse(appliedWhileInactive, "an INACTIVE agent applies nothing")
+            XCTAssertEqual(Self.configMapCount(emulator, prefix: "from-process"), 0, "an INACTIVE agent applies nothing")
 
             do { let v = try await b.put("agents/\(agent.id)", b.adminPAK, #"{"status":"ACTIVE"}"#).status; XCTAssertEqual(v, 200) }
-            var applied = false
-            for _ in 0..<100 where !applied {
-                applied = try await configMap()
-                if !applied { try await Task.sleep(for: .milliseconds(200)) }
+            let applied = try await Self.eventually { Self.configMapCount(emulator, prefix: "from-process") == 1 }
+            XCTAssertTrue(applied, "applied over TLS with a client certificate soon after activation: \(process.output)")
+
+            // Drift by hand is corrected by the periodic resync and reported.
+            let kube = try KubeConfig.load(kubeconfigPath: kubeconfig).makeClient()
+            try await kube.delete(try await kube.resource(apiVersion: "v1", kind: "ConfigMap"), namespace: "default", name: "from-process")
+            XCTAssertEqual(Self.configMapCount(emulator, prefix: "from-process"), 0)
+            let restored = try await Self.eventually { Self.configMapCount(emulator, prefix: "from-process") == 1 }
+            XCTAssertTrue(restored, "the resync recreated the deleted ConfigMap: \(process.output)")
+            let resyncEvent = try await Self.eventually {
+                try await b.get("agents/\(agent.id)/events", b.adminPAK).json.arrayValue?.contains { $0["event_type"] == .string("RESYNC") } ?? false
             }
-            XCTAssertTrue(applied, "applied soon after activation: \(process.output)")
+            XCTAssertTrue(resyncEvent)
+            let deployed = try await b.get("agents/\(agent.id)/events", b.adminPAK).json.arrayValue?.filter { $0["event_type"] == .string("DEPLOY") }
+            XCTAssertEqual(deployed?.map { $0["deployment_object_id"]?.stringValue }, [object])
 
             let heartbeats = try await b.get("agents/\(agent.id)", b.adminPAK)["last_heartbeat"]
             XCTAssertNotEqual(heartbeats, .null)
             process.signal(SIGTERM)
             let status = try await process.waitForExit(timeout: .seconds(5))
             XCTAssertEqual(status, 0, "exits 0 within 5 s of SIGTERM: \(process.output)")
+            await emulator.shutdown()
+        }
+    }
+
+    func testHeartbeatsKeepTheirIntervalWhileAReconcileIsSlowAndSIGTERMStillEndsItWithin5s() async throws {
+        try await TestBroker.run { b in
+            var options = KubeCluster.Options()
+            options.latency = 0.25  // every API request takes 250 ms: the object below takes well over 10 s
+            let emulator = try await KubeEmulator.start(host: "127.0.0.1", port: 0, options: options)
+            let kubeconfig = try Self.kubeconfig(server: emulator.baseURL)
+            defer { try? FileManager.default.removeItem(atPath: kubeconfig) }
+            let (agent, _) = try await Self.targetedAgent(b, name: "slow-agent", active: true, yaml: Self.configMaps(20, prefix: "slow"))
+
+            let process = try Self.agentProcess(b, pak: agent.pak, name: "slow-agent", kubeconfig: kubeconfig)
+            let registered = try await process.waitForOutput("Registered with broker")
+            XCTAssertTrue(registered, process.output)
+            var beats = Set<String>()
+            for _ in 0..<12 {
+                if let beat = try await b.get("agents/\(agent.id)", b.adminPAK)["last_heartbeat"]?.stringValue { beats.insert(beat) }
+                try await Task.sleep(for: .milliseconds(500))
+            }
+            let reported = try await b.get("agents/\(agent.id)/events", b.adminPAK).json.arrayValue ?? []
+            XCTAssertEqual(reported.count, 0, "the reconcile is still running")
+            XCTAssertLessThan(Self.configMapCount(emulator, prefix: "slow"), 20, "the reconcile is still running")
+            XCTAssertGreaterThanOrEqual(beats.count, 4, "a heartbeat a second (polling_interval 1) throughout 6 s of reconcile: \(beats.sorted())")
+
+            process.signal(SIGTERM)
+            let status = try await process.waitForExit(timeout: .seconds(5))
+            XCTAssertEqual(status, 0, "an object that cannot finish in the grace period is cut off: \(process.output)")
+            await emulator.shutdown()
+        }
+    }
+
+    func testSIGTERMFinishesTheObjectInFlightAndReportsIt() async throws {
+        try await TestBroker.run { b in
+            var options = KubeCluster.Options()
+            options.latency = 0.03
+            let emulator = try await KubeEmulator.start(host: "127.0.0.1", port: 0, options: options)
+            let kubeconfig = try Self.kubeconfig(server: emulator.baseURL)
+            defer { try? FileManager.default.removeItem(atPath: kubeconfig) }
+            let (agent, object) = try await Self.targetedAgent(b, name: "stopping-agent", active: true, yaml: Self.configMaps(12, prefix: "flight"))
+
+            let process = try Self.agentProcess(b, pak: agent.pak, name: "stopping-agent", kubeconfig: kubeconfig)
+            let started = try await Self.eventually { Self.configMapCount(emulator, prefix: "flight") > 0 }
+            XCTAssertTrue(started, process.output)
+            process.signal(SIGTERM)
+            let status = try await process.waitForExit(timeout: .seconds(5))
+            XCTAssertEqual(status, 0, process.output)
+            XCTAssertEqual(Self.configMapCount(emulator, prefix: "flight"), 12, "the object in flight was finished")
+            let events = try await b.get("agents/\(agent.id)/events", b.adminPAK).json.arrayValue ?? []
+            XCTAssertEqual(events.map { $0["deployment_object_id"]?.stringValue }, [object], "and reported")
+            XCTAssertEqual(events.first?["status"]?.stringValue, "SUCCESS")
             await emulator.shutdown()
         }
     }
@@ -80,6 +181,21 @@ final class AgentProcessTests: XCTestCase {
             XCTAssertNotNil(status, "the process ends by itself: \(process.output)")
             XCTAssertNotEqual(status, 0)
             XCTAssertTrue(process.output.contains("401"), "says the broker refused the key: \(process.output)")
+        }
+    }
+
+    func testAnUnreachableBrokerAtStartUpEndsTheProcessAfterItsRetries() async throws {
+        try await TestBroker.run { b in
+            let kubeconfig = try Self.kubeconfig(server: "http://127.0.0.1:9")
+            defer { try? FileManager.default.removeItem(atPath: kubeconfig) }
+            let process = try Self.agentProcess(b, pak: "brokkr_BRnope0000_notakeynotakeynotakey", name: "nobody",
+                                                kubeconfig: kubeconfig, maxRetries: 2, brokerURL: "http://127.0.0.1:9")
+            let status = try await process.waitForExit(timeout: .seconds(15))
+            XCTAssertNotNil(status, "the process ends by itself after max_retries + 1 attempts a second apart: \(process.output)")
+            XCTAssertNotEqual(status, 0)
+            XCTAssertTrue(process.output.contains("Broker unreachable or refused (attempt 3)"), process.output)
+            XCTAssertFalse(process.output.contains("attempt 4"), process.output)
+            XCTAssertTrue(process.output.contains("gave up finding this agent at the broker http://127.0.0.1:9 after 3 attempts"), process.output)
         }
     }
 }
