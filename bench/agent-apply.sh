@@ -3,11 +3,19 @@
 # applied through the agent's reconciler (`brokkr-agent apply`: namespaces first, dry run, forced
 # server-side apply, prune) and through `kubectl apply --server-side`, each into a fresh
 # brokkr-kube-emulator (same binary), in the same run. Prints both times and the ratio.
-#   bench/agent-apply.sh          (release build; BENCH_CONFIG=debug to skip it;
-#                                  BENCH_LATENCY_MS=5 adds that round-trip time to every API request)
+#   bench/agent-apply.sh [--latency MS]   (release build; BENCH_CONFIG=debug to skip it)
+# --latency (default 5, or BENCH_LATENCY_MS) is added to every API request by the emulator, as the
+# round trip to a real API server would be; --latency 0 measures the emulator alone.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-config=${BENCH_CONFIG:-release}; port=${BENCH_KUBE_PORT:-18431}; latency=${BENCH_LATENCY_MS:-0}
+config=${BENCH_CONFIG:-release}; port=${BENCH_KUBE_PORT:-18431}; latency=${BENCH_LATENCY_MS:-5}
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --latency) latency=$2; shift 2 ;;
+    --latency=*) latency=${1#--latency=}; shift ;;
+    *) echo "usage: bench/agent-apply.sh [--latency MS]" >&2; exit 2 ;;
+  esac
+done
 work=$(mktemp -d)
 cleanup() { if [ -n "${emu:-}" ]; then kill "$emu" 2>/dev/null || true; fi; rm -rf "$work"; }
 trap cleanup EXIT
