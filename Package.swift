@@ -47,6 +47,7 @@ let package = Package(
                 "BrokkrCommon",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             path: "Sources/Queue"
         ),

@@ -193,6 +193,8 @@ final class WebhookAPITests: XCTestCase {
             XCTAssertEqual(item["timeout_seconds"], .int(5)); XCTAssertEqual(item["max_retries"], .int(2)); XCTAssertEqual(item["attempts"], .int(1))
             let payload = item["payload"]?.stringValue ?? ""
             XCTAssertEqual(item["signature"], .string(WebhookSignature.header(body: Array(payload.utf8), secret: sub["signing_secret"]!.stringValue!)))
+            XCTAssertTrue(WebhookSignature.verify(item["signature_256"]?.stringValue ?? "", body: Array(payload.utf8), secret: sub["signing_secret"]!.stringValue!))
+            XCTAssertEqual(item["signature_256"]?.stringValue?.hasPrefix("t=\(item["timestamp"]?.serialized() ?? "-"),v1="), true)
             let second = try await b.get("agents/\(prod.id)/webhooks/pending", prod.pak).json.arrayValue ?? []
             XCTAssertEqual(second.count, 2)
             do { let v = try await b.get("agents/\(prod.id)/webhooks/pending", prod.pak).json; XCTAssertEqual(v, .array([])) }

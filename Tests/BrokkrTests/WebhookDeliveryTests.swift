@@ -46,8 +46,14 @@ final class WebhookDeliveryTests: XCTestCase {
                 XCTAssertEqual(r.headers["x-brokkr-delivery-id"], delivery["id"]?.stringValue)
                 XCTAssertEqual(r.headers["x-brokkr-event-id"], delivery["event_id"]?.stringValue)
                 XCTAssertNotNil(Int(r.headers["x-brokkr-timestamp"] ?? ""))
-                XCTAssertEqual(r.headers["x-brokkr-signature"],
-                               WebhookSignature.header(body: Array(r.body.utf8), secret: sub["signing_secret"]!.stringValue!))
+                let secret = sub["signing_secret"]!.stringValue!
+                XCTAssertEqual(r.headers["x-brokkr-signature"], WebhookSignature.header(body: Array(r.body.utf8), secret: secret))
+                // The replay-safe signature covers the timestamp sent alongside it.
+                let timestamped = try XCTUnwrap(r.headers["x-brokkr-signature-256"])
+                XCTAssertTrue(timestamped.hasPrefix("t=\(r.headers["x-brokkr-timestamp"] ?? "")"), timestamped)
+                XCTAssertTrue(WebhookSignature.verify(timestamped, body: Array(r.body.utf8), secret: secret))
+                XCTAssertFalse(WebhookSignature.verify(timestamped, body: Array(r.body.utf8), secret: secret, now: Date().addingTimeInterval(600)),
+                               "a delivery replayed ten minutes later is refused")
                 XCTAssertEqual(r.body, delivery["payload"]?.stringValue, "the stored payload, verbatim")
                 XCTAssertEqual(try JSONValue.parse(r.body)["data"]?["stack_id"], .string(stack))
                 XCTAssertEqual(delivery["status"], .string("success")); XCTAssertEqual(delivery["attempts"], .int(1))

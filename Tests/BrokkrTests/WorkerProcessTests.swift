@@ -1,3 +1,4 @@
+import AsyncHTTPClient
 import BrokkrCommon
 import BrokkrQueue
 import Foundation
@@ -37,11 +38,126 @@ final class WorkerProcessTests: XCTestCase {
             worker.signal(SIGHUP)
             let reloaded = try await worker.waitForOutput("workers.poll_interval_seconds: '5' -> '7'")
             XCTAssertTrue(reloaded, worker.output)
-            XCTAssertTrue(worker.output.contains("reload with 1 change(s)"), worker.output)
+            XCTAssertTrue(worker.output.contains("reload: 1 change(s)"), worker.output)
 
             worker.signal(SIGTERM)
             let status = try await worker.waitForExit()
             XCTAssertEqual(status, 0, "graceful exit on SIGTERM: \(worker.output)")
+        }
+    }
+
+    /// `POST /admin/config/reload` on one API replica reloads every replica and worker (NOTIFY
+    /// brokkr_config_reload); `broker.webhook_delivery_interval_seconds` reaches the deliverer; a key no
+    /// setting reads is warned about at start.
+    func testAdminReloadReachesEveryReplicaAndWorkerAndUnknownKeysAreWarnedAbout() async throws {
+        let path = NSTemporaryDirectory() + "brokkr-reload-all-\(UUID().uuidString).toml"
+        @Sendable func write(interval: Int, origin: String) throws {
+            try """
+                [broker]
+                webhook_delivery_interval_seconds = \(interval)
+                allow_ephemeral_webhook_key = true
+                webhok_batch_size = 3
+                [workers]
+                health_port = 0
+                [cors]
+                allowed_origins = ["\(origin)"]
+
+                """.write(toFile: path, atomically: true, encoding: .utf8)
+        }
+        try write(interval: 5, origin: "http://old.example")
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try await TestBroker.run(extraConfig: ["BROKKR_CONFIG_FILE": path]) { b in
+            let worker = try ChildProcess(product: "brokkr-webhooks", environment: [
+                "BROKKR__DATABASE__URL": TestDatabase.url, "BROKKR__DATABASE__SCHEMA": b.settings.database.schema ?? "public",
+                "BROKKR_CONFIG_FILE": path, "BROKKR__LOG__LEVEL": "info", "PATH": "/usr/bin:/bin",
+            ])
+            let started = try await worker.waitForOutput("webhook-delivery started")
+            XCTAssertTrue(started, worker.output)
+            XCTAssertTrue(worker.output.contains("Unknown configuration key broker.webhok_batch_size (from \(path))"), worker.output)
+
+            try await b.withReplica { replica in
+                func allowsNewOrigin() async throws -> Bool {
+                    let r = try await replica.request(.GET, "/healthz", pak: nil, headers: [("Origin", "http://new.example")])
+                    return r.headers.first(name: "Access-Control-Allow-Origin") == "http://new.example"
+                }
+                do { let v = try await allowsNewOrigin(); XCTAssertFalse(v) }
+                try write(interval: 9, origin: "http://new.example")
+                let reload = try await b.post("admin/config/reload", b.adminPAK)
+                XCTAssertEqual(reload.status, 200, reload.body)
+                let keys = Set(reload["changes"]?.arrayValue?.compactMap { $0["key"]?.stringValue } ?? [])
+                XCTAssertTrue(keys.isSuperset(of: ["broker.webhook_delivery_interval_seconds", "cors.allowed_origins"]), "\(keys)")
+                let workerReloaded = try await worker.waitForOutput("broker.webhook_delivery_interval_seconds: '5' -> '9'", timeout: .seconds(10))
+                XCTAssertTrue(workerReloaded, "the worker reloaded on the broker's NOTIFY: \(worker.output)")
+                var replicaReloaded = false
+                for _ in 0..<50 where !replicaReloaded {
+                    replicaReloaded = try await allowsNewOrigin()
+                    if !replicaReloaded { try await Task.sleep(for: .milliseconds(100)) }
+                }
+                XCTAssertTrue(replicaReloaded, "the other API replica reloaded too")
+            }
+            worker.signal(SIGTERM)
+            let status = try await worker.waitForExit(timeout: .seconds(5))
+            XCTAssertEqual(status, 0, worker.output)
+        }
+    }
+
+    /// A partitioned database (a proxy that stops passing bytes, so queries hang rather than fail) must
+    /// not hang the readiness probe: every executable answers `/readyz` 503 within about a second.
+    func testReadyzAnswers503QuicklyOnEveryExecutableWhenTheDatabaseIsUnreachable() async throws {
+        let schema = TestDatabase.uniqueSchema()
+        try await TestDatabase.withMigratedDatabase(schema: schema) { _, _ in
+            guard var url = URLComponents(string: TestDatabase.url), let host = url.host, let pgPort = url.port else {
+                return XCTFail("cannot parse \(TestDatabase.url)")
+            }
+            let proxy = Process()
+            proxy.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            proxy.arguments = ["python3", URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Support/blackhole_proxy.py").path,
+                               "0", host, String(pgPort)]
+            let pipe = Pipe()
+            let control = Pipe()
+            proxy.standardOutput = pipe
+            proxy.standardInput = control
+            try proxy.run()
+            defer { try? control.fileHandleForWriting.close() }  // the proxy exits when its input closes
+            let line = String(decoding: pipe.fileHandleForReading.availableData, as: UTF8.self)
+            let proxyPort = try XCTUnwrap(Int(line.trimmingCharacters(in: .whitespacesAndNewlines).components(separatedBy: " ").last ?? ""), line)
+            url.port = proxyPort
+            let base = ["BROKKR__DATABASE__URL": url.string!, "BROKKR__DATABASE__SCHEMA": schema, "BROKKR__LOG__LEVEL": "info",
+                        "PATH": "/usr/bin:/bin", "BROKKR__WORKERS__HEALTH_PORT": "0", "BROKKR__BROKER__ALLOW_EPHEMERAL_WEBHOOK_KEY": "true",
+                        "TMPDIR": NSTemporaryDirectory()]
+            let executables: [(String, [String])] = [
+                ("brokkr-api", ["serve", "--host", "127.0.0.1", "--port", "0"]), ("brokkr-cleanup", []), ("brokkr-audit", []),
+                ("brokkr-workorders", []), ("brokkr-webhooks", []),
+            ]
+            var running: [(String, ChildProcess, Int)] = []
+            for (product, arguments) in executables {
+                let process = try ChildProcess(product: product, arguments: arguments, environment: base)
+                let listening = try await process.waitForOutput("listening on")
+                XCTAssertTrue(listening, "\(product): \(process.output)")
+                let port = process.output.components(separatedBy: "listening on ").dropFirst().first?
+                    .prefix { $0 != "\n" }.split(separator: ":").last.flatMap { Int($0.trimmingCharacters(in: .whitespaces)) }
+                running.append((product, process, try XCTUnwrap(port, process.output)))
+            }
+            func readyz(_ port: Int) async throws -> (Int, Duration) {
+                let started = ContinuousClock.now
+                let response = try await HTTPClient.shared.execute(HTTPClientRequest(url: "http://127.0.0.1:\(port)/readyz"), timeout: .seconds(10))
+                return (Int(response.status.code), ContinuousClock.now - started)
+            }
+            for (product, _, port) in running {
+                let (status, _) = try await readyz(port)
+                XCTAssertEqual(status, 200, product)
+            }
+            control.fileHandleForWriting.write(Data("hole\n".utf8))
+            try await Task.sleep(for: .milliseconds(200))
+            for (product, _, port) in running {
+                let (status, took) = try await readyz(port)
+                XCTAssertEqual(status, 503, product)
+                XCTAssertLessThan(took, .milliseconds(1500), "\(product) answered within about a second, not after the database's timeouts")
+            }
+            for (_, process, _) in running {
+                process.signal(SIGKILL)
+                _ = try await process.waitForExit(timeout: .seconds(5))
+            }
         }
     }
 

@@ -30,7 +30,7 @@ struct ConfigOptions: ParsableArguments {
         do { settings = try Settings.load(file: config) } catch {
             throw ValidationError("configuration error: \(error)")
         }
-        LogSetup.bootstrap(format: settings.log.format, level: settings.log.level, label: label)
+        LogSetup.bootstrap(settings, label: label)
         return (settings, Logger(label: label))
     }
 }

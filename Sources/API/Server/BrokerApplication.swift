@@ -38,8 +38,10 @@ public enum BrokerApplication {
         Application(
             router: makeRouter(s, routeTable: routeTable),
             configuration: .init(address: .hostname(host, port: port), serverName: "brokkr"),
-            // Started with the server and stopped after it: the one LISTEN connection long polls wait on.
-            services: [TargetStateListener(database: s.database, waiters: s.targetStateWaiters, logger: s.logger)],
+            // Started with the server and stopped after it: the LISTEN connections long polls wait on and
+            // configuration reloads arrive by.
+            services: [TargetStateListener(database: s.database, waiters: s.targetStateWaiters, logger: s.logger),
+                       ConfigReloadListener(database: s.database, config: s.config, logger: s.logger)],
             onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? port) },
             logger: s.logger)
     }

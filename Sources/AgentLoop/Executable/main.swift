@@ -21,7 +21,7 @@ struct AgentCommand: AsyncParsableCommand {
             var settings: Settings
             do { settings = try Settings.load(file: config) } catch { throw ValidationError("configuration error: \(error)") }
             if let context { settings.agent.kubeContext = context }
-            LogSetup.bootstrap(format: settings.log.format, level: settings.log.level, label: "brokkr-agent")
+            LogSetup.bootstrap(settings, label: "brokkr-agent")
             try await AgentRunner.run(settings: settings, logger: Logger(label: "brokkr-agent"))
         }
     }
@@ -40,7 +40,7 @@ struct AgentCommand: AsyncParsableCommand {
         func run() async throws {
             let settings: Settings
             do { settings = try Settings.load(file: config) } catch { throw ValidationError("configuration error: \(error)") }
-            LogSetup.bootstrap(format: settings.log.format, level: settings.log.level, label: "brokkr-agent")
+            LogSetup.bootstrap(settings, label: "brokkr-agent")
             guard let yaml = try? String(contentsOfFile: file, encoding: .utf8) else { throw ValidationError("cannot read \(file)") }
             let kube = try server.map { KubeClient(server: $0) } ?? KubeConfig.load(kubeconfigPath: settings.agent.kubeconfigPath, context: context ?? settings.agent.kubeContext).makeClient()
             let object = try Reconciler.DeploymentObject(json: .object([

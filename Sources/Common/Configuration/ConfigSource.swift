@@ -12,6 +12,31 @@ public struct ConfigSource: Sendable {
     }
 
     private var entries: [String: Entry] = [:]
+    /// The keys the settings asked for, so keys nobody reads (typos, removed options) can be reported.
+    private let asked = AskedKeys()
+
+    final class AskedKeys: @unchecked Sendable {
+        private let lock = NSLock()
+        private var keys = Set<String>()
+        func insert(_ key: String) { _ = lock.withLock { keys.insert(key) } }
+        var all: Set<String> { lock.withLock { keys } }
+    }
+
+    private func lookup(_ key: String) -> Entry? {
+        asked.insert(key)
+        return entries[key]
+    }
+
+    /// Keys set in the config file or the environment that no setting reads, each with where it came
+    /// from ("broker.webhok_batch_size (from BROKKR__BROKER__WEBHOK_BATCH_SIZE)"). Meaningful after the
+    /// settings were read from this source.
+    public var unknownKeys: [String] {
+        let asked = asked.all
+        return entries.compactMap { key, entry -> String? in
+            if case .defaults = entry.origin { return nil }
+            return asked.contains(key) ? nil : describe(key)
+        }.sorted()
+    }
 
     /// Loads the three layers. `file` defaults to `BROKKR_CONFIG_FILE`.
     public static func load(file: String? = nil, environment: [String: String] = ProcessInfo.processInfo.environment) throws -> ConfigSource {
@@ -47,10 +72,10 @@ public struct ConfigSource: Sendable {
         }
     }
 
-    public func has(_ key: String) -> Bool { entries[key] != nil }
+    public func has(_ key: String) -> Bool { lookup(key) != nil }
 
     public func string(_ key: String) throws -> String? {
-        guard let entry = entries[key] else { return nil }
+        guard let entry = lookup(key) else { return nil }
         switch entry.value {
         case .string(let s): return s
         case .integer(let i): return String(i)
@@ -69,7 +94,7 @@ public struct ConfigSource: Sendable {
     }
 
     public func int(_ key: String, default fallback: Int) throws -> Int {
-        guard let entry = entries[key] else { return fallback }
+        guard let entry = lookup(key) else { return fallback }
         switch entry.value {
         case .integer(let i): return Int(i)
         case .string(let s):
@@ -89,7 +114,7 @@ public struct ConfigSource: Sendable {
     }
 
     public func double(_ key: String, default fallback: Double) throws -> Double {
-        guard let entry = entries[key] else { return fallback }
+        guard let entry = lookup(key) else { return fallback }
         switch entry.value {
         case .float(let d): return d
         case .integer(let i): return Double(i)
@@ -103,7 +128,7 @@ public struct ConfigSource: Sendable {
     }
 
     public func bool(_ key: String, default fallback: Bool) throws -> Bool {
-        guard let entry = entries[key] else { return fallback }
+        guard let entry = lookup(key) else { return fallback }
         switch entry.value {
         case .bool(let b): return b
         case .string(let s):
@@ -118,7 +143,7 @@ public struct ConfigSource: Sendable {
 
     /// A list: a TOML array as is, or a comma-separated string with each piece trimmed (Brokkr's rule).
     public func list(_ key: String, default fallback: [String]) throws -> [String] {
-        guard let entry = entries[key] else { return fallback }
+        guard let entry = lookup(key) else { return fallback }
         switch entry.value {
         case .array(let items):
             return try items.map {

@@ -59,14 +59,18 @@ public final class ReloadableSettings: @unchecked Sendable {
         return changes
     }
 
+    /// "2 change(s)" with one line per change, for the log.
+    public static func describe(_ changes: [ConfigChange]) -> String {
+        "\(changes.count) change(s)" + changes.map { "\n  - \($0.key): '\($0.oldValue)' -> '\($0.newValue)'" }.joined()
+    }
+
     /// Reloads on every SIGHUP, logging the changes (or the error).
     public func reloadOnSIGHUP(log: @escaping @Sendable (String) -> Void) -> any Sendable {
         signal(SIGHUP, SIG_IGN)
         let source = DispatchSource.makeSignalSource(signal: SIGHUP, queue: .global())
         source.setEventHandler { [self] in
             do {
-                let changes = try reload()
-                log("SIGHUP configuration reload with \(changes.count) change(s)" + changes.map { "\n  - \($0.key): '\($0.oldValue)' -> '\($0.newValue)'" }.joined())
+                log("SIGHUP configuration reload: \(Self.describe(try reload()))")
             } catch {
                 log("Failed to reload configuration on SIGHUP: \(error)")
             }

@@ -108,11 +108,15 @@ public struct Settings: Sendable, Equatable {
     public var telemetry: Telemetry
     /// The config file these settings were read from, so a reload reads the same file.
     public var configFile: String?
+    /// Keys given in the file or environment that no setting reads (a typo, or an option that does not
+    /// exist), with where each came from; every process warns about them at start.
+    public var unknownKeys: [String] = []
 
     public static func load(file: String? = nil, environment: [String: String] = ProcessInfo.processInfo.environment) throws -> Settings {
         let source = try ConfigSource.load(file: file, environment: environment)
         var settings = try Settings(source)
         settings.configFile = file ?? environment["BROKKR_CONFIG_FILE"].flatMap { $0.isEmpty ? nil : $0 }
+        settings.unknownKeys = source.unknownKeys
         return settings
     }
 

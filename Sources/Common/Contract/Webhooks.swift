@@ -157,8 +157,12 @@ public struct PendingWebhookDelivery: Codable, Sendable, Equatable {
     public var eventID: UUID?
     /// Addition: the HMAC signature the agent sends as `X-Brokkr-Signature`.
     public var signature: String?
+    /// Addition: the timestamped signature the agent sends as `X-Brokkr-Signature-256`, made when the
+    /// delivery was claimed, and that time (unix seconds), sent as `X-Brokkr-Timestamp`.
+    public var signature256: String?
+    public var timestamp: Int?
 
-    public init(id: UUID, subscriptionID: UUID, eventType: String, payload: String, url: String, timeoutSeconds: Int, maxRetries: Int, attempts: Int, authHeader: String? = nil, eventID: UUID? = nil, signature: String? = nil) {
+    public init(id: UUID, subscriptionID: UUID, eventType: String, payload: String, url: String, timeoutSeconds: Int, maxRetries: Int, attempts: Int, authHeader: String? = nil, eventID: UUID? = nil, signature: String? = nil, signature256: String? = nil, timestamp: Int? = nil) {
         self.id = id
         self.subscriptionID = subscriptionID
         self.eventType = eventType
@@ -170,10 +174,12 @@ public struct PendingWebhookDelivery: Codable, Sendable, Equatable {
         self.authHeader = authHeader
         self.eventID = eventID
         self.signature = signature
+        self.signature256 = signature256
+        self.timestamp = timestamp
     }
 
     enum CodingKeys: String, CodingKey {
-        case id, subscriptionID = "subscription_id", eventType = "event_type", payload, url, timeoutSeconds = "timeout_seconds", maxRetries = "max_retries", attempts, authHeader = "auth_header", eventID = "event_id", signature
+        case id, subscriptionID = "subscription_id", eventType = "event_type", payload, url, timeoutSeconds = "timeout_seconds", maxRetries = "max_retries", attempts, authHeader = "auth_header", eventID = "event_id", signature, signature256 = "signature_256", timestamp
     }
 }
 

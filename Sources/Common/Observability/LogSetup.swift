@@ -14,6 +14,15 @@ public enum LogSetup {
         }
     }
 
+    /// Bootstraps logging from the settings and warns about configuration keys nothing reads.
+    public static func bootstrap(_ settings: Settings, label: String) {
+        bootstrap(format: settings.log.format, level: settings.log.level, label: label)
+        let logger = Logger(label: label)
+        for key in settings.unknownKeys {
+            logger.warning("Unknown configuration key \(key): no setting reads it (misspelt, or not an option of this version)")
+        }
+    }
+
     public static func setLevel(_ level: String) { levelBox.set(level) }
 
     public static func parse(_ level: String) -> Logger.Level? {

@@ -22,7 +22,15 @@ public struct WebhookDeliveryJob: Sendable {
     public struct Target: Sendable {
         public let url: String
         public let authHeader: String?
-        public let signature: String?
+        /// The key signatures are made with: the signing secret, or the auth header for rows the
+        /// original wrote; nil leaves the delivery unsigned.
+        let signingKey: String?
+        let payload: String
+
+        /// The signature headers for a delivery sent at `timestamp` (unix seconds).
+        public func signature(at timestamp: Int) -> WebhookSignature.Headers? {
+            signingKey.map { WebhookSignature.headers(body: Array(payload.utf8), secret: $0, timestamp: timestamp) }
+        }
     }
 
     public enum DecryptionFailure: Error, CustomStringConvertible {
@@ -43,8 +51,7 @@ public struct WebhookDeliveryJob: Sendable {
         do { url = try cipher.decrypt(urlEncrypted) } catch { throw .url(error) }
         do { auth = try authHeaderEncrypted.map { try cipher.decrypt($0) } } catch { throw .authHeader(error) }
         do { secret = try signingSecretEncrypted.map { try cipher.decrypt($0) } } catch { throw .signingSecret(error) }
-        let signature = (secret ?? auth).map { WebhookSignature.header(body: Array(payload.utf8), secret: $0) }
-        return Target(url: url, authHeader: auth, signature: signature)
+        return Target(url: url, authHeader: auth, signingKey: secret ?? auth, payload: payload)
     }
 
     /// Loads the given (claimed) deliveries with their subscriptions.

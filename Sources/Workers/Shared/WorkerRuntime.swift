@@ -34,7 +34,7 @@ public enum WorkerRuntime {
     public static func run(executable: String, configFile: String?, once: Bool,
                            makeSweeps: (Settings, Logger) throws -> [any WorkerSweep]) async throws {
         let settings = try Settings.load(file: configFile)
-        LogSetup.bootstrap(format: settings.log.format, level: settings.log.level, label: executable)
+        LogSetup.bootstrap(settings, label: executable)
         let logger = Logger(label: executable)
         let config = ReloadableSettings(settings)
         let sighup = config.reloadOnSIGHUP { logger.info("\($0)") }
@@ -69,6 +69,7 @@ public enum WorkerRuntime {
                 }
                 let app = Application(router: router, configuration: .init(address: .hostname("0.0.0.0", port: settings.workers.healthPort)), logger: logger)
                 group.addTask { try await app.runService() }
+                group.addTask { try await ConfigReloadListener(database: database, config: config, logger: logger).run() }
                 for sweep in sweeps {
                     group.addTask { try await loop(sweep, database, config, registry, logger) }
                 }

@@ -347,6 +347,8 @@ final class AgentReconcileTests: XCTestCase {
                 XCTAssertEqual(ok?.headers["authorization"], "Bearer sink-token")
                 XCTAssertEqual(ok?.headers["x-brokkr-event-type"], "webhook.test")
                 XCTAssertTrue(ok?.headers["x-brokkr-signature"]?.hasPrefix("sha256=") ?? false, "\(ok?.headers ?? [:])")
+                XCTAssertTrue(ok?.headers["x-brokkr-signature-256"]?.hasPrefix("t=\(ok?.headers["x-brokkr-timestamp"] ?? "-"),v1=") ?? false,
+                              "\(ok?.headers ?? [:])")
                 // The broker recorded both outcomes: success done, failure scheduled for retry.
                 for try await (status, count) in try await b.database.query(
                     "SELECT status, count(*)::int FROM webhook_deliveries GROUP BY status ORDER BY status").decode((String, Int).self) {

@@ -41,9 +41,11 @@ enum AdminRoutes {
                 throw APIError(.reloadFailed, "Failed to reload configuration: \(error)")
             }
             let changed = changes.map { ConfigChangeInfo(key: $0.key, oldValue: $0.oldValue, newValue: $0.newValue) }
+            // Every other API replica and worker reloads too, when this commits.
             try await s.transaction { tx in
                 try await s.audit(tx, principal, "config.reloaded", resourceType: "config", resourceID: nil,
                                   details: .object(["changes": try ContractJSON.value(changed)]), request: request)
+                try await ConfigReloadListener.notifyAll(on: tx.connection, logger: tx.logger)
             }
             return try JSONResponse.encode(ConfigReloadResponse(
                 reloadedAt: Date(), changes: changed, success: true,

@@ -24,10 +24,12 @@ enum AgentWebhookRoutes {
                 // A delivery whose secrets cannot be decrypted is skipped: it stays acquired until its
                 // lease expires, and is dead once its attempts are used up.
                 guard let target = try? job.target(cipher) else { continue }
+                let signature = target.signature(at: Int(Date().timeIntervalSince1970))
                 items.append(PendingWebhookDelivery(
                     id: job.id, subscriptionID: job.subscriptionID, eventType: job.eventType, payload: job.payload, url: target.url,
                     timeoutSeconds: job.timeoutSeconds, maxRetries: job.maxRetries, attempts: job.attempts,
-                    authHeader: target.authHeader, eventID: job.eventID, signature: target.signature))
+                    authHeader: target.authHeader, eventID: job.eventID, signature: signature?.legacy,
+                    signature256: signature?.timestamped, timestamp: signature?.timestamp))
             }
             return try JSONResponse.encode(items)
         }

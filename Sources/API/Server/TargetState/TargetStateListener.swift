@@ -23,27 +23,11 @@ public struct TargetStateListener: Service {
     }
 
     private func listen() async {
-        while !Task.isCancelled {
-            do {
-                let connection = try await database.makeListenConnection()
-                do {
-                    try await connection.listen(on: Self.channel) { notifications in
-                        await waiters.notifyAll()  // changes made while we were not listening
-                        for try await notification in notifications {
-                            if let agentID = UUID(uuidString: notification.payload) { await waiters.notify(agentID) }
-                        }
-                    }
-                } catch {
-                    try? await connection.close()
-                    throw error
-                }
-                try? await connection.close()
-            } catch {
-                if Task.isCancelled { return }
-                logger.warning("LISTEN \(Self.channel) failed, long polls wait out their timeout until reconnected: \(error)")
-                await waiters.notifyAll()
-                try? await Task.sleep(for: .seconds(2))
-            }
+        // Changes made while not listening (at start, after a lost connection) wake every waiter.
+        await NotificationListener(database: database, channel: Self.channel, logger: logger).run(
+            onListening: { await waiters.notifyAll() }, onLost: { await waiters.notifyAll() }
+        ) { payload in
+            if let agentID = UUID(uuidString: payload) { await waiters.notify(agentID) }
         }
     }
 }

@@ -35,7 +35,9 @@ public struct AgentWebhookDeliverer: Sendable {
                 request.headers.add(name: "X-Brokkr-Event-Type", value: delivery.eventType)
                 request.headers.add(name: "X-Brokkr-Delivery-Id", value: id)
                 if let eventID = delivery.eventID { request.headers.add(name: "X-Brokkr-Event-Id", value: eventID.lowercasedString) }
-                if let signature = delivery.signature { request.headers.add(name: "X-Brokkr-Signature", value: signature) }
+                if let signature = delivery.signature { request.headers.add(name: WebhookSignature.headerName, value: signature) }
+                if let signature = delivery.signature256 { request.headers.add(name: WebhookSignature.timestampedHeaderName, value: signature) }
+                if let timestamp = delivery.timestamp { request.headers.add(name: WebhookSignature.timestampHeaderName, value: String(timestamp)) }
                 if let auth = delivery.authHeader { request.headers.add(name: "Authorization", value: auth) }
                 request.body = .bytes(ByteBuffer(string: delivery.payload))
                 let response = try await http.execute(request, timeout: .seconds(Int64(delivery.timeoutSeconds)))

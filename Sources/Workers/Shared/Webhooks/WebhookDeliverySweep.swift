@@ -23,6 +23,10 @@ public struct WebhookDeliverySweep: WorkerSweep {
         self.owner = "\(ProcessInfo.processInfo.hostName):\(ProcessInfo.processInfo.processIdentifier):\(UUID().uuidString.prefix(8).lowercased())"
     }
 
+    /// Rounds are `broker.webhook_delivery_interval_seconds` apart unless a new delivery's NOTIFY wakes
+    /// the worker first (re-read after every round, so a reload takes effect at once).
+    public func interval(_ settings: Settings) -> Int { settings.broker.webhookDeliveryIntervalSeconds }
+
     public func sweep(_ database: Database, settings: Settings) async throws -> Int {
         // SIGTERM cancels the worker loop, not this unstructured task: a claimed batch is always
         // finished (each request is bounded by its subscription's timeout) before the process exits.

@@ -6,8 +6,8 @@ import NIOCore
 import NIOHTTP1
 
 /// Sends one webhook delivery: POST of the stored payload with the subscription's timeout and the
-/// `X-Brokkr-*` headers (spec 03 §9.6, plus `X-Brokkr-Event-Id`, `X-Brokkr-Timestamp` and the
-/// HMAC signature), `Authorization` when configured.
+/// `X-Brokkr-*` headers (event type, delivery id, event id, timestamp, and the HMAC signatures of
+/// `WebhookSignature`), `Authorization` when configured.
 public struct WebhookSender: Sendable {
     public enum Outcome: Sendable, Equatable {
         case delivered
@@ -41,8 +41,12 @@ public struct WebhookSender: Sendable {
         request.headers.add(name: "X-Brokkr-Event-Type", value: job.eventType)
         request.headers.add(name: "X-Brokkr-Delivery-Id", value: job.id.lowercasedString)
         request.headers.add(name: "X-Brokkr-Event-Id", value: job.eventID.lowercasedString)
-        request.headers.add(name: "X-Brokkr-Timestamp", value: String(Int(Date().timeIntervalSince1970)))
-        if let signature = target.signature { request.headers.add(name: WebhookSignature.headerName, value: signature) }
+        let timestamp = Int(Date().timeIntervalSince1970)
+        if let signature = target.signature(at: timestamp) {
+            for field in signature.fields { request.headers.add(name: field.name, value: field.value) }
+        } else {
+            request.headers.add(name: WebhookSignature.timestampHeaderName, value: String(timestamp))
+        }
         if let auth = target.authHeader { request.headers.add(name: "Authorization", value: auth) }
         request.body = .bytes(ByteBuffer(string: job.payload))
         do {

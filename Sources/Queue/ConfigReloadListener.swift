@@ -1,0 +1,41 @@
+import BrokkrCommon
+import Foundation
+import Logging
+import PostgresNIO
+import ServiceLifecycle
+
+/// Carries `POST /admin/config/reload` to every process: the API replica that serves it reloads and
+/// NOTIFYs `brokkr_config_reload` (in the transaction of its audit entry); every API replica and worker
+/// listens and reloads its own settings (config file and environment) when told. SIGHUP still reloads
+/// just the one process.
+public struct ConfigReloadListener: Service {
+    public static let channel = "brokkr_config_reload"
+
+    let database: Database
+    let config: ReloadableSettings
+    let logger: Logger
+
+    public init(database: Database, config: ReloadableSettings, logger: Logger) {
+        self.database = database
+        self.config = config
+        self.logger = logger
+    }
+
+    /// Tells every listening process to reload; part of the caller's transaction.
+    public static func notifyAll(on connection: PostgresConnection, logger: Logger) async throws {
+        try await connection.query("SELECT pg_notify(\(channel), '')", logger: logger)
+    }
+
+    public func run() async throws {
+        await cancelWhenGracefulShutdown {
+            await NotificationListener(database: database, channel: Self.channel, logger: logger).run { _ in
+                do {
+                    let changes = try config.reload()
+                    logger.info("Configuration reload requested: \(ReloadableSettings.describe(changes))")
+                } catch {
+                    logger.error("Configuration reload requested, but it failed (the running settings stay): \(error)")
+                }
+            }
+        }
+    }
+}
