@@ -58,7 +58,7 @@ public enum AgentRunner {
                 let interval = Duration.seconds(settings.agent.pollingInterval)
                 try await repeatedly(pause: { etag.value != nil && identity.current?.1 == true ? min(interval, .seconds(1)) : interval }) { id in
                     let poller = DeploymentPoller(
-                        broker: broker, reconciler: Reconciler(kube: kube, agentID: id, logger: logger), agentID: id,
+                        broker: broker, reconciler: Reconciler(kube: kube, agentID: id, logger: logger, concurrency: settings.agent.applyConcurrency), agentID: id,
                         eventRetries: settings.agent.maxEventMessageRetries,
                         eventRetryDelay: .seconds(settings.agent.eventMessageRetryDelay), logger: logger, applied: applied,
                         etag: etag, longPollSeconds: settings.agent.pollingInterval, retries: retries, gate: gate)

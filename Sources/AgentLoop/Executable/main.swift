@@ -48,7 +48,8 @@ struct AgentCommand: AsyncParsableCommand {
                 "yaml_content": .string(yaml), "yaml_checksum": .string(Checksum.sha256Hex(yaml)),
             ]))
             let start = ContinuousClock.now
-            try await Reconciler(kube: kube, agentID: "local", logger: Logger(label: "brokkr-agent")).reconcile(object)
+            try await Reconciler(kube: kube, agentID: "local", logger: Logger(label: "brokkr-agent"), concurrency: settings.agent.applyConcurrency)
+                .reconcile(object)
             print("reconciled \(file) in \(ContinuousClock.now - start)")
         }
     }

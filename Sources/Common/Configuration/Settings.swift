@@ -89,6 +89,8 @@ public struct Settings: Sendable, Equatable {
         public var applyRetryMaxSeconds: Int
         /// The kubeconfig context to use instead of the file's `current-context`.
         public var kubeContext: String?
+        /// Objects of one priority tier dry-run and applied at once.
+        public var applyConcurrency: Int
     }
 
     public struct Telemetry: Sendable, Equatable {
@@ -201,7 +203,8 @@ public struct Settings: Sendable, Equatable {
             resyncInterval: try c.int("agent.resync_interval", default: 600, minimum: 0),
             applyRetryInitialSeconds: try c.int("agent.apply_retry_initial_seconds", default: 5, minimum: 1),
             applyRetryMaxSeconds: try c.int("agent.apply_retry_max_seconds", default: 300, minimum: 1),
-            kubeContext: try c.nonEmptyString("agent.kube_context")
+            kubeContext: try c.nonEmptyString("agent.kube_context"),
+            applyConcurrency: try c.int("agent.apply_concurrency", default: 8, minimum: 1)
         )
         telemetry = Telemetry(
             enabled: try c.bool("telemetry.enabled", default: false),

@@ -59,6 +59,7 @@ public enum SettingsDefaults {
     resync_interval = 600
     apply_retry_initial_seconds = 5
     apply_retry_max_seconds = 300
+    apply_concurrency = 8
     # kube_context = "name"  (default: the kubeconfig's current-context)
 
     [telemetry]

@@ -3,8 +3,8 @@ import Foundation
 import Logging
 
 /// Brings the cluster to one deployment object of a stack: namespaces and CRDs first (waiting until the
-/// CRDs are established), a dry run of everything else, forced server-side apply, then pruning what the
-/// stack no longer declares. Objects whose change is refused as immutable are recreated when they may be
+/// CRDs are established), then the rest as one tier — a dry run of all of it, then forced server-side
+/// apply, each `concurrency` objects at a time — then pruning what the stack no longer declares. Objects whose change is refused as immutable are recreated when they may be
 /// (`ImmutableFields`). On failure only namespaces this run created are removed again.
 public struct Reconciler: Sendable {
     public struct DeploymentObject: Sendable {
@@ -43,11 +43,15 @@ public struct Reconciler: Sendable {
     let kube: KubeClient
     let agentID: String
     let logger: Logger
+    /// How many objects of one priority tier are dry-run or applied at once (`agent.apply_concurrency`):
+    /// against a real API server each request is a round trip, so a sequential apply is latency-bound.
+    let concurrency: Int
 
-    public init(kube: KubeClient, agentID: String, logger: Logger) {
+    public init(kube: KubeClient, agentID: String, logger: Logger, concurrency: Int = 8) {
         self.kube = kube
         self.agentID = agentID
         self.logger = logger
+        self.concurrency = max(concurrency, 1)
     }
 
     static let priorityKinds: Set<String> = ["Namespace", "CustomResourceDefinition"]
@@ -78,19 +82,26 @@ public struct Reconciler: Sendable {
                 try await kube.refreshDiscovery()
             }
             let replace = try await validate(rest)
-            for (index, item) in rest.enumerated() {
-                let live = drift.isObserving ? try await kube.get(item) : nil
-                if replace.contains(index) {
-                    drift.compare(item, before: live, after: try await recreate(item))
-                    continue
-                }
+            // The rest is one tier: applied concurrently, every outcome gathered before failing.
+            let observing = drift.isObserving
+            let results = await rest.enumerated().concurrentMap(limit: concurrency) { index, item -> Result<(JSONValue?, JSONValue), any Error> in
                 do {
-                    drift.compare(item, before: live, after: try await kube.apply(item, fieldManager: OwnershipStamp.fieldManager, force: true))
-                } catch let error where ImmutableFields.isImmutableError(error) && ImmutableFields.mayReplace(item) {
-                    drift.compare(item, before: live, after: try await recreate(item))
-                } catch let error where ImmutableFields.isImmutableError(error) {
-                    throw ReconcileError(ImmutableFields.describe(item, error))
+                    let live = observing ? try await kube.get(item) : nil
+                    return .success((live, try await applyOrRecreate(item, recreating: replace.contains(index))))
+                } catch {
+                    return .failure(error)
                 }
+            }
+            var failures: [(JSONValue, any Error)] = []
+            for (item, result) in zip(rest, results) {
+                switch result {
+                case .success(let (live, applied)): drift.compare(item, before: live, after: applied)
+                case .failure(let error): failures.append((item, error))
+                }
+            }
+            if let (_, only) = failures.first, failures.count == 1 { throw only }
+            if !failures.isEmpty {
+                throw ReconcileError("\(failures.count) objects failed: " + failures.map { "\(Self.describe($0.0)): \($0.1)" }.joined(separator: "; "))
             }
         } catch {
             await rollback(createdNamespaces)
@@ -123,19 +134,32 @@ public struct Reconciler: Sendable {
     /// changes nothing. Returns the indexes of objects to recreate (an immutable field changed and the
     /// object may be replaced); any other refusal fails the whole object, naming every problem.
     func validate(_ items: [JSONValue]) async throws -> Set<Int> {
-        var problems: [String] = []
-        var replace = Set<Int>()
-        for (index, item) in items.enumerated() {
+        let outcomes = await items.concurrentMap(limit: concurrency) { item -> (problem: String?, replace: Bool) in
             do {
                 try await kube.apply(item, fieldManager: OwnershipStamp.fieldManager, force: true, dryRun: true)
+                return (nil, false)
             } catch let error where ImmutableFields.isImmutableError(error) {
-                if ImmutableFields.mayReplace(item) { replace.insert(index) } else { problems.append(ImmutableFields.describe(item, error)) }
+                return ImmutableFields.mayReplace(item) ? (nil, true) : (ImmutableFields.describe(item, error), false)
             } catch {
-                problems.append("\(Self.describe(item)): \(error)")
+                return ("\(Self.describe(item)): \(error)", false)
             }
         }
+        let problems = outcomes.compactMap(\.problem)
         guard problems.isEmpty else { throw ReconcileError("validation failed: " + problems.joined(separator: "; ")) }
-        return replace
+        return Set(outcomes.indices.filter { outcomes[$0].replace })
+    }
+
+    /// Forced server-side apply; an object whose change is refused as immutable is recreated when it
+    /// may be (`ImmutableFields`), and otherwise fails naming the field.
+    func applyOrRecreate(_ item: JSONValue, recreating: Bool) async throws -> JSONValue {
+        if recreating { return try await recreate(item) }
+        do {
+            return try await kube.apply(item, fieldManager: OwnershipStamp.fieldManager, force: true)
+        } catch let error where ImmutableFields.isImmutableError(error) && ImmutableFields.mayReplace(item) {
+            return try await recreate(item)
+        } catch let error where ImmutableFields.isImmutableError(error) {
+            throw ReconcileError(ImmutableFields.describe(item, error))
+        }
     }
 
     /// "Kind namespace/name" (or "Kind name" for cluster-scoped objects).

@@ -1,0 +1,58 @@
+@testable import BrokkrAgent
+import BrokkrCommon
+import Foundation
+import KubeEmulator
+import Logging
+import XCTest
+
+/// The reconciler applies a tier of objects concurrently (`agent.apply_concurrency`): namespaces and
+/// CRDs still go first, a refused tier changes nothing and names every refused object in document
+/// order, and the outcome is the same as a sequential apply's.
+final class AgentConcurrentApplyTests: XCTestCase {
+    static func document(badAt: Set<Int> = []) -> String {
+        var documents = (0..<12).map { index -> String in
+            badAt.contains(index)
+                ? "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: bad-\(index)\n  namespace: tier\nspec:\n  replicas: 1\n"
+                : "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm-\(index)\n  namespace: tier\ndata:\n  n: \"\(index)\"\n"
+        }
+        documents.append("apiVersion: v1\nkind: Namespace\nmetadata:\n  name: tier\n")  // listed last, applied first
+        return documents.joined(separator: "---\n")
+    }
+
+    func testATierIsAppliedConcurrentlyAfterItsNamespaceAndARefusalNamesEveryRefusedObjectInOrder() async throws {
+        try await TestBroker.run { b in
+            let (agent, _, stack, c) = try await AgentReconcileTests.targetedCluster(b)
+            defer { Task { await c.emulator?.shutdown() } }
+            var logger = Logger(label: "agent-test")
+            logger.logLevel = .critical
+            let reconciler = Reconciler(kube: c.kube, agentID: agent.id, logger: logger, concurrency: 4)
+            func object(_ yaml: String) -> Reconciler.DeploymentObject {
+                try! Reconciler.DeploymentObject(json: .object([
+                    "id": .string(UUID().uuidString.lowercased()), "stack_id": .string(stack), "yaml_content": .string(yaml),
+                    "yaml_checksum": .string(Checksum.sha256Hex(yaml)),
+                ]))
+            }
+
+            do {
+                try await reconciler.reconcile(object(Self.document(badAt: [9, 3])))
+                XCTFail("two Deployments without selector or template are refused")
+            } catch {
+                let message = "\(error)"
+                let first = try XCTUnwrap(message.range(of: "Deployment tier/bad-3"), message)
+                let second = try XCTUnwrap(message.range(of: "Deployment tier/bad-9"), message)
+                XCTAssertLessThan(first.lowerBound, second.lowerBound, "refusals in document order: \(message)")
+                XCTAssertTrue(message.hasPrefix("validation failed: "), message)
+            }
+            do { let v = try await c.has("v1", "ConfigMap", "tier", "cm-0"); XCTAssertNil(v, "a refused tier applies nothing") }
+            do { let v = try await c.has("v1", "Namespace", nil, "tier"); XCTAssertNil(v, "and the namespace it created is rolled back") }
+
+            let changes = try await reconciler.reconcile(object(Self.document()))
+            XCTAssertEqual(changes, [])
+            for index in 0..<12 {
+                let cm = try await c.has("v1", "ConfigMap", "tier", "cm-\(index)")
+                XCTAssertEqual(cm?["data"]?["n"], .string("\(index)"))
+                XCTAssertEqual(cm?["metadata"]?["labels"]?["k8s.brokkr.io/stack"]?.stringValue, stack)
+            }
+        }
+    }
+}
