@@ -2,7 +2,8 @@
 # Benchmark: 500 mixed objects (+5 namespaces; per namespace 40 ConfigMaps, 30 Services, 20 Deployments, 10 Secrets)
 # applied through the agent's reconciler (`brokkr-agent apply`: namespaces first, dry run, forced
 # server-side apply, prune) and through `kubectl apply --server-side`, each into a fresh
-# brokkr-kube-emulator (same binary), in the same run. Prints both times and the ratio.
+# brokkr-kube-emulator (same binary), in the same run, then each the same file again (nothing changed).
+# Prints the times and both ratios.
 #   bench/agent-apply.sh [--latency MS]   (release build; BENCH_CONFIG=debug to skip it)
 # --latency (default 5, or BENCH_LATENCY_MS) is added to every API request by the emulator, as the
 # round trip to a real API server would be; --latency 0 measures the emulator alone.
@@ -51,19 +52,24 @@ start_emulator() {
 stop_emulator() { kill "$emu"; wait "$emu" 2>/dev/null || true; emu=; }
 now() { python3 -c 'import time; print(time.monotonic())'; }
 
+seconds() { python3 -c "print(f'{$2 - $1:.2f}')"; }
+kubectl_apply() { kubectl --server "http://127.0.0.1:$port" apply --server-side -f "$work/objects.yaml" > /dev/null; }
+agent_apply() { BROKKR__LOG__LEVEL=warn "$bin/brokkr-agent" apply --server "http://127.0.0.1:$port" --stack-id bench -f "$work/objects.yaml" > /dev/null; }
+
+# Each tool: a fresh apply into an empty emulator, then the same file again (nothing changed).
 start_emulator
-t0=$(now); kubectl --server "http://127.0.0.1:$port" apply --server-side -f "$work/objects.yaml" > /dev/null; t1=$(now)
-kubectl_s=$(python3 -c "print(f'{$t1 - $t0:.2f}')")
+t0=$(now); kubectl_apply; t1=$(now); kubectl_apply; t2=$(now)
+kubectl_s=$(seconds "$t0" "$t1"); kubectl_again_s=$(seconds "$t1" "$t2")
 count=$(kubectl --server "http://127.0.0.1:$port" get cm,svc,deploy,secret -A --no-headers 2>/dev/null | grep -c bench- || true)
 stop_emulator
 
 start_emulator
-t0=$(now); BROKKR__LOG__LEVEL=warn "$bin/brokkr-agent" apply --server "http://127.0.0.1:$port" --stack-id bench -f "$work/objects.yaml" > /dev/null; t1=$(now)
-agent_s=$(python3 -c "print(f'{$t1 - $t0:.2f}')")
+t0=$(now); agent_apply; t1=$(now); agent_apply; t2=$(now)
+agent_s=$(seconds "$t0" "$t1"); agent_again_s=$(seconds "$t1" "$t2")
 agent_count=$(kubectl --server "http://127.0.0.1:$port" get cm,svc,deploy,secret -A -l k8s.brokkr.io/stack=bench --no-headers 2>/dev/null | grep -c bench- || true)
 stop_emulator
 
 echo "build: $config; API latency ${latency} ms; 505 objects: 5 Namespaces + 200 ConfigMaps, 150 Services, 100 Deployments, 50 Secrets"
-echo "kubectl apply --server-side: ${kubectl_s}s ($count objects present)"
-echo "brokkr-agent reconcile:      ${agent_s}s ($agent_count objects present; includes dry run of every object and the prune pass)"
-python3 -c "print(f'ratio agent / kubectl: {$agent_s / $kubectl_s:.2f}')"
+echo "fresh apply:     kubectl apply --server-side ${kubectl_s}s ($count objects present), brokkr-agent ${agent_s}s ($agent_count present; dry run, apply and prune)"
+echo "unchanged again: kubectl ${kubectl_again_s}s, brokkr-agent ${agent_again_s}s (one list per type finds everything applied)"
+python3 -c "print(f'ratio agent / kubectl: fresh {$agent_s / $kubectl_s:.2f} (goal <= 0.5), unchanged {$agent_again_s / $kubectl_again_s:.2f} (goal <= 0.2)')"

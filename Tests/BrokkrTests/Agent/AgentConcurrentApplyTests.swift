@@ -46,13 +46,29 @@ final class AgentConcurrentApplyTests: XCTestCase {
             do { let v = try await c.has("v1", "ConfigMap", "tier", "cm-0"); XCTAssertNil(v, "a refused tier applies nothing") }
             do { let v = try await c.has("v1", "Namespace", nil, "tier"); XCTAssertNil(v, "and the namespace it created is rolled back") }
 
-            let changes = try await reconciler.reconcile(object(Self.document()))
+            let good = object(Self.document())
+            let changes = try await reconciler.reconcile(good)
             XCTAssertEqual(changes, [])
             for index in 0..<12 {
                 let cm = try await c.has("v1", "ConfigMap", "tier", "cm-\(index)")
                 XCTAssertEqual(cm?["data"]?["n"], .string("\(index)"))
                 XCTAssertEqual(cm?["metadata"]?["labels"]?["k8s.brokkr.io/stack"]?.stringValue, stack)
             }
+
+            // Applying the same object again skips what already carries its id and checksum (a hand edit
+            // survives it); the resync, which reads every object, corrects it.
+            try await c.kube.apply(.object(["apiVersion": .string("v1"), "kind": .string("ConfigMap"),
+                                            "metadata": .object(["name": .string("cm-5"), "namespace": .string("tier")]),
+                                            "data": .object(["n": .string("edited")])]), fieldManager: "kubectl-edit", force: true)
+            try await reconciler.reconcile(good)
+            do { let v = try await c.has("v1", "ConfigMap", "tier", "cm-5")?["data"]?["n"]; XCTAssertEqual(v, .string("edited"), "skipped") }
+            let corrected = try await reconciler.reconcile(good, observingDrift: true)
+            XCTAssertEqual(corrected, ["ConfigMap tier/cm-5 corrected"])
+            do { let v = try await c.has("v1", "ConfigMap", "tier", "cm-5")?["data"]?["n"]; XCTAssertEqual(v, .string("5")) }
+            // The same content posted as a new object (a new id) is applied in full, as in the original.
+            let again = object(Self.document())
+            try await reconciler.reconcile(again)
+            do { let v = try await c.has("v1", "ConfigMap", "tier", "cm-7")?["metadata"]?["labels"]?["brokkr.io/deployment-object-id"]?.stringValue; XCTAssertEqual(v, again.id) }
         }
     }
 }

@@ -6,7 +6,7 @@ extension Sequence where Element: Sendable {
         return await withTaskGroup(of: (Int, Result).self) { group in
             var results = [Result?](repeating: nil, count: items.count)
             var next = 0
-            while next < min(max(limit, 1), items.count) {
+            while next < Swift.min(Swift.max(limit, 1), items.count) {
                 let index = next
                 group.addTask { (index, await transform(items[index])) }
                 next += 1

@@ -64,8 +64,21 @@ public struct Reconciler: Sendable {
     public func reconcile(_ object: DeploymentObject, observingDrift: Bool = false) async throws -> [String] {
         let desired = try Self.desiredObjects(object, agentID: agentID)
         let priority = desired.filter { Self.priorityKinds.contains($0["kind"]?.stringValue ?? "") }
-        let rest = desired.filter { !Self.priorityKinds.contains($0["kind"]?.stringValue ?? "") }
+        var rest = desired.filter { !Self.priorityKinds.contains($0["kind"]?.stringValue ?? "") }
         let drift = DriftLog(observing: observingDrift)
+        if !observingDrift {
+            // Applying the same deployment object again (a retry, a restart mid-apply) skips what already
+            // carries its id and checksum: found with one list per type instead of two requests per object.
+            let done = try await alreadyApplied(rest, object: object)
+            if !done.isEmpty {
+                var remaining: [JSONValue] = []
+                for item in rest {
+                    if let key = try? await key(of: item), done.contains(key) { continue }
+                    remaining.append(item)
+                }
+                rest = remaining
+            }
+        }
 
         var createdNamespaces: [JSONValue] = []
         do {
@@ -128,6 +141,31 @@ public struct Reconciler: Sendable {
             throw ReconcileError("every document needs apiVersion, kind and metadata.name: \(item.serialized().prefix(200))")
         }
         return desired
+    }
+
+    /// The objects of `items` that already carry this deployment object's id label and checksum
+    /// annotation, as `key(of:)`: one list per type, selected by the id label. Types that cannot be
+    /// listed yet (a kind whose CRD is new) count as not applied.
+    func alreadyApplied(_ items: [JSONValue], object: DeploymentObject) async throws -> Set<String> {
+        var types: [String: (apiVersion: String, kind: String)] = [:]
+        for item in items {
+            if let apiVersion = item["apiVersion"]?.stringValue, let kind = item["kind"]?.stringValue { types["\(apiVersion)/\(kind)"] = (apiVersion, kind) }
+        }
+        var found = Set<String>()
+        for type in types.values {
+            guard let resource = try? await kube.resource(apiVersion: type.apiVersion, kind: type.kind), resource.verbs.contains("list"),
+                  let live = try? await kube.list(resource, labelSelector: "\(OwnershipStamp.objectLabel)=\(object.id)") else { continue }
+            for item in live where item["metadata"]?["annotations"]?[OwnershipStamp.checksumAnnotation]?.stringValue == object.checksum {
+                found.insert("\(type.apiVersion)/\(type.kind)/\(item["metadata"]?["namespace"]?.stringValue ?? "")/\(item["metadata"]?["name"]?.stringValue ?? "")")
+            }
+        }
+        return found
+    }
+
+    /// "apiVersion/Kind/namespace/name", with the namespace the object will be applied to.
+    func key(of item: JSONValue) async throws -> String {
+        let (_, namespace, name) = try await kube.locate(item)
+        return "\(item["apiVersion"]?.stringValue ?? "")/\(item["kind"]?.stringValue ?? "")/\(namespace ?? "")/\(name)"
     }
 
     /// A dry run of every object before any is applied, so a deployment object that cannot apply
