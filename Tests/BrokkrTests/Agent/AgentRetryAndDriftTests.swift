@@ -20,24 +20,7 @@ final class AgentRetryAndDriftTests: XCTestCase {
                                 eventRetries: 0, eventRetryDelay: .milliseconds(10), logger: logger, applied: applied, retries: retries)
     }
 
-    static let widgetCRD: JSONValue = try! YAMLDocuments.parse("""
-        apiVersion: apiextensions.k8s.io/v1
-        kind: CustomResourceDefinition
-        metadata:
-          name: gadgets.example.com
-        spec:
-          group: example.com
-          scope: Namespaced
-          names: {plural: gadgets, singular: gadget, kind: Gadget}
-          versions:
-          - name: v1
-            served: true
-            storage: true
-            schema:
-              openAPIV3Schema:
-                type: object
-                x-kubernetes-preserve-unknown-fields: true
-        """)[0]
+    static let gadgetCRD: JSONValue = try! YAMLDocuments.parse(AgentRolloutTests.crd(plural: "gadgets", kind: "Gadget"))[0]
 
     func testAFailedObjectIsRetriedWithBackOffUntilItSucceedsAndStaysInTheTargetStateUntilThen() async throws {
         try await TestBroker.run { b in
@@ -62,7 +45,7 @@ final class AgentRetryAndDriftTests: XCTestCase {
             do { let v = try await poller.pollOnce(); XCTAssertEqual(v, [], "the second back-off is twice as long") }
 
             // The transient cause goes away: the next attempt succeeds and the object leaves the target state.
-            try await c.kube.apply(Self.widgetCRD, fieldManager: "test", force: true)
+            try await c.kube.apply(Self.gadgetCRD, fieldManager: "test", force: true)
             for _ in 0..<100 {
                 let crd = try await c.has("apiextensions.k8s.io/v1", "CustomResourceDefinition", nil, "gadgets.example.com")
                 if crd?["status"]?["conditions"]?.arrayValue?.contains(where: { $0["type"] == .string("Established") && $0["status"] == .string("True") }) == true { break }

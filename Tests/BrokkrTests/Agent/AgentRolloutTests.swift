@@ -155,6 +155,29 @@ final class AgentRolloutTests: XCTestCase {
         }
     }
 
+    /// A namespaced CRD of group example.com, v1, accepting any fields.
+    static func crd(plural: String, kind: String) -> String {
+        """
+        apiVersion: apiextensions.k8s.io/v1
+        kind: CustomResourceDefinition
+        metadata:
+          name: \(plural).example.com
+        spec:
+          group: example.com
+          scope: Namespaced
+          names: {plural: \(plural), singular: \(kind.lowercased()), kind: \(kind)}
+          versions:
+          - name: v1
+            served: true
+            storage: true
+            schema:
+              openAPIV3Schema:
+                type: object
+                x-kubernetes-preserve-unknown-fields: true
+
+        """
+    }
+
     func testCustomResourcesWaitForTheirCRDToBeEstablished() async throws {
         try await TestBroker.run { b in
             let (_, _, stack, c) = try await AgentReconcileTests.targetedCluster(b, crdEstablishDelay: 0.5)
@@ -168,23 +191,8 @@ final class AgentRolloutTests: XCTestCase {
                 spec:
                   size: 3
                 ---
-                apiVersion: apiextensions.k8s.io/v1
-                kind: CustomResourceDefinition
-                metadata:
-                  name: widgets.example.com
-                spec:
-                  group: example.com
-                  scope: Namespaced
-                  names: {plural: widgets, singular: widget, kind: Widget}
-                  versions:
-                  - name: v1
-                    served: true
-                    storage: true
-                    schema:
-                      openAPIV3Schema:
-                        type: object
-                        x-kubernetes-preserve-unknown-fields: true
-                """
+
+                """ + Self.crd(plural: "widgets", kind: "Widget")
             _ = try await b.createObject(stackID: stack, yaml: yaml)
             let outcome = try await c.poller.pollOnce()
             XCTAssertEqual(outcome.map(\.success), [true], "\(outcome)")

@@ -72,17 +72,8 @@ final class KubeconfigFormsTests: XCTestCase {
     }
 
     static func kubectl(_ kubeconfig: String, _ arguments: String...) throws -> (status: Int32, output: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/kubectl")
-        process.arguments = ["--kubeconfig", kubeconfig, "--cache-dir", NSTemporaryDirectory() + "kubectl-cache-" + UUID().uuidString,
-                             "--request-timeout", "20s"] + arguments
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let output = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: output, as: UTF8.self))
+        try Command.run(["kubectl", "--kubeconfig", kubeconfig, "--cache-dir", NSTemporaryDirectory() + "kubectl-cache-" + UUID().uuidString,
+                         "--request-timeout", "20s"] + arguments)
     }
 
     func testInlineCAAndClientCertificate() async throws {

@@ -45,19 +45,10 @@ final class TestPKI: @unchecked Sendable {
         guard FileManager.default.isExecutableFile(atPath: "/usr/bin/openssl") else {
             throw NSError(domain: "openssl", code: 127, userInfo: [NSLocalizedDescriptionKey: "/usr/bin/openssl is needed to make test certificates (scripts/test.sh installs it)"])
         }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
-        process.arguments = arguments
-        process.currentDirectoryURL = URL(fileURLWithPath: dir)
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let output = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw NSError(domain: "openssl", code: Int(process.terminationStatus),
-                          userInfo: [NSLocalizedDescriptionKey: "openssl \(arguments.joined(separator: " ")): \(String(decoding: output, as: UTF8.self))"])
+        let (status, output) = try Command.run(["openssl"] + arguments, in: dir)
+        guard status == 0 else {
+            throw NSError(domain: "openssl", code: Int(status),
+                          userInfo: [NSLocalizedDescriptionKey: "openssl \(arguments.joined(separator: " ")): \(output)"])
         }
     }
 }
