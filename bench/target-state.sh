@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
 # Benchmark: target-state polls per second for 1,000 agents each targeted by 5 stacks, against
-# wrk on /healthz of the same server in the same run. Prints both figures and their ratio.
+# wrk on /healthz of the same server in the same run: full polls (200 with the document) and
+# unchanged polls (If-None-Match with the agent's current ETag, 304), each as a ratio to /healthz.
+# Then the broker's database transactions per second while all 1,000 agents hold a long poll open
+# (?wait=60 with If-None-Match) and nothing changes.
 #   bench/target-state.sh            (release build; BENCH_CONFIG=debug to skip the release build)
 # Needs: PostgreSQL and wrk from Debian's packages (installed if missing).
 set -euo pipefail
@@ -39,6 +42,7 @@ for a in range(1000):
         sql.append(f"INSERT INTO agent_targets (agent_id, stack_id) VALUES ('{aid}', '{stacks[(a * 5 + k) % 200]}');")
     lines.append(f'{{"/api/v1/agents/{aid}/target-state", "Bearer brokkr_BRbench0_{long}"}}')
 open(f"{work}/seed.sql", "w").write("\n".join(sql))
+open(f"{work}/agents.tsv", "w").write("\n".join(l.strip("{}").replace('"', "").replace(", ", "\t") for l in lines) + "\n")
 open(f"{work}/agents.lua", "w").write("""
 local agents = {""" + ",\n".join(lines) + """}
 local i = 0
@@ -60,10 +64,44 @@ for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && 
 curl -sf "http://127.0.0.1:$port/healthz" >/dev/null || { echo "brokkr-api did not start:" >&2; cat "$work/api.log" >&2; exit 1; }
 # Warm up (fills the key cache and the pool).
 wrk -t2 -c"$conns" -d3s -s "$work/agents.lua" "http://127.0.0.1:$port" >/dev/null
+# Each agent's current ETag, for the conditional polls (the version the triggers keep, "<v>-incremental").
+psql -h 127.0.0.1 -p "$pgport" -U postgres -d brokkr_bench -Atc \
+  "SELECT a.id, COALESCE(v.version, 0) FROM agents a LEFT JOIN agent_target_state_versions v ON v.agent_id = a.id" > "$work/versions.tsv"
+python3 - "$work" <<'PY'
+import sys
+work = sys.argv[1]
+versions = dict(line.split("|") for line in open(f"{work}/versions.tsv").read().split())
+entries = []
+for line in open(f"{work}/agents.tsv"):
+    path, auth = line.rstrip("\n").split("\t")
+    agent = path.split("/")[4]
+    entries.append(f'{{"{path}", "{auth}", \'"{versions[agent]}-incremental"\'}}')
+def script(query, expect):
+    return ("local agents = {" + ",\n".join(entries) + "}\nlocal i = 0\n"
+            "request = function()\n  i = i + 1\n  local a = agents[(i % #agents) + 1]\n"
+            f'  return wrk.format("GET", a[1] .. "{query}", {{["Authorization"] = a[2], ["If-None-Match"] = a[3]}})\nend\n'
+            f"response = function(status)\n  if status ~= {expect} then error(\"unexpected status \" .. status) end\nend\n")
+open(f"{work}/unchanged.lua", "w").write(script("", 304))
+open(f"{work}/longpoll.lua", "w").write(script("?wait=60", 304))
+PY
 ts=$(wrk -t2 -c"$conns" -d"${duration}s" -s "$work/agents.lua" "http://127.0.0.1:$port" | tee "$work/ts.txt" | awk '/Requests\/sec/ {print $2}')
+nm=$(wrk -t2 -c"$conns" -d"${duration}s" -s "$work/unchanged.lua" "http://127.0.0.1:$port" | tee "$work/nm.txt" | awk '/Requests\/sec/ {print $2}')
 hz=$(wrk -t2 -c"$conns" -d"${duration}s" "http://127.0.0.1:$port/healthz" | tee "$work/hz.txt" | awk '/Requests\/sec/ {print $2}')
 grep -E "Latency|Non-2xx|errors" "$work/ts.txt" | sed 's/^/target-state: /' || true
+grep -E "Latency|Non-2xx|errors" "$work/nm.txt" | sed 's/^/unchanged:    /' || true
+
+# Idle cost: 1,000 connections each holding a long poll that nothing wakes; the broker's committed
+# transactions are counted over the middle of the window (the first request of each connection reads
+# its version once, at the start).
+xacts() { psql -h 127.0.0.1 -p "$pgport" -U postgres -Atc "SELECT xact_commit + xact_rollback FROM pg_stat_database WHERE datname = 'brokkr_bench'"; }
+wrk -t2 -c1000 -d20s --timeout 70s -s "$work/longpoll.lua" "http://127.0.0.1:$port" > "$work/lp.txt" 2>&1 & longpoll=$!
+sleep 5; x0=$(xacts); sleep 10; x1=$(xacts)
+kill "$longpoll" 2>/dev/null || true; wait "$longpoll" 2>/dev/null || true
+
 echo "build: $config, wrk -t2 -c$conns -d${duration}s, 1000 agents x 5 stacks x 3 objects"
-echo "target-state polls/s: $ts"
-echo "healthz requests/s:   $hz"
-python3 -c "print(f'ratio target-state / healthz: {float(\"$ts\") / float(\"$hz\"):.3f}')"
+echo "target-state full polls/s (200):      $ts"
+echo "target-state unchanged polls/s (304): $nm"
+echo "healthz requests/s:                   $hz"
+python3 -c "print(f'ratio full / healthz: {float(\"$ts\") / float(\"$hz\"):.3f} (goal >= 0.3)')"
+python3 -c "print(f'ratio unchanged / healthz: {float(\"$nm\") / float(\"$hz\"):.3f} (goal >= 0.8)')"
+python3 -c "print(f'database transactions/s while 1000 agents long-poll and nothing changes: {($x1 - $x0) / 10:.1f} (goal ~0)')"
