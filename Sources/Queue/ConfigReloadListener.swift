@@ -1,6 +1,7 @@
 import BrokkrCommon
 import Foundation
 import Logging
+import NIOConcurrencyHelpers
 import PostgresNIO
 import ServiceLifecycle
 
@@ -28,14 +29,26 @@ public struct ConfigReloadListener: Service {
 
     public func run() async throws {
         await cancelWhenGracefulShutdown {
-            await NotificationListener(database: database, channel: Self.channel, logger: logger).run { _ in
-                do {
-                    let changes = try config.reload()
-                    logger.info("Configuration reload requested: \(ReloadableSettings.describe(changes))")
-                } catch {
-                    logger.error("Configuration reload requested, but it failed (the running settings stay): \(error)")
+            // A request sent while the connection was down is lost: every reconnect (not the first
+            // connect: the settings were just read) reloads too, quietly unless something changed.
+            let connects = NIOLockedValueBox(0)
+            await NotificationListener(database: database, channel: Self.channel, logger: logger).run(
+                onListening: {
+                    let count = connects.withLockedValue { $0 += 1; return $0 }
+                    if count > 1 { reload(reason: "on reconnecting to the reload channel", quietWithoutChanges: true) }
                 }
+            ) { _ in
+                reload(reason: "requested", quietWithoutChanges: false)
             }
+        }
+    }
+
+    func reload(reason: String, quietWithoutChanges: Bool) {
+        do {
+            let changes = try config.reload()
+            if !changes.isEmpty || !quietWithoutChanges { logger.info("Configuration reload \(reason): \(ReloadableSettings.describe(changes))") }
+        } catch {
+            logger.error("Configuration reload \(reason) failed (the running settings stay): \(error)")
         }
     }
 }

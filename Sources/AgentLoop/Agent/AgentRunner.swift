@@ -74,8 +74,9 @@ public enum AgentRunner {
                         throw error
                     }
                     if resync.isDue() {
+                        // Rescheduled whatever the outcome: a failing resync must not repeat every round.
+                        defer { resync.done() }
                         try await poller.resync()
-                        resync.done()
                     }
                 }
             }

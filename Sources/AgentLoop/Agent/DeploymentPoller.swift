@@ -120,33 +120,41 @@ public struct DeploymentPoller: Sendable {
         }
     }
 
-    /// Re-applies every deployed object of the current state (not deletion markers, and not objects
-    /// waiting for a retry, which the poll handles), reporting each one whose re-apply changed the
-    /// cluster, or failed, as a `RESYNC` event. Returns those outcomes.
+    /// Re-applies every object of the current state that this agent applied (the applied set: not
+    /// deletion markers, not objects waiting for a retry, not new objects, which the poll handles),
+    /// reporting each one whose re-apply changed the cluster, or failed, as a `RESYNC` event. A report
+    /// that cannot be delivered does not stop the resync; the first such error is thrown at the end.
     @discardableResult
     public func resync() async throws -> [Outcome] {
         let response = try await broker.targetState(agentID: agentID, ifNoneMatch: nil, waitSeconds: 0, full: true)
         guard response.status == 200 else { throw BrokerClient.BrokerError(status: response.status, body: response.body) }
         let waiting = retries.pending
+        let deployed = Set(await applied.objectIDs)
         var outcomes: [Outcome] = []
+        var reportFailure: (any Error)?
         for entry in try ContractJSON.decode([BrokkrCommon.DeploymentObject].self, from: response.body) {
             let object = Reconciler.DeploymentObject(entry)
-            guard !object.isDeletionMarker, !waiting.contains(object.id) else { continue }
+            guard deployed.contains(object.id), !waiting.contains(object.id) else { continue }
             guard gate.enter() else { break }
             defer { gate.leave() }
             let outcome: Outcome
             do {
                 let changes = try await reconciler.reconcile(object, observingDrift: true)
-                await applied.record(stackID: object.stackID, objectID: object.id, isDeletionMarker: false)
                 guard !changes.isEmpty else { continue }
                 outcome = Outcome(deploymentObjectID: object.id, success: true, message: "drift corrected: " + changes.joined(separator: ", "))
             } catch {
                 outcome = Outcome(deploymentObjectID: object.id, success: false, message: "resync failed: \(error)")
             }
             logger.warning("Resync of deployment object \(object.id): \(outcome.message ?? "")")
-            try await report(outcome, eventType: "RESYNC")
+            do {
+                try await report(outcome, eventType: "RESYNC")
+            } catch {
+                logger.error("Could not report the resync of deployment object \(object.id): \(error)")
+                reportFailure = reportFailure ?? error
+            }
             outcomes.append(outcome)
         }
+        if let reportFailure { throw reportFailure }
         return outcomes
     }
 

@@ -29,7 +29,7 @@ public final class ShutdownGate: @unchecked Sendable {
         lock.withLock { stopping = true }
         let deadline = ContinuousClock.now + grace
         while lock.withLock({ inFlight > 0 }), ContinuousClock.now < deadline {
-            try? await Task.sleep(for: .milliseconds(20))
+            do { try await Task.sleep(for: .milliseconds(20)) } catch { return }  // cancelled: stop waiting
         }
     }
 }

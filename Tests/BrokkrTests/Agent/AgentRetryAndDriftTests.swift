@@ -132,6 +132,12 @@ final class AgentRetryAndDriftTests: XCTestCase {
             XCTAssertEqual(events.map { $0["event_type"]?.stringValue ?? "" }, ["DEPLOY", "RESYNC"])
             XCTAssertEqual(events.last?["message"]?.stringValue, message)
             do { let v = try await poller.resync(); XCTAssertEqual(v, [], "corrected once, quiet afterwards") }
+
+            // A new object is the poll's to deploy (and report as DEPLOY), never the resync's.
+            _ = try await b.createObject(stackID: stack, yaml: "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: newer\n  namespace: default\n")
+            do { let v = try await poller.resync(); XCTAssertEqual(v, []) }
+            do { let v = try await c.has("v1", "ConfigMap", "default", "newer"); XCTAssertNil(v) }
+            do { let v = try await poller.pollOnce().map(\.success); XCTAssertEqual(v, [true]) }
         }
     }
 

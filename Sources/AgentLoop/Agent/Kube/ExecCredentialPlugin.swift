@@ -1,5 +1,6 @@
 import BrokkrCommon
 import Foundation
+import NIOConcurrencyHelpers
 
 /// A kubeconfig `exec` credential plugin (`client.authentication.k8s.io/v1` or `v1beta1`), as used by
 /// EKS (`aws eks get-token`), GKE (`gke-gcloud-auth-plugin`) and AKS (`kubelogin`): the command runs
@@ -51,7 +52,9 @@ public struct ExecCredentialPlugin: Sendable {
         execInfo = JSONValue.object(["apiVersion": .string(apiVersion), "kind": .string("ExecCredential"), "spec": .object(spec)]).serialized()
     }
 
-    /// Runs the plugin once and reads its credential.
+    /// Runs the plugin once and reads its credential. The process runs and its pipes are read on a
+    /// Dispatch thread, not on Swift's cooperative pool, so a slow or stuck plugin never starves the
+    /// agent's other tasks; after `timeout` it is killed and the call fails.
     public func run() async throws -> Credential {
         guard let executable = Self.resolve(command) else {
             throw ConfigurationError("exec credential plugin \(command) not found" + (installHint.map { ": \($0)" } ?? ""))
@@ -61,33 +64,42 @@ public struct ExecCredentialPlugin: Sendable {
         process.arguments = arguments
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
             .merging(["KUBERNETES_EXEC_INFO": execInfo]) { $1 }
-        let stdout = Pipe()
-        let stderr = Pipe()
+        let stdout = Pipe(), stderr = Pipe()
         process.standardOutput = stdout
         process.standardError = stderr
         process.standardInput = FileHandle.nullDevice
-        let exited = AsyncStream<Int32>.makeStream()
-        process.terminationHandler = { exited.continuation.yield($0.terminationStatus); exited.continuation.finish() }
-        try process.run()
-        // Read while it runs: a plugin that prints more than a pipe holds would otherwise never exit.
-        async let output = Task.detached { stdout.fileHandleForReading.readDataToEndOfFile() }.value
-        async let errors = Task.detached { stderr.fileHandleForReading.readDataToEndOfFile() }.value
-        let status = try await withThrowingTaskGroup(of: Int32?.self) { group in
-            group.addTask { await exited.stream.first { _ in true } }
-            group.addTask { try await Task.sleep(for: Self.timeout); return nil }
-            defer { group.cancelAll() }
-            guard let first = try await group.next(), let status = first else {
-                process.terminate()
-                throw ConfigurationError("exec credential plugin \(command) did not finish within \(Self.timeout)")
+        let command = self.command
+        let (output, errors, status) = try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<(Data, Data, Int32), any Error>) in
+            let once = NIOLockedValueBox(false)
+            @Sendable func finish(_ result: Result<(Data, Data, Int32), any Error>) {
+                if once.withLockedValue({ done in defer { done = true }; return !done }) { continuation.resume(with: result) }
             }
-            return status
+            DispatchQueue.global().asyncAfter(deadline: .now() + .seconds(Int(Self.timeout.components.seconds))) {
+                guard process.isRunning else { return }
+                kill(process.processIdentifier, SIGKILL)
+                finish(.failure(ConfigurationError("exec credential plugin \(command) did not finish within \(Self.timeout)")))
+            }
+            DispatchQueue.global().async {
+                do {
+                    try process.run()
+                } catch {
+                    return finish(.failure(error))
+                }
+                // Both pipes are drained at once: a plugin that fills one would otherwise never exit.
+                let errorData = NIOLockedValueBox(Data())
+                let readErrors = DispatchGroup()
+                DispatchQueue.global().async(group: readErrors) { errorData.withLockedValue { $0 = stderr.fileHandleForReading.readDataToEndOfFile() } }
+                let outputData = stdout.fileHandleForReading.readDataToEndOfFile()
+                readErrors.wait()
+                process.waitUntilExit()
+                finish(.success((outputData, errorData.withLockedValue { $0 }, process.terminationStatus)))
+            }
         }
-        let (out, err) = await (output, errors)
         guard status == 0 else {
-            let message = String(decoding: err, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+            let message = String(decoding: errors, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
             throw ConfigurationError("exec credential plugin \(command) exited with \(status): \(message.prefix(500))")
         }
-        return try Self.credential(from: Array(out), command: command)
+        return try Self.credential(from: Array(output), command: command)
     }
 
     static func credential(from output: [UInt8], command: String) throws -> Credential {

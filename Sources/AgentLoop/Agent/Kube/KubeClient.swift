@@ -2,8 +2,8 @@ import AsyncHTTPClient
 import BrokkrCommon
 import Foundation
 import NIOCore
+import NIOPosix
 import NIOHTTP1
-import NIOSSL
 
 /// The Kubernetes REST calls the agent makes: discovery, server-side apply, list by label, delete.
 public actor KubeClient {
@@ -39,13 +39,17 @@ public actor KubeClient {
 
     static let retryableStatuses: Set<Int> = [429, 500, 503, 504]
 
-    /// Whether waiting can help: a retryable status, or a transport error. A refused TLS handshake (an
-    /// untrusted certificate) or a credential that cannot be obtained stays as it is.
+    /// Whether waiting can help: a retryable status, or a transport error (refused or dropped
+    /// connections, timeouts). Anything else — a refused TLS handshake, a credential that cannot be
+    /// obtained, an oversized answer — fails at once.
     static func isRetryable(_ error: any Error) -> Bool {
         switch error {
         case let failure as Failure: return retryableStatuses.contains(failure.status)
-        case is ConfigurationError, is NIOSSLError, is BoringSSLError: return false
-        default: return true
+        case is NIOConnectionError, is IOError, is ChannelError: return true
+        case let error as HTTPClientError:
+            return [.connectTimeout, .readTimeout, .writeTimeout, .deadlineExceeded, .remoteConnectionClosed,
+                    .getConnectionFromPoolTimeout].contains(error)
+        default: return false
         }
     }
 
@@ -213,14 +217,15 @@ public actor KubeClient {
             var request = HTTPClientRequest(url: server + path)
             request.method = method
             if let accept { request.headers.add(name: "Accept", value: accept) }
-            if let authorization = try await credentials.authorization() { request.headers.add(name: "Authorization", value: authorization) }
+            let authorization = try await credentials.authorization()
+            if let authorization { request.headers.add(name: "Authorization", value: authorization) }
             if let body, let contentType {
                 request.headers.add(name: "Content-Type", value: contentType)
                 request.body = .bytes(ByteBuffer(string: body))
             }
             let response = try await http.execute(request, timeout: timeout)
             let bytes = try await response.body.collect(upTo: limit)
-            if response.status == .unauthorized, !retriedUnauthorized, await credentials.invalidate() {
+            if response.status == .unauthorized, !retriedUnauthorized, await credentials.invalidate(authorization) {
                 retriedUnauthorized = true
                 continue
             }

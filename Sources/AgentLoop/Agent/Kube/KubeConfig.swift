@@ -142,7 +142,11 @@ public struct KubeConfig: Sendable {
             tls.certificateChain = try NIOSSLCertificate.fromPEMBytes(clientCertificate.bytes()).map { .certificate($0) }
             tls.privateKey = .privateKey(try NIOSSLPrivateKey(bytes: clientKey.bytes(), format: .pem))
         }
-        let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: .init(tlsConfiguration: tls))
+        var configuration = HTTPClient.Configuration(tlsConfiguration: tls)
+        // KubeClient retries with its own back-off; a refused connection should reach it at once.
+        configuration.connectionPool.retryConnectionEstablishment = false
+        configuration.timeout.connect = .seconds(10)
+        let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
         Self.processClients.withLockedValue { $0.append(client) }
         return client
     }

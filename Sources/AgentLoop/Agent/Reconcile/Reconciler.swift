@@ -246,8 +246,8 @@ public struct Reconciler: Sendable {
         }
     }
 
-    /// Deletes the stack's objects that carry another checksum (all of them for a deletion marker),
-    /// leaving objects owned by another object to garbage collection. Returns what it deleted.
+    /// Deletes the stack's objects that this agent stamped and that carry another checksum (all of them
+    /// for a deletion marker), leaving objects owned by another object to garbage collection. Returns what it deleted.
     @discardableResult
     func prune(stackID: String, keepChecksum: String?) async throws -> [String] {
         var pruned: [String] = []
@@ -261,6 +261,9 @@ public struct Reconciler: Sendable {
             }
             for item in items {
                 let metadata = item["metadata"]
+                // Only what this agent stamped: controllers copy labels onto objects of their own (the
+                // endpoints controller gives a Service's Endpoints its labels), which are not the stack's.
+                guard metadata?["annotations"]?[OwnershipStamp.ownerAnnotation]?.stringValue == agentID else { continue }
                 if let owners = metadata?["ownerReferences"]?.arrayValue, !owners.isEmpty { continue }
                 if let keep = keepChecksum, metadata?["annotations"]?[OwnershipStamp.checksumAnnotation]?.stringValue == keep { continue }
                 guard let name = metadata?["name"]?.stringValue else { continue }
