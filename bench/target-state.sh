@@ -96,7 +96,8 @@ grep -E "Latency|Non-2xx|errors" "$work/nm.txt" | sed 's/^/unchanged:    /' || t
 xacts() { psql -h 127.0.0.1 -p "$pgport" -U postgres -Atc "SELECT xact_commit + xact_rollback FROM pg_stat_database WHERE datname = 'brokkr_bench'"; }
 wrk -t2 -c1000 -d20s --timeout 70s -s "$work/longpoll.lua" "http://127.0.0.1:$port" > "$work/lp.txt" 2>&1 & longpoll=$!
 sleep 5; x0=$(xacts); sleep 10; x1=$(xacts)
-kill "$longpoll" 2>/dev/null || true; wait "$longpoll" 2>/dev/null || true
+wait "$longpoll" 2>/dev/null || true
+lp_done=$(awk '/requests in/ {print $1}' "$work/lp.txt")
 
 echo "build: $config, wrk -t2 -c$conns -d${duration}s, 1000 agents x 5 stacks x 3 objects"
 echo "target-state full polls/s (200):      $ts"
@@ -105,3 +106,5 @@ echo "healthz requests/s:                   $hz"
 python3 -c "print(f'ratio full / healthz: {float(\"$ts\") / float(\"$hz\"):.3f} (goal >= 0.3)')"
 python3 -c "print(f'ratio unchanged / healthz: {float(\"$nm\") / float(\"$hz\"):.3f} (goal >= 0.8)')"
 python3 -c "print(f'database transactions/s while 1000 agents long-poll and nothing changes: {($x1 - $x0) / 10:.1f} (goal ~0)')"
+echo "long polls answered during the 20 s window (none should be: nothing changed, wait=60): ${lp_done:-?}"
+grep -E "Socket errors|Non-2xx" "$work/lp.txt" | sed 's/^/long poll: /' || true
