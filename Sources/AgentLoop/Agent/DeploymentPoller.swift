@@ -88,16 +88,24 @@ public struct DeploymentPoller: Sendable {
     func process(_ body: String) async throws -> [Outcome] {
         let entries = try ContractJSON.decode([BrokkrCommon.DeploymentObject].self, from: body).map(Reconciler.DeploymentObject.init)
         retries.retain(only: Set(entries.map(\.id)))
+        return try await applyAndReport(entries.filter { retries.isDue($0.id) }, eventType: "DEPLOY", apply)
+    }
+
+    /// Runs `body` for each object while the shutdown gate is open, and reports each outcome it returns
+    /// (nil: nothing to report) as an `eventType` event. A report that cannot be delivered does not stop
+    /// the others; the first such error is thrown at the end.
+    func applyAndReport(_ objects: [Reconciler.DeploymentObject], eventType: String,
+                        _ body: (Reconciler.DeploymentObject) async -> Outcome?) async throws -> [Outcome] {
         var outcomes: [Outcome] = []
         var reportFailure: (any Error)?
-        for object in entries where retries.isDue(object.id) {
+        for object in objects {
             guard gate.enter() else { break }
             defer { gate.leave() }
-            let outcome = await apply(object)
+            guard let outcome = await body(object) else { continue }
             do {
-                try await report(outcome)
+                try await report(outcome, eventType: eventType)
             } catch {
-                logger.error("Could not report the outcome of deployment object \(object.id): \(error)")
+                logger.error("Could not report the \(eventType) outcome of deployment object \(object.id): \(error)")
                 reportFailure = reportFailure ?? error
             }
             outcomes.append(outcome)
@@ -130,32 +138,20 @@ public struct DeploymentPoller: Sendable {
         guard response.status == 200 else { throw BrokerClient.BrokerError(status: response.status, body: response.body) }
         let waiting = retries.pending
         let deployed = Set(await applied.objectIDs)
-        var outcomes: [Outcome] = []
-        var reportFailure: (any Error)?
-        for entry in try ContractJSON.decode([BrokkrCommon.DeploymentObject].self, from: response.body) {
-            let object = Reconciler.DeploymentObject(entry)
-            guard deployed.contains(object.id), !waiting.contains(object.id) else { continue }
-            guard gate.enter() else { break }
-            defer { gate.leave() }
+        let objects = try ContractJSON.decode([BrokkrCommon.DeploymentObject].self, from: response.body).map(Reconciler.DeploymentObject.init)
+            .filter { deployed.contains($0.id) && !waiting.contains($0.id) }
+        return try await applyAndReport(objects, eventType: "RESYNC") { object in
             let outcome: Outcome
             do {
                 let changes = try await reconciler.reconcile(object, observingDrift: true)
-                guard !changes.isEmpty else { continue }
+                guard !changes.isEmpty else { return nil }
                 outcome = Outcome(deploymentObjectID: object.id, success: true, message: "drift corrected: " + changes.joined(separator: ", "))
             } catch {
                 outcome = Outcome(deploymentObjectID: object.id, success: false, message: "resync failed: \(error)")
             }
             logger.warning("Resync of deployment object \(object.id): \(outcome.message ?? "")")
-            do {
-                try await report(outcome, eventType: "RESYNC")
-            } catch {
-                logger.error("Could not report the resync of deployment object \(object.id): \(error)")
-                reportFailure = reportFailure ?? error
-            }
-            outcomes.append(outcome)
+            return outcome
         }
-        if let reportFailure { throw reportFailure }
-        return outcomes
     }
 
     func report(_ outcome: Outcome, eventType: String = "DEPLOY") async throws {
