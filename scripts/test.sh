@@ -30,7 +30,15 @@ if [ -z "${JSON_SCHEMA_TEST_SUITE:-}" ]; then
   export JSON_SCHEMA_TEST_SUITE="$PWD/$suite"
 fi
 swift build --build-tests
-swift test --skip-build "$@"
+# The Swift output is long and CI shows its tail: on failure, repeat the failed tests' lines last.
+swift_log=$(mktemp /tmp/brokkr-swift-test.XXXXXX)
+if ! swift test --skip-build "$@" 2>&1 | tee "$swift_log"; then
+  echo "==== swift test failed; the failures:"
+  grep -E "error: |: error -|' failed \(|✘" "$swift_log" | tail -60 || true
+  rm -f "$swift_log"
+  exit 1
+fi
+rm -f "$swift_log"
 if [ $# -eq 0 ]; then scripts/monitoring-check.sh; scripts/image-check.sh; fi
 if [ $# -eq 0 ] || [ "${BROKKR_SDK_TESTS:-0}" = 1 ]; then
   scripts/sdk-tests.sh "postgres://postgres@127.0.0.1:$port/postgres"

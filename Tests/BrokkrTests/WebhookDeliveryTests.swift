@@ -99,7 +99,7 @@ final class WebhookDeliveryTests: XCTestCase {
                 let start = ContinuousClock.now
                 try await Self.drain(sweep, b)
                 await sweep.shutdown()
-                XCTAssertLessThan(ContinuousClock.now - start, .seconds(2.5))
+                XCTAssertLessThan(ContinuousClock.now - start, .seconds(6), "cut off at the 1 s timeout, not after the sink's 8 s")
                 let row = try await WebhookAPITests.deliveries(b, id)[0]
                 XCTAssertEqual(row["status"], .string("failed"))
                 XCTAssertTrue(row["last_error"]?.stringValue?.hasPrefix("Request failed: ") ?? false, row.serialized())

@@ -11,18 +11,8 @@ import Glibc
 /// mid-batch. Every delivery must arrive; only the killed process's in-flight claims may arrive twice
 /// (at-least-once), after their lease expired and a survivor recovered them.
 final class WebhookWorkerProcessTests: XCTestCase {
-    static func executable(_ name: String) -> URL? {
-        let candidates = [
-            URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent(),
-            URL(fileURLWithPath: FileManager.default.currentDirectoryPath).appendingPathComponent(".build/debug"),
-        ]
-        return candidates.map { $0.appendingPathComponent(name) }.first { FileManager.default.isExecutableFile(atPath: $0.path) }
-    }
-
     static func startWorkers(_ count: Int, _ b: TestBroker) throws -> [Process] {
-        guard let exe = executable("brokkr-webhooks") else {
-            throw XCTSkip("brokkr-webhooks is not built next to the tests; scripts/test.sh builds it")
-        }
+        let exe = try ChildProcess.product("brokkr-webhooks")
         var env = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("BROKKR") }
         env.merge([
             "BROKKR__DATABASE__URL": TestDatabase.url, "BROKKR__DATABASE__SCHEMA": b.settings.database.schema ?? "",

@@ -13,8 +13,21 @@ final class ChildProcess: @unchecked Sendable {
         return bundle.deletingLastPathComponent()
     }
 
+    /// A product the test needs is not built: a failure, never a skip, so a broken build cannot pass.
+    struct MissingProduct: Error, CustomStringConvertible {
+        let path: String
+        var description: String { "\(path) is not built (scripts/test.sh builds every product with the tests)" }
+    }
+
+    /// The path of a built product, or `MissingProduct`.
+    static func product(_ name: String) throws -> URL {
+        let url = productsDirectory.appendingPathComponent(name)
+        guard FileManager.default.isExecutableFile(atPath: url.path) else { throw MissingProduct(path: url.path) }
+        return url
+    }
+
     init(product: String, arguments: [String] = [], environment: [String: String]) throws {
-        process.executableURL = Self.productsDirectory.appendingPathComponent(product)
+        process.executableURL = try Self.product(product)
         process.arguments = arguments
         process.environment = environment
         let pipe = Pipe()
@@ -39,6 +52,12 @@ final class ChildProcess: @unchecked Sendable {
             try await Task.sleep(for: .milliseconds(100))
         }
         return false
+    }
+
+    /// The port from the server's "listening on HOST:PORT" line, once it has printed one.
+    var listeningPort: Int? {
+        output.components(separatedBy: "listening on ").dropFirst().first?
+            .prefix { $0 != "\n" }.split(separator: ":").last.flatMap { Int($0.trimmingCharacters(in: .whitespaces)) }
     }
 
     func signal(_ signal: Int32) { kill(process.processIdentifier, signal) }

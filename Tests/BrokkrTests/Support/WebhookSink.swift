@@ -3,7 +3,7 @@ import Hummingbird
 import NIOCore
 
 /// A local HTTP receiver for webhook deliveries, on an ephemeral loopback port. The path chooses
-/// the answer: `/ok` 200, `/fail` 500 "boom", `/slow` 200 after 3 s, `/delay` 200 after 100 ms.
+/// the answer: `/ok` 200, `/fail` 500 "boom", `/slow` 200 after 8 s, `/delay` 200 after 100 ms.
 /// Every request is recorded with its headers and body.
 struct WebhookSink: Sendable {
     struct Received: Sendable {
@@ -35,7 +35,7 @@ struct WebhookSink: Sendable {
             await log.add(Received(path: mode, headers: headers, body: String(buffer: bytes)))
             switch mode {
             case "fail": return Response(status: .internalServerError, body: .init(byteBuffer: ByteBuffer(string: "boom")))
-            case "slow": try await Task.sleep(for: .seconds(3))
+            case "slow": try await Task.sleep(for: .seconds(8))
             case "delay": try await Task.sleep(for: .milliseconds(100))
             default: break
             }

@@ -4,7 +4,8 @@ through, new connections are accepted and never answered), as a network partitio
 client. It exits when its standard input closes, so it never outlives the test that started it.
 (Signals are not used: a test process may hand its children blocked or ignored signals.)
 
-usage: blackhole_proxy.py LISTEN_PORT UPSTREAM_HOST UPSTREAM_PORT  (prints "listening on PORT" when ready)
+usage: blackhole_proxy.py LISTEN_PORT UPSTREAM_HOST UPSTREAM_PORT  (prints "listening on PORT" when ready, and
+"holed" once the first control line has turned it into a black hole)
 """
 import os
 import socket
@@ -17,6 +18,7 @@ holed = threading.Event()
 def control():
     for _ in sys.stdin:
         holed.set()
+        print("holed", flush=True)  # the test waits for this before probing
     os._exit(0)
 
 
