@@ -1,3 +1,5 @@
+import Foundation
+
 /// Field rules shared by the API and the models (spec: labels, annotations, names).
 public enum FieldRules {
     /// Labels: non-empty after trimming, at most 64 bytes, no whitespace.
@@ -25,5 +27,3 @@ public enum FieldRules {
         return nil
     }
 }
-
-import Foundation

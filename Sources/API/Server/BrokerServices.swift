@@ -1,6 +1,7 @@
 import BrokkrCommon
 import BrokkrQueue
 import Foundation
+import Hummingbird
 import Logging
 import PostgresNIO
 
@@ -58,5 +59,3 @@ public struct BrokerServices: Sendable {
         try await AuditOutbox.write(entry, on: tx.connection, logger: logger)
     }
 }
-
-import Hummingbird
