@@ -28,6 +28,8 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
+        .package(url: "https://github.com/apple/swift-distributed-tracing", from: "1.7.3"),
+        .package(url: "https://github.com/swift-otel/swift-otel", from: "1.6.0"),
     ],
     targets: [
         .target(
@@ -38,8 +40,22 @@ let package = Package(
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Yams", package: "Yams"),
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
             ],
-            path: "Sources/Common"
+            path: "Sources/Common",
+            exclude: ["Telemetry"]
+        ),
+        // The OpenTelemetry exporter each process starts from its `telemetry.*` settings; spans
+        // themselves are made through swift-distributed-tracing, which needs no exporter.
+        .target(
+            name: "BrokkrTelemetry",
+            dependencies: [
+                "BrokkrCommon",
+                .product(name: "OTel", package: "swift-otel"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Sources/Common/Telemetry"
         ),
         .target(
             name: "BrokkrQueue",
@@ -48,15 +64,17 @@ let package = Package(
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
             ],
             path: "Sources/Queue"
         ),
         .target(
             name: "BrokkrAPI",
             dependencies: [
-                "BrokkrCommon", "BrokkrQueue",
+                "BrokkrCommon", "BrokkrQueue", "BrokkrTelemetry",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             path: "Sources/API/Server",
@@ -66,7 +84,7 @@ let package = Package(
         .executableTarget(
             name: "brokkr-api",
             dependencies: [
-                "BrokkrAPI",
+                "BrokkrAPI", "BrokkrTelemetry",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Sources/API/Executable"
@@ -74,9 +92,10 @@ let package = Package(
         .target(
             name: "BrokkrWorkers",
             dependencies: [
-                "BrokkrCommon", "BrokkrQueue",
+                "BrokkrCommon", "BrokkrQueue", "BrokkrTelemetry",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
@@ -89,10 +108,11 @@ let package = Package(
         .target(
             name: "BrokkrAgent",
             dependencies: [
-                "BrokkrCommon",
+                "BrokkrCommon", "BrokkrTelemetry",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             path: "Sources/AgentLoop/Agent"
@@ -132,7 +152,7 @@ let package = Package(
         .testTarget(
             name: "BrokkrTests",
             dependencies: [
-                "BrokkrCommon", "BrokkrQueue", "BrokkrAPI", "BrokkrWorkers", "BrokkrAgent", "KubeEmulator",
+                "BrokkrCommon", "BrokkrQueue", "BrokkrAPI", "BrokkrWorkers", "BrokkrAgent", "BrokkrTelemetry", "KubeEmulator",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
             ],

@@ -2,6 +2,7 @@ import ArgumentParser
 import BrokkrAPI
 import BrokkrCommon
 import BrokkrQueue
+import BrokkrTelemetry
 import Foundation
 import Hummingbird
 import Logging
@@ -57,7 +58,8 @@ struct Serve: AsyncParsableCommand {
             logger.info("Auth cache TTL: \(settings.broker.authCacheTTLSeconds)s (\(settings.broker.authCacheTTLSeconds > 0 ? "enabled" : "disabled"))")
             let bindHost = host ?? settings.broker.host, bindPort = port ?? settings.broker.port
             logger.info("Starting server on \(bindHost):\(bindPort)")
-            let app = BrokerApplication.makeApplication(services, host: bindHost, port: bindPort)
+            let telemetry = try TelemetryExporter.bootstrap(settings.telemetry.broker, logger: logger)
+            let app = BrokerApplication.makeApplication(services, host: bindHost, port: bindPort, services: telemetry.map { [$0] } ?? [])
             try await app.runService()
         }
     }

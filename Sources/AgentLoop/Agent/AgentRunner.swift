@@ -1,4 +1,5 @@
 import BrokkrCommon
+import BrokkrTelemetry
 import Foundation
 import Hummingbird
 import Logging
@@ -21,8 +22,11 @@ public enum AgentRunner {
         let identity = AgentIdentity()
         let applied = AppliedObjects()
         let gate = ShutdownGate()
+        // The telemetry exporter runs with the health server, so SIGTERM flushes its spans.
+        let telemetry = try TelemetryExporter.bootstrap(settings.telemetry.agent, logger: logger)
         let app = Application(router: AgentHTTP.router(kube: kube, identity: identity, metrics: metrics),
-                              configuration: .init(address: .hostname("0.0.0.0", port: settings.agent.healthPort)), logger: logger)
+                              configuration: .init(address: .hostname("0.0.0.0", port: settings.agent.healthPort)),
+                              services: telemetry.map { [$0] } ?? [], logger: logger)
 
         /// Runs `body` as soon as the agent is known and ACTIVE, then again after `pause()` (chosen after
         /// each round) while it stays so. Until then it checks the shared identity every second (no broker

@@ -37,6 +37,7 @@ public struct BrokerClient: Sendable {
         var request = HTTPClientRequest(url: baseURL + "/api/v1" + path)
         request.method = method
         request.headers.add(name: "Authorization", value: "Bearer \(pak)")
+        if let traceparent = TraceContext.currentTraceparent { request.headers.add(name: "traceparent", value: traceparent) }
         if let json {
             request.headers.add(name: "Content-Type", value: "application/json")
             request.body = .bytes(ByteBuffer(string: json))

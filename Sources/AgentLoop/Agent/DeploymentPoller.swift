@@ -1,6 +1,7 @@
 import BrokkrCommon
 import Foundation
 import Logging
+import Tracing
 
 /// One round of the agent's main job: fetch the target state, reconcile each deployment object in
 /// order, report each outcome as an event (retried; a lost report means the object comes back in the
@@ -101,14 +102,21 @@ public struct DeploymentPoller: Sendable {
         for object in objects {
             guard gate.enter() else { break }
             defer { gate.leave() }
-            guard let outcome = await body(object) else { continue }
-            do {
-                try await report(outcome, eventType: eventType)
-            } catch {
-                logger.error("Could not report the \(eventType) outcome of deployment object \(object.id): \(error)")
-                reportFailure = reportFailure ?? error
+            // One span per object applied and reported; the report request carries it to the broker.
+            let outcome: Outcome? = await withSpan("\(eventType.lowercased()) deployment object") { span in
+                span.attributes["brokkr.deployment_object.id"] = object.id
+                span.attributes["brokkr.stack.id"] = object.stackID
+                guard let outcome = await body(object) else { return nil }
+                if !outcome.success { span.setStatus(SpanStatus(code: .error, message: outcome.message)) }
+                do {
+                    try await report(outcome, eventType: eventType)
+                } catch {
+                    logger.error("Could not report the \(eventType) outcome of deployment object \(object.id): \(error)")
+                    reportFailure = reportFailure ?? error
+                }
+                return outcome
             }
-            outcomes.append(outcome)
+            if let outcome { outcomes.append(outcome) }
         }
         if let reportFailure { throw reportFailure }
         return outcomes

@@ -93,11 +93,38 @@ public struct Settings: Sendable, Equatable {
         public var applyConcurrency: Int
     }
 
+    /// OpenTelemetry trace export: `telemetry.*`, with `telemetry.broker.*` and `telemetry.agent.*`
+    /// overriding any key for the broker's processes or the agent (an absent override inherits).
     public struct Telemetry: Sendable, Equatable {
         public var enabled: Bool
+        /// OTLP/gRPC: the collector's address (`http://localhost:4317`). OTLP/HTTP: its base URL
+        /// (`/v1/traces` is appended when the URL has no path) or the full traces URL.
         public var otlpEndpoint: String
         public var serviceName: String
         public var samplingRate: Double
+        /// `grpc` (the original's exporter), `http/protobuf` or `http/json`.
+        public var otlpProtocol: String
+        public var broker: Resolved
+        public var agent: Resolved
+
+        public static let protocols = ["grpc", "http/protobuf", "http/json"]
+
+        /// One role's telemetry, overrides applied.
+        public struct Resolved: Sendable, Equatable {
+            public var enabled: Bool
+            public var otlpEndpoint: String
+            public var serviceName: String
+            public var samplingRate: Double
+            public var otlpProtocol: String
+
+            public init(enabled: Bool, otlpEndpoint: String, serviceName: String, samplingRate: Double, otlpProtocol: String) {
+                self.enabled = enabled
+                self.otlpEndpoint = otlpEndpoint
+                self.serviceName = serviceName
+                self.samplingRate = samplingRate
+                self.otlpProtocol = otlpProtocol
+            }
+        }
     }
 
     public var database: Database
@@ -206,15 +233,36 @@ public struct Settings: Sendable, Equatable {
             kubeContext: try c.nonEmptyString("agent.kube_context"),
             applyConcurrency: try c.int("agent.apply_concurrency", default: 8, minimum: 1)
         )
-        telemetry = Telemetry(
+        let base = Telemetry.Resolved(
             enabled: try c.bool("telemetry.enabled", default: false),
             otlpEndpoint: try c.string("telemetry.otlp_endpoint", default: "http://localhost:4317"),
             serviceName: try c.string("telemetry.service_name", default: "brokkr"),
-            samplingRate: try c.double("telemetry.sampling_rate", default: 0.1)
-        )
-        guard (0...1).contains(telemetry.samplingRate) else {
+            samplingRate: try c.double("telemetry.sampling_rate", default: 0.1),
+            otlpProtocol: try c.string("telemetry.otlp_protocol", default: "grpc"))
+        func resolve(_ role: String) throws -> Telemetry.Resolved {
+            let resolved = Telemetry.Resolved(
+                enabled: try c.bool("telemetry.\(role).enabled", default: base.enabled),
+                otlpEndpoint: try c.string("telemetry.\(role).otlp_endpoint", default: base.otlpEndpoint),
+                serviceName: try c.string("telemetry.\(role).service_name", default: base.serviceName),
+                samplingRate: try c.double("telemetry.\(role).sampling_rate", default: base.samplingRate),
+                otlpProtocol: try c.string("telemetry.\(role).otlp_protocol", default: base.otlpProtocol))
+            guard (0...1).contains(resolved.samplingRate) else {
+                throw ConfigurationError("telemetry.\(role).sampling_rate must be between 0 and 1")
+            }
+            guard Telemetry.protocols.contains(resolved.otlpProtocol) else {
+                throw ConfigurationError("telemetry.\(role).otlp_protocol must be one of \(Telemetry.protocols.joined(separator: ", "))")
+            }
+            return resolved
+        }
+        guard (0...1).contains(base.samplingRate) else {
             throw ConfigurationError("telemetry.sampling_rate must be between 0 and 1")
         }
+        guard Telemetry.protocols.contains(base.otlpProtocol) else {
+            throw ConfigurationError("telemetry.otlp_protocol must be one of \(Telemetry.protocols.joined(separator: ", "))")
+        }
+        telemetry = Telemetry(enabled: base.enabled, otlpEndpoint: base.otlpEndpoint, serviceName: base.serviceName,
+                              samplingRate: base.samplingRate, otlpProtocol: base.otlpProtocol,
+                              broker: try resolve("broker"), agent: try resolve("agent"))
     }
 }
 

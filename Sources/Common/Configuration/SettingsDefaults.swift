@@ -67,5 +67,7 @@ public enum SettingsDefaults {
     otlp_endpoint = "http://localhost:4317"
     service_name = "brokkr"
     sampling_rate = 0.1
+    otlp_protocol = "grpc"  # or "http/protobuf", "http/json"
+    # [telemetry.broker] and [telemetry.agent] override any of these for the broker's processes or the agent.
     """
 }

@@ -17,6 +17,7 @@ public enum SchemaMigrations {
         Migration(version: 6, name: "agent_heartbeat_lost", statements: agentHeartbeatLost),
         Migration(version: 7, name: "agents_start_inactive", statements: agentsStartInactive),
         Migration(version: 8, name: "target_state_versions", statements: targetStateVersions),
+        Migration(version: 9, name: "webhook_delivery_trace_context", statements: webhookDeliveryTraceContext),
     ]
 
     static let coreTables = [
@@ -502,5 +503,11 @@ public enum SchemaMigrations {
         "ALTER TABLE agents ALTER COLUMN status SET DEFAULT 'INACTIVE'",
         "ALTER INDEX unique_agent_name_cluster RENAME TO unique_agent_cluster",
         "ALTER INDEX generators_name_unique RENAME TO unique_generator_name",
+    ]
+
+    /// The W3C `traceparent` of the request whose transaction wrote the delivery (NULL when not
+    /// traced), so the worker's delivery span continues that trace.
+    static let webhookDeliveryTraceContext = [
+        "ALTER TABLE webhook_deliveries ADD COLUMN traceparent TEXT",
     ]
 }

@@ -45,7 +45,8 @@ public enum BrokkrEventType {
 /// - `filters.agent_id` / `filters.stack_id`: the event must concern that agent / stack;
 /// - `filters.labels` `{k: v}`: every pair must be carried by the event's agent or stack, as an
 ///   annotation `k`=`v` or a label `k=v` / `k:v` (Brokkr's two label spellings);
-/// - `target_labels` are copied (an empty list is stored as NULL: the broker delivers).
+/// - `target_labels` are copied (an empty list is stored as NULL: the broker delivers);
+/// - the current trace's `traceparent` is stored, for the delivery's span to continue it.
 public enum EventOutbox {
     @discardableResult
     public static func emit(_ event: BrokkrEvent, agentID: UUID? = nil, stackID: UUID? = nil,
@@ -56,8 +57,9 @@ public enum EventOutbox {
                 UNION SELECT key, value FROM stack_annotations WHERE stack_id = \(stackID)
                 UNION SELECT m[1], m[2] FROM agent_labels, regexp_match(label, '^([^=:]+)[=:](.*)$') AS m WHERE agent_id = \(agentID)
                 UNION SELECT m[1], m[2] FROM stack_labels, regexp_match(label, '^([^=:]+)[=:](.*)$') AS m WHERE stack_id = \(stackID))
-            INSERT INTO webhook_deliveries (subscription_id, event_type, event_id, payload, target_labels, max_attempts)
-            SELECT s.id, \(event.eventType), \(event.id), \(event.payload), NULLIF(s.target_labels, '{}'), GREATEST(s.max_retries, 1)
+            INSERT INTO webhook_deliveries (subscription_id, event_type, event_id, payload, target_labels, max_attempts, traceparent)
+            SELECT s.id, \(event.eventType), \(event.id), \(event.payload), NULLIF(s.target_labels, '{}'), GREATEST(s.max_retries, 1),
+                   \(TraceContext.currentTraceparent)
             FROM webhook_subscriptions s, LATERAL (SELECT s.filters::jsonb AS f) AS sf
             WHERE s.enabled
               AND EXISTS (

@@ -13,6 +13,8 @@ public struct WebhookDeliveryJob: Sendable {
     public let attempts: Int
     public let maxRetries: Int
     public let timeoutSeconds: Int
+    /// The trace of the request that caused the delivery (W3C `traceparent`), if it was traced.
+    public let traceparent: String?
     let urlEncrypted: [UInt8]
     let authHeaderEncrypted: [UInt8]?
     let signingSecretEncrypted: [UInt8]?
@@ -59,15 +61,15 @@ public struct WebhookDeliveryJob: Sendable {
         guard !ids.isEmpty else { return [] }
         let rows = try await database.query("""
             SELECT d.id, d.subscription_id, d.event_type, d.event_id, d.payload, d.attempts, s.max_retries, s.timeout_seconds,
-                   s.url_encrypted, s.auth_header_encrypted, s.signing_secret_encrypted
+                   s.url_encrypted, s.auth_header_encrypted, s.signing_secret_encrypted, d.traceparent
             FROM webhook_deliveries d JOIN webhook_subscriptions s ON s.id = d.subscription_id
             WHERE d.id = ANY(\(ids))
             """)
         var jobs: [WebhookDeliveryJob] = []
-        for try await r in rows.decode((UUID, UUID, String, UUID, String, Int, Int, Int, ByteBuffer, ByteBuffer?, ByteBuffer?).self) {
+        for try await r in rows.decode((UUID, UUID, String, UUID, String, Int, Int, Int, ByteBuffer, ByteBuffer?, ByteBuffer?, String?).self) {
             jobs.append(WebhookDeliveryJob(
                 id: r.0, subscriptionID: r.1, eventType: r.2, eventID: r.3, payload: r.4, attempts: r.5, maxRetries: r.6,
-                timeoutSeconds: r.7, urlEncrypted: Array(r.8.readableBytesView), authHeaderEncrypted: r.9.map { Array($0.readableBytesView) },
+                timeoutSeconds: r.7, traceparent: r.11, urlEncrypted: Array(r.8.readableBytesView), authHeaderEncrypted: r.9.map { Array($0.readableBytesView) },
                 signingSecretEncrypted: r.10.map { Array($0.readableBytesView) }))
         }
         return jobs

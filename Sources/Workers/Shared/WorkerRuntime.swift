@@ -1,10 +1,13 @@
 import ArgumentParser
 import BrokkrCommon
 import BrokkrQueue
+import BrokkrTelemetry
 import Foundation
 import Hummingbird
 import Logging
 import Prometheus
+import ServiceLifecycle
+import Tracing
 
 /// One periodic job of a worker executable: a sweep over its table(s), claimed with SKIP LOCKED so
 /// any number of copies can run. Returns how many rows it handled (0 means "idle, wait").
@@ -17,10 +20,14 @@ public protocol WorkerSweep: Sendable {
     func sweep(_ database: Database, settings: Settings) async throws -> Int
     /// Releases what the sweep holds (HTTP clients); called once after the last round.
     func shutdown() async
+    /// True when the sweep makes its own batch spans; otherwise the runtime records one per round
+    /// that handled rows.
+    var tracesItsBatches: Bool { get }
 }
 
 extension WorkerSweep {
     public func shutdown() async {}
+    public var tracesItsBatches: Bool { false }
 }
 
 /// Runs sweeps until SIGTERM/SIGINT, with a health server (`/healthz`, `/readyz`, `/metrics`).
@@ -40,8 +47,9 @@ public enum WorkerRuntime {
         let sighup = config.reloadOnSIGHUP { logger.info("\($0)") }
         defer { withExtendedLifetime(sighup) {} }
         let sweeps = try makeSweeps(settings, logger)
+        let telemetry = try TelemetryExporter.bootstrap(settings.telemetry.broker, logger: logger)
         do {
-            try await serve(sweeps, config: config, once: once, logger: logger)
+            try await serve(sweeps, config: config, once: once, telemetry: telemetry, logger: logger)
         } catch {
             for sweep in sweeps { await sweep.shutdown() }
             throw error
@@ -49,7 +57,8 @@ public enum WorkerRuntime {
         for sweep in sweeps { await sweep.shutdown() }
     }
 
-    static func serve(_ sweeps: [any WorkerSweep], config: ReloadableSettings, once: Bool, logger: Logger) async throws {
+    static func serve(_ sweeps: [any WorkerSweep], config: ReloadableSettings, once: Bool, telemetry: (any Service)?,
+                      logger: Logger) async throws {
         let settings = config.value
         let registry = PrometheusCollectorRegistry()
         try await Database.withDatabase(settings, poolSize: 4, logger: logger) { database in
@@ -67,7 +76,9 @@ public enum WorkerRuntime {
                 router.get("metrics") { _, _ -> Response in
                     Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"], body: .init(byteBuffer: .init(string: registry.emitToString())))
                 }
-                let app = Application(router: router, configuration: .init(address: .hostname("0.0.0.0", port: settings.workers.healthPort)), logger: logger)
+                // The telemetry exporter runs with the health server, so SIGTERM flushes its spans.
+                let app = Application(router: router, configuration: .init(address: .hostname("0.0.0.0", port: settings.workers.healthPort)),
+                                      services: telemetry.map { [$0] } ?? [], logger: logger)
                 group.addTask { try await app.runService() }
                 group.addTask { try await ConfigReloadListener(database: database, config: config, logger: logger).run() }
                 for sweep in sweeps {
@@ -103,7 +114,13 @@ public enum WorkerRuntime {
     static func drain(_ sweep: any WorkerSweep, _ database: Database, _ settings: Settings, _ registry: PrometheusCollectorRegistry) async throws -> Int {
         var total = 0
         while !Task.isCancelled {
+            let started = DefaultTracerClock.now
             let handled = try await sweep.sweep(database, settings: settings)
+            if handled > 0 && !sweep.tracesItsBatches {
+                let span = startSpan("\(sweep.name) batch", at: started, ofKind: .consumer)
+                span.attributes["brokkr.batch.size"] = handled
+                span.end()
+            }
             registry.makeCounter(name: "brokkr_worker_items_total", labels: [("sweep", sweep.name)], help: "Rows handled by worker sweeps").increment(by: Int64(handled))
             total += handled
             if handled == 0 { break }

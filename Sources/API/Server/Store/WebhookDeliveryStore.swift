@@ -25,8 +25,9 @@ public struct WebhookDeliveryStore: Sendable {
     public func enqueueTest(_ event: BrokkrEvent, subscriptionID: UUID, targetLabels: [String]?, maxRetries: Int,
                             on tx: Transaction) async throws -> UUID {
         let id = try await tx.firstValue("""
-            INSERT INTO webhook_deliveries (subscription_id, event_type, event_id, payload, target_labels, max_attempts)
-            VALUES (\(subscriptionID), \(event.eventType), \(event.id), \(event.payload), \(targetLabels), \(max(maxRetries, 1)))
+            INSERT INTO webhook_deliveries (subscription_id, event_type, event_id, payload, target_labels, max_attempts, traceparent)
+            VALUES (\(subscriptionID), \(event.eventType), \(event.id), \(event.payload), \(targetLabels), \(max(maxRetries, 1)),
+                    \(TraceContext.currentTraceparent))
             RETURNING id
             """, as: UUID.self)!
         try await WorkQueue.notify(QueueSpec.webhookDeliveries.channel, on: tx.connection, logger: tx.logger)

@@ -3,6 +3,7 @@ import BrokkrCommon
 import BrokkrQueue
 import Foundation
 import Logging
+import Tracing
 
 /// brokkr-webhooks: claims due broker-delivered webhook deliveries (`target_labels` NULL) with
 /// `FOR UPDATE SKIP LOCKED`, sends each batch concurrently, then records the outcomes: successes in
@@ -10,6 +11,7 @@ import Logging
 public struct WebhookDeliverySweep: WorkerSweep {
     public let name = "webhook-delivery"
     public let channel: String? = QueueSpec.webhookDeliveries.channel
+    public let tracesItsBatches = true
     let sender: WebhookSender
     let client: HTTPClient
     /// This process's claim owner: host, pid and a random suffix, so a restarted process never
@@ -37,16 +39,26 @@ public struct WebhookDeliverySweep: WorkerSweep {
     func deliverOneBatch(_ database: Database, settings: Settings) async throws -> Int {
         let queue = WorkQueue(spec: .webhookDeliveries, database: database)
         let lease = settings.workers.leaseSeconds
+        let claimStarted = DefaultTracerClock.now
         let claims = try await queue.claim(owner: owner, limit: settings.broker.webhookDeliveryBatchSize,
                                            leaseSeconds: lease, filter: .brokerDelivered)
         guard !claims.isEmpty else { return 0 }
+        // A span for each batch that claimed something (an idle round leaves no trace), from the claim on.
+        return try await withSpan("webhook-delivery batch", at: claimStarted, ofKind: .consumer) { batch in
+            batch.attributes["brokkr.batch.size"] = claims.count
+            try await deliver(claims, queue: queue, lease: lease, batch: batch.context, database: database)
+            return claims.count
+        }
+    }
+
+    func deliver(_ claims: [QueueClaim], queue: WorkQueue, lease: Int, batch: ServiceContext, database: Database) async throws {
         let jobs = try await WebhookDeliveryJob.load(claims.map(\.id), on: database)
         // The lease must outlast the request, or another worker could send the same delivery again.
         for job in jobs where job.timeoutSeconds + 5 > lease {
             try await queue.extendLease(job.id, owner: owner, leaseSeconds: job.timeoutSeconds + 5)
         }
         let outcomes = await withTaskGroup(of: (WebhookDeliveryJob, WebhookSender.Outcome).self) { group in
-            for job in jobs { group.addTask { (job, await sender.send(job)) } }
+            for job in jobs { group.addTask { (job, await send(job, batch: batch)) } }
             var all: [(WebhookDeliveryJob, WebhookSender.Outcome)] = []
             for await outcome in group { all.append(outcome) }
             return all
@@ -61,7 +73,22 @@ public struct WebhookDeliverySweep: WorkerSweep {
                 database.logger.warning("Webhook delivery \(job.id.lowercasedString) dead after \(job.attempts) attempts: \(error)")
             }
         }
-        return claims.count
+    }
+
+    /// One delivery's span: a child of the request that caused it (its stored `traceparent`), linked
+    /// to the batch that claimed it; a child of the batch when the cause was not traced.
+    func send(_ job: WebhookDeliveryJob, batch: ServiceContext) async -> WebhookSender.Outcome {
+        let parent = job.traceparent == nil ? batch : TraceContext.context(traceparent: job.traceparent)
+        return await withSpan("webhook delivery", context: parent, ofKind: .client) { span in
+            if job.traceparent != nil { span.addLink(SpanLink(context: batch, attributes: [:])) }
+            span.attributes["brokkr.webhook.delivery_id"] = job.id.lowercasedString
+            span.attributes["brokkr.webhook.subscription_id"] = job.subscriptionID.lowercasedString
+            span.attributes["brokkr.webhook.event_type"] = job.eventType
+            span.attributes["brokkr.webhook.attempt"] = job.attempts
+            let outcome = await sender.send(job)
+            if case .failed(let error, _) = outcome { span.setStatus(SpanStatus(code: .error, message: error)) }
+            return outcome
+        }
     }
 
     public func shutdown() async {

@@ -48,6 +48,8 @@ public struct WebhookSender: Sendable {
             request.headers.add(name: WebhookSignature.timestampHeaderName, value: String(timestamp))
         }
         if let auth = target.authHeader { request.headers.add(name: "Authorization", value: auth) }
+        // The delivery span's W3C context, for receivers that trace (nothing without telemetry).
+        if let traceparent = TraceContext.currentTraceparent { request.headers.add(name: "traceparent", value: traceparent) }
         request.body = .bytes(ByteBuffer(string: job.payload))
         do {
             let response = try await client.execute(request, timeout: .seconds(Int64(max(job.timeoutSeconds, 1))))
