@@ -169,9 +169,7 @@ public struct DeploymentPoller: Sendable {
         var attempt = 0
         while true {
             do {
-                let (status, body) = try await broker.request(.POST, "/agents/\(agentID)/events", body: event)
-                // 201 from v0.4.1 brokers, 200 from earlier ones.
-                guard (200..<300).contains(status) else { throw BrokerClient.BrokerError(status: status, body: body) }
+                try await broker.reportEvent(event, agentID: agentID)
                 return
             } catch {
                 attempt += 1

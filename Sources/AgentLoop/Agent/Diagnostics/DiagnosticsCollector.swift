@@ -23,15 +23,12 @@ public struct DiagnosticsCollector: Sendable {
     /// Handles every pending request; returns the ids it completed.
     @discardableResult
     public func runOnce() async throws -> [String] {
-        let pending = try await broker.get("/agents/\(agentID)/diagnostics/pending", as: [DiagnosticRequest].self)
+        let pending = try await broker.pendingDiagnostics(agentID: agentID)
         var done: [String] = []
         for request in pending {
             let id = request.id.lowercasedString, objectID = request.deploymentObjectID.lowercasedString
-            let (claimStatus, _) = try await broker.request(.POST, "/diagnostics/\(id)/claim")
-            guard claimStatus == 200 else { continue }  // claimed elsewhere or expired
-            let result = await collect(deploymentObjectID: objectID)
-            let (resultStatus, resultBody) = try await broker.request(.POST, "/diagnostics/\(id)/result", body: result)
-            guard resultStatus == 201 else { throw BrokerClient.BrokerError(status: resultStatus, body: resultBody) }
+            guard try await broker.claimDiagnostic(id) else { continue }  // claimed elsewhere or expired
+            try await broker.submitDiagnosticResult(id, await collect(deploymentObjectID: objectID))
             done.append(id)
         }
         return done

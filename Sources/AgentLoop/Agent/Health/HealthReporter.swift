@@ -22,9 +22,7 @@ public struct HealthReporter: Sendable {
         var entries: [DeploymentObjectHealthUpdate] = []
         for id in await applied.objectIDs.compactMap(UUID.init(uuidString:)) { entries.append(await checker.check(deploymentObjectID: id)) }
         guard !entries.isEmpty else { return [] }
-        let (status, body) = try await broker.request(.PATCH, "/agents/\(agentID)/health-status",
-                                                      body: HealthStatusUpdate(deploymentObjects: entries))
-        guard status == 200 else { throw BrokerClient.BrokerError(status: status, body: body) }
+        try await broker.reportHealth(HealthStatusUpdate(deploymentObjects: entries), agentID: agentID)
         return entries
     }
 }

@@ -24,13 +24,16 @@ public struct AgentWebhookDeliverer: Sendable {
     /// (delivery id, success) per delivery.
     @discardableResult
     public func runOnce() async throws -> [(String, Bool)] {
-        let pending = try await broker.get("/agents/\(agentID)/webhooks/pending", as: [PendingWebhookDelivery].self)
+        let pending = try await broker.pendingWebhookDeliveries(agentID: agentID)
         let results = await pending.concurrentMap(limit: max(pending.count, 1)) { delivery in (delivery, await send(delivery)) }
         var outcomes: [(String, Bool)] = []
         for (delivery, result) in results {
             let id = delivery.id.lowercasedString
-            let (reportStatus, reportBody) = try await broker.request(.POST, "/webhook-deliveries/\(id)/result", body: result)
-            if reportStatus != 200 { logger.warning("Delivery result for \(id) refused: \(reportStatus) \(reportBody)") }
+            do {
+                try await broker.reportWebhookDeliveryResult(id, result)
+            } catch let refused as BrokerClient.BrokerError {
+                logger.warning("Delivery result for \(id) refused: \(refused)")
+            }
             outcomes.append((id, result.success))
         }
         return outcomes

@@ -29,12 +29,12 @@ public struct WorkOrderRunner: Sendable {
 
     @discardableResult
     public func runOnce() async throws -> [Outcome] {
-        let pending = try await broker.get("/agents/\(agentID)/work-orders/pending", as: [WorkOrder].self)
+        let pending = try await broker.pendingWorkOrders(agentID: agentID)
         var outcomes: [Outcome] = []
         for order in pending {
             let id = order.id.lowercasedString
             guard let me = UUID(uuidString: agentID),
-                  try await broker.request(.POST, "/work-orders/\(id)/claim", body: ClaimWorkOrderRequest(agentID: me)).0 == 200 else { continue }
+                  try await broker.claimWorkOrder(id, agentID: me) else { continue }
             let timeout = Duration.seconds(Int64(order.claimTimeoutSeconds))
             var result: (success: Bool, message: String?, retryable: Bool)
             do {
@@ -50,8 +50,11 @@ public struct WorkOrderRunner: Sendable {
                 result = (false, "\(error)", Self.isRetryable("\(error)"))
             }
             let completion = CompleteWorkOrderRequest(success: result.success, message: result.message, retryable: result.retryable)
-            let (completeStatus, completeBody) = try await broker.request(.POST, "/work-orders/\(id)/complete", body: completion)
-            if completeStatus != 200 { logger.warning("Completing work order \(id) refused: \(completeStatus) \(completeBody)") }
+            do {
+                try await broker.completeWorkOrder(id, completion)
+            } catch let refused as BrokerClient.BrokerError {
+                logger.warning("Completing work order \(id) refused: \(refused)")
+            }
             outcomes.append(Outcome(workOrderID: id, success: result.success, message: result.message))
         }
         return outcomes
