@@ -63,37 +63,27 @@ enum AgentResourceRoutes {
     }
 
     static func registerTags(_ api: APIRoutes, _ s: BrokerServices) {
-        let tags = s.tags(.agent)
-        api.add(.get, "agents/:id/labels", .adminOrAgentSelf(), failure: "Failed to fetch agent labels") { _, context, _ in
-            try JSONResponse.encode(try await tags.labelRows(try context.uuid("id"), as: AgentLabel.self))
-        }
-        api.add(.post, "agents/:id/labels", .admin(), failure: "Failed to add agent label") { request, context, principal in
-            let agentID = try context.uuid("id")
-            let new = try await request.decode(as: NewAgentLabel.self)
-            try requireSameAgent(new.agentID, pathID: agentID, principal: principal)
+        /// A body naming another agent is refused before the agent's existence is checked, as before.
+        @Sendable func existingAgent(_ bodyAgentID: UUID?, _ agentID: UUID, _ principal: Principal) async throws {
+            try requireSameAgent(bodyAgentID, pathID: agentID, principal: principal)
             guard try await s.agents.exists(agentID) else { throw AgentRoutes.agentNotFound }
-            return try JSONResponse.encode(try await tags.addLabel(agentID, new.label, as: AgentLabel.self), status: .created)
         }
-        api.add(.delete, "agents/:id/labels/:label", .admin(), failure: "Failed to remove agent label") { _, context, _ in
-            guard try await tags.removeLabel(try context.uuid("id"), try context.string("label")) else { throw APIError(.agentLabelNotFound, "Label not found") }
-            return JSONResponse.empty(.noContent)
-        }
-        api.add(.get, "agents/:id/annotations", .adminOrAgentSelf(), failure: "Failed to fetch agent annotations") { _, context, _ in
-            try JSONResponse.encode(try await tags.annotationRows(try context.uuid("id"), as: AgentAnnotation.self))
-        }
-        api.add(.post, "agents/:id/annotations", .admin(), failure: "Failed to add agent annotation") { request, context, principal in
-            let agentID = try context.uuid("id")
-            let new = try await request.decode(as: NewAgentAnnotation.self)
-            try requireSameAgent(new.agentID, pathID: agentID, principal: principal)
-            guard try await s.agents.exists(agentID) else { throw AgentRoutes.agentNotFound }
-            return try JSONResponse.encode(try await tags.addAnnotation(agentID, key: new.key, value: new.value, as: AgentAnnotation.self), status: .created)
-        }
-        api.add(.delete, "agents/:id/annotations/:key", .admin(), failure: "Failed to remove agent annotation") { _, context, _ in
-            guard try await tags.removeAnnotation(try context.uuid("id"), key: try context.string("key")) else {
-                throw APIError(.agentAnnotationNotFound, "Annotation not found")
-            }
-            return JSONResponse.empty(.noContent)
-        }
+        TagRoutes<AgentLabel, AgentAnnotation>(
+            collection: "agents", noun: "agent", tags: s.tags(.agent), readPolicy: .adminOrAgentSelf(), writePolicy: .admin(),
+            readable: { context, _ in try context.uuid("id") },
+            writable: { context, _ in try context.uuid("id") },
+            label: { request, agentID, principal in
+                let new = try await request.decode(as: NewAgentLabel.self)
+                try await existingAgent(new.agentID, agentID, principal)
+                return new.label
+            },
+            annotation: { request, agentID, principal in
+                let new = try await request.decode(as: NewAgentAnnotation.self)
+                try await existingAgent(new.agentID, agentID, principal)
+                return (new.key, new.value)
+            },
+            labelNotFound: .agentLabelNotFound, annotationNotFound: .agentAnnotationNotFound
+        ).register(api)
     }
 
     /// A body's `agent_id`, when given, must be the path's. The original stored the body's id, so an

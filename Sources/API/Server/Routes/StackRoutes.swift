@@ -78,36 +78,18 @@ enum StackRoutes {
     }
 
     static func registerTags(_ api: APIRoutes, _ s: BrokerServices) {
-        let tags = s.tags(.stack)
-        api.add(.get, "stacks/:id/labels", .resourceChecked, failure: "Failed to fetch stack labels") { _, context, principal in
-            let stack = try await readableStack(context, principal, s)
-            return try JSONResponse.encode(try await tags.labelRows(stack, as: StackLabel.self))
-        }
-        api.add(.post, "stacks/:id/labels", .resourceChecked, failure: "Failed to add stack label") { request, context, principal in
-            let stack = try await ownedStack(context, principal, s)
-            let label = try await request.decode(as: LabelRequest.self).label
-            return try JSONResponse.encode(try await tags.addLabel(stack.id, label, as: StackLabel.self), status: .created)
-        }
-        api.add(.delete, "stacks/:id/labels/:label", .resourceChecked, failure: "Failed to remove stack label") { _, context, principal in
-            let stack = try await ownedStack(context, principal, s)
-            guard try await tags.removeLabel(stack.id, try context.string("label")) else { throw APIError(.stackLabelNotFound, "Label not found") }
-            return JSONResponse.empty(.noContent)
-        }
-        api.add(.get, "stacks/:id/annotations", .resourceChecked, failure: "Failed to fetch stack annotations") { _, context, principal in
-            let stack = try await readableStack(context, principal, s)
-            return try JSONResponse.encode(try await tags.annotationRows(stack, as: StackAnnotation.self))
-        }
-        api.add(.post, "stacks/:id/annotations", .resourceChecked, failure: "Failed to add stack annotation") { request, context, principal in
-            let stack = try await ownedStack(context, principal, s)
-            let new = try await request.decode(as: NewStackAnnotation.self)
-            if let bodyID = new.stackID, bodyID != stack.id { throw APIError(.stackIdMismatch, "Stack ID mismatch") }
-            return try JSONResponse.encode(try await tags.addAnnotation(stack.id, key: new.key, value: new.value, as: StackAnnotation.self), status: .created)
-        }
-        api.add(.delete, "stacks/:id/annotations/:key", .resourceChecked, failure: "Failed to remove stack annotation") { _, context, principal in
-            let stack = try await ownedStack(context, principal, s)
-            guard try await tags.removeAnnotation(stack.id, key: try context.string("key")) else { throw APIError(.stackAnnotationNotFound, "Annotation not found") }
-            return JSONResponse.empty(.noContent)
-        }
+        TagRoutes<StackLabel, StackAnnotation>(
+            collection: "stacks", noun: "stack", tags: s.tags(.stack), readPolicy: .resourceChecked, writePolicy: .resourceChecked,
+            readable: { context, principal in try await readableStack(context, principal, s) },
+            writable: { context, principal in try await ownedStack(context, principal, s).id },
+            label: { request, _, _ in try await request.decode(as: LabelRequest.self).label },
+            annotation: { request, stackID, _ in
+                let new = try await request.decode(as: NewStackAnnotation.self)
+                if let bodyID = new.stackID, bodyID != stackID { throw APIError(.stackIdMismatch, "Stack ID mismatch") }
+                return (new.key, new.value)
+            },
+            labelNotFound: .stackLabelNotFound, annotationNotFound: .stackAnnotationNotFound
+        ).register(api)
     }
 
     static let stackNotFound = APIError(.stackNotFound, "Stack not found")

@@ -68,33 +68,17 @@ enum TemplateRoutes {
     }
 
     static func registerTags(_ api: APIRoutes, _ s: BrokerServices) {
-        let tags = s.tags(.template)
-        api.add(.get, "templates/:id/labels", .resourceChecked, failure: "Failed to fetch template labels") { _, context, principal in
-            try JSONResponse.encode(try await tags.labelRows(try await readableTemplate(context, principal, s).id, as: TemplateLabel.self))
-        }
-        api.add(.post, "templates/:id/labels", .resourceChecked, failure: "Failed to add template label") { request, context, principal in
-            let template = try await modifiableTemplate(context, principal, s)
-            let label = try await request.decode(as: LabelRequest.self).label
-            return try JSONResponse.encode(try await tags.addLabel(template.id, label, as: TemplateLabel.self), status: .created)
-        }
-        api.add(.delete, "templates/:id/labels/:label", .resourceChecked, failure: "Failed to remove template label") { _, context, principal in
-            let template = try await modifiableTemplate(context, principal, s)
-            guard try await tags.removeLabel(template.id, try context.string("label")) else { throw APIError(.templateLabelNotFound, "Label not found") }
-            return JSONResponse.empty(.noContent)
-        }
-        api.add(.get, "templates/:id/annotations", .resourceChecked, failure: "Failed to fetch template annotations") { _, context, principal in
-            try JSONResponse.encode(try await tags.annotationRows(try await readableTemplate(context, principal, s).id, as: TemplateAnnotation.self))
-        }
-        api.add(.post, "templates/:id/annotations", .resourceChecked, failure: "Failed to add template annotation") { request, context, principal in
-            let template = try await modifiableTemplate(context, principal, s)
-            let new = try await request.decode(as: AddAnnotationRequest.self)
-            return try JSONResponse.encode(try await tags.addAnnotation(template.id, key: new.key, value: new.value, as: TemplateAnnotation.self), status: .created)
-        }
-        api.add(.delete, "templates/:id/annotations/:key", .resourceChecked, failure: "Failed to remove template annotation") { _, context, principal in
-            let template = try await modifiableTemplate(context, principal, s)
-            guard try await tags.removeAnnotation(template.id, key: try context.string("key")) else { throw APIError(.templateAnnotationNotFound, "Annotation not found") }
-            return JSONResponse.empty(.noContent)
-        }
+        TagRoutes<TemplateLabel, TemplateAnnotation>(
+            collection: "templates", noun: "template", tags: s.tags(.template), readPolicy: .resourceChecked, writePolicy: .resourceChecked,
+            readable: { context, principal in try await readableTemplate(context, principal, s).id },
+            writable: { context, principal in try await modifiableTemplate(context, principal, s).id },
+            label: { request, _, _ in try await request.decode(as: LabelRequest.self).label },
+            annotation: { request, _, _ in
+                let new = try await request.decode(as: AddAnnotationRequest.self)
+                return (new.key, new.value)
+            },
+            labelNotFound: .templateLabelNotFound, annotationNotFound: .templateAnnotationNotFound
+        ).register(api)
     }
 
     /// POST /stacks/{stack_id}/deployment-objects/from-template, in the original's order: stack,
