@@ -116,14 +116,15 @@ final class AuthorizationMatrixTests: XCTestCase {
             XCTAssertGreaterThan(routes.count, 30)
             let undeclared = routes.filter { Self.expected["\($0.method) \($0.path)"] == nil }
             XCTAssertTrue(undeclared.isEmpty, "routes without a declared policy expectation: \(undeclared)")
-            // Reads share one fixture; every other call gets fresh principals and resources, so a
-            // DELETE or a rotation cannot affect the next case.
+            // Reads and refused calls share one fixture (a refusal changes nothing; if it did, its own
+            // assertion fails); every allowed change gets fresh principals and resources, so a DELETE
+            // or a rotation cannot affect the next case.
             let shared = try await Self.fixture(b)
             for route in routes {
                 guard let allowed = Self.expected["\(route.method) \(route.path)"] else { continue }
                 let readOnly = route.method == "GET" && !Self.claimingReads.contains(route.path)
                 for role in Role.allCases {
-                    let f = readOnly ? shared : try await Self.fixture(b)
+                    let f = readOnly || !allowed.contains(role) ? shared : try await Self.fixture(b)
                     let body = JSONValue.object([
                         "name": .string("n-\(UUID().uuidString.prefix(8))"), "cluster_name": .string("c"), "description": .string("d"),
                         "generator_id": .string(f.generatorOwner), "stack_id": .string(f.stack), "agent_id": .string(f.agentSelf),
