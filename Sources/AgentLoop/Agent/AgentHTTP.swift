@@ -2,7 +2,8 @@ import BrokkrCommon
 import Foundation
 import Hummingbird
 
-/// The agent's own HTTP endpoints (spec/06 §12).
+/// The agent's own HTTP endpoints: `/healthz` (always OK), `/readyz` (the Kubernetes API answers),
+/// `/health` (JSON: Kubernetes and broker connectivity, last heartbeat, uptime) and `/metrics`.
 public enum AgentHTTP {
     public static func router(kube: KubeClient, identity: AgentIdentity, metrics: AgentMetrics) -> Router<BasicRequestContext> {
         let router = Router()

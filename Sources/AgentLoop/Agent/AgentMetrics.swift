@@ -1,7 +1,8 @@
 import Foundation
 import Prometheus
 
-/// The agent's Prometheus metrics, with the names, labels and buckets of spec/03 §15.2.
+/// The agent's Prometheus metrics, with the names, labels and buckets of the original Brokkr agent,
+/// which the alerts and dashboards of `deploy/monitoring` query (see README, section "Monitoring").
 public final class AgentMetrics: Sendable {
     public let registry = PrometheusCollectorRegistry()
     static let pollBuckets = [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30]

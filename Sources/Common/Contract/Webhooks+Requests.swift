@@ -89,7 +89,7 @@ public struct UpdateWebhookRequest: Codable, Sendable, Equatable {
     }
 }
 
-// MARK: - Validation (spec 05 §1.3); updates follow the create rules where a field is given.
+// MARK: - Validation; updates follow the create rules where a field is given.
 
 extension CreateWebhookRequest: ValidatedRequest {
     public func validate() throws {

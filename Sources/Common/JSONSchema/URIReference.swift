@@ -1,6 +1,6 @@
 import Foundation
 
-/// A URI reference split into its RFC 3986 components, with reference resolution (RFC 3986 §5.2).
+/// A URI reference split into its RFC 3986 components, with reference resolution (RFC 3986 section 5.2).
 ///
 /// Foundation's `URL(string:relativeTo:)` is not used because it mishandles URNs, empty fragments and
 /// some relative forms that JSON Schema identifiers rely on (`urn:uuid:…#/$defs/x`, `#foo`, `/abs/path`).
@@ -76,7 +76,7 @@ struct URIReference: Hashable, Sendable, CustomStringConvertible {
         return out
     }
 
-    /// Resolves this reference against `base` (RFC 3986 §5.2.2, strict mode).
+    /// Resolves this reference against `base` (RFC 3986 section 5.2.2, strict mode).
     func resolved(against base: URIReference) -> URIReference {
         if scheme != nil {
             return URIReference(scheme: scheme, authority: authority, path: URIReference.removingDotSegments(path),
@@ -105,7 +105,7 @@ struct URIReference: Hashable, Sendable, CustomStringConvertible {
         return String(base.path[...lastSlash]) + relativePath
     }
 
-    /// RFC 3986 §5.2.4.
+    /// Removes the `.` and `..` segments of a path (RFC 3986 section 5.2.4).
     private static func removingDotSegments(_ path: String) -> String {
         guard path.contains(".") else { return path }
         var input = Substring(path)

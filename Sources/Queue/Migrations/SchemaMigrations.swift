@@ -479,7 +479,7 @@ public enum SchemaMigrations {
         // Per-subscription HMAC secret for X-Brokkr-Signature (encrypted like the URL); NULL for rows
         // written by the original, which are then signed with their auth header if they have one.
         "ALTER TABLE webhook_subscriptions ADD COLUMN signing_secret_encrypted BYTEA",
-        // `[]` target labels mean "broker delivers", like NULL (spec 05 §10.4): keep one spelling.
+        // `[]` target labels mean "broker delivers", like NULL: keep one spelling.
         "UPDATE webhook_subscriptions SET target_labels = NULL WHERE cardinality(target_labels) = 0",
         "UPDATE webhook_deliveries SET target_labels = NULL WHERE cardinality(target_labels) = 0",
         "CREATE INDEX idx_webhook_deliveries_broker_due ON webhook_deliveries (next_retry_at) WHERE status IN ('pending', 'failed') AND target_labels IS NULL",

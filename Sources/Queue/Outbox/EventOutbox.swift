@@ -27,7 +27,7 @@ public struct BrokkrEvent: Sendable {
     }
 }
 
-/// The event types subscriptions can name (spec 03 §9.1), in the order `/webhooks/event-types` lists them.
+/// The event types subscriptions can name, in the order `/webhooks/event-types` lists them.
 public enum BrokkrEventType {
     public static let all = [
         "agent.registered", "agent.deregistered", "stack.created", "stack.deleted",

@@ -1,8 +1,8 @@
 import Foundation
 import PostgresNIO
 
-/// Who may claim which webhook deliveries: the broker's deliverer takes those without target labels;
-/// an agent takes those whose target labels it all carries (spec 05 §10.4), recording itself as
+/// Who may claim which webhook deliveries: the broker's deliverer takes those without target labels
+/// (NULL or empty); an agent takes those whose target labels it all carries, recording itself as
 /// `acquired_by`.
 extension ClaimFilter {
     public static let brokerDelivered = ClaimFilter(predicate: "target_labels IS NULL OR cardinality(target_labels) = 0")

@@ -3,12 +3,14 @@ import Foundation
 import Logging
 import PostgresNIO
 
-/// The work-order state machine (spec 03 §8.3), shared by the API handlers (claim, complete) and
-/// `brokkr-workorders` (stale claims, back-off, expiry). Every transition is one conditional
-/// statement on the caller's transaction, and writes its `workorder.*` event in that transaction.
+/// The work-order state machine (PENDING → CLAIMED → moved to `work_order_log`; a retryable failure
+/// waits in RETRY_PENDING, then is PENDING again; a stale claim goes back to PENDING or expires into
+/// the log), shared by the API handlers (claim, complete) and `brokkr-workorders` (stale claims,
+/// back-off, expiry). Every transition is one conditional statement on the caller's transaction, and
+/// writes its `workorder.*` event in that transaction.
 public enum WorkOrderLifecycle {
     /// SQL: agent `agent` may claim work order `w` — it is a target, or shares ANY label, or ANY
-    /// annotation key/value pair with it (OR logic, spec 03 §8.2).
+    /// annotation key/value pair with it (OR logic: one match is enough).
     public static func eligibility(workOrder w: String = "w", agent p: String) -> String {
         """
         (EXISTS (SELECT 1 FROM work_order_targets t WHERE t.work_order_id = \(w).id AND t.agent_id = \(p))

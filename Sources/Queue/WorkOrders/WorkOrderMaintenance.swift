@@ -1,8 +1,8 @@
 import Foundation
 import PostgresNIO
 
-/// What `brokkr-workorders` does each round (spec 03 §8.4, §16). Each step takes a batch with
-/// `FOR UPDATE SKIP LOCKED`, so any number of copies can run at once.
+/// What `brokkr-workorders` does each round (see docs/webhooks-and-work-orders.md). Each step takes
+/// a batch with `FOR UPDATE SKIP LOCKED`, so any number of copies can run at once.
 public enum WorkOrderMaintenance {
     static let batch = 500
 

@@ -3,8 +3,8 @@ import BrokkrQueue
 import Foundation
 import Hummingbird
 
-/// Agent delivery of webhooks whose subscription has target labels (spec 05 §1.3): an agent claims
-/// the deliveries whose labels it all carries, sends them from inside its cluster, and reports back.
+/// Agent delivery of webhooks whose subscription has target labels: an agent claims the deliveries
+/// whose labels it all carries, sends them from inside its cluster, and reports back.
 enum AgentWebhookRoutes {
     static let batch = 10, leaseSeconds = 60
 

@@ -3,8 +3,9 @@ import BrokkrQueue
 import Foundation
 import PostgresNIO
 
-/// The lifecycle events of agents, stacks and deployment objects (spec 03 §9.1) that need more than
-/// one line at their call site, written in the caller's transaction.
+/// The lifecycle events of agents, stacks and deployment objects (`agent.*`, `stack.*`, `deployment.*`
+/// of `BrokkrEventType.all`) that need more than one line at their call site, written in the caller's
+/// transaction.
 enum ResourceEvents {
     static func agentRegistered(_ tx: Transaction, id: UUID, name: String, cluster: String) async throws {
         try await EventOutbox.emit(BrokkrEvent(eventType: "agent.registered", data: .object([

@@ -3,7 +3,7 @@ import BrokkrQueue
 import Foundation
 import Hummingbird
 
-/// /webhooks: subscriptions (admin only, spec 05 §1). URL, auth header and signing secret are
+/// /webhooks: subscriptions (admin only). URL, auth header and signing secret are
 /// encrypted at rest; the secret is shown once, on create. Nothing here sends HTTP: deliveries,
 /// including test deliveries, are rows that brokkr-webhooks (or a matching agent) sends.
 enum WebhookRoutes {

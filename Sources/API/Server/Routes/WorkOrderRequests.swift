@@ -1,8 +1,9 @@
 import BrokkrCommon
 import Foundation
 
-/// `CreateWorkOrderRequest` → a validated new order (model rules of spec 07 §2.22, targeting of
-/// spec 05 §2.3: `targeting.agent_ids` plus the deprecated `target_agent_ids`).
+/// `CreateWorkOrderRequest` → a validated new order: a non-blank work type and YAML, bounded retry and
+/// timeout values, valid labels and annotations, and at least one target, where the agent ids are
+/// `targeting.agent_ids` plus the deprecated `target_agent_ids`.
 extension CreateWorkOrderRequest: ValidatedRequest {
     public func validate() throws {
         let order = WorkOrderRequests.newOrder(self)

@@ -3,7 +3,7 @@ import BrokkrQueue
 import Foundation
 import Hummingbird
 
-/// /work-orders, /work-order-log and an agent's pending work orders (spec 03 §3.8, spec 05 §2).
+/// /work-orders, /work-order-log and an agent's pending work orders (docs/webhooks-and-work-orders.md).
 /// Claims and completions are single conditional statements in one transaction with their event and
 /// audit entry; the API never waits for, retries or sends anything itself.
 enum WorkOrderRoutes {

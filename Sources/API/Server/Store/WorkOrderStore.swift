@@ -53,7 +53,7 @@ public struct WorkOrderStore: Sendable {
             """, as: WorkOrder.self)
     }
 
-    /// The active order, or one synthesised from its log entry (status COMPLETED / FAILED, spec 05 §2.3).
+    /// The active order, or one synthesised from its log entry (status COMPLETED or FAILED by `success`).
     public func get(_ id: UUID) async throws -> WorkOrder? {
         try await sql.model("""
             SELECT * FROM (

@@ -4,8 +4,9 @@ import Foundation
 import Logging
 import NIOCore
 
-/// Agent-delivered webhooks (spec/06 §11): deliveries whose subscription targets agent labels are
-/// sent from inside the cluster (where the receiver usually is), then the outcome is reported back.
+/// Agent-delivered webhooks (see docs/webhooks-and-work-orders.md): deliveries whose subscription
+/// targets agent labels are sent from inside the cluster (where the receiver usually is), then the
+/// outcome is reported back.
 public struct AgentWebhookDeliverer: Sendable {
     let broker: BrokerClient
     let agentID: String

@@ -2,10 +2,10 @@ import BrokkrCommon
 import Foundation
 import Logging
 
-/// Runs work orders addressed to this agent (spec/06 §10): claims each pending order, applies its
-/// YAML (namespaces and CRDs first), waits for the Jobs and Shipwright BuildRuns it declares to
-/// finish (up to the order's claim timeout), and completes the order with the outcome. Errors the
-/// API server calls permanent (invalid objects, forbidden) are reported as not retryable.
+/// Runs work orders addressed to this agent (see README, section "The agent"): claims each pending
+/// order, applies its YAML (namespaces and CRDs first), waits for the Jobs and Shipwright BuildRuns it
+/// declares to finish (up to the order's claim timeout), and completes the order with the outcome.
+/// Errors the API server calls permanent (invalid objects, forbidden) are reported as not retryable.
 public struct WorkOrderRunner: Sendable {
     let broker: BrokerClient
     let kube: KubeClient
@@ -60,7 +60,9 @@ public struct WorkOrderRunner: Sendable {
         return outcomes
     }
 
-    /// spec/06 §10.2: permanent-looking errors are not retried, transient ones are; unknown ones are not.
+    /// Whether a failure may be retried, judged by its error text: permanent-looking errors (not found,
+    /// forbidden, invalid, conflict, …) are not, transient ones (timeout, unavailable, connection, …) are;
+    /// unknown ones are not.
     static func isRetryable(_ text: String) -> Bool {
         let t = text.lowercased()
         if ["notfound", "not found", "forbidden", "unauthorized", "badrequest", "bad request", "invalid", "unprocessable", "conflict"]

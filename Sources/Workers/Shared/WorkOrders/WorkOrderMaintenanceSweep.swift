@@ -2,7 +2,7 @@ import BrokkrCommon
 import BrokkrQueue
 
 /// brokkr-workorders: returns finished back-offs and stale claims to PENDING, and expires stale
-/// claims that have no retries left (spec 03 §8.4).
+/// claims that have no retries left.
 public struct WorkOrderMaintenanceSweep: WorkerSweep {
     public let name = "work-order-maintenance"
     public let channel: String? = nil
