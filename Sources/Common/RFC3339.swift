@@ -6,10 +6,18 @@ public enum RFC3339 {
     /// here, and a format style costs microseconds per call.
     public static func string(from date: Date) -> String {
         let micros = Int64((date.timeIntervalSince1970 * 1_000_000).rounded())
-        var seconds = micros / 1_000_000, fraction = micros % 1_000_000
-        if fraction < 0 { fraction += 1_000_000; seconds -= 1 }
-        var days = seconds / 86_400, secondOfDay = seconds % 86_400
-        if secondOfDay < 0 { secondOfDay += 86_400; days -= 1 }
+        var seconds = micros / 1_000_000
+        var fraction = micros % 1_000_000
+        if fraction < 0 {
+            fraction += 1_000_000
+            seconds -= 1
+        }
+        var days = seconds / 86_400
+        var secondOfDay = seconds % 86_400
+        if secondOfDay < 0 {
+            secondOfDay += 86_400
+            days -= 1
+        }
         let (year, month, day) = civil(fromDays: days)
         var out = [UInt8]()
         out.reserveCapacity(27)
@@ -17,11 +25,26 @@ public enum RFC3339 {
             var divisor: Int64 = 1
             for _ in 1..<width { divisor *= 10 }
             var v = value
-            while divisor > 0 { out.append(UInt8(48 + (v / divisor) % 10)); v %= divisor; divisor /= 10 }
+            while divisor > 0 {
+                out.append(UInt8(48 + (v / divisor) % 10))
+                v %= divisor
+                divisor /= 10
+            }
         }
-        digits(year, 4); out.append(45); digits(month, 2); out.append(45); digits(day, 2); out.append(84)
-        digits(secondOfDay / 3600, 2); out.append(58); digits(secondOfDay / 60 % 60, 2); out.append(58); digits(secondOfDay % 60, 2)
-        out.append(46); digits(fraction, 6); out.append(90)
+        digits(year, 4)
+        out.append(45)
+        digits(month, 2)
+        out.append(45)
+        digits(day, 2)
+        out.append(84)
+        digits(secondOfDay / 3600, 2)
+        out.append(58)
+        digits(secondOfDay / 60 % 60, 2)
+        out.append(58)
+        digits(secondOfDay % 60, 2)
+        out.append(46)
+        digits(fraction, 6)
+        out.append(90)
         return String(decoding: out, as: UTF8.self)
     }
 

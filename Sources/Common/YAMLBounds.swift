@@ -95,7 +95,8 @@ enum YAMLBounds {
                 }
                 problem = close(extent, anchor: nil)
             case YAML_SEQUENCE_START_EVENT, YAML_MAPPING_START_EVENT:
-                let anchor = event.type == YAML_SEQUENCE_START_EVENT
+                let anchor =
+                    event.type == YAML_SEQUENCE_START_EVENT
                     ? name(event.data.sequence_start.anchor) : name(event.data.mapping_start.anchor)
                 open.append(OpenCollection(anchor: anchor))
                 if open.count > limits.maxDepth {

@@ -34,7 +34,10 @@ public struct ConfigReloadListener: Service {
             let connects = NIOLockedValueBox(0)
             await NotificationListener(database: database, channel: Self.channel, logger: logger).run(
                 onListening: {
-                    let count = connects.withLockedValue { $0 += 1; return $0 }
+                    let count = connects.withLockedValue {
+                        $0 += 1
+                        return $0
+                    }
                     if count > 1 { reload(reason: "on reconnecting to the reload channel", quietWithoutChanges: true) }
                 }
             ) { _ in

@@ -83,8 +83,9 @@ public struct PostgresURL: Sendable {
 
     public init(_ text: String) throws {
         guard let components = URLComponents(string: text),
-              components.scheme == "postgres" || components.scheme == "postgresql",
-              let host = components.host, !host.isEmpty else {
+            components.scheme == "postgres" || components.scheme == "postgresql",
+            let host = components.host, !host.isEmpty
+        else {
             throw ConfigurationError("database.url must look like postgres://user:password@host:5432/database, got \"\(text)\"")
         }
         self.host = host

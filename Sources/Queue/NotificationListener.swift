@@ -16,8 +16,10 @@ public struct NotificationListener: Sendable {
         self.logger = logger
     }
 
-    public func run(onListening: @Sendable () async -> Void = {}, onLost: @Sendable () async -> Void = {},
-                    onNotification: @Sendable (String) async -> Void) async {
+    public func run(
+        onListening: @Sendable () async -> Void = {}, onLost: @Sendable () async -> Void = {},
+        onNotification: @Sendable (String) async -> Void
+    ) async {
         while !Task.isCancelled {
             do {
                 let connection = try await database.makeListenConnection()

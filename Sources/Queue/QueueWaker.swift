@@ -21,7 +21,8 @@ public actor QueueWaker {
     /// Starts listening in the background; reconnects after errors.
     public func start() {
         guard listenTask == nil else { return }
-        let database = self.database, channel = self.channel
+        let database = self.database
+        let channel = self.channel
         listenTask = Task { [weak self] in
             while !Task.isCancelled {
                 do {
@@ -59,7 +60,10 @@ public actor QueueWaker {
     /// Returns when notified, after the poll interval (or `interval`), or when the calling task is
     /// cancelled (a shutting-down worker must not sleep out a long sweep interval), whichever comes first.
     public func wait(for interval: Duration? = nil) async {
-        if pending || Task.isCancelled { pending = false; return }
+        if pending || Task.isCancelled {
+            pending = false
+            return
+        }
         let timer = Task { [weak self, pollInterval] in
             try? await Task.sleep(for: interval ?? pollInterval)
             await self?.signal()

@@ -70,42 +70,67 @@ final class AuthorizationMatrixTests: XCTestCase {
     static func fixture(_ b: TestBroker) async throws -> Fixture {
         var f = Fixture()
         f.paks[.admin] = b.adminPAK
-        let me = try await b.createAgent(), other = try await b.createAgent()
-        let owner = try await b.createGenerator(), stranger = try await b.createGenerator()
-        f.paks[.agentSelf] = me.pak; f.paks[.agentOther] = other.pak
-        f.paks[.generatorOwner] = owner.pak; f.paks[.generatorOther] = stranger.pak
-        f.agentSelf = me.id; f.generatorOwner = owner.id
+        let me = try await b.createAgent()
+        let other = try await b.createAgent()
+        let owner = try await b.createGenerator()
+        let stranger = try await b.createGenerator()
+        f.paks[.agentSelf] = me.pak
+        f.paks[.agentOther] = other.pak
+        f.paks[.generatorOwner] = owner.pak
+        f.paks[.generatorOther] = stranger.pak
+        f.agentSelf = me.id
+        f.generatorOwner = owner.id
         f.stack = try await b.createStack(generatorID: owner.id)
         f.object = try await b.createObject(stackID: f.stack, yaml: "a: 1")["id"]?.stringValue ?? ""
         _ = try await b.post("agents/\(me.id)/targets", b.adminPAK, #"{"stack_id":"\#(f.stack)"}"#)
         _ = try await b.request(.POST, "agents/\(me.id)/labels", pak: b.adminPAK, json: #""l""#)
-        f.template = try await b.post("templates", owner.pak, #"{"name":"t","template_content":"a: {{ x | default(value=1) }}","parameters_schema":"{}"}"#)["id"]?.stringValue ?? ""
-        f.event = try await b.post("agents/\(me.id)/events", me.pak,
-                                   #"{"deployment_object_id":"\#(f.object)","event_type":"DEPLOY","status":"SUCCESS"}"#)["id"]?.stringValue ?? ""
+        f.template =
+            try await b.post("templates", owner.pak, #"{"name":"t","template_content":"a: {{ x | default(value=1) }}","parameters_schema":"{}"}"#)[
+                "id"]?.stringValue ?? ""
+        f.event =
+            try await b.post(
+                "agents/\(me.id)/events", me.pak,
+                #"{"deployment_object_id":"\#(f.object)","event_type":"DEPLOY","status":"SUCCESS"}"#)["id"]?.stringValue ?? ""
         // A work order claimed by agentSelf, and an agent-delivered webhook delivery it acquired.
-        f.workOrder = try await b.post("work-orders", b.adminPAK,
-                                       #"{"work_type":"build","yaml_content":"a: 1","target_agent_ids":["\#(me.id)"]}"#)["id"]?.stringValue ?? ""
+        f.workOrder =
+            try await b.post(
+                "work-orders", b.adminPAK,
+                #"{"work_type":"build","yaml_content":"a: 1","target_agent_ids":["\#(me.id)"]}"#)["id"]?.stringValue ?? ""
         _ = try await b.post("work-orders/\(f.workOrder)/claim", me.pak, #"{"agent_id":"\#(me.id)"}"#)
-        f.webhook = try await b.post("webhooks", b.adminPAK,
-                                     #"{"name":"w","url":"http://127.0.0.1:9/x","event_types":["none"],"target_labels":["l"]}"#)["id"]?.stringValue ?? ""
+        f.webhook =
+            try await b.post(
+                "webhooks", b.adminPAK,
+                #"{"name":"w","url":"http://127.0.0.1:9/x","event_types":["none"],"target_labels":["l"]}"#)["id"]?.stringValue ?? ""
         _ = try await b.post("webhooks/\(f.webhook)/test", b.adminPAK)
         f.delivery = try await b.get("agents/\(me.id)/webhooks/pending", me.pak).json.arrayValue?.first?["id"]?.stringValue ?? ""
-        f.diagnostic = try await b.post("deployment-objects/\(f.object)/diagnostics", b.adminPAK, #"{"agent_id":"\#(me.id)"}"#)["id"]?.stringValue ?? ""
+        f.diagnostic =
+            try await b.post("deployment-objects/\(f.object)/diagnostics", b.adminPAK, #"{"agent_id":"\#(me.id)"}"#)["id"]?.stringValue ?? ""
         return f
     }
 
     static func concretePath(_ path: String, _ f: Fixture) -> String {
         let owner: String
-        if path.hasPrefix("agents/") { owner = f.agentSelf }
-        else if path.hasPrefix("generators/") { owner = f.generatorOwner }
-        else if path.hasPrefix("stacks/") { owner = f.stack }
-        else if path.hasPrefix("deployment-objects/") { owner = f.object }
-        else if path.hasPrefix("templates/") { owner = f.template }
-        else if path.hasPrefix("work-order") { owner = f.workOrder }
-        else if path.hasPrefix("webhooks/") { owner = f.webhook }
-        else if path.hasPrefix("webhook-deliveries/") { owner = f.delivery }
-        else if path.hasPrefix("diagnostics/") { owner = f.diagnostic }
-        else { owner = f.event }
+        if path.hasPrefix("agents/") {
+            owner = f.agentSelf
+        } else if path.hasPrefix("generators/") {
+            owner = f.generatorOwner
+        } else if path.hasPrefix("stacks/") {
+            owner = f.stack
+        } else if path.hasPrefix("deployment-objects/") {
+            owner = f.object
+        } else if path.hasPrefix("templates/") {
+            owner = f.template
+        } else if path.hasPrefix("work-order") {
+            owner = f.workOrder
+        } else if path.hasPrefix("webhooks/") {
+            owner = f.webhook
+        } else if path.hasPrefix("webhook-deliveries/") {
+            owner = f.delivery
+        } else if path.hasPrefix("diagnostics/") {
+            owner = f.diagnostic
+        } else {
+            owner = f.event
+        }
         return path.replacingOccurrences(of: ":stack_id", with: f.stack).replacingOccurrences(of: ":id", with: owner)
             .replacingOccurrences(of: ":label", with: "l").replacingOccurrences(of: ":key", with: "k")
     }
@@ -135,8 +160,9 @@ final class AuthorizationMatrixTests: XCTestCase {
                         "pod_statuses": .string("[]"), "events": .string("[]"), "collected_at": .string(RFC3339.string(from: Date())),
                     ]).serialized()
                     let path = Self.concretePath(route.path, f)
-                    let r = try await b.request(HTTPMethod(rawValue: route.method), path, pak: f.paks[role],
-                                                json: route.method == "GET" || route.method == "DELETE" ? nil : body)
+                    let r = try await b.request(
+                        HTTPMethod(rawValue: route.method), path, pak: f.paks[role],
+                        json: route.method == "GET" || route.method == "DELETE" ? nil : body)
                     // A server error is a failure whatever the role: it is neither an answer nor a refusal.
                     XCTAssertLessThan(r.status, 500, "\(route.method) \(path) as \(role) failed: \(r.status) \(r.body)")
                     if allowed.contains(role) {

@@ -12,8 +12,9 @@ final class ClientAddressTests: XCTestCase {
 
     func testForwardedForIsIgnoredFromUntrustedPeers() async throws {
         try await TestBroker.run { b in
-            let r = try await b.request(.GET, "agents", pak: "brokkr_BRnope0000_notakeynotakeynotakey",
-                                        headers: [("X-Forwarded-For", "203.0.113.9"), ("X-Brokkr-Client-Address", "198.51.100.1")])
+            let r = try await b.request(
+                .GET, "agents", pak: "brokkr_BRnope0000_notakeynotakeynotakey",
+                headers: [("X-Forwarded-For", "203.0.113.9"), ("X-Brokkr-Client-Address", "198.51.100.1")])
             XCTAssertEqual(r.status, 401)
             let addresses = try await Self.failedAuthAddresses(b)
             XCTAssertEqual(addresses, ["127.0.0.1"], "without trusted proxies the peer is the client, whatever the headers say")
@@ -22,8 +23,9 @@ final class ClientAddressTests: XCTestCase {
 
     func testTrustedProxiesForwardTheClientAddress() async throws {
         try await TestBroker.run(extraConfig: ["BROKKR__BROKER__TRUSTED_PROXIES": "127.0.0.1,10.0.0.0/8"]) { b in
-            _ = try await b.request(.GET, "agents", pak: "brokkr_BRnope0000_notakeynotakeynotakey",
-                                    headers: [("X-Forwarded-For", "198.51.100.7, 203.0.113.9, 10.1.2.3")])
+            _ = try await b.request(
+                .GET, "agents", pak: "brokkr_BRnope0000_notakeynotakeynotakey",
+                headers: [("X-Forwarded-For", "198.51.100.7, 203.0.113.9, 10.1.2.3")])
             let addresses = try await Self.failedAuthAddresses(b)
             XCTAssertEqual(addresses, ["203.0.113.9"], "the nearest address that is not a trusted proxy")
         }

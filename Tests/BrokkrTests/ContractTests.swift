@@ -15,7 +15,10 @@ final class ContractTests: XCTestCase {
             let template = try await b.post("templates", gen.pak, #"{"name":"t","template_content":"a: 1","parameters_schema":"{}"}"#)
             let templateID = template["id"]?.stringValue ?? ""
             let creates: [(String, String, String)] = [
-                ("agents/\(agent.id)/events", agent.pak, #"{"agent_id":"\#(agent.id)","deployment_object_id":"\#(objectID)","event_type":"DEPLOY","status":"SUCCESS"}"#),
+                (
+                    "agents/\(agent.id)/events", agent.pak,
+                    #"{"agent_id":"\#(agent.id)","deployment_object_id":"\#(objectID)","event_type":"DEPLOY","status":"SUCCESS"}"#
+                ),
                 ("agents/\(agent.id)/labels", b.adminPAK, #"{"agent_id":"\#(agent.id)","label":"env"}"#),
                 ("agents/\(agent.id)/annotations", b.adminPAK, #"{"agent_id":"\#(agent.id)","key":"k","value":"v"}"#),
                 ("agents/\(agent.id)/targets", gen.pak, #"{"agent_id":"\#(agent.id)","stack_id":"\#(stack)"}"#),
@@ -31,7 +34,10 @@ final class ContractTests: XCTestCase {
                 XCTAssertEqual(r.status, 201, "POST \(path): \(r.body)")
             }
             // Agent PAK rotation stays 200, as in the contract.
-            do { let v = try await b.post("agents/\(agent.id)/rotate-pak", b.adminPAK).status; XCTAssertEqual(v, 200) }
+            do {
+                let v = try await b.post("agents/\(agent.id)/rotate-pak", b.adminPAK).status
+                XCTAssertEqual(v, 200)
+            }
         }
     }
 
@@ -56,12 +62,30 @@ final class ContractTests: XCTestCase {
 
             let gen = try await b.createGenerator()
             let agent = try await b.createAgent()
-            do { let v = try await b.get("generators", gen.pak)["code"]?.stringValue; XCTAssertEqual(v, "admin_required") }
-            do { let v = try await b.get("agents/\(agent.id)", gen.pak)["code"]?.stringValue; XCTAssertEqual(v, "agent_pak_mismatch") }
-            do { let v = try await b.get("stacks", agent.pak)["code"]?.stringValue; XCTAssertEqual(v, "stacks_list_denied") }
-            do { let v = try await b.post("stacks", agent.pak, #"{"name":"s","generator_id":"\#(gen.id)"}"#)["code"]?.stringValue; XCTAssertEqual(v, "stack_create_denied") }
-            do { let v = try await b.get("templates", agent.pak)["code"]?.stringValue; XCTAssertEqual(v, "templates_not_accessible") }
-            do { let v = try await b.post("webhook-deliveries/\(missing)/result", b.adminPAK, #"{"success":true}"#)["code"]?.stringValue; XCTAssertEqual(v, "agent_pak_required") }
+            do {
+                let v = try await b.get("generators", gen.pak)["code"]?.stringValue
+                XCTAssertEqual(v, "admin_required")
+            }
+            do {
+                let v = try await b.get("agents/\(agent.id)", gen.pak)["code"]?.stringValue
+                XCTAssertEqual(v, "agent_pak_mismatch")
+            }
+            do {
+                let v = try await b.get("stacks", agent.pak)["code"]?.stringValue
+                XCTAssertEqual(v, "stacks_list_denied")
+            }
+            do {
+                let v = try await b.post("stacks", agent.pak, #"{"name":"s","generator_id":"\#(gen.id)"}"#)["code"]?.stringValue
+                XCTAssertEqual(v, "stack_create_denied")
+            }
+            do {
+                let v = try await b.get("templates", agent.pak)["code"]?.stringValue
+                XCTAssertEqual(v, "templates_not_accessible")
+            }
+            do {
+                let v = try await b.post("webhook-deliveries/\(missing)/result", b.adminPAK, #"{"success":true}"#)["code"]?.stringValue
+                XCTAssertEqual(v, "agent_pak_required")
+            }
 
             let search = try await b.get("agents/", b.adminPAK)
             XCTAssertEqual(search.status, 400, "the search without its parameters is not the list")
@@ -82,12 +106,21 @@ final class ContractTests: XCTestCase {
             let agent = try await b.createAgent(active: false)
             let stack = try await b.createStack(generatorID: gen.id, pak: gen.pak)
             _ = try await b.createObject(stackID: stack, yaml: "a: 1", pak: gen.pak)
-            do { let v = try await b.post("agents/\(agent.id)/targets", gen.pak, #"{"agent_id":"\#(agent.id)","stack_id":"\#(stack)"}"#).status; XCTAssertEqual(v, 201) }
+            do {
+                let v = try await b.post("agents/\(agent.id)/targets", gen.pak, #"{"agent_id":"\#(agent.id)","stack_id":"\#(stack)"}"#).status
+                XCTAssertEqual(v, 201)
+            }
             let me = try await b.get("agents/\(agent.id)", agent.pak)
             XCTAssertEqual(me["status"]?.stringValue, "INACTIVE")
             // An agent may activate itself, as in the original; heartbeats never change the status.
-            do { let v = try await b.post("agents/\(agent.id)/heartbeat", agent.pak).status; XCTAssertEqual(v, 204) }
-            do { let v = try await b.get("agents/\(agent.id)", agent.pak)["status"]?.stringValue; XCTAssertEqual(v, "INACTIVE") }
+            do {
+                let v = try await b.post("agents/\(agent.id)/heartbeat", agent.pak).status
+                XCTAssertEqual(v, 204)
+            }
+            do {
+                let v = try await b.get("agents/\(agent.id)", agent.pak)["status"]?.stringValue
+                XCTAssertEqual(v, "INACTIVE")
+            }
             let activated = try await b.put("agents/\(agent.id)", agent.pak, #"{"status":"ACTIVE"}"#)
             XCTAssertEqual(activated["status"]?.stringValue, "ACTIVE", activated.body)
         }
@@ -95,7 +128,8 @@ final class ContractTests: XCTestCase {
 
     func testGeneratorsManageTargetsOfTheirOwnStacks() async throws {
         try await TestBroker.run { b in
-            let owner = try await b.createGenerator(), stranger = try await b.createGenerator()
+            let owner = try await b.createGenerator()
+            let stranger = try await b.createGenerator()
             let agent = try await b.createAgent()
             let stack = try await b.createStack(generatorID: owner.id, pak: owner.pak)
             let body = #"{"agent_id":"\#(agent.id)","stack_id":"\#(stack)"}"#
@@ -104,13 +138,20 @@ final class ContractTests: XCTestCase {
             XCTAssertEqual(byStranger["code"]?.stringValue, "target_generator_mismatch")
             let byAgent = try await b.post("agents/\(agent.id)/targets", agent.pak, body)
             XCTAssertEqual(byAgent["code"]?.stringValue, "target_create_denied")
-            let unknownStack = try await b.post("agents/\(agent.id)/targets", owner.pak, #"{"agent_id":"\#(agent.id)","stack_id":"\#(UUID().uuidString)"}"#)
+            let unknownStack = try await b.post(
+                "agents/\(agent.id)/targets", owner.pak, #"{"agent_id":"\#(agent.id)","stack_id":"\#(UUID().uuidString)"}"#)
             XCTAssertEqual(unknownStack["code"]?.stringValue, "stack_not_found")
             let created = try await b.post("agents/\(agent.id)/targets", owner.pak, body)
             XCTAssertEqual(created.status, 201, created.body)
             XCTAssertEqual(created["stack_id"]?.stringValue, stack)
-            do { let v = try await b.delete("agents/\(agent.id)/targets/\(stack)", stranger.pak)["code"]?.stringValue; XCTAssertEqual(v, "target_generator_mismatch") }
-            do { let v = try await b.delete("agents/\(agent.id)/targets/\(stack)", owner.pak).status; XCTAssertEqual(v, 204) }
+            do {
+                let v = try await b.delete("agents/\(agent.id)/targets/\(stack)", stranger.pak)["code"]?.stringValue
+                XCTAssertEqual(v, "target_generator_mismatch")
+            }
+            do {
+                let v = try await b.delete("agents/\(agent.id)/targets/\(stack)", owner.pak).status
+                XCTAssertEqual(v, 204)
+            }
             let gone = try await b.delete("agents/\(agent.id)/targets/\(stack)", owner.pak)
             XCTAssertEqual(gone["code"]?.stringValue, "agent_target_not_found")
             // The admin targets any stack; a missing one is the insert's foreign-key error, not a 500.
@@ -122,11 +163,15 @@ final class ContractTests: XCTestCase {
 
     func testAGeneratorListsItsOwnStacks() async throws {
         try await TestBroker.run { b in
-            let one = try await b.createGenerator(), two = try await b.createGenerator()
+            let one = try await b.createGenerator()
+            let two = try await b.createGenerator()
             let mine = try await b.createStack(generatorID: one.id, pak: one.pak)
             let theirs = try await b.createStack(generatorID: two.id, pak: two.pak)
             let deleted = try await b.createStack(generatorID: one.id, pak: one.pak)
-            do { let v = try await b.delete("stacks/\(deleted)", one.pak).status; XCTAssertEqual(v, 204) }
+            do {
+                let v = try await b.delete("stacks/\(deleted)", one.pak).status
+                XCTAssertEqual(v, 204)
+            }
             let listed = try await b.get("stacks", one.pak).json.arrayValue?.compactMap { $0["id"]?.stringValue }
             XCTAssertEqual(listed, [mine])
             let all = try await b.get("stacks", b.adminPAK).json.arrayValue?.compactMap { $0["id"]?.stringValue } ?? []
@@ -144,8 +189,9 @@ final class ContractTests: XCTestCase {
             XCTAssertLessThan(label.status, 500, label.body)
             let query = try await b.get("work-orders?status=a%00b", b.adminPAK)
             XCTAssertLessThan(query.status, 500, query.body)
-            let huge = try await b.post("work-orders", b.adminPAK,
-                                        #"{"work_type":"build","yaml_content":"a: 1","target_agent_ids":["\#(UUID().uuidString)"],"backoff_seconds":9223372036854775807}"#)
+            let huge = try await b.post(
+                "work-orders", b.adminPAK,
+                #"{"work_type":"build","yaml_content":"a: 1","target_agent_ids":["\#(UUID().uuidString)"],"backoff_seconds":9223372036854775807}"#)
             XCTAssertEqual(huge.status, 400, huge.body)
             let big = try await b.request(.POST, "generators", pak: b.adminPAK, rawBody: "\"" + String(repeating: "x", count: 9 << 20) + "\"")
             XCTAssertEqual(big.status, 413, String(big.body.prefix(200)))
@@ -166,7 +212,10 @@ final class ContractTests: XCTestCase {
                 XCTAssertEqual(r.status, 400, "\(body): \(r.body)")
                 XCTAssertEqual(r["code"]?.stringValue, code, body)
             }
-            do { let v = try await b.post("webhooks", b.adminPAK, #"{"name":"w","url":"http://[::1]:8080/x","event_types":["stack.created"]}"#).status; XCTAssertEqual(v, 201) }
+            do {
+                let v = try await b.post("webhooks", b.adminPAK, #"{"name":"w","url":"http://[::1]:8080/x","event_types":["stack.created"]}"#).status
+                XCTAssertEqual(v, 201)
+            }
         }
     }
 }
@@ -179,22 +228,34 @@ final class HostileInputTests: XCTestCase {
             let gen = try await b.createGenerator()
             let stack = try await b.createStack(generatorID: gen.id, pak: gen.pak)
             let nested = String(repeating: "{% if true %}", count: 10_000) + "x" + String(repeating: "{% endif %}", count: 10_000)
-            let deep = try await b.post("templates", gen.pak, JSONValue.object([
-                "name": .string("deep"), "template_content": .string(nested), "parameters_schema": .string("{}")]).serialized())
+            let deep = try await b.post(
+                "templates", gen.pak,
+                JSONValue.object([
+                    "name": .string("deep"), "template_content": .string(nested), "parameters_schema": .string("{}"),
+                ]).serialized())
             XCTAssertEqual(deep.status, 400, String(deep.body.prefix(300)))
             XCTAssertEqual(deep["code"]?.stringValue, "invalid_template_syntax")
 
-            let loop = try await b.post("templates", gen.pak, JSONValue.object([
-                "name": .string("loop"), "template_content": .string("{% for i in range(end=100000000) %}x{% endfor %}"),
-                "parameters_schema": .string("{}")]).serialized())
+            let loop = try await b.post(
+                "templates", gen.pak,
+                JSONValue.object([
+                    "name": .string("loop"), "template_content": .string("{% for i in range(end=100000000) %}x{% endfor %}"),
+                    "parameters_schema": .string("{}"),
+                ]).serialized())
             XCTAssertEqual(loop.status, 201, loop.body)
-            let rendered = try await b.post("stacks/\(stack)/deployment-objects/from-template", gen.pak,
-                                            #"{"template_id":"\#(loop["id"]?.stringValue ?? "")","parameters":{}}"#)
+            let rendered = try await b.post(
+                "stacks/\(stack)/deployment-objects/from-template", gen.pak,
+                #"{"template_id":"\#(loop["id"]?.stringValue ?? "")","parameters":{}}"#)
             XCTAssertEqual(rendered.status, 400, rendered.body)
             XCTAssertEqual(rendered["code"]?.stringValue, "template_render_failed")
             XCTAssertTrue(rendered.body.contains("broker.template_"), "the message names the limit: \(rendered.body)")
 
-            let bomb = (["a: &a [x, x, x, x, x, x, x, x, x, x]"] + (1...9).map { "\(Character(UnicodeScalar(97 + $0)!)): &\(Character(UnicodeScalar(97 + $0)!)) [" + Array(repeating: "*\(Character(UnicodeScalar(96 + $0)!))", count: 10).joined(separator: ", ") + "]" }).joined(separator: "\n")
+            let bomb =
+                (["a: &a [x, x, x, x, x, x, x, x, x, x]"]
+                + (1...9).map {
+                    "\(Character(UnicodeScalar(97 + $0)!)): &\(Character(UnicodeScalar(97 + $0)!)) ["
+                        + Array(repeating: "*\(Character(UnicodeScalar(96 + $0)!))", count: 10).joined(separator: ", ") + "]"
+                }).joined(separator: "\n")
             let yaml = try await b.post("stacks/\(stack)/deployment-objects", gen.pak, JSONValue.object(["yaml_content": .string(bomb)]).serialized())
             XCTAssertEqual(yaml.status, 400, yaml.body)
             XCTAssertEqual(yaml["code"]?.stringValue, "invalid_deployment_object")

@@ -29,8 +29,9 @@ final class DeployManifestTests: XCTestCase {
             let result = try validate(yaml)
             XCTAssertEqual(result.status, 0, "\(overlay): \(result.output)")
             for name in ["brokkr-api", "brokkr-webhooks", "brokkr-workorders", "brokkr-audit", "brokkr-cleanup", "brokkr-agent"] {
-                XCTAssertTrue(yaml.contains("kind: Deployment\nmetadata:\n  labels:\n    app.kubernetes.io/name: \(name)")
-                              || yaml.contains("name: \(name)\n  namespace:"), "\(overlay) lacks the \(name) Deployment")
+                XCTAssertTrue(
+                    yaml.contains("kind: Deployment\nmetadata:\n  labels:\n    app.kubernetes.io/name: \(name)")
+                        || yaml.contains("name: \(name)\n  namespace:"), "\(overlay) lacks the \(name) Deployment")
                 XCTAssertTrue(yaml.contains("/usr/local/bin/\(name)"), "\(overlay): \(name) has no entry point")
             }
             for kind in ["HorizontalPodAutoscaler", "Service", "ServiceAccount", "ClusterRole", "ClusterRoleBinding", "ConfigMap"] {

@@ -10,7 +10,8 @@ final class HealthTests: XCTestCase {
 
     func testReportsUpsertAndAggregateWorstFirst() async throws {
         try await TestBroker.run { b in
-            let a = try await b.createAgent(), c = try await b.createAgent()
+            let a = try await b.createAgent()
+            let c = try await b.createAgent()
             let gen = try await b.createGenerator()
             let stack = try await b.createStack(generatorID: gen.id)
             let d1 = try await b.createObject(stackID: stack, yaml: "a: 1")["id"]!.stringValue!
@@ -19,7 +20,10 @@ final class HealthTests: XCTestCase {
             let first = try await b.request(.PATCH, "agents/\(a.id)/health-status", pak: a.pak, json: Self.report(d1, "degraded"))
             XCTAssertEqual(first.status, 200, first.body)
             XCTAssertEqual(first.body, "")
-            do { let v = try await b.request(.PATCH, "agents/\(c.id)/health-status", pak: c.pak, json: Self.report(d1, "healthy")).status; XCTAssertEqual(v, 200) }
+            do {
+                let v = try await b.request(.PATCH, "agents/\(c.id)/health-status", pak: c.pak, json: Self.report(d1, "healthy")).status
+                XCTAssertEqual(v, 200)
+            }
 
             var health = try await b.get("deployment-objects/\(d1)/health", b.adminPAK)
             XCTAssertEqual(health["health_records"]?.arrayValue?.count, 2)
@@ -34,20 +38,39 @@ final class HealthTests: XCTestCase {
             XCTAssertEqual(health["overall_status"], .string("healthy"))
 
             // Invalid entries are skipped; another agent cannot report for this one; generators cannot read.
-            do { let v = try await b.request(.PATCH, "agents/\(a.id)/health-status", pak: a.pak, json: Self.report(d2, "bogus")).status; XCTAssertEqual(v, 200) }
-            do { let v = try await b.get("deployment-objects/\(d2)/health", b.adminPAK)["overall_status"]; XCTAssertEqual(v, .string("unknown")) }
-            do { let v = try await b.request(.PATCH, "agents/\(a.id)/health-status", pak: c.pak, json: Self.report(d1, "failing")).status; XCTAssertEqual(v, 403) }
-            do { let v = try await b.get("deployment-objects/\(d1)/health", gen.pak).status; XCTAssertEqual(v, 403) }
-            do { let v = try await b.request(.PATCH, "agents/\(a.id)/health-status", pak: a.pak, json: #"{"deployment_objects":5}"#).status; XCTAssertEqual(v, 422) }
+            do {
+                let v = try await b.request(.PATCH, "agents/\(a.id)/health-status", pak: a.pak, json: Self.report(d2, "bogus")).status
+                XCTAssertEqual(v, 200)
+            }
+            do {
+                let v = try await b.get("deployment-objects/\(d2)/health", b.adminPAK)["overall_status"]
+                XCTAssertEqual(v, .string("unknown"))
+            }
+            do {
+                let v = try await b.request(.PATCH, "agents/\(a.id)/health-status", pak: c.pak, json: Self.report(d1, "failing")).status
+                XCTAssertEqual(v, 403)
+            }
+            do {
+                let v = try await b.get("deployment-objects/\(d1)/health", gen.pak).status
+                XCTAssertEqual(v, 403)
+            }
+            do {
+                let v = try await b.request(.PATCH, "agents/\(a.id)/health-status", pak: a.pak, json: #"{"deployment_objects":5}"#).status
+                XCTAssertEqual(v, 422)
+            }
 
             _ = try await b.request(.PATCH, "agents/\(c.id)/health-status", pak: c.pak, json: Self.report(d2, "failing"))
             let stackHealth = try await b.get("stacks/\(stack)/health", b.adminPAK)
             XCTAssertEqual(stackHealth["overall_status"], .string("failing"))
             let objects = stackHealth["deployment_objects"]?.arrayValue ?? []
             let first1 = objects.first { $0["id"] == .string(d1) }
-            XCTAssertEqual(first1?["healthy_agents"], .int(2)); XCTAssertEqual(first1?["status"], .string("healthy"))
+            XCTAssertEqual(first1?["healthy_agents"], .int(2))
+            XCTAssertEqual(first1?["status"], .string("healthy"))
             XCTAssertEqual(objects.first { $0["id"] == .string(d2) }?["failing_agents"], .int(1))
-            do { let v = try await b.get("stacks/\(UUID().uuidString)/health", b.adminPAK)["overall_status"]; XCTAssertEqual(v, .string("unknown")) }
+            do {
+                let v = try await b.get("stacks/\(UUID().uuidString)/health", b.adminPAK)["overall_status"]
+                XCTAssertEqual(v, .string("unknown"))
+            }
         }
     }
 }

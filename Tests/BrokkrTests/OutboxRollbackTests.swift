@@ -15,16 +15,20 @@ final class OutboxRollbackTests: XCTestCase {
             XCTAssertEqual(hook.status, 201, hook.body)
             func sideEffects(committing: Bool) async throws {
                 try await b.database.transaction { connection in
-                    try await AuditOutbox.write(AuditEntry(actorType: "system", actorID: nil, action: "test.change", resourceType: "system",
-                                                           resourceID: nil), on: connection, logger: b.database.logger)
-                    let queued = try await EventOutbox.emit(BrokkrEvent(eventType: "stack.created", data: .object([:])),
-                                                            on: connection, logger: b.database.logger)
+                    try await AuditOutbox.write(
+                        AuditEntry(
+                            actorType: "system", actorID: nil, action: "test.change", resourceType: "system",
+                            resourceID: nil), on: connection, logger: b.database.logger)
+                    let queued = try await EventOutbox.emit(
+                        BrokkrEvent(eventType: "stack.created", data: .object([:])),
+                        on: connection, logger: b.database.logger)
                     XCTAssertEqual(queued, 1, "the subscription matches inside the transaction")
                     if !committing { throw ChangeFailed() }
                 }
             }
             func counts() async throws -> (Int, Int) {
-                let rows = try await b.database.query("""
+                let rows = try await b.database.query(
+                    """
                     SELECT (SELECT count(*) FROM audit_outbox WHERE action = 'test.change')::int,
                            (SELECT count(*) FROM webhook_deliveries WHERE event_type = 'stack.created')::int
                     """)

@@ -7,7 +7,9 @@ import XCTest
 final class TargetStateETagTests: XCTestCase {
     static func path(_ agent: TestBroker.Created, _ query: String = "") -> String { "agents/\(agent.id)/target-state\(query)" }
 
-    static func get(_ b: TestBroker, _ agent: TestBroker.Created, _ query: String = "", ifNoneMatch: String? = nil) async throws -> TestBroker.HTTPResult {
+    static func get(_ b: TestBroker, _ agent: TestBroker.Created, _ query: String = "", ifNoneMatch: String? = nil) async throws
+        -> TestBroker.HTTPResult
+    {
         try await b.request(.GET, Self.path(agent, query), pak: agent.pak, headers: ifNoneMatch.map { [("If-None-Match", $0)] } ?? [])
     }
 
@@ -26,31 +28,56 @@ final class TargetStateETagTests: XCTestCase {
             XCTAssertEqual(again.status, 304)
             XCTAssertEqual(again.body, "")
             XCTAssertEqual(Self.etag(again), tag)
-            do { let v = try await Self.get(b, agent, ifNoneMatch: "W/\(tag)").status; XCTAssertEqual(v, 304, "weak comparison") }
-            do { let v = try await Self.get(b, agent, ifNoneMatch: "\"0-nope\", \(tag)").status; XCTAssertEqual(v, 304, "a list of tags") }
-            do { let v = try await Self.get(b, agent, ifNoneMatch: "\"other\"").status; XCTAssertEqual(v, 200) }
+            do {
+                let v = try await Self.get(b, agent, ifNoneMatch: "W/\(tag)").status
+                XCTAssertEqual(v, 304, "weak comparison")
+            }
+            do {
+                let v = try await Self.get(b, agent, ifNoneMatch: "\"0-nope\", \(tag)").status
+                XCTAssertEqual(v, 304, "a list of tags")
+            }
+            do {
+                let v = try await Self.get(b, agent, ifNoneMatch: "\"other\"").status
+                XCTAssertEqual(v, 200)
+            }
 
             // The mode is part of the tag: the full document is a different representation.
             let full = try await Self.get(b, agent, "?mode=full", ifNoneMatch: tag)
             XCTAssertEqual(full.status, 200)
             XCTAssertTrue(Self.etag(full).hasSuffix("-full\""), Self.etag(full))
-            do { let v = try await Self.get(b, agent, "?mode=full", ifNoneMatch: Self.etag(full)).status; XCTAssertEqual(v, 304) }
+            do {
+                let v = try await Self.get(b, agent, "?mode=full", ifNoneMatch: Self.etag(full)).status
+                XCTAssertEqual(v, 304)
+            }
 
-            do { let v = try await Self.get(b, agent, "?wait=soon", ifNoneMatch: tag); XCTAssertEqual(v.status, 400); XCTAssertEqual(v["code"]?.stringValue, "invalid_parameter") }
-            do { let v = try await Self.get(b, agent, "?wait=-1").status; XCTAssertEqual(v, 400) }
-            do { let v = try await Self.get(b, agent, "?wait=5").status; XCTAssertEqual(v, 200, "without If-None-Match there is nothing to wait for") }
+            do {
+                let v = try await Self.get(b, agent, "?wait=soon", ifNoneMatch: tag)
+                XCTAssertEqual(v.status, 400)
+                XCTAssertEqual(v["code"]?.stringValue, "invalid_parameter")
+            }
+            do {
+                let v = try await Self.get(b, agent, "?wait=-1").status
+                XCTAssertEqual(v, 400)
+            }
+            do {
+                let v = try await Self.get(b, agent, "?wait=5").status
+                XCTAssertEqual(v, 200, "without If-None-Match there is nothing to wait for")
+            }
         }
     }
 
     func testEveryKindOfWriteChangesTheTag() async throws {
         try await TestBroker.run { b in
-            let agent = try await b.createAgent(), other = try await b.createAgent()
+            let agent = try await b.createAgent()
+            let other = try await b.createAgent()
             let gen = try await b.createGenerator()
             let stack = try await b.createStack(generatorID: gen.id)
 
             /// `write` must turn the current tag stale: 200 with a new tag.
-            func assertChanges(_ what: String, file: StaticString = #filePath, line: UInt = #line,
-                               _ write: () async throws -> TestBroker.HTTPResult) async throws {
+            func assertChanges(
+                _ what: String, file: StaticString = #filePath, line: UInt = #line,
+                _ write: () async throws -> TestBroker.HTTPResult
+            ) async throws {
                 let before = Self.etag(try await Self.get(b, agent))
                 let written = try await write()
                 XCTAssertTrue((200..<300).contains(written.status), "\(what): \(written.status) \(written.body)", file: file, line: line)
@@ -69,8 +96,9 @@ final class TargetStateETagTests: XCTestCase {
                 return r
             }
             try await assertChanges("agent event") {
-                try await b.post("agents/\(agent.id)/events", agent.pak,
-                                 #"{"agent_id":"\#(agent.id)","deployment_object_id":"\#(objectID)","event_type":"DEPLOY","status":"SUCCESS","message":null}"#)
+                try await b.post(
+                    "agents/\(agent.id)/events", agent.pak,
+                    #"{"agent_id":"\#(agent.id)","deployment_object_id":"\#(objectID)","event_type":"DEPLOY","status":"SUCCESS","message":null}"#)
             }
             try await assertChanges("target removed") { try await b.delete("agents/\(agent.id)/targets/\(stack)", b.adminPAK) }
             try await assertChanges("agent label added") { try await b.request(.POST, "agents/\(agent.id)/labels", pak: b.adminPAK, json: #""web""#) }
@@ -94,7 +122,10 @@ final class TargetStateETagTests: XCTestCase {
             _ = try await b.post("agents/\(other.id)/targets", b.adminPAK, #"{"stack_id":"\#(unrelated)"}"#)
             _ = try await b.createObject(stackID: unrelated, yaml: "kind: Secret")
             _ = try await b.request(.POST, "stacks/\(unrelated)/labels", pak: b.adminPAK, json: #""db""#)
-            do { let v = try await Self.get(b, agent, ifNoneMatch: tag).status; XCTAssertEqual(v, 304) }
+            do {
+                let v = try await Self.get(b, agent, ifNoneMatch: tag).status
+                XCTAssertEqual(v, 304)
+            }
         }
     }
 

@@ -2,8 +2,9 @@ import AsyncHTTPClient
 import BrokkrCommon
 import Foundation
 import XCTest
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// OpenTelemetry export from built processes (a tracer is process-wide, so not in-process): a
@@ -36,7 +37,8 @@ final class TelemetryProcessTests: XCTestCase {
                     "OTEL_BSP_SCHEDULE_DELAY": "200",  // export within a fraction of a second, not 5 s
                     "PATH": "/usr/bin:/bin", "TMPDIR": NSTemporaryDirectory(),
                 ]
-                let api = try ChildProcess(product: "brokkr-api", arguments: ["serve", "--host", "127.0.0.1", "--port", "0"], environment: environment)
+                let api = try ChildProcess(
+                    product: "brokkr-api", arguments: ["serve", "--host", "127.0.0.1", "--port", "0"], environment: environment)
                 let worker = try ChildProcess(product: "brokkr-webhooks", environment: environment)
                 defer { for p in [api, worker] where p.process.isRunning { p.signal(SIGKILL) } }
                 let apiListening = try await api.waitForOutput("listening on")
@@ -46,7 +48,8 @@ final class TelemetryProcessTests: XCTestCase {
                 let port = try XCTUnwrap(api.listeningPort, api.output)
 
                 // The caller's own trace, which the API continues.
-                let traceID = Self.randomHex(bytes: 16), callerSpanID = Self.randomHex(bytes: 8)
+                let traceID = Self.randomHex(bytes: 16)
+                let callerSpanID = Self.randomHex(bytes: 8)
                 var request = HTTPClientRequest(url: "http://127.0.0.1:\(port)/api/v1/webhooks/\(subscription)/test")
                 request.method = .POST
                 request.headers.add(name: "Authorization", value: "Bearer \(b.adminPAK)")
@@ -62,16 +65,19 @@ final class TelemetryProcessTests: XCTestCase {
                     return exported.contains("webhook delivery") && exported.count >= 2 ? all : nil
                 }
                 let inTrace = spans.filter { $0.traceID == traceID }
-                let server = try XCTUnwrap(inTrace.first { $0.service == "brokkr-broker" && $0.name.contains("webhooks/") && $0.name.hasSuffix("/test") },
-                                           "the API's server span, named by its route: \(spans)")
+                let server = try XCTUnwrap(
+                    inTrace.first { $0.service == "brokkr-broker" && $0.name.contains("webhooks/") && $0.name.hasSuffix("/test") },
+                    "the API's server span, named by its route: \(spans)")
                 XCTAssertEqual(server.parentSpanID, callerSpanID, "the API continues the caller's trace")
                 XCTAssertTrue(server.name.contains("{id}") || server.name.contains(":id"), "a route template, not the raw path: \(server.name)")
-                let delivery = try XCTUnwrap(inTrace.first { $0.name == "webhook delivery" }, "the delivery span continues the request's trace: \(spans)")
+                let delivery = try XCTUnwrap(
+                    inTrace.first { $0.name == "webhook delivery" }, "the delivery span continues the request's trace: \(spans)")
                 XCTAssertEqual(delivery.parentSpanID, server.spanID, "parented on the request through the outbox row's traceparent")
                 let batch = try XCTUnwrap(spans.first { $0.name == "webhook-delivery batch" }, "\(spans)")
                 XCTAssertEqual(delivery.linkedSpanIDs, [batch.spanID], "linked to the batch that claimed it")
-                XCTAssertEqual(delivered.headers["traceparent"].map { Array($0.split(separator: "-")).map(String.init) }?.dropFirst().first, traceID,
-                               "the receiver gets the trace too: \(delivered.headers)")
+                XCTAssertEqual(
+                    delivered.headers["traceparent"].map { Array($0.split(separator: "-")).map(String.init) }?.dropFirst().first, traceID,
+                    "the receiver gets the trace too: \(delivered.headers)")
                 XCTAssertEqual(delivered.headers["traceparent"]?.split(separator: "-").dropFirst(2).first.map(String.init), delivery.spanID)
 
                 for process in [api, worker] {
@@ -90,14 +96,16 @@ final class TelemetryProcessTests: XCTestCase {
         for request in await sink.log.received where request.path == "otlp" {
             guard let body = try? JSONValue.parse(request.body) else { continue }
             for resource in body["resourceSpans"]?.arrayValue ?? [] {
-                let service = (resource["resource"]?["attributes"]?.arrayValue ?? [])
+                let service =
+                    (resource["resource"]?["attributes"]?.arrayValue ?? [])
                     .first { $0["key"]?.stringValue == "service.name" }?["value"]?["stringValue"]?.stringValue ?? ""
                 for scope in resource["scopeSpans"]?.arrayValue ?? [] {
                     for span in scope["spans"]?.arrayValue ?? [] {
-                        spans.append(ExportedSpan(
-                            service: service, name: span["name"]?.stringValue ?? "",
-                            traceID: hexID(span["traceId"]), spanID: hexID(span["spanId"]), parentSpanID: hexID(span["parentSpanId"]),
-                            linkedSpanIDs: (span["links"]?.arrayValue ?? []).map { hexID($0["spanId"]) }))
+                        spans.append(
+                            ExportedSpan(
+                                service: service, name: span["name"]?.stringValue ?? "",
+                                traceID: hexID(span["traceId"]), spanID: hexID(span["spanId"]), parentSpanID: hexID(span["parentSpanId"]),
+                                linkedSpanIDs: (span["links"]?.arrayValue ?? []).map { hexID($0["spanId"]) }))
                     }
                 }
             }

@@ -66,8 +66,10 @@ final class TemplateTests: XCTestCase {
         """
 
     static func createBody(_ name: String, _ content: String, _ schema: String) -> String {
-        JSONValue.object(["name": .string(name), "description": .string("d"), "template_content": .string(content),
-                          "parameters_schema": .string(schema)]).serialized()
+        JSONValue.object([
+            "name": .string(name), "description": .string("d"), "template_content": .string(content),
+            "parameters_schema": .string(schema),
+        ]).serialized()
     }
 
     func testStandardizedDeploymentsTutorial() async throws {
@@ -81,19 +83,26 @@ final class TemplateTests: XCTestCase {
             XCTAssertEqual(created["checksum"], .string(Checksum.sha256Hex(Self.webServiceTemplate)))
             let templateID = created["id"]!.stringValue!
 
-            let params = #"{"service_name":"frontend","namespace":"frontend-app","image_repository":"myregistry.example.com/frontend","image_tag":"v2.1.0","replicas":3,"container_port":3000,"memory_limit":"512Mi"}"#
-            let object = try await b.post("stacks/\(stack)/deployment-objects/from-template", gen.pak,
-                                          #"{"template_id":"\#(templateID)","parameters":\#(params)}"#)
+            let params =
+                #"{"service_name":"frontend","namespace":"frontend-app","image_repository":"myregistry.example.com/frontend","image_tag":"v2.1.0","replicas":3,"container_port":3000,"memory_limit":"512Mi"}"#
+            let object = try await b.post(
+                "stacks/\(stack)/deployment-objects/from-template", gen.pak,
+                #"{"template_id":"\#(templateID)","parameters":\#(params)}"#)
             XCTAssertEqual(object.status, 201, object.body)
             let yaml = object["yaml_content"]?.stringValue ?? ""
-            for expected in ["name: frontend-app", "replicas: 3", "image: myregistry.example.com/frontend:v2.1.0", "- containerPort: 3000",
-                             "cpu: 100m", "memory: 128Mi", "cpu: 500m", "memory: 512Mi", "targetPort: 3000", "managed-by: brokkr"] {
+            for expected in [
+                "name: frontend-app", "replicas: 3", "image: myregistry.example.com/frontend:v2.1.0", "- containerPort: 3000",
+                "cpu: 100m", "memory: 128Mi", "cpu: 500m", "memory: 512Mi", "targetPort: 3000", "managed-by: brokkr",
+            ] {
                 XCTAssertTrue(yaml.contains(expected), "missing \(expected) in\n\(yaml)")
             }
             XCTAssertNil(YAMLDocuments.problem(in: yaml))
             // Provenance: template id, version and parameters are recorded.
-            let provenance = try await b.database.query(PostgresQuery(unsafeSQL:
-                "SELECT template_version, template_parameters FROM rendered_deployment_objects WHERE deployment_object_id = '\(object["id"]!.stringValue!)'"))
+            let provenance = try await b.database.query(
+                PostgresQuery(
+                    unsafeSQL:
+                        "SELECT template_version, template_parameters FROM rendered_deployment_objects WHERE deployment_object_id = '\(object["id"]!.stringValue!)'"
+                ))
             var rows = 0
             for try await (version, parameters) in provenance.decode((Int, String).self) {
                 rows += 1
@@ -103,8 +112,9 @@ final class TemplateTests: XCTestCase {
             XCTAssertEqual(rows, 1)
 
             // Invalid parameters: every violation with its pointer.
-            let invalid = try await b.post("stacks/\(stack)/deployment-objects/from-template", gen.pak,
-                                           #"{"template_id":"\#(templateID)","parameters":{"namespace":"x","image_repository":"r","image_tag":"t","replicas":100}}"#)
+            let invalid = try await b.post(
+                "stacks/\(stack)/deployment-objects/from-template", gen.pak,
+                #"{"template_id":"\#(templateID)","parameters":{"namespace":"x","image_repository":"r","image_tag":"t","replicas":100}}"#)
             XCTAssertEqual(invalid.status, 400, invalid.body)
             XCTAssertEqual(invalid["code"]?.stringValue, "invalid_parameters")
             let errors = invalid["details"]?["validation_errors"]?.arrayValue?.compactMap(\.stringValue) ?? []
@@ -113,32 +123,52 @@ final class TemplateTests: XCTestCase {
             XCTAssertTrue(errors.contains { $0.contains("service_name") }, "\(errors)")
 
             // Versions: PUT creates a new row; the old one stays readable; labels carry over.
-            do { let v = try await b.request(.POST, "templates/\(templateID)/labels", pak: gen.pak, json: #""env=prod""#).status; XCTAssertEqual(v, 201) }
-            let v2 = try await b.put("templates/\(templateID)", gen.pak,
-                                     JSONValue.object(["template_content": .string("kind: ConfigMap\nname: {{ service_name }}"),
-                                                       "parameters_schema": .string(Self.webServiceSchema)]).serialized())
+            do {
+                let v = try await b.request(.POST, "templates/\(templateID)/labels", pak: gen.pak, json: #""env=prod""#).status
+                XCTAssertEqual(v, 201)
+            }
+            let v2 = try await b.put(
+                "templates/\(templateID)", gen.pak,
+                JSONValue.object([
+                    "template_content": .string("kind: ConfigMap\nname: {{ service_name }}"),
+                    "parameters_schema": .string(Self.webServiceSchema),
+                ]).serialized())
             XCTAssertEqual(v2.status, 200, v2.body)
             XCTAssertEqual(v2["version"], .int(2))
             XCTAssertNotEqual(v2["id"], created["id"])
             XCTAssertEqual(v2["description"], .string("d"))
-            do { let v = try await b.get("templates/\(templateID)", gen.pak)["version"]; XCTAssertEqual(v, .int(1)) }
-            do { let v = try await b.get("templates/\(v2["id"]!.stringValue!)/labels", gen.pak).json.arrayValue?.count; XCTAssertEqual(v, 1) }
+            do {
+                let v = try await b.get("templates/\(templateID)", gen.pak)["version"]
+                XCTAssertEqual(v, .int(1))
+            }
+            do {
+                let v = try await b.get("templates/\(v2["id"]!.stringValue!)/labels", gen.pak).json.arrayValue?.count
+                XCTAssertEqual(v, 1)
+            }
         }
     }
 
     func testLabelMatchingAndAccess() async throws {
         try await TestBroker.run { b in
-            let gen = try await b.createGenerator(), other = try await b.createGenerator()
+            let gen = try await b.createGenerator()
+            let other = try await b.createGenerator()
             let agent = try await b.createAgent()
             let stack = try await b.createStack(generatorID: gen.id, pak: gen.pak)
             let t = try await b.post("templates", gen.pak, Self.createBody("t", "name: {{ app }}", #"{"type":"object","required":["app"]}"#))
             let id = t["id"]!.stringValue!
             for label in ["env=prod", "tier=1"] {
-                do { let v = try await b.request(.POST, "templates/\(id)/labels", pak: gen.pak, json: "\"\(label)\"").status; XCTAssertEqual(v, 201) }
+                do {
+                    let v = try await b.request(.POST, "templates/\(id)/labels", pak: gen.pak, json: "\"\(label)\"").status
+                    XCTAssertEqual(v, 201)
+                }
             }
-            do { let v = try await b.post("templates/\(id)/annotations", gen.pak, #"{"key":"team","value":"web"}"#).status; XCTAssertEqual(v, 201) }
+            do {
+                let v = try await b.post("templates/\(id)/annotations", gen.pak, #"{"key":"team","value":"web"}"#).status
+                XCTAssertEqual(v, 201)
+            }
             _ = try await b.request(.POST, "stacks/\(stack)/labels", pak: gen.pak, json: #""env=prod""#)
-            let mismatch = try await b.post("stacks/\(stack)/deployment-objects/from-template", gen.pak, #"{"template_id":"\#(id)","parameters":{"app":"x"}}"#)
+            let mismatch = try await b.post(
+                "stacks/\(stack)/deployment-objects/from-template", gen.pak, #"{"template_id":"\#(id)","parameters":{"app":"x"}}"#)
             XCTAssertEqual(mismatch.status, 422)
             XCTAssertEqual(mismatch.error, "Template labels do not match stack")
             XCTAssertEqual(mismatch["code"]?.stringValue, "template_stack_mismatch")
@@ -148,27 +178,53 @@ final class TemplateTests: XCTestCase {
             _ = try await b.post("stacks/\(stack)/annotations", gen.pak, #"{"key":"team","value":"web"}"#)
             let missing = try await b.post("stacks/\(stack)/deployment-objects/from-template", gen.pak, #"{"template_id":"\#(id)","parameters":{}}"#)
             XCTAssertEqual(missing.status, 400, missing.body)
-            let ok = try await b.post("stacks/\(stack)/deployment-objects/from-template", gen.pak, #"{"template_id":"\#(id)","parameters":{"app":"x"}}"#)
+            let ok = try await b.post(
+                "stacks/\(stack)/deployment-objects/from-template", gen.pak, #"{"template_id":"\#(id)","parameters":{"app":"x"}}"#)
             XCTAssertEqual(ok.status, 201, ok.body)
             XCTAssertEqual(ok["yaml_content"], .string("name: x"))
 
             // Access: agents never; other generators cannot see or use it; system templates are read-only for generators.
-            do { let v = try await b.get("templates", agent.pak)["code"]?.stringValue; XCTAssertEqual(v, "templates_not_accessible") }
-            do { let v = try await b.get("templates/\(id)", other.pak).status; XCTAssertEqual(v, 403) }
-            do { let v = try await b.delete("templates/\(id)", other.pak).status; XCTAssertEqual(v, 403) }
+            do {
+                let v = try await b.get("templates", agent.pak)["code"]?.stringValue
+                XCTAssertEqual(v, "templates_not_accessible")
+            }
+            do {
+                let v = try await b.get("templates/\(id)", other.pak).status
+                XCTAssertEqual(v, 403)
+            }
+            do {
+                let v = try await b.delete("templates/\(id)", other.pak).status
+                XCTAssertEqual(v, 403)
+            }
             let system = try await b.post("templates", b.adminPAK, Self.createBody("sys", "a: {{ b | default(value=1) }}", "{}"))
             XCTAssertEqual(system["generator_id"], .null)
             let sysID = system["id"]!.stringValue!
-            do { let v = try await b.get("templates/\(sysID)", other.pak).status; XCTAssertEqual(v, 200) }
-            do { let v = try await b.delete("templates/\(sysID)", other.pak)["code"]?.stringValue; XCTAssertEqual(v, "template_not_owned") }
+            do {
+                let v = try await b.get("templates/\(sysID)", other.pak).status
+                XCTAssertEqual(v, 200)
+            }
+            do {
+                let v = try await b.delete("templates/\(sysID)", other.pak)["code"]?.stringValue
+                XCTAssertEqual(v, "template_not_owned")
+            }
             let visible = try await b.get("templates", other.pak).json.arrayValue?.compactMap { $0["id"]?.stringValue } ?? []
             XCTAssertEqual(Set(visible), [sysID])
-            do { let v = try await b.get("templates", b.adminPAK).json.arrayValue?.count; XCTAssertEqual(v, 2) }
-            let anywhere = try await b.post("stacks/\(stack)/deployment-objects/from-template", gen.pak, #"{"template_id":"\#(sysID)","parameters":{}}"#)
+            do {
+                let v = try await b.get("templates", b.adminPAK).json.arrayValue?.count
+                XCTAssertEqual(v, 2)
+            }
+            let anywhere = try await b.post(
+                "stacks/\(stack)/deployment-objects/from-template", gen.pak, #"{"template_id":"\#(sysID)","parameters":{}}"#)
             XCTAssertEqual(anywhere.status, 201, anywhere.body)
             XCTAssertEqual(anywhere["yaml_content"], .string("a: 1"))
-            do { let v = try await b.delete("templates/\(id)", gen.pak).status; XCTAssertEqual(v, 204) }
-            do { let v = try await b.get("templates/\(id)", gen.pak).status; XCTAssertEqual(v, 404) }
+            do {
+                let v = try await b.delete("templates/\(id)", gen.pak).status
+                XCTAssertEqual(v, 204)
+            }
+            do {
+                let v = try await b.get("templates/\(id)", gen.pak).status
+                XCTAssertEqual(v, 404)
+            }
         }
     }
 
@@ -186,21 +242,36 @@ final class TemplateTests: XCTestCase {
             let gen = try await b.createGenerator()
             let stack = try await b.createStack(generatorID: gen.id)
             let t = try await b.post("templates", b.adminPAK, Self.createBody("u", "a: {{ missing }}", "{}"))
-            let render = try await b.post("stacks/\(stack)/deployment-objects/from-template", b.adminPAK, #"{"template_id":"\#(t["id"]!.stringValue!)","parameters":{}}"#)
+            let render = try await b.post(
+                "stacks/\(stack)/deployment-objects/from-template", b.adminPAK, #"{"template_id":"\#(t["id"]!.stringValue!)","parameters":{}}"#)
             XCTAssertEqual(render.status, 400)
             XCTAssertTrue(render.error?.hasPrefix("Template rendering failed") ?? false, render.body)
-            do { let v = try await b.post("stacks/\(stack)/deployment-objects/from-template", b.adminPAK,
-                                            #"{"template_id":"\#(UUID().uuidString)","parameters":{}}"#).status; XCTAssertEqual(v, 404) }
-            do { let v = try await b.post("templates", b.adminPAK, Self.createBody("u", "b: 2", "{}"))["version"]; XCTAssertEqual(v, .int(2)) }
+            do {
+                let v = try await b.post(
+                    "stacks/\(stack)/deployment-objects/from-template", b.adminPAK,
+                    #"{"template_id":"\#(UUID().uuidString)","parameters":{}}"#
+                ).status
+                XCTAssertEqual(v, 404)
+            }
+            do {
+                let v = try await b.post("templates", b.adminPAK, Self.createBody("u", "b: 2", "{}"))["version"]
+                XCTAssertEqual(v, .int(2))
+            }
         }
     }
 
     func testMatchingRules() {
         XCTAssertTrue(TemplateMatch(templateLabels: [], templateAnnotations: [], stackLabels: ["x"], stackAnnotations: []).matches)
-        XCTAssertTrue(TemplateMatch(templateLabels: ["env:production", "tier:frontend"], templateAnnotations: [],
-                                    stackLabels: ["env:production", "tier:frontend", "region:us"], stackAnnotations: []).matches)
-        XCTAssertEqual(TemplateMatch(templateLabels: ["env:production", "tier:frontend"], templateAnnotations: [],
-                                     stackLabels: ["env:production"], stackAnnotations: []).missingLabels, ["tier:frontend"])
+        XCTAssertTrue(
+            TemplateMatch(
+                templateLabels: ["env:production", "tier:frontend"], templateAnnotations: [],
+                stackLabels: ["env:production", "tier:frontend", "region:us"], stackAnnotations: []
+            ).matches)
+        XCTAssertEqual(
+            TemplateMatch(
+                templateLabels: ["env:production", "tier:frontend"], templateAnnotations: [],
+                stackLabels: ["env:production"], stackAnnotations: []
+            ).missingLabels, ["tier:frontend"])
         XCTAssertFalse(TemplateMatch(templateLabels: [], templateAnnotations: [("k", "v")], stackLabels: [], stackAnnotations: [("k", "w")]).matches)
     }
 }

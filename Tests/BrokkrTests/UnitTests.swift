@@ -2,6 +2,7 @@ import BrokkrCommon
 import Crypto
 import Foundation
 import XCTest
+
 @testable import BrokkrTelemetry
 
 final class PAKTests: XCTestCase {
@@ -88,18 +89,30 @@ final class ConfigurationTests: XCTestCase {
 
     func testTelemetryRolesInheritTheBaseKeysUnlessOverridden() throws {
         let defaults = try Settings.load(file: nil, environment: [:]).telemetry
-        XCTAssertEqual(defaults.broker, Settings.Telemetry.Resolved(enabled: false, otlpEndpoint: "http://localhost:4317", serviceName: "brokkr",
-                                                                    samplingRate: 0.1, otlpProtocol: "grpc"))
+        XCTAssertEqual(
+            defaults.broker,
+            Settings.Telemetry.Resolved(
+                enabled: false, otlpEndpoint: "http://localhost:4317", serviceName: "brokkr",
+                samplingRate: 0.1, otlpProtocol: "grpc"))
         XCTAssertEqual(defaults.agent, defaults.broker)
-        let t = try Settings.load(file: nil, environment: [
-            "BROKKR__TELEMETRY__ENABLED": "true", "BROKKR__TELEMETRY__OTLP_ENDPOINT": "http://collector:4318",
-            "BROKKR__TELEMETRY__OTLP_PROTOCOL": "http/protobuf", "BROKKR__TELEMETRY__AGENT__SERVICE_NAME": "brokkr-agent",
-            "BROKKR__TELEMETRY__AGENT__SAMPLING_RATE": "1", "BROKKR__TELEMETRY__BROKER__ENABLED": "false",
-        ]).telemetry
-        XCTAssertEqual(t.broker, Settings.Telemetry.Resolved(enabled: false, otlpEndpoint: "http://collector:4318", serviceName: "brokkr",
-                                                             samplingRate: 0.1, otlpProtocol: "http/protobuf"))
-        XCTAssertEqual(t.agent, Settings.Telemetry.Resolved(enabled: true, otlpEndpoint: "http://collector:4318", serviceName: "brokkr-agent",
-                                                            samplingRate: 1, otlpProtocol: "http/protobuf"))
+        let t = try Settings.load(
+            file: nil,
+            environment: [
+                "BROKKR__TELEMETRY__ENABLED": "true", "BROKKR__TELEMETRY__OTLP_ENDPOINT": "http://collector:4318",
+                "BROKKR__TELEMETRY__OTLP_PROTOCOL": "http/protobuf", "BROKKR__TELEMETRY__AGENT__SERVICE_NAME": "brokkr-agent",
+                "BROKKR__TELEMETRY__AGENT__SAMPLING_RATE": "1", "BROKKR__TELEMETRY__BROKER__ENABLED": "false",
+            ]
+        ).telemetry
+        XCTAssertEqual(
+            t.broker,
+            Settings.Telemetry.Resolved(
+                enabled: false, otlpEndpoint: "http://collector:4318", serviceName: "brokkr",
+                samplingRate: 0.1, otlpProtocol: "http/protobuf"))
+        XCTAssertEqual(
+            t.agent,
+            Settings.Telemetry.Resolved(
+                enabled: true, otlpEndpoint: "http://collector:4318", serviceName: "brokkr-agent",
+                samplingRate: 1, otlpProtocol: "http/protobuf"))
         XCTAssertThrowsError(try Settings.load(file: nil, environment: ["BROKKR__TELEMETRY__OTLP_PROTOCOL": "zipkin"])) { error in
             XCTAssertTrue("\(error)".contains("telemetry.otlp_protocol must be one of grpc, http/protobuf, http/json"), "\(error)")
         }

@@ -20,7 +20,9 @@ final class WebhookDeliveryTests: XCTestCase {
 
     static func statuses(_ b: TestBroker) async throws -> [String: Int] {
         var out: [String: Int] = [:]
-        for try await (s, n) in try await b.database.query("SELECT status, count(*)::int FROM webhook_deliveries GROUP BY status").decode((String, Int).self) {
+        for try await (s, n) in try await b.database.query("SELECT status, count(*)::int FROM webhook_deliveries GROUP BY status").decode(
+            (String, Int).self)
+        {
             out[s] = n
         }
         return out
@@ -29,7 +31,8 @@ final class WebhookDeliveryTests: XCTestCase {
     func testDeliveryIsSignedCarriesTheBrokkrHeadersAndSucceeds() async throws {
         try await TestBroker.run { b in
             try await WebhookSink.run { sink in
-                let sub = try await WebhookAPITests.subscribe(b, #"{"name":"s","url":"\#(sink.url("ok"))","auth_header":"Bearer t","event_types":["stack.*"]}"#)
+                let sub = try await WebhookAPITests.subscribe(
+                    b, #"{"name":"s","url":"\#(sink.url("ok"))","auth_header":"Bearer t","event_types":["stack.*"]}"#)
                 let gen = try await b.createGenerator()
                 let stack = try await b.createStack(generatorID: gen.id)
                 let sweep = try Self.deliverer(b)
@@ -52,12 +55,15 @@ final class WebhookDeliveryTests: XCTestCase {
                 let timestamped = try XCTUnwrap(r.headers["x-brokkr-signature-256"])
                 XCTAssertTrue(timestamped.hasPrefix("t=\(r.headers["x-brokkr-timestamp"] ?? "")"), timestamped)
                 XCTAssertTrue(WebhookSignature.verify(timestamped, body: Array(r.body.utf8), secret: secret))
-                XCTAssertFalse(WebhookSignature.verify(timestamped, body: Array(r.body.utf8), secret: secret, now: Date().addingTimeInterval(600)),
-                               "a delivery replayed ten minutes later is refused")
+                XCTAssertFalse(
+                    WebhookSignature.verify(timestamped, body: Array(r.body.utf8), secret: secret, now: Date().addingTimeInterval(600)),
+                    "a delivery replayed ten minutes later is refused")
                 XCTAssertEqual(r.body, delivery["payload"]?.stringValue, "the stored payload, verbatim")
                 XCTAssertEqual(try JSONValue.parse(r.body)["data"]?["stack_id"], .string(stack))
-                XCTAssertEqual(delivery["status"], .string("success")); XCTAssertEqual(delivery["attempts"], .int(1))
-                XCTAssertNotEqual(delivery["completed_at"], .null); XCTAssertEqual(delivery["acquired_by"], .null)
+                XCTAssertEqual(delivery["status"], .string("success"))
+                XCTAssertEqual(delivery["attempts"], .int(1))
+                XCTAssertNotEqual(delivery["completed_at"], .null)
+                XCTAssertEqual(delivery["acquired_by"], .null)
             }
         }
     }
@@ -71,21 +77,29 @@ final class WebhookDeliveryTests: XCTestCase {
                 let sweep = try Self.deliverer(b)
                 try await Self.drain(sweep, b)
                 var row = try await WebhookAPITests.deliveries(b, id)[0]
-                XCTAssertEqual(row["status"], .string("failed")); XCTAssertEqual(row["attempts"], .int(1))
+                XCTAssertEqual(row["status"], .string("failed"))
+                XCTAssertEqual(row["attempts"], .int(1))
                 XCTAssertEqual(row["last_error"], .string("HTTP 500 Internal Server Error: boom"))
                 let wait = (RFC3339.date(from: row["next_retry_at"]?.stringValue ?? "")?.timeIntervalSinceNow) ?? 0
                 XCTAssertEqual(wait, 2, accuracy: 0.6, "first back-off is about 2 s")
                 try await Self.drain(sweep, b)
-                do { let v = await sink.log.count; XCTAssertEqual(v, 1, "not due yet") }
+                do {
+                    let v = await sink.log.count
+                    XCTAssertEqual(v, 1, "not due yet")
+                }
                 try await b.database.query("UPDATE webhook_deliveries SET next_retry_at = now()")
                 try await Self.drain(sweep, b)
                 row = try await WebhookAPITests.deliveries(b, id)[0]
-                XCTAssertEqual(row["status"], .string("dead")); XCTAssertEqual(row["attempts"], .int(2))
+                XCTAssertEqual(row["status"], .string("dead"))
+                XCTAssertEqual(row["attempts"], .int(2))
                 XCTAssertNotEqual(row["completed_at"], .null)
                 try await b.database.query("UPDATE webhook_deliveries SET next_retry_at = now()")
                 try await Self.drain(sweep, b)
                 await sweep.shutdown()
-                do { let v = await sink.log.count; XCTAssertEqual(v, 2, "dead deliveries are never sent again") }
+                do {
+                    let v = await sink.log.count
+                    XCTAssertEqual(v, 2, "dead deliveries are never sent again")
+                }
             }
         }
     }
@@ -93,7 +107,8 @@ final class WebhookDeliveryTests: XCTestCase {
     func testTheSubscriptionTimeoutBoundsEachRequest() async throws {
         try await TestBroker.run { b in
             try await WebhookSink.run { sink in
-                let id = try await WebhookAPITests.subscribe(b, #"{"name":"t","url":"\#(sink.url("slow"))","event_types":["none"],"timeout_seconds":1}"#)["id"]!.stringValue!
+                let id = try await WebhookAPITests.subscribe(
+                    b, #"{"name":"t","url":"\#(sink.url("slow"))","event_types":["none"],"timeout_seconds":1}"#)["id"]!.stringValue!
                 _ = try await b.post("webhooks/\(id)/test", b.adminPAK)
                 let sweep = try Self.deliverer(b)
                 let start = ContinuousClock.now
@@ -110,13 +125,20 @@ final class WebhookDeliveryTests: XCTestCase {
     func testAgentTargetedDeliveriesAreLeftToAgents() async throws {
         try await TestBroker.run { b in
             try await WebhookSink.run { sink in
-                let id = try await WebhookAPITests.subscribe(b, #"{"name":"a","url":"\#(sink.url("ok"))","event_types":["none"],"target_labels":["env:prod"]}"#)["id"]!.stringValue!
+                let id = try await WebhookAPITests.subscribe(
+                    b, #"{"name":"a","url":"\#(sink.url("ok"))","event_types":["none"],"target_labels":["env:prod"]}"#)["id"]!.stringValue!
                 _ = try await b.post("webhooks/\(id)/test", b.adminPAK)
                 let sweep = try Self.deliverer(b)
                 try await Self.drain(sweep, b)
                 await sweep.shutdown()
-                do { let v = await sink.log.count; XCTAssertEqual(v, 0) }
-                do { let v = try await Self.statuses(b); XCTAssertEqual(v, ["pending": 1]) }
+                do {
+                    let v = await sink.log.count
+                    XCTAssertEqual(v, 0)
+                }
+                do {
+                    let v = try await Self.statuses(b)
+                    XCTAssertEqual(v, ["pending": 1])
+                }
             }
         }
     }
@@ -124,7 +146,8 @@ final class WebhookDeliveryTests: XCTestCase {
     func testSeveralConcurrentDeliverersSendEveryDeliveryExactlyOnce() async throws {
         try await TestBroker.run { b in
             try await WebhookSink.run { sink in
-                let id = try await WebhookAPITests.subscribe(b, #"{"name":"n","url":"\#(sink.url("ok"))","event_types":["none"]}"#)["id"]!.stringValue!
+                let id = try await WebhookAPITests.subscribe(b, #"{"name":"n","url":"\#(sink.url("ok"))","event_types":["none"]}"#)["id"]!
+                    .stringValue!
                 try await WebhookLoad.enqueue(b.database, subscription: UUID(uuidString: id)!, count: 600)
                 let sweeps = try (0..<4).map { _ in try Self.deliverer(b) }
                 XCTAssertEqual(Set(sweeps.map(\.owner)).count, 4)
@@ -136,7 +159,10 @@ final class WebhookDeliveryTests: XCTestCase {
                 let ids = await sink.log.received.map(\.deliveryID)
                 XCTAssertEqual(ids.count, 600)
                 XCTAssertEqual(Set(ids).count, 600, "a delivery was sent twice")
-                do { let v = try await Self.statuses(b); XCTAssertEqual(v, ["success": 600]) }
+                do {
+                    let v = try await Self.statuses(b)
+                    XCTAssertEqual(v, ["success": 600])
+                }
             }
         }
     }
@@ -145,7 +171,8 @@ final class WebhookDeliveryTests: XCTestCase {
 /// Enqueues no-op deliveries directly (what EventOutbox writes), for load tests.
 enum WebhookLoad {
     static func enqueue(_ database: Database, subscription: UUID, count: Int) async throws {
-        try await database.query("""
+        try await database.query(
+            """
             INSERT INTO webhook_deliveries (subscription_id, event_type, event_id, payload, max_attempts)
             SELECT \(subscription), 'load.test', e.id, json_build_object('id', e.id, 'event_type', 'load.test', 'timestamp', now(), 'data', '{}'::json)::text, 5
             FROM (SELECT gen_random_uuid() AS id FROM generate_series(1, \(count))) AS e

@@ -3,8 +3,9 @@ import BrokkrQueue
 import Foundation
 import PostgresNIO
 import XCTest
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Several built `brokkr-webhooks` processes against one schema and a local sink; one is SIGKILLed
@@ -38,7 +39,8 @@ final class WebhookWorkerProcessTests: XCTestCase {
     func testSeveralWorkerProcessesAndOneKilledMidBatchLoseNothing() async throws {
         try await TestBroker.run { b in
             try await WebhookSink.run { sink in
-                let sub = try await WebhookAPITests.subscribe(b, #"{"name":"p","url":"\#(sink.url("delay"))","event_types":["none"],"timeout_seconds":1}"#)
+                let sub = try await WebhookAPITests.subscribe(
+                    b, #"{"name":"p","url":"\#(sink.url("delay"))","event_types":["none"],"timeout_seconds":1}"#)
                 let total = 600
                 try await WebhookLoad.enqueue(b.database, subscription: UUID(uuidString: sub["id"]!.stringValue!)!, count: total)
                 let workers = try Self.startWorkers(3, b)
@@ -46,7 +48,8 @@ final class WebhookWorkerProcessTests: XCTestCase {
 
                 // Kill the first worker while it holds claims (requests in flight, none completed yet).
                 let victim = workers[0]
-                let claimedByVictim = "SELECT id FROM webhook_deliveries WHERE status = 'acquired' AND claimed_by LIKE '%:\(victim.processIdentifier):%'"
+                let claimedByVictim =
+                    "SELECT id FROM webhook_deliveries WHERE status = 'acquired' AND claimed_by LIKE '%:\(victim.processIdentifier):%'"
                 let deadline = ContinuousClock.now + .seconds(60)
                 while try await Self.ids(b, claimedByVictim).isEmpty {
                     guard ContinuousClock.now < deadline else { return XCTFail("the victim never claimed anything") }
@@ -67,15 +70,21 @@ final class WebhookWorkerProcessTests: XCTestCase {
                 let all = try await Self.ids(b, "SELECT id FROM webhook_deliveries")
                 XCTAssertEqual(Set(counts.keys), all, "every delivery reached the sink")
                 let duplicated = Set(counts.filter { $0.value > 1 }.keys)
-                XCTAssertTrue(duplicated.isSubset(of: inFlight), "only the killed worker's in-flight claims may arrive twice: \(duplicated.subtracting(inFlight))")
+                XCTAssertTrue(
+                    duplicated.isSubset(of: inFlight),
+                    "only the killed worker's in-flight claims may arrive twice: \(duplicated.subtracting(inFlight))")
                 XCTAssertTrue(counts.values.allSatisfy { $0 <= 2 })
-                do { let v = try await WebhookDeliveryTests.statuses(b); XCTAssertEqual(v, ["success": total]) }
+                do {
+                    let v = try await WebhookDeliveryTests.statuses(b)
+                    XCTAssertEqual(v, ["success": total])
+                }
 
                 // SIGTERM: the survivors stop cleanly.
                 for w in workers.dropFirst() { kill(w.processIdentifier, SIGTERM) }
                 for w in workers.dropFirst() {
                     w.waitUntilExit()
-                    XCTAssertEqual(w.terminationReason, .exit); XCTAssertEqual(w.terminationStatus, 0)
+                    XCTAssertEqual(w.terminationReason, .exit)
+                    XCTAssertEqual(w.terminationStatus, 0)
                 }
             }
         }

@@ -14,21 +14,26 @@ final class WorkerProcessTests: XCTestCase {
         try "[workers]\npoll_interval_seconds = 5\nhealth_port = 0\n".write(toFile: path, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(atPath: path) }
         try await TestDatabase.withMigratedDatabase(schema: schema) { database, _ in
-            let worker = try ChildProcess(product: "brokkr-audit", environment: [
-                "BROKKR__DATABASE__URL": TestDatabase.url, "BROKKR__DATABASE__SCHEMA": schema,
-                "BROKKR_CONFIG_FILE": path, "BROKKR__LOG__LEVEL": "info", "PATH": "/usr/bin:/bin",
-            ])
+            let worker = try ChildProcess(
+                product: "brokkr-audit",
+                environment: [
+                    "BROKKR__DATABASE__URL": TestDatabase.url, "BROKKR__DATABASE__SCHEMA": schema,
+                    "BROKKR_CONFIG_FILE": path, "BROKKR__LOG__LEVEL": "info", "PATH": "/usr/bin:/bin",
+                ])
             let started = try await worker.waitForOutput("audit-batcher started")
             XCTAssertTrue(started, worker.output)
 
             // Real work: an entry written to the outbox reaches audit_logs (woken by NOTIFY).
             try await database.transaction { connection in
-                try await AuditOutbox.write(AuditEntry(actorType: "system", actorID: nil, action: "test.process", resourceType: "system", resourceID: nil),
-                                            on: connection, logger: database.logger)
+                try await AuditOutbox.write(
+                    AuditEntry(actorType: "system", actorID: nil, action: "test.process", resourceType: "system", resourceID: nil),
+                    on: connection, logger: database.logger)
             }
             var moved = false
             for _ in 0..<100 where !moved {
-                for try await n in try await database.query("SELECT count(*)::int FROM audit_logs WHERE action = 'test.process'").decode(Int.self) { moved = n == 1 }
+                for try await n in try await database.query("SELECT count(*)::int FROM audit_logs WHERE action = 'test.process'").decode(Int.self) {
+                    moved = n == 1
+                }
                 if !moved { try await Task.sleep(for: .milliseconds(100)) }
             }
             XCTAssertTrue(moved, worker.output)
@@ -53,24 +58,26 @@ final class WorkerProcessTests: XCTestCase {
         let path = NSTemporaryDirectory() + "brokkr-reload-all-\(UUID().uuidString).toml"
         @Sendable func write(interval: Int, origin: String) throws {
             try """
-                [broker]
-                webhook_delivery_interval_seconds = \(interval)
-                allow_ephemeral_webhook_key = true
-                webhok_batch_size = 3
-                [workers]
-                health_port = 0
-                [cors]
-                allowed_origins = ["\(origin)"]
+            [broker]
+            webhook_delivery_interval_seconds = \(interval)
+            allow_ephemeral_webhook_key = true
+            webhok_batch_size = 3
+            [workers]
+            health_port = 0
+            [cors]
+            allowed_origins = ["\(origin)"]
 
-                """.write(toFile: path, atomically: true, encoding: .utf8)
+            """.write(toFile: path, atomically: true, encoding: .utf8)
         }
         try write(interval: 5, origin: "http://old.example")
         defer { try? FileManager.default.removeItem(atPath: path) }
         try await TestBroker.run(extraConfig: ["BROKKR_CONFIG_FILE": path]) { b in
-            let worker = try ChildProcess(product: "brokkr-webhooks", environment: [
-                "BROKKR__DATABASE__URL": TestDatabase.url, "BROKKR__DATABASE__SCHEMA": b.settings.database.schema ?? "public",
-                "BROKKR_CONFIG_FILE": path, "BROKKR__LOG__LEVEL": "info", "PATH": "/usr/bin:/bin",
-            ])
+            let worker = try ChildProcess(
+                product: "brokkr-webhooks",
+                environment: [
+                    "BROKKR__DATABASE__URL": TestDatabase.url, "BROKKR__DATABASE__SCHEMA": b.settings.database.schema ?? "public",
+                    "BROKKR_CONFIG_FILE": path, "BROKKR__LOG__LEVEL": "info", "PATH": "/usr/bin:/bin",
+                ])
             let started = try await worker.waitForOutput("webhook-delivery started")
             XCTAssertTrue(started, worker.output)
             XCTAssertTrue(worker.output.contains("Unknown configuration key broker.webhok_batch_size (from \(path))"), worker.output)
@@ -80,7 +87,10 @@ final class WorkerProcessTests: XCTestCase {
                     let r = try await replica.request(.GET, "/healthz", pak: nil, headers: [("Origin", "http://new.example")])
                     return r.headers.first(name: "Access-Control-Allow-Origin") == "http://new.example"
                 }
-                do { let v = try await allowsNewOrigin(); XCTAssertFalse(v) }
+                do {
+                    let v = try await allowsNewOrigin()
+                    XCTAssertFalse(v)
+                }
                 try write(interval: 9, origin: "http://new.example")
                 let reload = try await b.post("admin/config/reload", b.adminPAK)
                 XCTAssertEqual(reload.status, 200, reload.body)
@@ -111,8 +121,10 @@ final class WorkerProcessTests: XCTestCase {
             }
             let proxy = Process()
             proxy.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            proxy.arguments = ["python3", URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Support/blackhole_proxy.py").path,
-                               "0", host, String(pgPort)]
+            proxy.arguments = [
+                "python3", URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Support/blackhole_proxy.py").path,
+                "0", host, String(pgPort),
+            ]
             let pipe = Pipe()
             let control = Pipe()
             proxy.standardOutput = pipe
@@ -122,9 +134,11 @@ final class WorkerProcessTests: XCTestCase {
             let line = String(decoding: pipe.fileHandleForReading.availableData, as: UTF8.self)
             let proxyPort = try XCTUnwrap(Int(line.trimmingCharacters(in: .whitespacesAndNewlines).components(separatedBy: " ").last ?? ""), line)
             url.port = proxyPort
-            let base = ["BROKKR__DATABASE__URL": url.string!, "BROKKR__DATABASE__SCHEMA": schema, "BROKKR__LOG__LEVEL": "info",
-                        "PATH": "/usr/bin:/bin", "BROKKR__WORKERS__HEALTH_PORT": "0", "BROKKR__BROKER__ALLOW_EPHEMERAL_WEBHOOK_KEY": "true",
-                        "TMPDIR": NSTemporaryDirectory()]
+            let base = [
+                "BROKKR__DATABASE__URL": url.string!, "BROKKR__DATABASE__SCHEMA": schema, "BROKKR__LOG__LEVEL": "info",
+                "PATH": "/usr/bin:/bin", "BROKKR__WORKERS__HEALTH_PORT": "0", "BROKKR__BROKER__ALLOW_EPHEMERAL_WEBHOOK_KEY": "true",
+                "TMPDIR": NSTemporaryDirectory(),
+            ]
             let executables: [(String, [String])] = [
                 ("brokkr-api", ["serve", "--host", "127.0.0.1", "--port", "0"]), ("brokkr-cleanup", []), ("brokkr-audit", []),
                 ("brokkr-workorders", []), ("brokkr-webhooks", []),
@@ -167,9 +181,11 @@ final class WorkerProcessTests: XCTestCase {
     func testEveryExecutableExitsPromptlyOnSIGTERM() async throws {
         let schema = TestDatabase.uniqueSchema()
         try await TestDatabase.withMigratedDatabase(schema: schema) { _, _ in
-            let base = ["BROKKR__DATABASE__URL": TestDatabase.url, "BROKKR__DATABASE__SCHEMA": schema, "BROKKR__LOG__LEVEL": "info",
-                        "PATH": "/usr/bin:/bin", "BROKKR__WORKERS__HEALTH_PORT": "0", "BROKKR__BROKER__ALLOW_EPHEMERAL_WEBHOOK_KEY": "true",
-                        "BROKKR__BROKER__DIAGNOSTIC_CLEANUP_INTERVAL_SECONDS": "3600", "TMPDIR": NSTemporaryDirectory()]
+            let base = [
+                "BROKKR__DATABASE__URL": TestDatabase.url, "BROKKR__DATABASE__SCHEMA": schema, "BROKKR__LOG__LEVEL": "info",
+                "PATH": "/usr/bin:/bin", "BROKKR__WORKERS__HEALTH_PORT": "0", "BROKKR__BROKER__ALLOW_EPHEMERAL_WEBHOOK_KEY": "true",
+                "BROKKR__BROKER__DIAGNOSTIC_CLEANUP_INTERVAL_SECONDS": "3600", "TMPDIR": NSTemporaryDirectory(),
+            ]
             let executables: [(String, [String], String)] = [
                 ("brokkr-cleanup", [], "started"), ("brokkr-audit", [], "started"), ("brokkr-workorders", [], "started"),
                 ("brokkr-webhooks", [], "started"), ("brokkr-api", ["serve", "--host", "127.0.0.1", "--port", "0"], "Starting server"),
@@ -189,7 +205,8 @@ final class WorkerProcessTests: XCTestCase {
     }
 
     func testWorkerRefusesABadConfigurationClearly() async throws {
-        let worker = try ChildProcess(product: "brokkr-cleanup", environment: ["BROKKR__BROKER__DIAGNOSTIC_MAX_AGE_HOURS": "soon", "PATH": "/usr/bin:/bin"])
+        let worker = try ChildProcess(
+            product: "brokkr-cleanup", environment: ["BROKKR__BROKER__DIAGNOSTIC_MAX_AGE_HOURS": "soon", "PATH": "/usr/bin:/bin"])
         let status = try await worker.waitForExit()
         XCTAssertNotEqual(status, 0)
         XCTAssertTrue(worker.output.contains("broker.diagnostic_max_age_hours"), worker.output)

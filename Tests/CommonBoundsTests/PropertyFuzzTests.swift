@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import BrokkrCommon
 
 /// Random nesting and sizes against each entry point: every call must return (a value or its typed
@@ -102,10 +103,13 @@ import Testing
     private static func schema(_ depth: Int, defs: Int, _ rng: inout SeededGenerator) -> String {
         guard depth > 0 else {
             let target = Int.random(in: 0..<defs, using: &rng)
-            return [##"{"type": "integer"}"##, ##"{"$ref": "#"}"##, ##"{"$ref": "#/$defs/d"## + String(target) + "\"}",
-                    ##"{"pattern": "(x+x+)+y"}"##, "true", ##"{"$dynamicRef": "#x"}"##].randomElement(using: &rng)!
+            return [
+                ##"{"type": "integer"}"##, ##"{"$ref": "#"}"##, ##"{"$ref": "#/$defs/d"## + String(target) + "\"}",
+                ##"{"pattern": "(x+x+)+y"}"##, "true", ##"{"$dynamicRef": "#x"}"##,
+            ].randomElement(using: &rng)!
         }
-        let a = schema(depth - 1, defs: defs, &rng), b = schema(depth / 2, defs: defs, &rng)
+        let a = schema(depth - 1, defs: defs, &rng)
+        let b = schema(depth / 2, defs: defs, &rng)
         switch Int.random(in: 0..<6, using: &rng) {
         case 0: return #"{"allOf": ["# + a + "," + b + "]}"
         case 1: return #"{"anyOf": ["# + a + "," + b + "]}"

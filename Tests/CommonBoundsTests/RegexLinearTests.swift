@@ -1,4 +1,5 @@
 import Testing
+
 @testable import BrokkrCommon
 
 @Suite struct RegexLinearTests {

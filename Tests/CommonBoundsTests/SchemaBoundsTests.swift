@@ -1,9 +1,11 @@
 import Testing
+
 @testable import BrokkrCommon
 
 @Suite struct SchemaBoundsTests {
     private func validate(_ schema: String, _ instance: JSONValue, maxSteps: Int = JSONSchemaValidator.defaultMaxEvaluationSteps)
-        -> (violations: [SchemaViolation], isValid: Bool, seconds: Double) {
+        -> (violations: [SchemaViolation], isValid: Bool, seconds: Double)
+    {
         let ((violations, isValid), seconds) = onSmallStack {
             let validator = try! JSONSchemaValidator(schema: try! JSONValue.parse(schema), maxEvaluationSteps: maxSteps)
             return (validator.validate(instance), validator.isValid(instance))

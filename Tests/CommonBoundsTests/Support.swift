@@ -1,4 +1,5 @@
 import Foundation
+
 @testable import BrokkrCommon
 
 /// SplitMix64: a tiny seeded generator, so every generated case can be replayed from its seed.

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import BrokkrCommon
 
 @Suite struct TemplateNestingTests {
@@ -18,7 +19,8 @@ import Testing
 
     @Test func nestingAtTheLimitParsesAndRendersOnASmallStack() {
         let depth = TemplateLimits.default.maxBlockDepth
-        let source = String(repeating: "{% if true %}{% for i in [1] %}{% filter upper %}", count: depth / 3)
+        let source =
+            String(repeating: "{% if true %}{% for i in [1] %}{% filter upper %}", count: depth / 3)
             + "x" + String(repeating: "{% endfilter %}{% endfor %}{% endif %}", count: depth / 3)
         let (result, _) = onSmallStack { render(source) }
         #expect(result == .success)

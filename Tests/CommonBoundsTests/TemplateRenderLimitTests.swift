@@ -1,4 +1,5 @@
 import Testing
+
 @testable import BrokkrCommon
 
 @Suite struct TemplateRenderLimitTests {
@@ -6,9 +7,11 @@ import Testing
     /// under test rather than the clock.
     private static let patient = TemplateLimits(renderTimeoutMilliseconds: 60_000)
 
-    private func expectLimit(_ source: String, _ limitName: String, limits: TemplateLimits = patient,
-                             context: JSONValue = .object([:]),
-                             sourceLocation: Testing.SourceLocation = #_sourceLocation) {
+    private func expectLimit(
+        _ source: String, _ limitName: String, limits: TemplateLimits = patient,
+        context: JSONValue = .object([:]),
+        sourceLocation: Testing.SourceLocation = #_sourceLocation
+    ) {
         let (result, seconds) = onSmallStack { render(source, context, limits: limits) }
         #expect(result.message?.contains(limitName) == true, "\(result)", sourceLocation: sourceLocation)
         #expect(seconds < answersWithinSeconds, sourceLocation: sourceLocation)
@@ -45,18 +48,23 @@ import Testing
 
     @Test func growingFiltersCheckTheirResultSize() {
         let big = "{% set s = \"" + String(repeating: "a", count: 10_000) + "\" %}"
-        expectLimit(big + "{{ s | replace(from=\"a\", to=\"" + String(repeating: "b", count: 1_000) + "\") }}",
-                    "broker.template_max_output_bytes")
-        expectLimit(big + "{{ s | replace(from=\"\", to=\"" + String(repeating: "b", count: 1_000) + "\") }}",
-                    "broker.template_max_output_bytes")
+        expectLimit(
+            big + "{{ s | replace(from=\"a\", to=\"" + String(repeating: "b", count: 1_000) + "\") }}",
+            "broker.template_max_output_bytes")
+        expectLimit(
+            big + "{{ s | replace(from=\"\", to=\"" + String(repeating: "b", count: 1_000) + "\") }}",
+            "broker.template_max_output_bytes")
         // Template string literals have no escapes, so the newlines come from the context.
-        expectLimit("{{ lines | indent(prefix=\"" + String(repeating: " ", count: 1_000) + "\") }}",
-                    "broker.template_max_output_bytes",
-                    context: .object(["lines": .string(String(repeating: "a\n", count: 10_000))]))
-        expectLimit("{{ range(end=10000) | join(sep=\"" + String(repeating: "-", count: 1_000) + "\") }}",
-                    "broker.template_max_output_bytes")
-        expectLimit(big + "{{ " + Array(repeating: "s", count: 1_000).joined(separator: " ~ ") + " }}",
-                    "broker.template_max_output_bytes")
+        expectLimit(
+            "{{ lines | indent(prefix=\"" + String(repeating: " ", count: 1_000) + "\") }}",
+            "broker.template_max_output_bytes",
+            context: .object(["lines": .string(String(repeating: "a\n", count: 10_000))]))
+        expectLimit(
+            "{{ range(end=10000) | join(sep=\"" + String(repeating: "-", count: 1_000) + "\") }}",
+            "broker.template_max_output_bytes")
+        expectLimit(
+            big + "{{ " + Array(repeating: "s", count: 1_000).joined(separator: " ~ ") + " }}",
+            "broker.template_max_output_bytes")
     }
 
     @Test func outputSizeIsLimited() {
@@ -73,16 +81,18 @@ import Testing
 
     @Test func limitErrorsAreRenderFailuresOfTheEngine() {
         #expect {
-            _ = try StackTemplateEngine.render(content: "{% for i in range(end=100000000) %}{% endfor %}",
-                                               parametersSchema: "{}", parameters: .object([:]))
+            _ = try StackTemplateEngine.render(
+                content: "{% for i in range(end=100000000) %}{% endfor %}",
+                parametersSchema: "{}", parameters: .object([:]))
         } throws: { error in
             guard case StackTemplateEngine.Failure.renderFailed(let message) = error else { return false }
             return message.contains("broker.template_max_iterations")
         }
         let limits = TemplateLimits(maxIterations: 10)
         #expect(throws: StackTemplateEngine.Failure.self) {
-            _ = try StackTemplateEngine.render(content: "{% for i in range(end=20) %}{% endfor %}",
-                                               parametersSchema: "{}", parameters: .object([:]), limits: limits)
+            _ = try StackTemplateEngine.render(
+                content: "{% for i in range(end=20) %}{% endfor %}",
+                parametersSchema: "{}", parameters: .object([:]), limits: limits)
         }
     }
 

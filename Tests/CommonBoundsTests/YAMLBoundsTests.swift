@@ -1,4 +1,5 @@
 import Testing
+
 @testable import BrokkrCommon
 
 @Suite struct YAMLBoundsTests {
@@ -12,8 +13,10 @@ import Testing
         return lines.joined(separator: "\n") + "\n"
     }()
 
-    private func expectRejected(_ yaml: String, _ fragment: String, limits: YAMLLimits = .default,
-                                sourceLocation: Testing.SourceLocation = #_sourceLocation) {
+    private func expectRejected(
+        _ yaml: String, _ fragment: String, limits: YAMLLimits = .default,
+        sourceLocation: Testing.SourceLocation = #_sourceLocation
+    ) {
         let (result, seconds) = onSmallStack { outcome { _ = try YAMLDocuments.parse(yaml, limits: limits) } }
         #expect(result.message?.contains(fragment) == true, "\(result)", sourceLocation: sourceLocation)
         #expect(seconds < answersWithinSeconds, sourceLocation: sourceLocation)
@@ -43,26 +46,27 @@ import Testing
     }
 
     @Test func sizeIsLimited() {
-        expectRejected("a: " + String(repeating: "b", count: 2_000) + "\n", "exceeds the limit of 1000 bytes",
-                       limits: YAMLLimits(maxBytes: 1_000))
+        expectRejected(
+            "a: " + String(repeating: "b", count: 2_000) + "\n", "exceeds the limit of 1000 bytes",
+            limits: YAMLLimits(maxBytes: 1_000))
     }
 
     @Test func ordinaryManifestsWithAliasesStillParse() throws {
         let yaml = """
-        apiVersion: apps/v1
-        kind: Deployment
-        metadata:
-          name: web
-          labels: &labels {app: web, tier: front}
-        spec:
-          selector: {matchLabels: *labels}
-          template:
-            metadata: {labels: *labels}
-        ---
-        apiVersion: v1
-        kind: Namespace
-        metadata: {name: web}
-        """
+            apiVersion: apps/v1
+            kind: Deployment
+            metadata:
+              name: web
+              labels: &labels {app: web, tier: front}
+            spec:
+              selector: {matchLabels: *labels}
+              template:
+                metadata: {labels: *labels}
+            ---
+            apiVersion: v1
+            kind: Namespace
+            metadata: {name: web}
+            """
         let documents = try YAMLDocuments.parse(yaml)
         #expect(documents.count == 2)
         #expect(documents[0]["spec"]?["selector"]?["matchLabels"]?["app"] == .string("web"))

@@ -30,11 +30,12 @@ import Testing
 
     static func annotated(_ yaml: String, stack: String, checksum: String) throws -> KubeJSON {
         var obj = try KubeJSON.parseYAML(yaml)
-        obj.setValue([
-            "k8s.brokkr.io/stack": .string(stack), "k8s.brokkr.io/deployment-checksum": .string(checksum),
-            "brokkr.io/deployment-object-id": "do-1", "brokkr.io/owner-id": "agent-1",
-            "k8s.brokkr.io/last-config-applied": "DynamicObject { types: Some(TypeMeta { .. }) }",
-        ], at: ["metadata", "annotations"])
+        obj.setValue(
+            [
+                "k8s.brokkr.io/stack": .string(stack), "k8s.brokkr.io/deployment-checksum": .string(checksum),
+                "brokkr.io/deployment-object-id": "do-1", "brokkr.io/owner-id": "agent-1",
+                "k8s.brokkr.io/last-config-applied": "DynamicObject { types: Some(TypeMeta { .. }) }",
+            ], at: ["metadata", "annotations"])
         return obj
     }
 
@@ -51,10 +52,13 @@ import Testing
         return "\(base)/\(plural)/\(name)"
     }
 
-    func ssa(_ api: API, _ obj: KubeJSON, _ discovery: [(path: String, resource: KubeJSON)], manager: String = "brokkr-controller", dryRun: Bool = false) async throws -> API.Reply {
+    func ssa(
+        _ api: API, _ obj: KubeJSON, _ discovery: [(path: String, resource: KubeJSON)], manager: String = "brokkr-controller", dryRun: Bool = false
+    ) async throws -> API.Reply {
         let path = try Self.objectPath(obj, discovery)
-        return try await api.request("PATCH", path + "?fieldManager=\(manager)&force=true" + (dryRun ? "&dryRun=All" : ""),
-                                     body: obj.serialized(), contentType: "application/apply-patch+yaml")
+        return try await api.request(
+            "PATCH", path + "?fieldManager=\(manager)&force=true" + (dryRun ? "&dryRun=All" : ""),
+            body: obj.serialized(), contentType: "application/apply-patch+yaml")
     }
 
     @Test func deployValidatePruneAndDeletionMarker() async throws {
@@ -110,7 +114,9 @@ import Testing
                 return statuses
             }
             // New DO (c2) holds the namespace and ConfigMap A only.
-            for obj in [try Self.annotated(namespaceYAML, stack: "s1", checksum: "c2"), try Self.annotated(configMapYAML, stack: "s1", checksum: "c2")] {
+            for obj in [
+                try Self.annotated(namespaceYAML, stack: "s1", checksum: "c2"), try Self.annotated(configMapYAML, stack: "s1", checksum: "c2"),
+            ] {
                 #expect(try await ssa(api, obj, discovery).status == 200)
             }
             let pruned = try await prune(stack: "s1", checksum: "c2")
@@ -136,7 +142,8 @@ import Testing
             let discovery = try await Self.discover(api)
             let ns = try Self.annotated(namespaceYAML.replacingOccurrences(of: "shop", with: "ns-new"), stack: "s", checksum: "c")
             #expect(try await ssa(api, ns, discovery).status == 201)
-            let bad = try Self.annotated(deploymentYAML(namespace: "ns-new").replacingOccurrences(of: "replicas: 2", with: "replicas: \"two\""), stack: "s", checksum: "c")
+            let bad = try Self.annotated(
+                deploymentYAML(namespace: "ns-new").replacingOccurrences(of: "replicas: 2", with: "replicas: \"two\""), stack: "s", checksum: "c")
             let r = try await ssa(api, bad, discovery, manager: "validation", dryRun: true)
             #expect(r.status == 422)
             #expect(r.json["reason"] == "Invalid")
@@ -163,11 +170,14 @@ import Testing
             ]
             #expect(try await ssa(api, pod, discovery).status == 201)
             let live = try #require(emu.cluster.get(apiVersion: "v1", kind: "Pod", namespace: "default", name: "api-0"))
-            try emu.cluster.setStatus(apiVersion: "v1", kind: "Pod", namespace: "default", name: "api-0",
-                                      status: KubePodStatus.crashLoopBackOff(live, restartCount: 3))
-            emu.cluster.setPodLog(namespace: "default", pod: "api-0", container: "main", text: (1...150).map { "line \($0)" }.joined(separator: "\n") + "\n")
-            emu.cluster.recordEvent(namespace: "default", involvedKind: "Pod", involvedName: "api-0", reason: "BackOff",
-                                    message: "Back-off restarting failed container main", type: "Warning")
+            try emu.cluster.setStatus(
+                apiVersion: "v1", kind: "Pod", namespace: "default", name: "api-0",
+                status: KubePodStatus.crashLoopBackOff(live, restartCount: 3))
+            emu.cluster.setPodLog(
+                namespace: "default", pod: "api-0", container: "main", text: (1...150).map { "line \($0)" }.joined(separator: "\n") + "\n")
+            emu.cluster.recordEvent(
+                namespace: "default", involvedKind: "Pod", involvedName: "api-0", reason: "BackOff",
+                message: "Back-off restarting failed container main", type: "Warning")
 
             let pods = try await api.get("/api/v1/namespaces/default/pods?labelSelector=brokkr.io%2Fdeployment-object-id%3Ddo-9").json
             let p = try #require(pods["items"]?.arrayValue?.first)
@@ -185,22 +195,29 @@ import Testing
             }
             let discovery2 = try await Self.discover(api)
             #expect(discovery2.contains { $0.path == "/apis/shipwright.io/v1beta1" && $0.resource["kind"] == "BuildRun" })
-            let build: KubeJSON = ["apiVersion": "shipwright.io/v1beta1", "kind": "Build", "metadata": ["name": "app", "namespace": "default"],
-                                    "spec": ["source": ["type": "Git", "git": ["url": "https://example.com/x.git"]]]]
+            let build: KubeJSON = [
+                "apiVersion": "shipwright.io/v1beta1", "kind": "Build", "metadata": ["name": "app", "namespace": "default"],
+                "spec": ["source": ["type": "Git", "git": ["url": "https://example.com/x.git"]]],
+            ]
             #expect(try await ssa(api, build, discovery2, manager: "brokkr-agent").status == 201)
             let run: KubeJSON = [
                 "apiVersion": "shipwright.io/v1beta1", "kind": "BuildRun",
-                "metadata": ["name": "app-1234abcd", "namespace": "default", "labels": ["brokkr.io/work-order-id": "1234abcd-x", "shipwright.io/build": "app"]],
+                "metadata": [
+                    "name": "app-1234abcd", "namespace": "default",
+                    "labels": ["brokkr.io/work-order-id": "1234abcd-x", "shipwright.io/build": "app"],
+                ],
                 "spec": ["build": ["name": "app"]],
             ]
             let created = try await api.post("/apis/shipwright.io/v1beta1/namespaces/default/buildruns", run)
             #expect(created.status == 201)
             #expect(created.json["status"] == nil)
             #expect(try await api.post("/apis/shipwright.io/v1beta1/namespaces/default/buildruns", run).json["reason"] == "AlreadyExists")
-            try emu.cluster.setStatus(apiVersion: "shipwright.io/v1beta1", kind: "BuildRun", namespace: "default", name: "app-1234abcd", status: [
-                "conditions": [["type": "Succeeded", "status": "False", "reason": "Failed"]],
-                "failureDetails": ["reason": "GitCloneFailed", "message": "auth"],
-            ])
+            try emu.cluster.setStatus(
+                apiVersion: "shipwright.io/v1beta1", kind: "BuildRun", namespace: "default", name: "app-1234abcd",
+                status: [
+                    "conditions": [["type": "Succeeded", "status": "False", "reason": "Failed"]],
+                    "failureDetails": ["reason": "GitCloneFailed", "message": "auth"],
+                ])
             let polled = try await api.get("/apis/shipwright.io/v1beta1/namespaces/default/buildruns/app-1234abcd").json
             #expect(polled["status"]?["failureDetails"]?["reason"] == "GitCloneFailed")
         }

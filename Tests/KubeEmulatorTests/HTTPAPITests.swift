@@ -40,8 +40,15 @@ import Testing
             // PATCH /status (merge) with ImagePullBackOff; a spec change in the same patch is ignored.
             let patch: KubeJSON = [
                 "spec": ["activeDeadlineSeconds": 5],
-                "status": ["phase": "Pending", "containerStatuses": [["name": "app", "image": "busybox:1.36", "ready": false, "restartCount": 0,
-                                                                       "state": ["waiting": ["reason": "ImagePullBackOff", "message": "Back-off pulling image"]]]]],
+                "status": [
+                    "phase": "Pending",
+                    "containerStatuses": [
+                        [
+                            "name": "app", "image": "busybox:1.36", "ready": false, "restartCount": 0,
+                            "state": ["waiting": ["reason": "ImagePullBackOff", "message": "Back-off pulling image"]],
+                        ]
+                    ],
+                ],
             ]
             let patched = try await api.patch("/api/v1/namespaces/default/pods/p1/status", patch)
             #expect(patched.status == 200)
@@ -71,7 +78,9 @@ import Testing
             #expect(p2Now["status"]?["phase"] == "Pending")
 
             // The status writes are recorded as their own managers.
-            let managers = (p2Now["metadata"]?["managedFields"]?.arrayValue ?? []).map { "\($0["manager"]?.stringValue ?? ""):\($0["subresource"]?.stringValue ?? "")" }
+            let managers = (p2Now["metadata"]?["managedFields"]?.arrayValue ?? []).map {
+                "\($0["manager"]?.stringValue ?? ""):\($0["subresource"]?.stringValue ?? "")"
+            }
             #expect(managers.contains("kubelet:status"))
         }
     }
@@ -145,8 +154,9 @@ import Testing
     @Test func propagationPolicies() async throws {
         try await withAPI { api, emu in
             func deploy(_ name: String) async throws {
-                let r = try await api.apply("/apis/apps/v1/namespaces/default/deployments/\(name)",
-                                            deploymentYAML(replicas: 2, namespace: "default", name: name))
+                let r = try await api.apply(
+                    "/apis/apps/v1/namespaces/default/deployments/\(name)",
+                    deploymentYAML(replicas: 2, namespace: "default", name: name))
                 #expect(r.status == 201, "\(r.body)")
             }
             func pods(_ app: String) -> [KubeJSON] {
@@ -173,7 +183,8 @@ import Testing
             #expect(pods("bg").isEmpty)
 
             try await deploy("fg")
-            let fg = try await api.delete("/apis/apps/v1/namespaces/default/deployments/fg", ["kind": "DeleteOptions", "apiVersion": "v1", "propagationPolicy": "Foreground"])
+            let fg = try await api.delete(
+                "/apis/apps/v1/namespaces/default/deployments/fg", ["kind": "DeleteOptions", "apiVersion": "v1", "propagationPolicy": "Foreground"])
             #expect(fg.status == 200)
             #expect(pods("fg").isEmpty)
             #expect(emu.cluster.get(apiVersion: "apps/v1", kind: "Deployment", namespace: "default", name: "fg") == nil)
@@ -184,7 +195,7 @@ import Testing
                 "spec": ["template": ["spec": ["restartPolicy": "Never", "containers": [["name": "main", "image": "busybox"]]]]],
             ]
             #expect(try await api.post("/apis/batch/v1/namespaces/default/jobs", job).status == 201)
-            #expect(pods("once").isEmpty) // labelled job-name, not app
+            #expect(pods("once").isEmpty)  // labelled job-name, not app
             let jobPods = emu.cluster.list(apiVersion: "v1", kind: "Pod", namespace: "default", labelSelector: "job-name=once")
             #expect(jobPods.count == 1)
             _ = try await api.delete("/apis/batch/v1/namespaces/default/jobs/once")
@@ -233,23 +244,27 @@ import Testing
             let noNS = try await api.post("/api/v1/namespaces/ghost/configmaps", cm)
             #expect(noNS.status == 404)
             #expect(noNS.json["message"] == "namespaces \"ghost\" not found")
-            let noNSApply = try await api.apply("/api/v1/namespaces/ghost/configmaps/c", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n", dryRun: true)
+            let noNSApply = try await api.apply(
+                "/api/v1/namespaces/ghost/configmaps/c", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n", dryRun: true)
             #expect(noNSApply.status == 404)
             #expect(noNSApply.json["reason"] == "NotFound")
 
-            let noManager = try await api.apply("/api/v1/namespaces/default/configmaps/c", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n", manager: nil)
+            let noManager = try await api.apply(
+                "/api/v1/namespaces/default/configmaps/c", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n", manager: nil)
             #expect(noManager.status == 400)
             #expect(noManager.json["reason"] == "BadRequest")
 
-            let invalid = try await api.apply("/apis/apps/v1/namespaces/default/deployments/bad",
-                                              deploymentYAML(namespace: "default", name: "bad").replacingOccurrences(of: "replicas: 2", with: "replicas: two"),
-                                              dryRun: true)
+            let invalid = try await api.apply(
+                "/apis/apps/v1/namespaces/default/deployments/bad",
+                deploymentYAML(namespace: "default", name: "bad").replacingOccurrences(of: "replicas: 2", with: "replicas: two"),
+                dryRun: true)
             #expect(invalid.status == 422)
             #expect(invalid.json["reason"] == "Invalid")
             #expect(invalid.json["message"]?.stringValue?.hasPrefix("Deployment.apps \"bad\" is invalid: spec.replicas") == true)
             #expect(invalid.json["details"]?["causes"]?.arrayValue?.first?["field"] == "spec.replicas")
 
-            let badName = try await api.post("/api/v1/namespaces/default/configmaps", ["apiVersion": "v1", "kind": "ConfigMap", "metadata": ["name": "Not_Valid"]])
+            let badName = try await api.post(
+                "/api/v1/namespaces/default/configmaps", ["apiVersion": "v1", "kind": "ConfigMap", "metadata": ["name": "Not_Valid"]])
             #expect(badName.status == 422)
             #expect(badName.json["message"]?.stringValue?.contains("metadata.name: Invalid value: \"Not_Valid\"") == true)
 
@@ -268,7 +283,8 @@ import Testing
             let wrongKind = try await api.apply("/api/v1/namespaces/default/configmaps/c", "apiVersion: v1\nkind: Secret\nmetadata:\n  name: c\n")
             #expect(wrongKind.status == 400)
 
-            let nameMismatch = try await api.apply("/api/v1/namespaces/default/configmaps/c", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: d\n")
+            let nameMismatch = try await api.apply(
+                "/api/v1/namespaces/default/configmaps/c", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: d\n")
             #expect(nameMismatch.status == 400)
         }
     }
@@ -277,7 +293,9 @@ import Testing
         try await withAPI { api, emu in
             let path = "/api/v1/namespaces/default/configmaps/settings"
             // Creates when absent; YAML body.
-            let first = try await api.apply(path, """
+            let first = try await api.apply(
+                path,
+                """
                 apiVersion: v1
                 kind: ConfigMap
                 metadata:
@@ -292,16 +310,20 @@ import Testing
             #expect(first.json["metadata"]?["creationTimestamp"] != nil)
 
             // Another manager adds its own field; no conflict.
-            let bob = try await api.apply(path, #"{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"settings"},"data":{"z":"3"}}"#, manager: "bob")
+            let bob = try await api.apply(
+                path, #"{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"settings"},"data":{"z":"3"}}"#, manager: "bob")
             #expect(bob.status == 200)
             #expect(bob.json["data"] == ["x": "1", "y": "2", "z": "3"])
 
             // Same value from a second manager: shared ownership, no conflict.
-            let shared = try await api.apply(path, #"{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"settings"},"data":{"z":"3","x":"1"}}"#, manager: "bob")
+            let shared = try await api.apply(
+                path, #"{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"settings"},"data":{"z":"3","x":"1"}}"#, manager: "bob")
             #expect(shared.status == 200)
 
             // alice drops y and label b: they are removed; x stays (bob co-owns it); z is bob's.
-            let second = try await api.apply(path, """
+            let second = try await api.apply(
+                path,
+                """
                 apiVersion: v1
                 kind: ConfigMap
                 metadata:
@@ -315,7 +337,8 @@ import Testing
             #expect(second.json["metadata"]?["labels"] == ["a": "1"])
 
             // A conflicting value without force: 409 with causes naming the field and the manager.
-            let conflict = try await api.apply(path, #"{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"settings"},"data":{"z":"4"}}"#, manager: "alice")
+            let conflict = try await api.apply(
+                path, #"{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"settings"},"data":{"z":"4"}}"#, manager: "alice")
             #expect(conflict.status == 409)
             #expect(conflict.json["reason"] == "Conflict")
             #expect(conflict.json["message"] == "Apply failed with 1 conflict: conflict with \"bob\": .data.z")
@@ -325,13 +348,16 @@ import Testing
             #expect(cause?["message"] == "conflict with \"bob\"")
 
             // Dry run with force: the answer shows the result, nothing is stored.
-            let dry = try await api.apply(path, #"{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"settings"},"data":{"z":"4"}}"#, manager: "alice", force: true, dryRun: true)
+            let dry = try await api.apply(
+                path, #"{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"settings"},"data":{"z":"4"}}"#, manager: "alice", force: true,
+                dryRun: true)
             #expect(dry.status == 200)
             #expect(dry.json["data"]?["z"] == "4")
             #expect(emu.cluster.get(apiVersion: "v1", kind: "ConfigMap", namespace: "default", name: "settings")?["data"]?["z"] == "3")
 
             // Force moves ownership.
-            let forced = try await api.apply(path, #"{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"settings"},"data":{"z":"4"}}"#, manager: "alice", force: true)
+            let forced = try await api.apply(
+                path, #"{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"settings"},"data":{"z":"4"}}"#, manager: "alice", force: true)
             #expect(forced.status == 200)
             let entries = forced.json["metadata"]?["managedFields"]?.arrayValue ?? []
             let bobEntry = entries.first { $0["manager"] == "bob" }
@@ -379,9 +405,10 @@ import Testing
             #expect(app?["env"]?.arrayValue?.compactMap { $0["name"]?.stringValue } == ["MODE", "EXTRA"])
             #expect(app?["ports"]?.arrayValue?.first?["protocol"] == "TCP")
             #expect(s.json["metadata"]?["generation"] == 2)
-            #expect(emu.cluster.list(apiVersion: "v1", kind: "Pod", namespace: "default", labelSelector: "app=web").allSatisfy {
-                $0["spec"]?["containers"]?.arrayValue?.count == 2
-            })
+            #expect(
+                emu.cluster.list(apiVersion: "v1", kind: "Pod", namespace: "default", labelSelector: "app=web").allSatisfy {
+                    $0["spec"]?["containers"]?.arrayValue?.count == 2
+                })
 
             // Re-applying the original keeps the sidecar (owned by the injector).
             let again = try await api.apply(path, deploymentYAML(namespace: "default"), manager: "brokkr-controller", force: true)
@@ -445,7 +472,9 @@ import Testing
         try await withAPI { api, emu in
             let job: KubeJSON = [
                 "apiVersion": "batch/v1", "kind": "Job", "metadata": ["name": "migrate"],
-                "spec": ["backoffLimit": 0, "template": ["spec": ["restartPolicy": "Never", "containers": [["name": "main", "image": "busybox"]]]]],
+                "spec": [
+                    "backoffLimit": 0, "template": ["spec": ["restartPolicy": "Never", "containers": [["name": "main", "image": "busybox"]]]],
+                ],
             ]
             #expect(try await api.post("/apis/batch/v1/namespaces/default/jobs", job).status == 201)
             var j = try await api.get("/apis/batch/v1/namespaces/default/jobs/migrate").json
@@ -471,8 +500,9 @@ import Testing
             failing.setValue("fails", at: ["metadata", "name"])
             _ = try await api.post("/apis/batch/v1/namespaces/default/jobs", failing)
             let fp = try #require(emu.cluster.list(apiVersion: "v1", kind: "Pod", namespace: "default", labelSelector: "job-name=fails").first)
-            try emu.cluster.setStatus(apiVersion: "v1", kind: "Pod", namespace: "default", name: fp["metadata"]!["name"]!.stringValue!,
-                                      status: KubePodStatus.terminated(fp, succeeded: false, exitCode: 2))
+            try emu.cluster.setStatus(
+                apiVersion: "v1", kind: "Pod", namespace: "default", name: fp["metadata"]!["name"]!.stringValue!,
+                status: KubePodStatus.terminated(fp, succeeded: false, exitCode: 2))
             let fj = try await api.get("/apis/batch/v1/namespaces/default/jobs/fails").json
             let failed = fj["status"]?["conditions"]?.arrayValue?.first { $0["type"] == "Failed" }
             #expect(failed?["reason"] == "BackoffLimitExceeded")
@@ -508,7 +538,8 @@ import Testing
             #expect(del.json["status"]?["phase"] == "Terminating")
             // Its objects are still there and can still be deleted one by one (as a pruning client does).
             #expect(try await api.get("/apis/apps/v1/namespaces/tmp/deployments/web").status == 200)
-            let create = try await api.post("/api/v1/namespaces/tmp/configmaps", ["apiVersion": "v1", "kind": "ConfigMap", "metadata": ["name": "late"]])
+            let create = try await api.post(
+                "/api/v1/namespaces/tmp/configmaps", ["apiVersion": "v1", "kind": "ConfigMap", "metadata": ["name": "late"]])
             #expect(create.status == 403)
             #expect(create.json["reason"] == "Forbidden")
             #expect(create.json["message"]?.stringValue?.contains("because it is being terminated") == true)
@@ -555,7 +586,9 @@ import Testing
             let groups = try await api.get("/apis").json
             #expect(groups["groups"]?.arrayValue?.contains { $0["name"] == "example.com" } == true)
 
-            let ok = try await api.apply("/apis/example.com/v1/widgets/w1", """
+            let ok = try await api.apply(
+                "/apis/example.com/v1/widgets/w1",
+                """
                 apiVersion: example.com/v1
                 kind: Widget
                 metadata: {name: w1}
@@ -563,7 +596,9 @@ import Testing
                 """)
             #expect(ok.status == 201, "\(ok.body)")
             #expect(ok.json["spec"] == ["size": 3, "color": "red"])
-            let bad = try await api.apply("/apis/example.com/v1/widgets/w2", """
+            let bad = try await api.apply(
+                "/apis/example.com/v1/widgets/w2",
+                """
                 apiVersion: example.com/v1
                 kind: Widget
                 metadata: {name: w2}
@@ -595,7 +630,8 @@ import Testing
             #expect(empty.body == "")
             let ambiguous = try await api.get("/api/v1/namespaces/default/pods/multi/log")
             #expect(ambiguous.status == 400)
-            #expect(ambiguous.json["message"]?.stringValue?.contains("a container name must be specified for pod multi, choose one of: [a b]") == true)
+            #expect(
+                ambiguous.json["message"]?.stringValue?.contains("a container name must be specified for pod multi, choose one of: [a b]") == true)
             // The emulator-only endpoint sets logs too.
             _ = try await api.request("PUT", "/_emulator/logs/default/multi/b", body: "hello from b\n", contentType: "text/plain")
             #expect(try await api.get("/api/v1/namespaces/default/pods/multi/log?container=b").body == "hello from b\n")
@@ -622,7 +658,8 @@ import Testing
             #expect(core["resources"]?.arrayValue?.contains { $0["name"] == "pods/status" } == true)
 
             // Aggregated discovery is not implemented: the plain documents come back as application/json.
-            let aggregated = try await api.request("GET", "/apis", headers: ["Accept": "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList,application/json"])
+            let aggregated = try await api.request(
+                "GET", "/apis", headers: ["Accept": "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList,application/json"])
             #expect(aggregated.contentType == "application/json")
             #expect(aggregated.json["kind"] == "APIGroupList")
             let names = aggregated.json["groups"]?.arrayValue?.compactMap { $0["name"]?.stringValue } ?? []
@@ -643,7 +680,8 @@ import Testing
 
     @Test func requestLogFaultsAndWatch() async throws {
         try await withAPI { api, emu in
-            emu.cluster.injectFault(KubeFault(method: "GET", pathContains: "/api/v1/pods", code: 503, reason: "ServiceUnavailable", message: "try later", times: 1))
+            emu.cluster.injectFault(
+                KubeFault(method: "GET", pathContains: "/api/v1/pods", code: 503, reason: "ServiceUnavailable", message: "try later", times: 1))
             let failed = try await api.get("/api/v1/pods")
             #expect(failed.status == 503)
             #expect(failed.json["reason"] == "ServiceUnavailable")

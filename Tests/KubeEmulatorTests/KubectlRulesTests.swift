@@ -43,8 +43,12 @@ struct KubectlRulesTests {
     /// The Status kubectl's request got, from the emulator's request log.
     static func lastFailure(_ emu: KubeEmulator) throws -> KubeJSON {
         let failed = try #require(emu.cluster.requests().last { $0.status == 422 })
-        return try KubeJSON.parse(emu.cluster.handle(KubeRequest(method: failed.method, url: failed.path + "?fieldManager=kubectl&dryRun=All",
-                                                                 headers: ["content-type": failed.contentType], body: Array(failed.body.utf8))).body)
+        return try KubeJSON.parse(
+            emu.cluster.handle(
+                KubeRequest(
+                    method: failed.method, url: failed.path + "?fieldManager=kubectl&dryRun=All",
+                    headers: ["content-type": failed.contentType], body: Array(failed.body.utf8))
+            ).body)
     }
 
     @Test func jobTemplateAndSelectorAreImmutable() async throws {
@@ -58,7 +62,10 @@ struct KubectlRulesTests {
 
             let changed = try await k.run("apply", "--server-side", "-f", try k.file("job2.yaml", Self.job(image: "migrate:2")))
             #expect(changed.code != 0)
-            #expect(changed.stderr.contains("The Job \"migrate\" is invalid: spec.template: Invalid value: core.PodTemplateSpec{ObjectMeta:v1.ObjectMeta{"), "\(changed.stderr)")
+            #expect(
+                changed.stderr.contains(
+                    "The Job \"migrate\" is invalid: spec.template: Invalid value: core.PodTemplateSpec{ObjectMeta:v1.ObjectMeta{"),
+                "\(changed.stderr)")
             #expect(changed.stderr.contains("Image:\"migrate:2\""), "\(changed.stderr)")
             #expect(changed.stderr.contains("}}: field is immutable"), "\(changed.stderr)")
             let status = try Self.lastFailure(emu)
@@ -66,7 +73,9 @@ struct KubectlRulesTests {
             #expect(status["code"] == 422)
             #expect(status["details"]?["kind"] == "Job")
             #expect(status["details"]?["group"] == "batch")
-            #expect(status["message"]?.stringValue?.hasPrefix("Job.batch \"migrate\" is invalid: spec.template: Invalid value: core.PodTemplateSpec{") == true)
+            #expect(
+                status["message"]?.stringValue?.hasPrefix("Job.batch \"migrate\" is invalid: spec.template: Invalid value: core.PodTemplateSpec{")
+                    == true)
             let cause = try #require(status["details"]?["causes"]?.arrayValue?.first)
             #expect(cause["field"] == "spec.template")
             #expect(cause["reason"] == "FieldValueInvalid")
@@ -75,8 +84,14 @@ struct KubectlRulesTests {
             let selector = try await k.run("apply", "--server-side", "-f", try k.file("job3.yaml", Self.job(image: "migrate:1", selector: "other")))
             #expect(selector.code != 0)
             // Apply merges the new label into the server-generated selector and template: both causes are listed.
-            #expect(selector.stderr.contains("* spec.selector: Invalid value: v1.LabelSelector{MatchLabels:map[string]string{\"batch.kubernetes.io/controller-uid\":"), "\(selector.stderr)")
-            #expect(selector.stderr.contains("\"run\":\"other\"}, MatchExpressions:[]v1.LabelSelectorRequirement(nil)}: field is immutable\n* spec.template: Invalid value: "), "\(selector.stderr)")
+            #expect(
+                selector.stderr.contains(
+                    "* spec.selector: Invalid value: v1.LabelSelector{MatchLabels:map[string]string{\"batch.kubernetes.io/controller-uid\":"),
+                "\(selector.stderr)")
+            #expect(
+                selector.stderr.contains(
+                    "\"run\":\"other\"}, MatchExpressions:[]v1.LabelSelectorRequirement(nil)}: field is immutable\n* spec.template: Invalid value: "),
+                "\(selector.stderr)")
 
             // Deleting and creating again is the way through.
             #expect(try await k.run("delete", "job", "migrate", "--cascade=foreground").code == 0)
@@ -140,18 +155,29 @@ struct KubectlRulesTests {
             let movedDeployment = deployment.replacingOccurrences(of: "app: web", with: "app: web2")
             let d = try await k.run("apply", "--server-side", "-f", try k.file("d2.yaml", movedDeployment))
             #expect(d.code != 0)
-            #expect(d.stderr.contains("The Deployment \"web\" is invalid: spec.selector: Invalid value: v1.LabelSelector{MatchLabels:map[string]string{\"app\":\"web2\"}, MatchExpressions:[]v1.LabelSelectorRequirement(nil)}: field is immutable"), "\(d.stderr)")
+            #expect(
+                d.stderr.contains(
+                    "The Deployment \"web\" is invalid: spec.selector: Invalid value: v1.LabelSelector{MatchLabels:map[string]string{\"app\":\"web2\"}, MatchExpressions:[]v1.LabelSelectorRequirement(nil)}: field is immutable"
+                ), "\(d.stderr)")
 
             let ds = try await k.run("apply", "--server-side", "-f", try k.file("ds2.yaml", daemonSet("agent2")))
             #expect(ds.code != 0)
-            #expect(ds.stderr.contains("The DaemonSet \"agent\" is invalid: spec.selector: Invalid value: v1.LabelSelector{MatchLabels:map[string]string{\"app\":\"agent2\"}, MatchExpressions:[]v1.LabelSelectorRequirement(nil)}: field is immutable"), "\(ds.stderr)")
+            #expect(
+                ds.stderr.contains(
+                    "The DaemonSet \"agent\" is invalid: spec.selector: Invalid value: v1.LabelSelector{MatchLabels:map[string]string{\"app\":\"agent2\"}, MatchExpressions:[]v1.LabelSelectorRequirement(nil)}: field is immutable"
+                ), "\(ds.stderr)")
 
             let sts = try await k.run("apply", "--server-side", "-f", try k.file("sts2.yaml", statefulSet("db2")))
             #expect(sts.code != 0)
-            #expect(sts.stderr.contains("The StatefulSet \"db\" is invalid: spec: Forbidden: updates to statefulset spec for fields other than 'replicas', 'ordinals', 'template', 'updateStrategy', 'persistentVolumeClaimRetentionPolicy' and 'minReadySeconds' are forbidden"), "\(sts.stderr)")
+            #expect(
+                sts.stderr.contains(
+                    "The StatefulSet \"db\" is invalid: spec: Forbidden: updates to statefulset spec for fields other than 'replicas', 'ordinals', 'template', 'updateStrategy', 'persistentVolumeClaimRetentionPolicy' and 'minReadySeconds' are forbidden"
+                ), "\(sts.stderr)")
 
             // What may change still does: the template and the replicas.
-            let scaled = try await k.run("apply", "--server-side", "-f", try k.file("sts3.yaml", statefulSet("db").replacingOccurrences(of: "replicas: 1", with: "replicas: 2")))
+            let scaled = try await k.run(
+                "apply", "--server-side", "-f",
+                try k.file("sts3.yaml", statefulSet("db").replacingOccurrences(of: "replicas: 1", with: "replicas: 2")))
             #expect(scaled.code == 0, "\(scaled.stderr)")
         }
     }
@@ -184,7 +210,10 @@ struct KubectlRulesTests {
 
             let moved = try await k.run("apply", "--server-side", "-f", try k.file("svc2.yaml", svc("10.96.200.200")))
             #expect(moved.code != 0)
-            #expect(moved.stderr.contains("The Service \"web\" is invalid: spec.clusterIPs[0]: Invalid value: []string{\"10.96.200.200\"}: may not change once set"), "\(moved.stderr)")
+            #expect(
+                moved.stderr.contains(
+                    "The Service \"web\" is invalid: spec.clusterIPs[0]: Invalid value: []string{\"10.96.200.200\"}: may not change once set"),
+                "\(moved.stderr)")
         }
     }
 
@@ -211,7 +240,10 @@ struct KubectlRulesTests {
             #expect(grown.code == 0, "resources.requests may change: \(grown.stderr)")
             let moved = try await k.run("apply", "--server-side", "-f", try k.file("pvc2.yaml", pvc("fast", "2Gi")))
             #expect(moved.code != 0)
-            #expect(moved.stderr.contains("The PersistentVolumeClaim \"data\" is invalid: spec: Forbidden: spec is immutable after creation except resources.requests and volumeAttributesClassName for bound claims"), "\(moved.stderr)")
+            #expect(
+                moved.stderr.contains(
+                    "The PersistentVolumeClaim \"data\" is invalid: spec: Forbidden: spec is immutable after creation except resources.requests and volumeAttributesClassName for bound claims"
+                ), "\(moved.stderr)")
             #expect(moved.stderr.contains("StorageClassName: \"fast\""), "\(moved.stderr)")
         }
     }
@@ -232,13 +264,17 @@ struct KubectlRulesTests {
 
             let data = try await k.run("apply", "--server-side", "-f", try k.file("cm2.yaml", cm("green", true)))
             #expect(data.code != 0)
-            #expect(data.stderr.contains("The ConfigMap \"frozen\" is invalid: data: Forbidden: field is immutable when `immutable` is set"), "\(data.stderr)")
+            #expect(
+                data.stderr.contains("The ConfigMap \"frozen\" is invalid: data: Forbidden: field is immutable when `immutable` is set"),
+                "\(data.stderr)")
             let thawed = try await k.run("apply", "--server-side", "-f", try k.file("cm3.yaml", cm("blue", false)))
             #expect(thawed.code != 0)
             #expect(thawed.stderr.contains("immutable: Forbidden: field is immutable when `immutable` is set"), "\(thawed.stderr)")
             let secretData = try await k.run("apply", "--server-side", "-f", try k.file("s2.yaml", secret("b")))
             #expect(secretData.code != 0)
-            #expect(secretData.stderr.contains("The Secret \"frozen\" is invalid: data: Forbidden: field is immutable when `immutable` is set"), "\(secretData.stderr)")
+            #expect(
+                secretData.stderr.contains("The Secret \"frozen\" is invalid: data: Forbidden: field is immutable when `immutable` is set"),
+                "\(secretData.stderr)")
         }
     }
 
@@ -334,8 +370,9 @@ struct KubectlRulesTests {
 
             // A status write (the kubelet's) does not bump the generation.
             let pod = try #require(emu.cluster.list(apiVersion: "v1", kind: "Pod", namespace: "shop", labelSelector: "app=web").first)
-            _ = try emu.cluster.setStatus(apiVersion: "v1", kind: "Pod", namespace: "shop", name: pod["metadata"]!["name"]!.stringValue!,
-                                          status: KubePodStatus.waiting(pod, reason: "CrashLoopBackOff", message: "back-off"))
+            _ = try emu.cluster.setStatus(
+                apiVersion: "v1", kind: "Pod", namespace: "shop", name: pod["metadata"]!["name"]!.stringValue!,
+                status: KubePodStatus.waiting(pod, reason: "CrashLoopBackOff", message: "back-off"))
             #expect(try await k.json("get", "deploy", "web", "-n", "shop", "-o", "json")["metadata"]?["generation"] == 3)
         }
     }

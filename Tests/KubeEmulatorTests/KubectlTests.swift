@@ -94,7 +94,9 @@ struct KubectlTests {
         try await withEmulator { emu in
             let k = try Kubectl(emu)
             _ = try await k.run("apply", "--server-side", "-f", try k.file("app.yaml", appManifest))
-            let scale = try k.file("scale.yaml", """
+            let scale = try k.file(
+                "scale.yaml",
+                """
                 apiVersion: apps/v1
                 kind: Deployment
                 metadata:
@@ -208,7 +210,9 @@ struct KubectlTests {
             #expect(resources.stdout.contains("buildruns"))
             #expect(resources.stdout.contains("shipwright.io/v1beta1"))
 
-            let build = try k.file("build.yaml", """
+            let build = try k.file(
+                "build.yaml",
+                """
                 apiVersion: v1
                 kind: Namespace
                 metadata:
@@ -258,7 +262,9 @@ struct KubectlTests {
             let gone = try await k.run("get", "builds", "-n", "ci")
             #expect(gone.code != 0)
             // (kubectl's cached discovery still maps "builds"; the list is then refused.)
-            #expect(gone.stderr.contains("the server doesn't have a resource type \"builds\"") || gone.stderr.contains("the server could not find the requested resource"))
+            #expect(
+                gone.stderr.contains("the server doesn't have a resource type \"builds\"")
+                    || gone.stderr.contains("the server could not find the requested resource"))
             #expect(emu.cluster.list(apiVersion: "shipwright.io/v1beta1", kind: "Build").isEmpty)
         }
     }
@@ -318,7 +324,8 @@ struct KubectlTests {
             let r = try await k.run("apply", "-f", path)
             #expect(r.code == 0, "\(r.stderr)")
             #expect(r.stdout.contains("deployment.apps/web created"))
-            let again = try await k.run("apply", "-f", try k.file("app2.yaml", appManifest.replacingOccurrences(of: "greeting: hello", with: "greeting: hi")))
+            let again = try await k.run(
+                "apply", "-f", try k.file("app2.yaml", appManifest.replacingOccurrences(of: "greeting: hello", with: "greeting: hi")))
             #expect(again.code == 0, "\(again.stderr)")
             #expect(again.stdout.contains("configmap/web-config configured"))
             #expect(again.stdout.contains("deployment.apps/web unchanged"))
@@ -330,8 +337,9 @@ struct KubectlTests {
             #expect(merge.code == 0, "\(merge.stderr)")
             let json = try await k.run("patch", "cm", "web-config", "-n", "shop", "--type=json", "-p", #"[{"op":"remove","path":"/data/extra"}]"#)
             #expect(json.code == 0, "\(json.stderr)")
-            let strategic = try await k.run("patch", "deploy", "web", "-n", "shop", "-p",
-                                            #"{"spec":{"template":{"spec":{"containers":[{"name":"app","env":[{"name":"DEBUG","value":"1"}]}]}}}}"#)
+            let strategic = try await k.run(
+                "patch", "deploy", "web", "-n", "shop", "-p",
+                #"{"spec":{"template":{"spec":{"containers":[{"name":"app","env":[{"name":"DEBUG","value":"1"}]}]}}}}"#)
             #expect(strategic.code == 0, "\(strategic.stderr)")
             let d = try await k.json("get", "deploy", "web", "-n", "shop", "-o", "json")
             let env = d["spec"]?["template"]?["spec"]?["containers"]?.arrayValue?.first?["env"]?.arrayValue ?? []
@@ -351,8 +359,9 @@ struct KubectlTests {
     @Test func eventsFilteredByInvolvedObject() async throws {
         try await withEmulator { emu in
             let k = try Kubectl(emu)
-            emu.cluster.recordEvent(namespace: "default", involvedKind: "Pod", involvedName: "a", reason: "BackOff",
-                                    message: "Back-off restarting failed container", type: "Warning")
+            emu.cluster.recordEvent(
+                namespace: "default", involvedKind: "Pod", involvedName: "a", reason: "BackOff",
+                message: "Back-off restarting failed container", type: "Warning")
             emu.cluster.recordEvent(namespace: "default", involvedKind: "Pod", involvedName: "b", reason: "Pulled", message: "Pulled image")
             let r = try await k.json("get", "events", "-n", "default", "--field-selector", "involvedObject.name=a", "-o", "json")
             let items = r["items"]?.arrayValue ?? []
@@ -384,7 +393,9 @@ struct KubectlTests {
                 #expect(r.code == 0, "kubectl \(c.joined(separator: " ")): \(r.stderr)")
             }
             #expect(emu.cluster.get(apiVersion: "v1", kind: "ConfigMap", namespace: "tools", name: "settings")?["data"] == ["mode": "fast"])
-            #expect(emu.cluster.get(apiVersion: "v1", kind: "Secret", namespace: "tools", name: "token")?["data"]?["key"] == .string(Data("s3cr3t".utf8).base64EncodedString()))
+            #expect(
+                emu.cluster.get(apiVersion: "v1", kind: "Secret", namespace: "tools", name: "token")?["data"]?["key"]
+                    == .string(Data("s3cr3t".utf8).base64EncodedString()))
             let deploy = try #require(emu.cluster.get(apiVersion: "apps/v1", kind: "Deployment", namespace: "tools", name: "api"))
             #expect(deploy["spec"]?["replicas"] == 3)
             #expect(deploy["status"]?["readyReplicas"] == 3)
@@ -393,7 +404,8 @@ struct KubectlTests {
             #expect(svc["spec"]?["ports"]?.arrayValue?.first?["targetPort"] == 8080)
             let job = try #require(emu.cluster.get(apiVersion: "batch/v1", kind: "Job", namespace: "tools", name: "once"))
             #expect(job["spec"]?["template"]?["spec"]?["containers"]?.arrayValue?.first?["command"] == ["echo", "hi"])
-            let binding = try #require(emu.cluster.get(apiVersion: "rbac.authorization.k8s.io/v1", kind: "RoleBinding", namespace: "tools", name: "reader"))
+            let binding = try #require(
+                emu.cluster.get(apiVersion: "rbac.authorization.k8s.io/v1", kind: "RoleBinding", namespace: "tools", name: "reader"))
             #expect(binding["roleRef"]?["name"] == "reader")
             #expect(binding["subjects"]?.arrayValue?.first?["name"] == "bob")
             let pod = try #require(emu.cluster.get(apiVersion: "v1", kind: "Pod", namespace: "tools", name: "shell"))

@@ -51,7 +51,8 @@ final class Kubectl: Sendable {
 
     func run(_ args: [String]) async throws -> CommandResult {
         let id = UUID().uuidString
-        let out = dir + "/\(id).out", err = dir + "/\(id).err"
+        let out = dir + "/\(id).out"
+        let err = dir + "/\(id).err"
         _ = FileManager.default.createFile(atPath: out, contents: nil)
         _ = FileManager.default.createFile(atPath: err, contents: nil)
         let process = Process()
@@ -93,8 +94,10 @@ struct API {
         var json: KubeJSON { (try? KubeJSON.parse(body)) ?? .null }
     }
 
-    func request(_ method: String, _ path: String, body: String? = nil, contentType: String = "application/json",
-                 headers: [String: String] = [:]) async throws -> Reply {
+    func request(
+        _ method: String, _ path: String, body: String? = nil, contentType: String = "application/json",
+        headers: [String: String] = [:]
+    ) async throws -> Reply {
         var req = HTTPClientRequest(url: baseURL + path)
         req.method = .RAW(value: method)
         req.headers.add(name: "Authorization", value: "Bearer anything")
@@ -105,8 +108,9 @@ struct API {
         }
         let resp = try await client.execute(req, timeout: .seconds(30))
         let buf = try await resp.body.collect(upTo: 64 << 20)
-        return Reply(status: Int(resp.status.code), contentType: resp.headers.first(name: "content-type") ?? "",
-                     body: String(buffer: buf))
+        return Reply(
+            status: Int(resp.status.code), contentType: resp.headers.first(name: "content-type") ?? "",
+            body: String(buffer: buf))
     }
 
     func get(_ path: String) async throws -> Reply { try await request("GET", path) }
@@ -123,8 +127,9 @@ struct API {
         if let manager { q.append("fieldManager=\(manager)") }
         if force { q.append("force=true") }
         if dryRun { q.append("dryRun=All") }
-        return try await request("PATCH", path + (q.isEmpty ? "" : "?" + q.joined(separator: "&")), body: body,
-                                 contentType: "application/apply-patch+yaml")
+        return try await request(
+            "PATCH", path + (q.isEmpty ? "" : "?" + q.joined(separator: "&")), body: body,
+            contentType: "application/apply-patch+yaml")
     }
 }
 

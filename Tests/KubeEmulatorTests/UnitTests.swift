@@ -12,7 +12,10 @@ import Testing
         #expect(!s.matches(["app": "web", "tier": "fe", "env": "dev", "zone": "b", "team": "y", "canary": "", "legacy": "1"]))
         #expect(!s.matches(["app": "web", "tier": "fe", "env": "prod", "zone": "b", "canary": ""]))
         #expect(try KubeLabelSelector.parse("").isEmpty)
-        #expect(try KubeLabelSelector.parse("brokkr.io/deployment-object-id=0b6d3f1e-1111-2222-3333-444455556666").matches(["brokkr.io/deployment-object-id": "0b6d3f1e-1111-2222-3333-444455556666"]))
+        #expect(
+            try KubeLabelSelector.parse("brokkr.io/deployment-object-id=0b6d3f1e-1111-2222-3333-444455556666").matches([
+                "brokkr.io/deployment-object-id": "0b6d3f1e-1111-2222-3333-444455556666"
+            ]))
     }
 
     @Test func rejectsMalformedSelectors() {
@@ -22,7 +25,9 @@ import Testing
     }
 
     @Test func labelSelectorObjects() {
-        let sel = KubeLabelSelector.fromObject(["matchLabels": ["app": "x"], "matchExpressions": [["key": "tier", "operator": "In", "values": ["a"]]]])
+        let sel = KubeLabelSelector.fromObject([
+            "matchLabels": ["app": "x"], "matchExpressions": [["key": "tier", "operator": "In", "values": ["a"]]],
+        ])
         #expect(sel?.matches(["app": "x", "tier": "a"]) == true)
         #expect(sel?.matches(["app": "x", "tier": "b"]) == false)
         #expect(sel?.stringValue == "app=x,tier in (a)")
@@ -49,7 +54,8 @@ import Testing
     }
 
     @Test func yamlDocuments() throws {
-        let docs = try KubeJSON.parseYAMLDocuments("""
+        let docs = try KubeJSON.parseYAMLDocuments(
+            """
             # comment only
             ---
             apiVersion: v1
@@ -116,14 +122,16 @@ import Testing
 
     @Test func jsonPatch() throws {
         let doc: KubeJSON = ["a": ["b": [1, 2]], "c": "x"]
-        let out = try Merge.jsonPatch(doc, [
-            ["op": "add", "path": "/a/b/-", "value": 3],
-            ["op": "replace", "path": "/c", "value": "y"],
-            ["op": "copy", "from": "/c", "path": "/d"],
-            ["op": "move", "from": "/d", "path": "/e"],
-            ["op": "remove", "path": "/a/b/0"],
-            ["op": "test", "path": "/e", "value": "y"],
-        ])
+        let out = try Merge.jsonPatch(
+            doc,
+            [
+                ["op": "add", "path": "/a/b/-", "value": 3],
+                ["op": "replace", "path": "/c", "value": "y"],
+                ["op": "copy", "from": "/c", "path": "/d"],
+                ["op": "move", "from": "/d", "path": "/e"],
+                ["op": "remove", "path": "/a/b/0"],
+                ["op": "test", "path": "/e", "value": "y"],
+            ])
         #expect(out == ["a": ["b": [2, 3]], "c": "y", "e": "y"])
         #expect(throws: PatchError.self) { try Merge.jsonPatch(doc, [["op": "test", "path": "/c", "value": "z"]]) }
         #expect(throws: PatchError.self) { try Merge.jsonPatch(doc, [["op": "remove", "path": "/nope"]]) }
@@ -134,7 +142,9 @@ import Testing
     static let deploy: KubeJSON = [
         "apiVersion": "apps/v1", "kind": "Deployment",
         "metadata": ["name": "x", "labels": ["app": "x"]],
-        "spec": ["replicas": 2, "template": ["spec": ["containers": [["name": "app", "image": "i", "ports": [["containerPort": 80]], "args": ["-v"]]]]]],
+        "spec": [
+            "replicas": 2, "template": ["spec": ["containers": [["name": "app", "image": "i", "ports": [["containerPort": 80]], "args": ["-v"]]]]],
+        ],
         "status": ["replicas": 2],
     ]
 
@@ -152,31 +162,38 @@ import Testing
         #expect(tree["f:spec"]?["f:template"]?["f:spec"]?["f:containers"]?[item]?["."] == .object([:]))
         #expect(FieldSets.set(fromTree: tree) == set)
         #expect(FieldSets.value(at: ["f:spec", "f:template", "f:spec", "f:containers", item, "f:image"], in: Self.deploy) == "i")
-        #expect(FieldSets.describe(["f:spec", "f:template", "f:spec", "f:containers", item, "f:image"]) == #".spec.template.spec.containers[name="app"].image"#)
+        #expect(
+            FieldSets.describe(["f:spec", "f:template", "f:spec", "f:containers", item, "f:image"])
+                == #".spec.template.spec.containers[name="app"].image"#)
     }
 
     @Test func applyConflictsRemovalAndForce() throws {
         let top: (String) -> Bool = { $0 != "apiVersion" && $0 != "kind" }
         let now = "2024-01-01T00:00:00Z"
-        var obj = try FieldManager.apply(live: nil, config: ["metadata": ["labels": ["a": "1", "b": "2"]], "data": ["x": "1"]],
-                                         manager: "m1", force: false, apiVersion: "v1", subresource: nil, cursor: .builtin, topLevel: top, now: now)
+        var obj = try FieldManager.apply(
+            live: nil, config: ["metadata": ["labels": ["a": "1", "b": "2"]], "data": ["x": "1"]],
+            manager: "m1", force: false, apiVersion: "v1", subresource: nil, cursor: .builtin, topLevel: top, now: now)
         // m2 changes x: conflict.
         #expect(throws: ApplyConflictError.self) {
-            try FieldManager.apply(live: obj, config: ["data": ["x": "2"]], manager: "m2", force: false, apiVersion: "v1",
-                                   subresource: nil, cursor: .builtin, topLevel: top, now: now)
+            try FieldManager.apply(
+                live: obj, config: ["data": ["x": "2"]], manager: "m2", force: false, apiVersion: "v1",
+                subresource: nil, cursor: .builtin, topLevel: top, now: now)
         }
         do {
-            _ = try FieldManager.apply(live: obj, config: ["data": ["x": "2"]], manager: "m2", force: false, apiVersion: "v1",
-                                       subresource: nil, cursor: .builtin, topLevel: top, now: now)
+            _ = try FieldManager.apply(
+                live: obj, config: ["data": ["x": "2"]], manager: "m2", force: false, apiVersion: "v1",
+                subresource: nil, cursor: .builtin, topLevel: top, now: now)
         } catch {
             #expect(error.message == "Apply failed with 1 conflict: conflict with \"m1\": .data.x")
         }
-        obj = try FieldManager.apply(live: obj, config: ["data": ["x": "2"]], manager: "m2", force: true, apiVersion: "v1",
-                                     subresource: nil, cursor: .builtin, topLevel: top, now: now)
+        obj = try FieldManager.apply(
+            live: obj, config: ["data": ["x": "2"]], manager: "m2", force: true, apiVersion: "v1",
+            subresource: nil, cursor: .builtin, topLevel: top, now: now)
         #expect(obj["data"]?["x"] == "2")
         // m1 now applies without label b and without x: b goes, x stays (m2's).
-        obj = try FieldManager.apply(live: obj, config: ["metadata": ["labels": ["a": "1"]]], manager: "m1", force: false,
-                                     apiVersion: "v1", subresource: nil, cursor: .builtin, topLevel: top, now: now)
+        obj = try FieldManager.apply(
+            live: obj, config: ["metadata": ["labels": ["a": "1"]]], manager: "m1", force: false,
+            apiVersion: "v1", subresource: nil, cursor: .builtin, topLevel: top, now: now)
         #expect(obj["metadata"]?["labels"] == ["a": "1"])
         #expect(obj["data"] == ["x": "2"])
         let entries = FieldManager.entries(of: obj)
@@ -185,8 +202,9 @@ import Testing
         // An Update takes over what it changed.
         var changed = obj
         changed["data"] = ["x": "3"]
-        let updated = FieldManager.update(live: obj, new: changed, manager: "editor", apiVersion: "v1", subresource: nil,
-                                          cursor: .builtin, topLevel: top, now: now)
+        let updated = FieldManager.update(
+            live: obj, new: changed, manager: "editor", apiVersion: "v1", subresource: nil,
+            cursor: .builtin, topLevel: top, now: now)
         let after = FieldManager.entries(of: updated)
         #expect(after.first { $0.manager == "editor" }?.fields == [["f:data", "f:x"]])
         #expect(after.contains { $0.manager == "m2" } == false)
@@ -196,10 +214,17 @@ import Testing
     @Test func customResourceListsAreAtomicUnlessTheSchemaSaysOtherwise() {
         let schema: KubeJSON = [
             "type": "object",
-            "properties": ["spec": ["type": "object", "properties": [
-                "items": ["type": "array", "x-kubernetes-list-type": "map", "x-kubernetes-list-map-keys": ["id"], "items": ["type": "object"]],
-                "tags": ["type": "array", "items": ["type": "string"]],
-            ]]],
+            "properties": [
+                "spec": [
+                    "type": "object",
+                    "properties": [
+                        "items": [
+                            "type": "array", "x-kubernetes-list-type": "map", "x-kubernetes-list-map-keys": ["id"], "items": ["type": "object"],
+                        ],
+                        "tags": ["type": "array", "items": ["type": "string"]],
+                    ],
+                ]
+            ],
         ]
         let obj: KubeJSON = ["spec": ["items": [["id": "a", "v": 1]], "tags": ["x", "y"]]]
         let set = FieldSets.fieldSet(of: obj, cursor: .schema(schema), topLevel: { _ in true })
@@ -213,9 +238,11 @@ import Testing
         var options = KubeCluster.Options()
         options.namespaceDeletionDelay = 0
         let cluster = KubeCluster(options: options)
-        let r = cluster.handle(KubeRequest(method: "PATCH", url: "/api/v1/namespaces/default/configmaps/a?fieldManager=t",
-                                           headers: ["Content-Type": "application/apply-patch+yaml"],
-                                           body: Array("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\ndata:\n  k: v\n".utf8)))
+        let r = cluster.handle(
+            KubeRequest(
+                method: "PATCH", url: "/api/v1/namespaces/default/configmaps/a?fieldManager=t",
+                headers: ["Content-Type": "application/apply-patch+yaml"],
+                body: Array("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\ndata:\n  k: v\n".utf8)))
         #expect(r.status == 201)
         #expect(cluster.get(apiVersion: "v1", kind: "ConfigMap", namespace: "default", name: "a")?["data"]?["k"] == "v")
         let rv1 = cluster.currentResourceVersion
@@ -249,7 +276,9 @@ import Testing
     }
 
     @Test func jsonPathForPrinterColumns() {
-        let obj: KubeJSON = ["status": ["conditions": [["type": "Ready", "status": "False"], ["type": "Succeeded", "status": "True"]]], "spec": ["n": 3]]
+        let obj: KubeJSON = [
+            "status": ["conditions": [["type": "Ready", "status": "False"], ["type": "Succeeded", "status": "True"]]], "spec": ["n": 3],
+        ]
         #expect(JSONPathLite.evaluate(#".status.conditions[?(@.type=="Succeeded")].status"#, obj) == "True")
         #expect(JSONPathLite.evaluate(".spec.n", obj) == 3)
         #expect(JSONPathLite.evaluate(".status.conditions[0].type", obj) == "Ready")
@@ -268,8 +297,10 @@ import Testing
         options.generateEvents = true
         let cluster = KubeCluster(options: options)
         let body = deploymentYAML(replicas: 2, namespace: "default")
-        let r = cluster.handle(KubeRequest(method: "PATCH", url: "/apis/apps/v1/namespaces/default/deployments/web?fieldManager=t",
-                                           headers: ["Content-Type": "application/apply-patch+yaml"], body: Array(body.utf8)))
+        let r = cluster.handle(
+            KubeRequest(
+                method: "PATCH", url: "/apis/apps/v1/namespaces/default/deployments/web?fieldManager=t",
+                headers: ["Content-Type": "application/apply-patch+yaml"], body: Array(body.utf8)))
         #expect(r.status == 201)
         let pods = cluster.list(apiVersion: "v1", kind: "Pod", namespace: "default")
         #expect(pods.count == 2)

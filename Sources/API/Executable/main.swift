@@ -55,8 +55,10 @@ struct Serve: AsyncParsableCommand {
             _ = try services.webhookCipherResult.get()  // a missing webhook key is a start-up error, not a random key
             let sighup = services.config.reloadOnSIGHUP { logger.info("\($0)") }
             defer { withExtendedLifetime(sighup) {} }
-            logger.info("Auth cache TTL: \(settings.broker.authCacheTTLSeconds)s (\(settings.broker.authCacheTTLSeconds > 0 ? "enabled" : "disabled"))")
-            let bindHost = host ?? settings.broker.host, bindPort = port ?? settings.broker.port
+            logger.info(
+                "Auth cache TTL: \(settings.broker.authCacheTTLSeconds)s (\(settings.broker.authCacheTTLSeconds > 0 ? "enabled" : "disabled"))")
+            let bindHost = host ?? settings.broker.host
+            let bindPort = port ?? settings.broker.port
             logger.info("Starting server on \(bindHost):\(bindPort)")
             let telemetry = try TelemetryExporter.bootstrap(settings.telemetry.broker, logger: logger)
             let app = BrokerApplication.makeApplication(services, host: bindHost, port: bindPort, services: telemetry.map { [$0] } ?? [])
@@ -77,8 +79,9 @@ struct Migrate: AsyncParsableCommand {
 }
 
 struct Create: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Create an agent or a generator and print its PAK once.",
-                                                    subcommands: [CreateAgent.self, CreateGenerator.self])
+    static let configuration = CommandConfiguration(
+        abstract: "Create an agent or a generator and print its PAK once.",
+        subcommands: [CreateAgent.self, CreateGenerator.self])
 }
 
 struct CreateAgent: AsyncParsableCommand {
@@ -92,7 +95,9 @@ struct CreateAgent: AsyncParsableCommand {
         let created = try await Database.withDatabase(settings, poolSize: 2, logger: logger) { database in
             try await AdminCommands.createAgent(database, settings: settings, name: name, clusterName: clusterName)
         }
-        print("Agent created successfully:\nID: \(created.id.uuidString.lowercased())\nName: \(name)\nCluster: \(clusterName)\nInitial PAK: \(created.pak)")
+        print(
+            "Agent created successfully:\nID: \(created.id.uuidString.lowercased())\nName: \(name)\nCluster: \(clusterName)\nInitial PAK: \(created.pak)"
+        )
     }
 }
 
@@ -149,8 +154,10 @@ struct RotateGenerator: AsyncParsableCommand {
 }
 
 /// Shared by `rotate agent` and `rotate generator`: prints the new PAK once.
-func rotateKey(_ options: ConfigOptions, uuid: String, kind: String,
-               rotate: @escaping @Sendable (Database, Settings, UUID) async throws -> String?) async throws {
+func rotateKey(
+    _ options: ConfigOptions, uuid: String, kind: String,
+    rotate: @escaping @Sendable (Database, Settings, UUID) async throws -> String?
+) async throws {
     guard let id = UUID(uuidString: uuid) else { throw ValidationError("--uuid must be a UUID") }
     let (settings, logger) = try options.load(label: "brokkr-api")
     let pak = try await Database.withDatabase(settings, poolSize: 2, logger: logger) { database in

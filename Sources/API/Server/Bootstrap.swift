@@ -40,8 +40,9 @@ public enum Bootstrap {
     /// `rotate admin`: a new admin key (or the configured hash), returned to print once.
     public static func rotateAdmin(_ database: Database, settings: Settings, logger: Logger) async throws -> String? {
         try await database.transaction { connection in
-            try await installAdminKey(AdminStore(sql: Transaction(connection: connection, logger: logger)),
-                                      settings: settings, generator: PAKGenerator(settings: settings.pak))
+            try await installAdminKey(
+                AdminStore(sql: Transaction(connection: connection, logger: logger)),
+                settings: settings, generator: PAKGenerator(settings: settings.pak))
         }
     }
 

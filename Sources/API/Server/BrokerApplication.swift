@@ -18,7 +18,8 @@ public enum BrokerApplication {
         RootRoutes.register(router, s)
         DocsRoutes.register(router, s)
 
-        let group = router.group("api/v1").add(middleware: AuthMiddleware(authenticator: Authenticator(database: s.database, cache: s.authCache), metrics: s.metrics))
+        let group = router.group("api/v1").add(
+            middleware: AuthMiddleware(authenticator: Authenticator(database: s.database, cache: s.authCache), metrics: s.metrics))
         let api = APIRoutes(group: group, table: routeTable)
         AgentRoutes.register(api, s)
         AgentResourceRoutes.register(api, s)
@@ -38,16 +39,20 @@ public enum BrokerApplication {
     }
 
     /// `services` run with the server (e.g. the telemetry exporter, which flushes after the server stops).
-    public static func makeApplication(_ s: BrokerServices, host: String, port: Int, routeTable: RouteTable = RouteTable(),
-                                       services: [any Service] = [],
-                                       onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) -> some ApplicationProtocol {
+    public static func makeApplication(
+        _ s: BrokerServices, host: String, port: Int, routeTable: RouteTable = RouteTable(),
+        services: [any Service] = [],
+        onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
+    ) -> some ApplicationProtocol {
         Application(
             router: makeRouter(s, routeTable: routeTable),
             configuration: .init(address: .hostname(host, port: port), serverName: "brokkr"),
             // Started with the server and stopped after it: the LISTEN connections long polls wait on and
             // configuration reloads arrive by.
-            services: services + [TargetStateListener(database: s.database, waiters: s.targetStateWaiters, logger: s.logger),
-                       ConfigReloadListener(database: s.database, config: s.config, logger: s.logger)],
+            services: services + [
+                TargetStateListener(database: s.database, waiters: s.targetStateWaiters, logger: s.logger),
+                ConfigReloadListener(database: s.database, config: s.config, logger: s.logger),
+            ],
             onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? port) },
             logger: s.logger)
     }

@@ -49,8 +49,10 @@ public struct BrokerServices: Sendable {
         }
     }
 
-    func audit(_ tx: Transaction, _ principal: Principal, _ action: String, resourceType: String, resourceID: UUID?,
-               details: JSONValue? = nil, request: Request) async throws {
+    func audit(
+        _ tx: Transaction, _ principal: Principal, _ action: String, resourceType: String, resourceID: UUID?,
+        details: JSONValue? = nil, request: Request
+    ) async throws {
         let entry = AuditEntry(
             actorType: principal.actorType, actorID: principal.actorID, action: action,
             resourceType: resourceType, resourceID: resourceID, details: details,

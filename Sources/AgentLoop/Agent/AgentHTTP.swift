@@ -26,13 +26,16 @@ public enum AgentHTTP {
             let body = JSONValue.object([
                 "status": .string(healthy ? "healthy" : "unhealthy"),
                 "kubernetes": .object(kubernetes),
-                "broker": .object(["connected": .bool(broker.connected),
-                                   "last_heartbeat": broker.lastHeartbeat.map { .string(RFC3339.string(from: $0)) } ?? .null]),
+                "broker": .object([
+                    "connected": .bool(broker.connected),
+                    "last_heartbeat": broker.lastHeartbeat.map { .string(RFC3339.string(from: $0)) } ?? .null,
+                ]),
                 "uptime_seconds": .int(Int64(Date().timeIntervalSince(identity.started))),
                 "version": .string(BrokkrVersion.current), "timestamp": .string(RFC3339.string(from: Date())),
             ])
-            return Response(status: healthy ? .ok : .serviceUnavailable, headers: [.contentType: "application/json"],
-                            body: .init(byteBuffer: .init(string: body.serialized())))
+            return Response(
+                status: healthy ? .ok : .serviceUnavailable, headers: [.contentType: "application/json"],
+                body: .init(byteBuffer: .init(string: body.serialized())))
         }
         router.get("metrics") { _, _ -> Response in
             Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"], body: .init(byteBuffer: .init(string: metrics.exposition())))

@@ -11,18 +11,26 @@ public final class AgentMetrics: Sendable {
     public init() {}
 
     public func recordPoll(success: Bool, seconds: Double) {
-        registry.makeCounter(name: "brokkr_agent_poll_requests_total", labels: [("status", success ? "success" : "error")],
-                             help: "Total number of broker poll requests").increment()
-        registry.makeValueHistogram(name: "brokkr_agent_poll_duration_seconds", buckets: Self.pollBuckets,
-                                    help: "Broker poll request latency distribution in seconds").record(seconds)
+        registry.makeCounter(
+            name: "brokkr_agent_poll_requests_total", labels: [("status", success ? "success" : "error")],
+            help: "Total number of broker poll requests"
+        ).increment()
+        registry.makeValueHistogram(
+            name: "brokkr_agent_poll_duration_seconds", buckets: Self.pollBuckets,
+            help: "Broker poll request latency distribution in seconds"
+        ).record(seconds)
         if success { markSuccessfulPoll() }
     }
 
     public func recordKubernetesOperation(_ operation: String, seconds: Double) {
-        registry.makeCounter(name: "brokkr_agent_kubernetes_operations_total", labels: [("operation", operation)],
-                             help: "Total number of Kubernetes API operations by type").increment()
-        registry.makeValueHistogram(name: "brokkr_agent_kubernetes_operation_duration_seconds", labels: [("operation", operation)],
-                                    buckets: Self.kubeBuckets, help: "Kubernetes operation latency distribution in seconds").record(seconds)
+        registry.makeCounter(
+            name: "brokkr_agent_kubernetes_operations_total", labels: [("operation", operation)],
+            help: "Total number of Kubernetes API operations by type"
+        ).increment()
+        registry.makeValueHistogram(
+            name: "brokkr_agent_kubernetes_operation_duration_seconds", labels: [("operation", operation)],
+            buckets: Self.kubeBuckets, help: "Kubernetes operation latency distribution in seconds"
+        ).record(seconds)
     }
 
     public func recordHeartbeat() {

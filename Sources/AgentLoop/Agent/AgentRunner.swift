@@ -18,15 +18,17 @@ public enum AgentRunner {
         guard !settings.agent.pak.isEmpty else { throw ConfigurationError("agent.pak is required (BROKKR__AGENT__PAK)") }
         let broker = BrokerClient(baseURL: settings.agent.brokerURL, pak: settings.agent.pak)
         let metrics = AgentMetrics()
-        let kube = try KubeConfig.load(kubeconfigPath: settings.agent.kubeconfigPath, context: settings.agent.kubeContext).makeClient(metrics: metrics)
+        let kube = try KubeConfig.load(kubeconfigPath: settings.agent.kubeconfigPath, context: settings.agent.kubeContext).makeClient(
+            metrics: metrics)
         let identity = AgentIdentity()
         let applied = AppliedObjects()
         let gate = ShutdownGate()
         // The telemetry exporter runs with the health server, so SIGTERM flushes its spans.
         let telemetry = try TelemetryExporter.bootstrap(settings.telemetry.agent, logger: logger)
-        let app = Application(router: AgentHTTP.router(kube: kube, identity: identity, metrics: metrics),
-                              configuration: .init(address: .hostname("0.0.0.0", port: settings.agent.healthPort)),
-                              services: telemetry.map { [$0] } ?? [], logger: logger)
+        let app = Application(
+            router: AgentHTTP.router(kube: kube, identity: identity, metrics: metrics),
+            configuration: .init(address: .hostname("0.0.0.0", port: settings.agent.healthPort)),
+            services: telemetry.map { [$0] } ?? [], logger: logger)
 
         /// Runs `body` as soon as the agent is known and ACTIVE, then again after `pause()` (chosen after
         /// each round) while it stays so. Until then it checks the shared identity every second (no broker
@@ -56,13 +58,15 @@ public enum AgentRunner {
             // re-applies the whole current state.
             group.addTask {
                 let etag = TargetStateETag()
-                let retries = ApplyRetries(initial: .seconds(settings.agent.applyRetryInitialSeconds),
-                                           maximum: .seconds(settings.agent.applyRetryMaxSeconds))
+                let retries = ApplyRetries(
+                    initial: .seconds(settings.agent.applyRetryInitialSeconds),
+                    maximum: .seconds(settings.agent.applyRetryMaxSeconds))
                 let resync = ResyncSchedule(interval: settings.agent.resyncInterval)
                 let interval = Duration.seconds(settings.agent.pollingInterval)
                 try await repeatedly(pause: { etag.value != nil && identity.current?.1 == true ? min(interval, .seconds(1)) : interval }) { id in
                     let poller = DeploymentPoller(
-                        broker: broker, reconciler: Reconciler(kube: kube, agentID: id, logger: logger, concurrency: settings.agent.applyConcurrency), agentID: id,
+                        broker: broker, reconciler: Reconciler(kube: kube, agentID: id, logger: logger, concurrency: settings.agent.applyConcurrency),
+                        agentID: id,
                         eventRetries: settings.agent.maxEventMessageRetries,
                         eventRetryDelay: .seconds(settings.agent.eventMessageRetryDelay), logger: logger, applied: applied,
                         etag: etag, longPollSeconds: settings.agent.pollingInterval, retries: retries, gate: gate)
@@ -137,8 +141,9 @@ public enum AgentRunner {
                 identity.heartbeatFailed()
                 logger.warning("Broker unreachable or refused (attempt \(attempts)): \(error)")
                 if identity.current == nil, attempts > settings.agent.maxRetries {
-                    throw ConfigurationError("gave up finding this agent at the broker \(settings.agent.brokerURL) after \(attempts) attempts "
-                                             + "(agent.max_retries is \(settings.agent.maxRetries)): \(error)")
+                    throw ConfigurationError(
+                        "gave up finding this agent at the broker \(settings.agent.brokerURL) after \(attempts) attempts "
+                            + "(agent.max_retries is \(settings.agent.maxRetries)): \(error)")
                 }
             }
             try await Task.sleep(for: .seconds(settings.agent.pollingInterval))
@@ -158,9 +163,19 @@ public final class AgentIdentity: @unchecked Sendable {
 
     public init() {}
 
-    func set(id: String?, active: Bool) { lock.withLock { self.id = id; self.active = active } }
+    func set(id: String?, active: Bool) {
+        lock.withLock {
+            self.id = id
+            self.active = active
+        }
+    }
     var current: (String, Bool)? { lock.withLock { id.map { ($0, active) } } }
-    func heartbeatSucceeded() { lock.withLock { brokerConnected = true; lastHeartbeat = Date() } }
+    func heartbeatSucceeded() {
+        lock.withLock {
+            brokerConnected = true
+            lastHeartbeat = Date()
+        }
+    }
     func heartbeatFailed() { lock.withLock { brokerConnected = false } }
     var broker: (connected: Bool, lastHeartbeat: Date?) { lock.withLock { (brokerConnected, lastHeartbeat) } }
 }

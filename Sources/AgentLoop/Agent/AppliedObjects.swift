@@ -33,9 +33,10 @@ public actor AppliedObjects {
             for item in items {
                 let metadata = item["metadata"]
                 guard metadata?["ownerReferences"]?.arrayValue?.isEmpty ?? true,
-                      metadata?["annotations"]?[OwnershipStamp.ownerAnnotation]?.stringValue == agentID,
-                      let stack = metadata?["labels"]?[OwnershipStamp.stackLabel]?.stringValue,
-                      let object = metadata?["labels"]?[OwnershipStamp.objectLabel]?.stringValue else { continue }
+                    metadata?["annotations"]?[OwnershipStamp.ownerAnnotation]?.stringValue == agentID,
+                    let stack = metadata?["labels"]?[OwnershipStamp.stackLabel]?.stringValue,
+                    let object = metadata?["labels"]?[OwnershipStamp.objectLabel]?.stringValue
+                else { continue }
                 counts[stack, default: [:]][object, default: 0] += 1
             }
         }

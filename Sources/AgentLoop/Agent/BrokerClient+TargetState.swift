@@ -23,7 +23,8 @@ extension BrokerClient {
         if let etag { request.headers.add(name: "If-None-Match", value: etag) }
         let response = try await http.execute(request, timeout: .seconds(30 + Int64(longPoll ? waitSeconds : 0)))
         let body = try await response.body.collect(upTo: 64 << 20)
-        return TargetStateResponse(status: Int(response.status.code), body: String(buffer: body),
-                                   etag: response.headers.first(name: "ETag"))
+        return TargetStateResponse(
+            status: Int(response.status.code), body: String(buffer: body),
+            etag: response.headers.first(name: "ETag"))
     }
 }

@@ -61,7 +61,8 @@ public struct BrokerClient: Sendable {
 
     /// Looks the agent up by name and cluster (the original's startup handshake).
     public func findSelf(name: String, cluster: String) async throws -> Agent {
-        let query = "name=\(name.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? name)&cluster_name=\(cluster.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? cluster)"
+        let query =
+            "name=\(name.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? name)&cluster_name=\(cluster.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? cluster)"
         return try await get("/agents/?\(query)", as: Agent.self)
     }
 

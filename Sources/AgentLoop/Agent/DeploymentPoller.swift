@@ -45,9 +45,11 @@ public struct DeploymentPoller: Sendable {
     /// How long the broker may hold a conditional poll open waiting for a change (at most 60).
     let longPollSeconds: Int
 
-    public init(broker: BrokerClient, reconciler: Reconciler, agentID: String, eventRetries: Int, eventRetryDelay: Duration,
-                logger: Logger, applied: AppliedObjects = AppliedObjects(), etag: TargetStateETag = TargetStateETag(),
-                longPollSeconds: Int = 0, retries: ApplyRetries = ApplyRetries(), gate: ShutdownGate = ShutdownGate()) {
+    public init(
+        broker: BrokerClient, reconciler: Reconciler, agentID: String, eventRetries: Int, eventRetryDelay: Duration,
+        logger: Logger, applied: AppliedObjects = AppliedObjects(), etag: TargetStateETag = TargetStateETag(),
+        longPollSeconds: Int = 0, retries: ApplyRetries = ApplyRetries(), gate: ShutdownGate = ShutdownGate()
+    ) {
         self.applied = applied
         self.retries = retries
         self.gate = gate
@@ -95,8 +97,10 @@ public struct DeploymentPoller: Sendable {
     /// Runs `body` for each object while the shutdown gate is open, and reports each outcome it returns
     /// (nil: nothing to report) as an `eventType` event. A report that cannot be delivered does not stop
     /// the others; the first such error is thrown at the end.
-    func applyAndReport(_ objects: [Reconciler.DeploymentObject], eventType: String,
-                        _ body: (Reconciler.DeploymentObject) async -> Outcome?) async throws -> [Outcome] {
+    func applyAndReport(
+        _ objects: [Reconciler.DeploymentObject], eventType: String,
+        _ body: (Reconciler.DeploymentObject) async -> Outcome?
+    ) async throws -> [Outcome] {
         var outcomes: [Outcome] = []
         var reportFailure: (any Error)?
         for object in objects {
@@ -164,8 +168,9 @@ public struct DeploymentPoller: Sendable {
 
     func report(_ outcome: Outcome, eventType: String = "DEPLOY") async throws {
         guard let objectID = UUID(uuidString: outcome.deploymentObjectID) else { return }
-        let event = NewAgentEvent(agentID: UUID(uuidString: agentID), deploymentObjectID: objectID, eventType: eventType,
-                                  status: outcome.success ? "SUCCESS" : "FAILURE", message: outcome.message.map { String($0.prefix(4000)) })
+        let event = NewAgentEvent(
+            agentID: UUID(uuidString: agentID), deploymentObjectID: objectID, eventType: eventType,
+            status: outcome.success ? "SUCCESS" : "FAILURE", message: outcome.message.map { String($0.prefix(4000)) })
         var attempt = 0
         while true {
             do {

@@ -71,7 +71,8 @@ public struct KubeAPIError: Error, Sendable, CustomStringConvertible {
     }
 
     static func methodNotAllowed() -> KubeAPIError {
-        KubeAPIError(code: 405, reason: "MethodNotAllowed", message: "the server does not allow this method on the requested resource", details: .object([:]))
+        KubeAPIError(
+            code: 405, reason: "MethodNotAllowed", message: "the server does not allow this method on the requested resource", details: .object([:]))
     }
 
     static func pathNotFound() -> KubeAPIError {
@@ -81,7 +82,9 @@ public struct KubeAPIError: Error, Sendable, CustomStringConvertible {
     static func unsupportedMediaType(_ contentType: String) -> KubeAPIError {
         KubeAPIError(
             code: 415, reason: "UnsupportedMediaType",
-            message: "the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml, application/strategic-merge-patch+json")
+            message:
+                "the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml, application/strategic-merge-patch+json"
+        )
     }
 
     static func forbidden(_ rt: KubeResourceType, _ name: String, _ why: String) -> KubeAPIError {

@@ -1,8 +1,8 @@
 import Foundation
 import Hummingbird
 import HummingbirdCore
-import NIOCore
 import HummingbirdTLS
+import NIOCore
 import NIOSSL
 
 /// How the emulator is served: plain HTTP (the default, no authentication), or HTTPS as a real API

@@ -114,7 +114,12 @@ public final class KubeCluster: @unchecked Sendable {
         let parts = s.split(whereSeparator: { "-T:Z".contains($0) }).compactMap { Int($0) }
         guard parts.count >= 6 else { return nil }
         var c = DateComponents()
-        c.year = parts[0]; c.month = parts[1]; c.day = parts[2]; c.hour = parts[3]; c.minute = parts[4]; c.second = parts[5]
+        c.year = parts[0]
+        c.month = parts[1]
+        c.day = parts[2]
+        c.hour = parts[3]
+        c.minute = parts[4]
+        c.second = parts[5]
         c.timeZone = TimeZone(identifier: "UTC")
         return Calendar(identifier: .gregorian).date(from: c)
     }
@@ -125,7 +130,8 @@ public final class KubeCluster: @unchecked Sendable {
     }
 
     func newUID() -> String {
-        let a = rng.next(), b = rng.next()
+        let a = rng.next()
+        let b = rng.next()
         let hex = String(format: "%016llx%016llx", a, b)
         let c = Array(hex)
         return "\(String(c[0..<8]))-\(String(c[8..<12]))-4\(String(c[13..<16]))-a\(String(c[17..<20]))-\(String(c[20..<32]))"
@@ -232,7 +238,6 @@ public final class KubeCluster: @unchecked Sendable {
         return commit(rt.storageKey, key, o)
     }
 }
-
 
 /// A small deterministic random generator, so generated names and UIDs repeat from run to run.
 struct SplitMix64 {

@@ -182,8 +182,9 @@ extension KubeCluster {
         message: String, type: String = "Normal", component: String = "emulator"
     ) -> KubeJSON? {
         lock.withLock {
-            emitEvent(namespace: namespace, kind: involvedKind, name: involvedName, apiVersion: involvedAPIVersion, uid: nil,
-                      reason: reason, message: message, type: type, component: component)
+            emitEvent(
+                namespace: namespace, kind: involvedKind, name: involvedName, apiVersion: involvedAPIVersion, uid: nil,
+                reason: reason, message: message, type: type, component: component)
         }
     }
 

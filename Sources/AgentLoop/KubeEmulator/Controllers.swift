@@ -47,7 +47,9 @@ extension KubeCluster {
     /// Changes a stored object as a controller does (spec or metadata, not status): the generation
     /// follows spec changes and the controller's fields are tracked.
     @discardableResult
-    func controllerUpdate(_ storageKey: String, _ key: KubeObjectKey, manager: String = "kube-controller-manager", _ change: (inout KubeJSON) -> Void) -> Bool {
+    func controllerUpdate(_ storageKey: String, _ key: KubeObjectKey, manager: String = "kube-controller-manager", _ change: (inout KubeJSON) -> Void)
+        -> Bool
+    {
         guard let live = objects[storageKey]?[key] else { return false }
         var obj = live
         change(&obj)
@@ -67,7 +69,9 @@ extension KubeCluster {
         let ns = owner["metadata"]?["namespace"]?.stringValue ?? ""
         return (objects["/pods"] ?? [:]).filter { k, p in
             k.namespace == ns && p["metadata"]?["deletionTimestamp"] == nil
-                && (p["metadata"]?["ownerReferences"]?.arrayValue ?? []).contains { $0["uid"]?.stringValue == uid && $0["controller"]?.boolValue == true }
+                && (p["metadata"]?["ownerReferences"]?.arrayValue ?? []).contains {
+                    $0["uid"]?.stringValue == uid && $0["controller"]?.boolValue == true
+                }
         }.sorted { $0.key < $1.key }
     }
 

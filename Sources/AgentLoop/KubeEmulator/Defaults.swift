@@ -28,7 +28,8 @@ enum Defaults {
                 if rt.kind == "Deployment" {
                     if obj["spec"]?["progressDeadlineSeconds"] == nil { obj.setValue(600, at: ["spec", "progressDeadlineSeconds"]) }
                     if obj["spec"]?["strategy"] == nil {
-                        obj.setValue(["type": "RollingUpdate", "rollingUpdate": ["maxUnavailable": "25%", "maxSurge": "25%"]], at: ["spec", "strategy"])
+                        obj.setValue(
+                            ["type": "RollingUpdate", "rollingUpdate": ["maxUnavailable": "25%", "maxSurge": "25%"]], at: ["spec", "strategy"])
                     }
                 }
                 if rt.kind == "StatefulSet" {
@@ -144,7 +145,9 @@ enum Defaults {
 
     static func qosClass(_ spec: KubeJSON?) -> String {
         let containers = spec?["containers"]?.arrayValue ?? []
-        let hasAny = containers.contains { ($0["resources"]?["requests"]?.objectValue?.isEmpty == false) || ($0["resources"]?["limits"]?.objectValue?.isEmpty == false) }
+        let hasAny = containers.contains {
+            ($0["resources"]?["requests"]?.objectValue?.isEmpty == false) || ($0["resources"]?["limits"]?.objectValue?.isEmpty == false)
+        }
         if !hasAny { return "BestEffort" }
         let guaranteed = containers.allSatisfy { c in
             guard let l = c["resources"]?["limits"]?.objectValue, l["cpu"] != nil, l["memory"] != nil else { return false }
@@ -161,10 +164,19 @@ enum Defaults {
         obj.setValue(names, at: ["spec", "names"])
         let now = cluster.nowString()
         let conditions: KubeJSON = [
-            ["type": "NamesAccepted", "status": "True", "reason": "NoConflicts", "message": "no conflicts found", "lastTransitionTime": .string(now)],
+            [
+                "type": "NamesAccepted", "status": "True", "reason": "NoConflicts", "message": "no conflicts found",
+                "lastTransitionTime": .string(now),
+            ],
             cluster.options.crdEstablishDelay > 0
-                ? ["type": "Established", "status": "False", "reason": "Installing", "message": "the initial names have been accepted", "lastTransitionTime": .string(now)]
-                : ["type": "Established", "status": "True", "reason": "InitialNamesAccepted", "message": "the initial names have been accepted", "lastTransitionTime": .string(now)],
+                ? [
+                    "type": "Established", "status": "False", "reason": "Installing", "message": "the initial names have been accepted",
+                    "lastTransitionTime": .string(now),
+                ]
+                : [
+                    "type": "Established", "status": "True", "reason": "InitialNamesAccepted", "message": "the initial names have been accepted",
+                    "lastTransitionTime": .string(now),
+                ],
         ]
         let stored = (obj["spec"]?["versions"]?.arrayValue ?? []).filter { $0["storage"]?.boolValue == true }.compactMap { $0["name"] }
         var status = obj["status"]?.objectValue ?? [:]

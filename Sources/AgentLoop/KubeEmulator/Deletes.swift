@@ -22,7 +22,11 @@ extension KubeCluster {
         if req.query["orphanDependents"] == "true" { o.policy = o.policy ?? "Orphan" }
         if try isDryRun(req.query) { o.dryRun = true }
         if let p = o.policy, !["Orphan", "Background", "Foreground"].contains(p) {
-            throw KubeAPIError(code: 422, reason: "Invalid", message: "DeleteOptions.meta.k8s.io \"\" is invalid: propagationPolicy: Unsupported value: \"\(p)\": supported values: \"Foreground\", \"Background\", \"Orphan\", \"nil\"")
+            throw KubeAPIError(
+                code: 422, reason: "Invalid",
+                message:
+                    "DeleteOptions.meta.k8s.io \"\" is invalid: propagationPolicy: Unsupported value: \"\(p)\": supported values: \"Foreground\", \"Background\", \"Orphan\", \"nil\""
+            )
         }
         return o
     }
@@ -38,10 +42,14 @@ extension KubeCluster {
         let key = KubeObjectKey(namespace: rr.rt.namespaced ? rr.namespace : nil, name: name)
         guard let live = stored(rr.rt, key) else { throw KubeAPIError.notFound(rr.rt, name) }
         if let uid = opts.preconditionUID, uid != live["metadata"]?["uid"]?.stringValue {
-            throw KubeAPIError.conflict(rr.rt, name, "Precondition failed: UID in precondition: \(uid), UID in object meta: \(live["metadata"]?["uid"]?.stringValue ?? "")")
+            throw KubeAPIError.conflict(
+                rr.rt, name, "Precondition failed: UID in precondition: \(uid), UID in object meta: \(live["metadata"]?["uid"]?.stringValue ?? "")")
         }
         if let rv = opts.preconditionRV, rv != live["metadata"]?["resourceVersion"]?.stringValue {
-            throw KubeAPIError.conflict(rr.rt, name, "Precondition failed: ResourceVersion in precondition: \(rv), ResourceVersion in object meta: \(live["metadata"]?["resourceVersion"]?.stringValue ?? "")")
+            throw KubeAPIError.conflict(
+                rr.rt, name,
+                "Precondition failed: ResourceVersion in precondition: \(rv), ResourceVersion in object meta: \(live["metadata"]?["resourceVersion"]?.stringValue ?? "")"
+            )
         }
         if rr.rt.plural == "namespaces" && ["default", "kube-system", "kube-public"].contains(name) {
             throw KubeAPIError.forbidden(rr.rt, name, "this namespace may not be deleted")
@@ -94,9 +102,13 @@ extension KubeCluster {
                 obj.setValue(.string(nowString()), at: ["metadata", "deletionTimestamp"])
                 obj.setValue(.int(0), at: ["metadata", "deletionGracePeriodSeconds"])
                 obj.setValue(.string("Terminating"), at: ["status", "phase"])
-                obj.setValue(.array([
-                    ["type": "NamespaceDeletionContentFailure", "status": "False", "reason": "ContentDeleted", "message": "All content successfully deleted, may be waiting on finalization", "lastTransitionTime": .string(nowString())],
-                ]), at: ["status", "conditions"])
+                obj.setValue(
+                    .array([
+                        [
+                            "type": "NamespaceDeletionContentFailure", "status": "False", "reason": "ContentDeleted",
+                            "message": "All content successfully deleted, may be waiting on finalization", "lastTransitionTime": .string(nowString()),
+                        ]
+                    ]), at: ["status", "conditions"])
                 obj = commit(rt.storageKey, key, obj)
                 if options.namespaceDeletionDelay > 0 {
                     namespaceDeadlines[key.name] = Date().addingTimeInterval(options.namespaceDeletionDelay)
@@ -136,7 +148,9 @@ extension KubeCluster {
         guard !uid.isEmpty else { return }
         for (storageKey, objs) in objects {
             for (k, o) in objs {
-                guard let refs = o["metadata"]?["ownerReferences"]?.arrayValue, refs.contains(where: { $0["uid"]?.stringValue == uid }) else { continue }
+                guard let refs = o["metadata"]?["ownerReferences"]?.arrayValue, refs.contains(where: { $0["uid"]?.stringValue == uid }) else {
+                    continue
+                }
                 if policy == "Orphan" {
                     var updated = o
                     let rest = refs.filter { $0["uid"]?.stringValue != uid }

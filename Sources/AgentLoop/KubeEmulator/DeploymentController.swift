@@ -48,12 +48,19 @@ extension KubeCluster {
             let (rsKey, rs) = existing
             let scale = Int64(rs["spec"]?["replicas"]?.intValue ?? 0)
             let revision = KubeCluster.revision(rs)
-            if controllerUpdate("apps/replicasets", rsKey, { o in
-                o.setValue(.int(desired), at: ["spec", "replicas"])
-                // A template seen before becomes the newest revision again (a rollback).
-                if revision < maxRevision { o.setValue(.string(String(maxRevision + 1)), at: ["metadata", "annotations", KubeCluster.revisionAnnotation]) }
-            }) {
-                if scale != desired { scalingEvent(d, "Scaled \(scale < desired ? "up" : "down") replica set \(rsKey.name) from \(scale) to \(desired)") }
+            if controllerUpdate(
+                "apps/replicasets", rsKey,
+                { o in
+                    o.setValue(.int(desired), at: ["spec", "replicas"])
+                    // A template seen before becomes the newest revision again (a rollback).
+                    if revision < maxRevision {
+                        o.setValue(.string(String(maxRevision + 1)), at: ["metadata", "annotations", KubeCluster.revisionAnnotation])
+                    }
+                })
+            {
+                if scale != desired {
+                    scalingEvent(d, "Scaled \(scale < desired ? "up" : "down") replica set \(rsKey.name) from \(scale) to \(desired)")
+                }
                 changed = true
             }
         }
@@ -69,7 +76,9 @@ extension KubeCluster {
         if let current, let revision = objects["apps/replicasets"]?[current.0].map(KubeCluster.revision),
             d["metadata"]?["annotations"]?[KubeCluster.revisionAnnotation]?.stringValue != String(revision)
         {
-            controllerUpdate("apps/deployments", key) { $0.setValue(.string(String(revision)), at: ["metadata", "annotations", KubeCluster.revisionAnnotation]) }
+            controllerUpdate("apps/deployments", key) {
+                $0.setValue(.string(String(revision)), at: ["metadata", "annotations", KubeCluster.revisionAnnotation])
+            }
             changed = true
         }
         if let d = objects["apps/deployments"]?[key], writeDeploymentStatus(key, d, newSet: current?.0) { changed = true }
@@ -79,7 +88,9 @@ extension KubeCluster {
     /// Old ReplicaSets beyond `spec.revisionHistoryLimit` go, oldest first, once scaled to 0.
     func pruneOldReplicaSets(_ d: KubeJSON, keeping current: KubeObjectKey?) -> Bool {
         let limit = Int(d["spec"]?["revisionHistoryLimit"]?.intValue ?? 10)
-        let old = ownedReplicaSets(d).filter { $0.0 != current && ($0.1["spec"]?["replicas"]?.intValue ?? 0) == 0 && ($0.1["status"]?["replicas"]?.intValue ?? 0) == 0 }
+        let old = ownedReplicaSets(d).filter {
+            $0.0 != current && ($0.1["spec"]?["replicas"]?.intValue ?? 0) == 0 && ($0.1["status"]?["replicas"]?.intValue ?? 0) == 0
+        }
         guard old.count > limit, let rt = preferredType(storageKey: "apps/replicasets") else { return false }
         for (k, _) in old.sorted(by: { KubeCluster.revision($0.1) < KubeCluster.revision($1.1) }).prefix(old.count - limit) {
             _ = deleteObject(rt, k, policy: "Background")
@@ -90,7 +101,9 @@ extension KubeCluster {
     func writeDeploymentStatus(_ key: KubeObjectKey, _ d: KubeJSON, newSet: KubeObjectKey?) -> Bool {
         let sets = ownedReplicaSets(d)
         let desired = Int64(d["spec"]?["replicas"]?.intValue ?? 1)
-        var total: Int64 = 0, ready: Int64 = 0, updated: Int64 = 0
+        var total: Int64 = 0
+        var ready: Int64 = 0
+        var updated: Int64 = 0
         for (k, rs) in sets {
             let pods = ownedPods(rs)
             total += Int64(pods.count)
@@ -110,12 +123,14 @@ extension KubeCluster {
         let complete = updated == desired && ready == desired && total == desired
         let old = d["status"]
         status["conditions"] = .array([
-            condition(old, type: "Available", status: available ? "True" : "False",
-                      reason: available ? "MinimumReplicasAvailable" : "MinimumReplicasUnavailable",
-                      message: available ? "Deployment has minimum availability." : "Deployment does not have minimum availability."),
-            condition(old, type: "Progressing", status: "True",
-                      reason: complete ? "NewReplicaSetAvailable" : "ReplicaSetUpdated",
-                      message: complete ? "ReplicaSet \"\(newName)\" has successfully progressed." : "ReplicaSet \"\(newName)\" is progressing."),
+            condition(
+                old, type: "Available", status: available ? "True" : "False",
+                reason: available ? "MinimumReplicasAvailable" : "MinimumReplicasUnavailable",
+                message: available ? "Deployment has minimum availability." : "Deployment does not have minimum availability."),
+            condition(
+                old, type: "Progressing", status: "True",
+                reason: complete ? "NewReplicaSetAvailable" : "ReplicaSetUpdated",
+                message: complete ? "ReplicaSet \"\(newName)\" has successfully progressed." : "ReplicaSet \"\(newName)\" is progressing."),
         ])
         return writeStatus("apps/deployments", key, .object(status))
     }
@@ -125,7 +140,9 @@ extension KubeCluster {
         let ns = d["metadata"]?["namespace"]?.stringValue ?? ""
         return (objects["apps/replicasets"] ?? [:]).filter { k, rs in
             k.namespace == ns && rs["metadata"]?["deletionTimestamp"] == nil
-                && (rs["metadata"]?["ownerReferences"]?.arrayValue ?? []).contains { $0["uid"]?.stringValue == uid && $0["controller"]?.boolValue == true }
+                && (rs["metadata"]?["ownerReferences"]?.arrayValue ?? []).contains {
+                    $0["uid"]?.stringValue == uid && $0["controller"]?.boolValue == true
+                }
         }.sorted { $0.key < $1.key }
     }
 
@@ -141,8 +158,11 @@ extension KubeCluster {
     }
 
     func scalingEvent(_ d: KubeJSON, _ message: String) {
-        guard options.generateEvents, let ns = d["metadata"]?["namespace"]?.stringValue, let name = d["metadata"]?["name"]?.stringValue else { return }
-        _ = emitEvent(namespace: ns, kind: "Deployment", name: name, apiVersion: "apps/v1", uid: d["metadata"]?["uid"]?.stringValue,
-                      reason: "ScalingReplicaSet", message: message, type: "Normal", component: "deployment-controller")
+        guard options.generateEvents, let ns = d["metadata"]?["namespace"]?.stringValue, let name = d["metadata"]?["name"]?.stringValue else {
+            return
+        }
+        _ = emitEvent(
+            namespace: ns, kind: "Deployment", name: name, apiVersion: "apps/v1", uid: d["metadata"]?["uid"]?.stringValue,
+            reason: "ScalingReplicaSet", message: message, type: "Normal", component: "deployment-controller")
     }
 }

@@ -116,12 +116,17 @@ extension KubeCluster {
         guard openAPIGroupVersions().contains(gv) else { return nil }
         let parts = gv.split(separator: "/").map(String.init)
         let (group, version) = parts[0] == "api" ? ("", parts[1]) : (parts[1], parts[2])
-        let params: KubeJSON = .array(["dryRun", "fieldManager", "fieldValidation", "force", "pretty"].map { name in
-            ["name": .string(name), "in": "query", "description": .string(name), "schema": ["type": name == "force" ? "boolean" : "string", "uniqueItems": true]]
-        })
+        let params: KubeJSON = .array(
+            ["dryRun", "fieldManager", "fieldValidation", "force", "pretty"].map { name in
+                [
+                    "name": .string(name), "in": "query", "description": .string(name),
+                    "schema": ["type": name == "force" ? "boolean" : "string", "uniqueItems": true],
+                ]
+            })
         var paths: [String: KubeJSON] = [:]
         for rt in builtinTypes where rt.group == group && rt.version == version {
-            let path = rt.namespaced
+            let path =
+                rt.namespaced
                 ? "/\(gv)/namespaces/{namespace}/\(rt.plural)/{name}"
                 : "/\(gv)/\(rt.plural)/{name}"
             paths[path] = [
@@ -135,7 +140,7 @@ extension KubeCluster {
                     "x-kubernetes-group-version-kind": ["group": .string(group), "version": .string(version), "kind": .string(rt.kind)],
                 ],
                 "parameters": [
-                    ["name": "name", "in": "path", "required": true, "schema": ["type": "string", "uniqueItems": true]],
+                    ["name": "name", "in": "path", "required": true, "schema": ["type": "string", "uniqueItems": true]]
                 ],
             ]
         }

@@ -184,7 +184,10 @@ enum FieldManager {
         let liveObj = live ?? .object([:])
         var changed = FieldSet()
         for p in newSet {
-            guard let lv = FieldSets.value(at: p, in: liveObj) else { changed.insert(p); continue }
+            guard let lv = FieldSets.value(at: p, in: liveObj) else {
+                changed.insert(p)
+                continue
+            }
             if isItemPath(p) { continue }
             if let nv = FieldSets.value(at: p, in: new), !jsonEqual(lv, nv) { changed.insert(p) }
         }

@@ -255,7 +255,9 @@ enum FieldSets {
         for path in set {
             var n = root
             for el in path {
-                if let c = n.children[el] { n = c } else {
+                if let c = n.children[el] {
+                    n = c
+                } else {
                     let c = Node()
                     n.children[el] = c
                     n = c

@@ -33,9 +33,11 @@ enum GoSyntax {
     static func labelSelector(_ v: KubeJSON?) -> String {
         let expressions: String
         if let exprs = v?["matchExpressions"]?.arrayValue {
-            expressions = "[]v1.LabelSelectorRequirement{" + exprs.map { e in
-                "v1.LabelSelectorRequirement{Key:\(quoted(e["key"]?.stringValue ?? "")), Operator:\(quoted(e["operator"]?.stringValue ?? "")), Values:\(stringList(e["values"]))}"
-            }.joined(separator: ", ") + "}"
+            expressions =
+                "[]v1.LabelSelectorRequirement{"
+                + exprs.map { e in
+                    "v1.LabelSelectorRequirement{Key:\(quoted(e["key"]?.stringValue ?? "")), Operator:\(quoted(e["operator"]?.stringValue ?? "")), Values:\(stringList(e["values"]))}"
+                }.joined(separator: ", ") + "}"
         } else {
             expressions = "[]v1.LabelSelectorRequirement(nil)"
         }

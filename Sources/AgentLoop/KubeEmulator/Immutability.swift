@@ -14,7 +14,8 @@ enum Immutability {
     /// `clusterIP` does not ask for a new address).
     static func carryAllocated(from live: KubeJSON, into obj: inout KubeJSON, _ rt: KubeResourceType) {
         guard rt.isCore, rt.kind == "Service", obj["spec"]?.isObject == true else { return }
-        let oldIP = live["spec"]?["clusterIP"], oldIPs = live["spec"]?["clusterIPs"]
+        let oldIP = live["spec"]?["clusterIP"]
+        let oldIPs = live["spec"]?["clusterIPs"]
         let newIP = obj["spec"]?["clusterIP"]?.stringValue ?? ""
         if newIP.isEmpty, let oldIP {
             obj.setValue(oldIP, at: ["spec", "clusterIP"])
@@ -44,7 +45,12 @@ enum Immutability {
         case ("apps", "StatefulSet"):
             let fixed = { (o: KubeJSON) in (o["spec"]?.objectValue ?? [:]).filter { !statefulSetMutable.contains($0.key) } }
             guard !jsonEqual(.object(fixed(live)), .object(fixed(obj))) else { return [] }
-            return [.forbidden("spec", "updates to statefulset spec for fields other than 'replicas', 'ordinals', 'template', 'updateStrategy', 'persistentVolumeClaimRetentionPolicy' and 'minReadySeconds' are forbidden")]
+            return [
+                .forbidden(
+                    "spec",
+                    "updates to statefulset spec for fields other than 'replicas', 'ordinals', 'template', 'updateStrategy', 'persistentVolumeClaimRetentionPolicy' and 'minReadySeconds' are forbidden"
+                )
+            ]
         case ("", "Service"):
             return serviceViolations(live, obj)
         case ("", "PersistentVolumeClaim"):
@@ -76,7 +82,8 @@ enum Immutability {
             if let ip = o["spec"]?["clusterIP"] { return [ip] }
             return []
         }
-        let oldIPs = addresses(live), newIPs = addresses(obj)
+        let oldIPs = addresses(live)
+        let newIPs = addresses(obj)
         if oldIPs.first?.stringValue == "None" && newIPs.first?.stringValue == "None" { return [] }
         guard let old = oldIPs.first, let new = newIPs.first, !jsonEqual(old, new) else { return [] }
         return [.immutable("spec.clusterIPs[0]", rendered: GoSyntax.stringList(.array(newIPs)), detail: "may not change once set")]
@@ -93,7 +100,8 @@ enum Immutability {
             }
             return spec
         }
-        let before = fixed(live), after = fixed(obj)
+        let before = fixed(live)
+        let after = fixed(obj)
         guard !jsonEqual(.object(before), .object(after)) else { return [] }
         // The server appends a go-cmp diff of the spec; this one lists the changed fields the same way.
         var diff = "  core.PersistentVolumeClaimSpec{\n"
@@ -103,6 +111,8 @@ enum Immutability {
             if let a = after[key] { diff += "+ \t\(name): \(GoSyntax.value(a, key: key)),\n" }
         }
         diff += "  }\n"
-        return [.forbidden("spec", "spec is immutable after creation except resources.requests and volumeAttributesClassName for bound claims\n" + diff)]
+        return [
+            .forbidden("spec", "spec is immutable after creation except resources.requests and volumeAttributesClassName for bound claims\n" + diff)
+        ]
     }
 }

@@ -23,10 +23,22 @@ public enum KubeJSON: Sendable, Hashable {
         }
     }
 
-    public var stringValue: String? { if case .string(let s) = self { return s }; return nil }
-    public var objectValue: [String: KubeJSON]? { if case .object(let o) = self { return o }; return nil }
-    public var arrayValue: [KubeJSON]? { if case .array(let a) = self { return a }; return nil }
-    public var boolValue: Bool? { if case .bool(let b) = self { return b }; return nil }
+    public var stringValue: String? {
+        if case .string(let s) = self { return s }
+        return nil
+    }
+    public var objectValue: [String: KubeJSON]? {
+        if case .object(let o) = self { return o }
+        return nil
+    }
+    public var arrayValue: [KubeJSON]? {
+        if case .array(let a) = self { return a }
+        return nil
+    }
+    public var boolValue: Bool? {
+        if case .bool(let b) = self { return b }
+        return nil
+    }
     public var intValue: Int64? {
         switch self {
         case .int(let i): return i
@@ -34,8 +46,14 @@ public enum KubeJSON: Sendable, Hashable {
         default: return nil
         }
     }
-    public var isNull: Bool { if case .null = self { return true }; return false }
-    public var isObject: Bool { if case .object = self { return true }; return false }
+    public var isNull: Bool {
+        if case .null = self { return true }
+        return false
+    }
+    public var isObject: Bool {
+        if case .object = self { return true }
+        return false
+    }
 
     /// The value at a path of object keys, or nil when any step is missing.
     public func value(at path: [String]) -> KubeJSON? {
@@ -150,9 +168,15 @@ private struct KubeJSONParser {
         case UInt8(ascii: "{"): return try parseObject(depth: depth)
         case UInt8(ascii: "["): return try parseArray(depth: depth)
         case UInt8(ascii: "\""): return .string(try parseString())
-        case UInt8(ascii: "t"): try expectLiteral("true"); return .bool(true)
-        case UInt8(ascii: "f"): try expectLiteral("false"); return .bool(false)
-        case UInt8(ascii: "n"): try expectLiteral("null"); return .null
+        case UInt8(ascii: "t"):
+            try expectLiteral("true")
+            return .bool(true)
+        case UInt8(ascii: "f"):
+            try expectLiteral("false")
+            return .bool(false)
+        case UInt8(ascii: "n"):
+            try expectLiteral("null")
+            return .null
         default: return try parseNumber()
         }
     }
@@ -169,7 +193,10 @@ private struct KubeJSONParser {
         index += 1
         var o: [String: KubeJSON] = [:]
         skipWhitespace()
-        if index < bytes.count, bytes[index] == UInt8(ascii: "}") { index += 1; return .object(o) }
+        if index < bytes.count, bytes[index] == UInt8(ascii: "}") {
+            index += 1
+            return .object(o)
+        }
         while true {
             skipWhitespace()
             guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw error("expected string key") }
@@ -181,8 +208,14 @@ private struct KubeJSONParser {
             o[key] = try parseValue(depth: depth + 1)
             skipWhitespace()
             guard index < bytes.count else { throw error("unexpected end of object") }
-            if bytes[index] == UInt8(ascii: ",") { index += 1; continue }
-            if bytes[index] == UInt8(ascii: "}") { index += 1; return .object(o) }
+            if bytes[index] == UInt8(ascii: ",") {
+                index += 1
+                continue
+            }
+            if bytes[index] == UInt8(ascii: "}") {
+                index += 1
+                return .object(o)
+            }
             throw error("expected ',' or '}'")
         }
     }
@@ -191,14 +224,23 @@ private struct KubeJSONParser {
         index += 1
         var a: [KubeJSON] = []
         skipWhitespace()
-        if index < bytes.count, bytes[index] == UInt8(ascii: "]") { index += 1; return .array(a) }
+        if index < bytes.count, bytes[index] == UInt8(ascii: "]") {
+            index += 1
+            return .array(a)
+        }
         while true {
             skipWhitespace()
             a.append(try parseValue(depth: depth + 1))
             skipWhitespace()
             guard index < bytes.count else { throw error("unexpected end of array") }
-            if bytes[index] == UInt8(ascii: ",") { index += 1; continue }
-            if bytes[index] == UInt8(ascii: "]") { index += 1; return .array(a) }
+            if bytes[index] == UInt8(ascii: ",") {
+                index += 1
+                continue
+            }
+            if bytes[index] == UInt8(ascii: "]") {
+                index += 1
+                return .array(a)
+            }
             throw error("expected ',' or ']'")
         }
     }
@@ -226,7 +268,10 @@ private struct KubeJSONParser {
         while true {
             guard index < bytes.count else { throw error("unterminated string") }
             let c = bytes[index]
-            if c == UInt8(ascii: "\"") { index += 1; break }
+            if c == UInt8(ascii: "\"") {
+                index += 1
+                break
+            }
             if c == UInt8(ascii: "\\") {
                 index += 1
                 guard index < bytes.count else { throw error("unterminated escape") }
@@ -244,7 +289,7 @@ private struct KubeJSONParser {
                 case UInt8(ascii: "u"):
                     var scalar = try parseHex4()
                     if scalar >= 0xD800 && scalar < 0xDC00,
-                       index + 1 < bytes.count, bytes[index] == UInt8(ascii: "\\"), bytes[index + 1] == UInt8(ascii: "u")
+                        index + 1 < bytes.count, bytes[index] == UInt8(ascii: "\\"), bytes[index + 1] == UInt8(ascii: "u")
                     {
                         index += 2
                         let low = try parseHex4()
@@ -268,7 +313,10 @@ private struct KubeJSONParser {
         if index < bytes.count, bytes[index] == UInt8(ascii: "-") { index += 1 }
         while index < bytes.count {
             let c = bytes[index]
-            if c >= 0x30 && c <= 0x39 { index += 1; continue }
+            if c >= 0x30 && c <= 0x39 {
+                index += 1
+                continue
+            }
             if c == UInt8(ascii: ".") || c == UInt8(ascii: "e") || c == UInt8(ascii: "E") || c == UInt8(ascii: "+")
                 || c == UInt8(ascii: "-")
             {
@@ -313,7 +361,10 @@ extension KubeJSON {
             }
         case .string(let s): KubeJSON.writeString(s, to: &out)
         case .array(let a):
-            if a.isEmpty { out += "[]"; return }
+            if a.isEmpty {
+                out += "[]"
+                return
+            }
             out += "["
             for (i, v) in a.enumerated() {
                 if i > 0 { out += "," }
@@ -323,7 +374,10 @@ extension KubeJSON {
             if pretty { out += "\n" + String(repeating: "  ", count: indent) }
             out += "]"
         case .object(let o):
-            if o.isEmpty { out += "{}"; return }
+            if o.isEmpty {
+                out += "{}"
+                return
+            }
             out += "{"
             for (i, k) in o.keys.sorted().enumerated() {
                 if i > 0 { out += "," }

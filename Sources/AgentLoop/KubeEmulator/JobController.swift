@@ -33,10 +33,13 @@ extension KubeCluster {
                             "ownerReferences": [KubeCluster.ownerRef(job)], "generateName": .string("\(k.name)-"),
                         ]
                         if let ann = job["spec"]?["template"]?["metadata"]?["annotations"] { meta["annotations"] = ann }
-                        let pod = systemCreate(["apiVersion": "v1", "kind": "Pod", "metadata": .object(meta), "spec": job["spec"]?["template"]?["spec"] ?? .object([:])])
+                        let pod = systemCreate([
+                            "apiVersion": "v1", "kind": "Pod", "metadata": .object(meta), "spec": job["spec"]?["template"]?["spec"] ?? .object([:]),
+                        ])
                         if options.generateEvents, let pn = pod?["metadata"]?["name"]?.stringValue {
-                            _ = emitEvent(namespace: k.namespace, kind: "Job", name: k.name, apiVersion: "batch/v1", uid: job["metadata"]?["uid"]?.stringValue,
-                                          reason: "SuccessfulCreate", message: "Created pod: \(pn)", type: "Normal", component: "job-controller")
+                            _ = emitEvent(
+                                namespace: k.namespace, kind: "Job", name: k.name, apiVersion: "batch/v1", uid: job["metadata"]?["uid"]?.stringValue,
+                                reason: "SuccessfulCreate", message: "Created pod: \(pn)", type: "Normal", component: "job-controller")
                         }
                     }
                     changed = true
@@ -48,18 +51,34 @@ extension KubeCluster {
                 if status["startTime"] == nil { status["startTime"] = .string(now) }
             }
             if succeeded >= completions {
-                newConditions.append(["type": "SuccessCriteriaMet", "status": "True", "reason": "CompletionsReached", "message": "Reached expected number of succeeded pods", "lastProbeTime": .string(now), "lastTransitionTime": .string(now)])
-                newConditions.append(["type": "Complete", "status": "True", "reason": "CompletionsReached", "message": "Reached expected number of succeeded pods", "lastProbeTime": .string(now), "lastTransitionTime": .string(now)])
+                newConditions.append([
+                    "type": "SuccessCriteriaMet", "status": "True", "reason": "CompletionsReached",
+                    "message": "Reached expected number of succeeded pods", "lastProbeTime": .string(now), "lastTransitionTime": .string(now),
+                ])
+                newConditions.append([
+                    "type": "Complete", "status": "True", "reason": "CompletionsReached", "message": "Reached expected number of succeeded pods",
+                    "lastProbeTime": .string(now), "lastTransitionTime": .string(now),
+                ])
                 status["completionTime"] = .string(now)
                 if options.generateEvents {
-                    _ = emitEvent(namespace: k.namespace, kind: "Job", name: k.name, apiVersion: "batch/v1", uid: job["metadata"]?["uid"]?.stringValue,
-                                  reason: "Completed", message: "Job completed", type: "Normal", component: "job-controller")
+                    _ = emitEvent(
+                        namespace: k.namespace, kind: "Job", name: k.name, apiVersion: "batch/v1", uid: job["metadata"]?["uid"]?.stringValue,
+                        reason: "Completed", message: "Job completed", type: "Normal", component: "job-controller")
                 }
             } else if failed > backoffLimit {
-                newConditions.append(["type": "FailureTarget", "status": "True", "reason": "BackoffLimitExceeded", "message": "Job has reached the specified backoff limit", "lastProbeTime": .string(now), "lastTransitionTime": .string(now)])
-                newConditions.append(["type": "Failed", "status": "True", "reason": "BackoffLimitExceeded", "message": "Job has reached the specified backoff limit", "lastProbeTime": .string(now), "lastTransitionTime": .string(now)])
+                newConditions.append([
+                    "type": "FailureTarget", "status": "True", "reason": "BackoffLimitExceeded",
+                    "message": "Job has reached the specified backoff limit", "lastProbeTime": .string(now), "lastTransitionTime": .string(now),
+                ])
+                newConditions.append([
+                    "type": "Failed", "status": "True", "reason": "BackoffLimitExceeded", "message": "Job has reached the specified backoff limit",
+                    "lastProbeTime": .string(now), "lastTransitionTime": .string(now),
+                ])
             } else if suspended, !conditions.contains(where: { $0["type"]?.stringValue == "Suspended" }) {
-                newConditions.append(["type": "Suspended", "status": "True", "reason": "JobSuspended", "message": "Job suspended", "lastProbeTime": .string(now), "lastTransitionTime": .string(now)])
+                newConditions.append([
+                    "type": "Suspended", "status": "True", "reason": "JobSuspended", "message": "Job suspended", "lastProbeTime": .string(now),
+                    "lastTransitionTime": .string(now),
+                ])
             }
             if !newConditions.isEmpty { status["conditions"] = .array(newConditions) }
             status["active"] = active.isEmpty ? nil : .int(Int64(active.count))

@@ -42,8 +42,10 @@ public final class KubeEmulator: Sendable {
     /// Starts a server for an existing cluster.
     /// - Parameter logLevel: the HTTP server's log level (`trace` ... `critical`); the `LOG_LEVEL`
     ///   environment variable wins when set. Defaults to `critical`, which keeps tests quiet.
-    public static func start(host: String, port: Int, cluster: KubeCluster, serving: KubeServing = KubeServing(),
-                             logLevel: String = "critical") async throws -> KubeEmulator {
+    public static func start(
+        host: String, port: Int, cluster: KubeCluster, serving: KubeServing = KubeServing(),
+        logLevel: String = "critical"
+    ) async throws -> KubeEmulator {
         let (ports, portsContinuation) = AsyncStream<Int>.makeStream()
         var app = Application(
             responder: EmulatorResponder(cluster: cluster, serving: serving),

@@ -14,22 +14,26 @@ extension KubeCluster {
                 changed = true
             }
             let status = p["status"]
-            let fresh = status?["conditions"] == nil && status?["containerStatuses"] == nil
+            let fresh =
+                status?["conditions"] == nil && status?["containerStatuses"] == nil
                 && (status?["phase"]?.stringValue ?? "Pending") == "Pending"
             guard fresh else { continue }
-            let newStatus = options.autoRunPods ? KubePodStatus.running(for: p, cluster: self) : KubePodStatus.containerCreating(for: p, cluster: self)
+            let newStatus =
+                options.autoRunPods ? KubePodStatus.running(for: p, cluster: self) : KubePodStatus.containerCreating(for: p, cluster: self)
             writeStatus("/pods", k, newStatus, manager: "kubelet")
             changed = true
             if options.generateEvents {
                 let name = k.name
-                _ = emitEvent(namespace: k.namespace, kind: "Pod", name: name, apiVersion: "v1", uid: p["metadata"]?["uid"]?.stringValue,
-                              reason: "Scheduled", message: "Successfully assigned \(k.namespace)/\(name) to \(nodeName ?? "node")",
-                              type: "Normal", component: "default-scheduler")
+                _ = emitEvent(
+                    namespace: k.namespace, kind: "Pod", name: name, apiVersion: "v1", uid: p["metadata"]?["uid"]?.stringValue,
+                    reason: "Scheduled", message: "Successfully assigned \(k.namespace)/\(name) to \(nodeName ?? "node")",
+                    type: "Normal", component: "default-scheduler")
                 if options.autoRunPods {
                     for c in p["spec"]?["containers"]?.arrayValue ?? [] {
                         let cn = c["name"]?.stringValue ?? ""
-                        _ = emitEvent(namespace: k.namespace, kind: "Pod", name: name, apiVersion: "v1", uid: p["metadata"]?["uid"]?.stringValue,
-                                      reason: "Started", message: "Started container \(cn)", type: "Normal", component: "kubelet")
+                        _ = emitEvent(
+                            namespace: k.namespace, kind: "Pod", name: name, apiVersion: "v1", uid: p["metadata"]?["uid"]?.stringValue,
+                            reason: "Started", message: "Started container \(cn)", type: "Normal", component: "kubelet")
                     }
                 }
             }

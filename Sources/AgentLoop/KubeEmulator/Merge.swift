@@ -18,7 +18,10 @@ enum Merge {
                 return stripNulls(config)
             }
             for (k, v) in co {
-                if v.isNull { lo[k] = nil; continue }
+                if v.isNull {
+                    lo[k] = nil
+                    continue
+                }
                 lo[k] = applyMerge(live: lo[k], config: v, field: k, cursor: cursor.child(k))
             }
             return .object(lo)
@@ -107,7 +110,10 @@ enum Merge {
             }
             var out: [String: KubeJSON] = original?.objectValue ?? [:]
             for (k, v) in po where !k.hasPrefix("$") {
-                if v.isNull { out[k] = nil; continue }
+                if v.isNull {
+                    out[k] = nil
+                    continue
+                }
                 if let merged = strategicMerge(out[k], v, field: k) { out[k] = merged } else { out[k] = nil }
             }
             for (k, v) in po where k.hasPrefix("$deleteFromPrimitiveList/") {
@@ -232,8 +238,12 @@ enum Merge {
         var cur = doc
         for t in tokens {
             switch cur {
-            case .object(let o): guard let n = o[t] else { return nil }; cur = n
-            case .array(let a): guard let i = Int(t), i >= 0, i < a.count else { return nil }; cur = a[i]
+            case .object(let o):
+                guard let n = o[t] else { return nil }
+                cur = n
+            case .array(let a):
+                guard let i = Int(t), i >= 0, i < a.count else { return nil }
+                cur = a[i]
             default: return nil
             }
         }
@@ -245,14 +255,21 @@ enum Merge {
         let rest = Array(tokens.dropFirst())
         switch doc {
         case .object(var o):
-            if rest.isEmpty { o[first] = value } else {
-                guard let child = o[first] else { throw PatchError(message: "add operation does not apply: doc is missing path: \(first)", invalid: true) }
+            if rest.isEmpty {
+                o[first] = value
+            } else {
+                guard let child = o[first] else {
+                    throw PatchError(message: "add operation does not apply: doc is missing path: \(first)", invalid: true)
+                }
                 o[first] = try add(child, rest, value)
             }
             return .object(o)
         case .array(var a):
             if rest.isEmpty {
-                if first == "-" { a.append(value); return .array(a) }
+                if first == "-" {
+                    a.append(value)
+                    return .array(a)
+                }
                 guard let i = Int(first), i >= 0, i <= a.count else { throw PatchError(message: "add operation index out of bounds", invalid: true) }
                 a.insert(value, at: i)
                 return .array(a)
@@ -270,14 +287,22 @@ enum Merge {
         let rest = Array(tokens.dropFirst())
         switch doc {
         case .object(var o):
-            guard let child = o[first] else { throw PatchError(message: "remove operation does not apply: doc is missing path: \(first)", invalid: true) }
-            if rest.isEmpty { o[first] = nil; return (.object(o), child) }
+            guard let child = o[first] else {
+                throw PatchError(message: "remove operation does not apply: doc is missing path: \(first)", invalid: true)
+            }
+            if rest.isEmpty {
+                o[first] = nil
+                return (.object(o), child)
+            }
             let (nc, v) = try remove(child, rest)
             o[first] = nc
             return (.object(o), v)
         case .array(var a):
             guard let i = Int(first), i >= 0, i < a.count else { throw PatchError(message: "remove operation index out of bounds", invalid: true) }
-            if rest.isEmpty { let v = a.remove(at: i); return (.array(a), v) }
+            if rest.isEmpty {
+                let v = a.remove(at: i)
+                return (.array(a), v)
+            }
             let (nc, v) = try remove(a[i], rest)
             a[i] = nc
             return (.array(a), v)

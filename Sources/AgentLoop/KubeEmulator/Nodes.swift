@@ -16,10 +16,22 @@ enum Workloads {
             "spec": ["podCIDR": "10.244.0.0/24", "podCIDRs": ["10.244.0.0/24"]],
             "status": [
                 "conditions": [
-                    ["type": "MemoryPressure", "status": "False", "reason": "KubeletHasSufficientMemory", "message": "kubelet has sufficient memory available", "lastHeartbeatTime": .string(now), "lastTransitionTime": .string(now)],
-                    ["type": "DiskPressure", "status": "False", "reason": "KubeletHasNoDiskPressure", "message": "kubelet has no disk pressure", "lastHeartbeatTime": .string(now), "lastTransitionTime": .string(now)],
-                    ["type": "PIDPressure", "status": "False", "reason": "KubeletHasSufficientPID", "message": "kubelet has sufficient PID available", "lastHeartbeatTime": .string(now), "lastTransitionTime": .string(now)],
-                    ["type": "Ready", "status": "True", "reason": "KubeletReady", "message": "kubelet is posting ready status", "lastHeartbeatTime": .string(now), "lastTransitionTime": .string(now)],
+                    [
+                        "type": "MemoryPressure", "status": "False", "reason": "KubeletHasSufficientMemory",
+                        "message": "kubelet has sufficient memory available", "lastHeartbeatTime": .string(now), "lastTransitionTime": .string(now),
+                    ],
+                    [
+                        "type": "DiskPressure", "status": "False", "reason": "KubeletHasNoDiskPressure", "message": "kubelet has no disk pressure",
+                        "lastHeartbeatTime": .string(now), "lastTransitionTime": .string(now),
+                    ],
+                    [
+                        "type": "PIDPressure", "status": "False", "reason": "KubeletHasSufficientPID",
+                        "message": "kubelet has sufficient PID available", "lastHeartbeatTime": .string(now), "lastTransitionTime": .string(now),
+                    ],
+                    [
+                        "type": "Ready", "status": "True", "reason": "KubeletReady", "message": "kubelet is posting ready status",
+                        "lastHeartbeatTime": .string(now), "lastTransitionTime": .string(now),
+                    ],
                 ],
                 "addresses": [["type": "InternalIP", "address": "10.0.0.10"], ["type": "Hostname", "address": .string(name)]],
                 "capacity": resources, "allocatable": resources,

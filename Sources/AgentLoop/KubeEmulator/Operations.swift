@@ -156,7 +156,11 @@ extension KubeCluster {
             case nil, "status":
                 let obj = try getObject(rr.rt, rr.namespace, name)
                 if wantsTable && rr.subresource == nil {
-                    return .json(200, Tables.table(for: rr.rt, list: ["items": [obj], "metadata": ["resourceVersion": .string(String(resourceVersion))]], cluster: self, query: req.query))
+                    return .json(
+                        200,
+                        Tables.table(
+                            for: rr.rt, list: ["items": [obj], "metadata": ["resourceVersion": .string(String(resourceVersion))]], cluster: self,
+                            query: req.query))
                 }
                 return .json(200, obj)
             case "scale":
@@ -222,8 +226,14 @@ extension KubeCluster {
     }
 
     static let supportedFieldSelectors: [String: Set<String>] = [
-        "/pods": ["spec.nodeName", "spec.restartPolicy", "spec.schedulerName", "spec.serviceAccountName", "spec.hostNetwork", "status.phase", "status.podIP", "status.podIPs", "status.nominatedNodeName"],
-        "/events": ["involvedObject.kind", "involvedObject.namespace", "involvedObject.name", "involvedObject.uid", "involvedObject.apiVersion", "involvedObject.resourceVersion", "involvedObject.fieldPath", "reason", "reportingComponent", "source", "type"],
+        "/pods": [
+            "spec.nodeName", "spec.restartPolicy", "spec.schedulerName", "spec.serviceAccountName", "spec.hostNetwork", "status.phase",
+            "status.podIP", "status.podIPs", "status.nominatedNodeName",
+        ],
+        "/events": [
+            "involvedObject.kind", "involvedObject.namespace", "involvedObject.name", "involvedObject.uid", "involvedObject.apiVersion",
+            "involvedObject.resourceVersion", "involvedObject.fieldPath", "reason", "reportingComponent", "source", "type",
+        ],
         "/secrets": ["type"],
         "/namespaces": ["status.phase"],
         "/nodes": ["spec.unschedulable"],
@@ -269,7 +279,10 @@ extension KubeCluster {
     }
 
     func listKind(_ rt: KubeResourceType) -> String {
-        if let crd = rt.crdName, let lk = objects["apiextensions.k8s.io/customresourcedefinitions"]?[KubeObjectKey(namespace: nil, name: crd)]?["spec"]?["names"]?["listKind"]?.stringValue {
+        if let crd = rt.crdName,
+            let lk = objects["apiextensions.k8s.io/customresourcedefinitions"]?[KubeObjectKey(namespace: nil, name: crd)]?["spec"]?["names"]?[
+                "listKind"]?.stringValue
+        {
             return lk
         }
         return rt.kind + "List"
@@ -286,7 +299,9 @@ extension KubeCluster {
             } else if containers.count == 1 {
                 container = containers[0]
             } else {
-                throw KubeAPIError.badRequest("a container name must be specified for pod \(name), choose one of: [\((containers).joined(separator: " "))] or one of the init containers: [\(inits.joined(separator: " "))]")
+                throw KubeAPIError.badRequest(
+                    "a container name must be specified for pod \(name), choose one of: [\((containers).joined(separator: " "))] or one of the init containers: [\(inits.joined(separator: " "))]"
+                )
             }
         }
         guard containers.contains(container) || inits.contains(container) else {

@@ -22,15 +22,25 @@ public enum KubePodStatus {
         return "\(repo.contains("/") ? repo : "docker.io/library/\(repo)")@sha256:\(hex(image))"
     }
 
-    static func conditions(ready: Bool, scheduled: Bool = true, initialized: Bool = true, now: String, unschedulableMessage: String? = nil) -> [KubeJSON] {
+    static func conditions(ready: Bool, scheduled: Bool = true, initialized: Bool = true, now: String, unschedulableMessage: String? = nil)
+        -> [KubeJSON]
+    {
         func c(_ type: String, _ ok: Bool, reason: String? = nil, message: String? = nil) -> KubeJSON {
-            var o: [String: KubeJSON] = ["type": .string(type), "status": .string(ok ? "True" : "False"), "lastProbeTime": .null, "lastTransitionTime": .string(now)]
+            var o: [String: KubeJSON] = [
+                "type": .string(type), "status": .string(ok ? "True" : "False"), "lastProbeTime": .null, "lastTransitionTime": .string(now),
+            ]
             if let reason { o["reason"] = .string(reason) }
             if let message { o["message"] = .string(message) }
             return .object(o)
         }
         if !scheduled {
-            return [c("PodScheduled", false, reason: "Unschedulable", message: unschedulableMessage ?? "0/1 nodes are available: 1 Insufficient cpu. preemption: 0/1 nodes are available: 1 No preemption victims found for incoming pod.")]
+            return [
+                c(
+                    "PodScheduled", false, reason: "Unschedulable",
+                    message: unschedulableMessage
+                        ?? "0/1 nodes are available: 1 Insufficient cpu. preemption: 0/1 nodes are available: 1 No preemption victims found for incoming pod."
+                )
+            ]
         }
         return [
             c("PodReadyToStartContainers", true),
@@ -41,7 +51,8 @@ public enum KubePodStatus {
         ]
     }
 
-    static func base(_ pod: KubeJSON, phase: String, conditions: [KubeJSON], containerStatuses: [KubeJSON]?, now: String, podIP: String?) -> KubeJSON {
+    static func base(_ pod: KubeJSON, phase: String, conditions: [KubeJSON], containerStatuses: [KubeJSON]?, now: String, podIP: String?) -> KubeJSON
+    {
         var o: [String: KubeJSON] = [
             "phase": .string(phase),
             "conditions": .array(conditions),
@@ -59,14 +70,20 @@ public enum KubePodStatus {
         }
         let inits = containerNames(pod, "initContainers")
         if !inits.isEmpty && containerStatuses != nil {
-            o["initContainerStatuses"] = .array(inits.map { (name, image) in
-                [
-                    "name": .string(name), "image": .string(image), "imageID": .string(imageID(image)),
-                    "containerID": .string("containerd://" + hex(name + image + "init")), "ready": true, "restartCount": 0, "started": false,
-                    "state": ["terminated": ["exitCode": 0, "reason": "Completed", "startedAt": .string(now), "finishedAt": .string(now), "containerID": .string("containerd://" + hex(name + image + "init"))]],
-                    "lastState": .object([:]),
-                ]
-            })
+            o["initContainerStatuses"] = .array(
+                inits.map { (name, image) in
+                    [
+                        "name": .string(name), "image": .string(image), "imageID": .string(imageID(image)),
+                        "containerID": .string("containerd://" + hex(name + image + "init")), "ready": true, "restartCount": 0, "started": false,
+                        "state": [
+                            "terminated": [
+                                "exitCode": 0, "reason": "Completed", "startedAt": .string(now), "finishedAt": .string(now),
+                                "containerID": .string("containerd://" + hex(name + image + "init")),
+                            ]
+                        ],
+                        "lastState": .object([:]),
+                    ]
+                })
         }
         return .object(o)
     }
@@ -94,13 +111,16 @@ public enum KubePodStatus {
                 "state": ["running": ["startedAt": .string(now)]], "lastState": .object([:]),
             ]
         }
-        return base(pod, phase: "Running", conditions: conditions(ready: true, now: now), containerStatuses: statuses, now: now,
-                    podIP: podIP ?? pod["status"]?["podIP"]?.stringValue ?? "10.244.0.100")
+        return base(
+            pod, phase: "Running", conditions: conditions(ready: true, now: now), containerStatuses: statuses, now: now,
+            podIP: podIP ?? pod["status"]?["podIP"]?.stringValue ?? "10.244.0.100")
     }
 
     /// Pending with every container waiting, e.g. `ImagePullBackOff`, `ErrImagePull`, `ContainerCreating`,
     /// `CreateContainerConfigError`. Pass `container` to make only that one wait (others run).
-    public static func waiting(_ pod: KubeJSON, reason: String, message: String? = nil, container: String? = nil, now: String = KubeCluster.format(Date())) -> KubeJSON {
+    public static func waiting(
+        _ pod: KubeJSON, reason: String, message: String? = nil, container: String? = nil, now: String = KubeCluster.format(Date())
+    ) -> KubeJSON {
         let statuses: [KubeJSON] = containerNames(pod).map { (name, image) in
             let waits = container == nil || container == name
             var s: [String: KubeJSON] = [
@@ -117,14 +137,17 @@ public enum KubePodStatus {
             }
             return .object(s)
         }
-        return base(pod, phase: "Pending", conditions: conditions(ready: false, now: now), containerStatuses: statuses, now: now,
-                    podIP: pod["status"]?["podIP"]?.stringValue)
+        return base(
+            pod, phase: "Pending", conditions: conditions(ready: false, now: now), containerStatuses: statuses, now: now,
+            podIP: pod["status"]?["podIP"]?.stringValue)
     }
 
     /// Running but restarting: `CrashLoopBackOff`, with `restartCount` and the last termination
     /// (`lastTerminationReason` "Error" by default, or "OOMKilled").
-    public static func crashLoopBackOff(_ pod: KubeJSON, restartCount: Int = 5, lastTerminationReason: String = "Error", exitCode: Int = 1,
-                                        container: String? = nil, now: String = KubeCluster.format(Date())) -> KubeJSON {
+    public static func crashLoopBackOff(
+        _ pod: KubeJSON, restartCount: Int = 5, lastTerminationReason: String = "Error", exitCode: Int = 1,
+        container: String? = nil, now: String = KubeCluster.format(Date())
+    ) -> KubeJSON {
         let statuses: [KubeJSON] = containerNames(pod).map { (name, image) in
             let crashes = container == nil || container == name
             var s: [String: KubeJSON] = [
@@ -133,16 +156,29 @@ public enum KubePodStatus {
                 "ready": .bool(!crashes), "started": .bool(!crashes), "restartCount": .int(crashes ? Int64(restartCount) : 0),
             ]
             if crashes {
-                s["state"] = ["waiting": ["reason": "CrashLoopBackOff", "message": .string("back-off 5m0s restarting failed container=\(name) pod=\(pod["metadata"]?["name"]?.stringValue ?? "")_\(pod["metadata"]?["namespace"]?.stringValue ?? "")(\(pod["metadata"]?["uid"]?.stringValue ?? ""))")]]
-                s["lastState"] = ["terminated": ["exitCode": .int(Int64(exitCode)), "reason": .string(lastTerminationReason), "startedAt": .string(now), "finishedAt": .string(now), "containerID": .string("containerd://" + hex(name + image))]]
+                s["state"] = [
+                    "waiting": [
+                        "reason": "CrashLoopBackOff",
+                        "message": .string(
+                            "back-off 5m0s restarting failed container=\(name) pod=\(pod["metadata"]?["name"]?.stringValue ?? "")_\(pod["metadata"]?["namespace"]?.stringValue ?? "")(\(pod["metadata"]?["uid"]?.stringValue ?? ""))"
+                        ),
+                    ]
+                ]
+                s["lastState"] = [
+                    "terminated": [
+                        "exitCode": .int(Int64(exitCode)), "reason": .string(lastTerminationReason), "startedAt": .string(now),
+                        "finishedAt": .string(now), "containerID": .string("containerd://" + hex(name + image)),
+                    ]
+                ]
             } else {
                 s["state"] = ["running": ["startedAt": .string(now)]]
                 s["lastState"] = .object([:])
             }
             return .object(s)
         }
-        return base(pod, phase: "Running", conditions: conditions(ready: false, now: now), containerStatuses: statuses, now: now,
-                    podIP: pod["status"]?["podIP"]?.stringValue ?? "10.244.0.100")
+        return base(
+            pod, phase: "Running", conditions: conditions(ready: false, now: now), containerStatuses: statuses, now: now,
+            podIP: pod["status"]?["podIP"]?.stringValue ?? "10.244.0.100")
     }
 
     /// Running and ready again after an OOM kill (`lastState.terminated.reason: OOMKilled`).
@@ -160,24 +196,30 @@ public enum KubePodStatus {
 
     /// Pending and not scheduled (`PodScheduled=False`, reason `Unschedulable`).
     public static func unschedulable(_ pod: KubeJSON, message: String? = nil, now: String = KubeCluster.format(Date())) -> KubeJSON {
-        base(pod, phase: "Pending", conditions: conditions(ready: false, scheduled: false, now: now, unschedulableMessage: message),
-             containerStatuses: nil, now: now, podIP: nil)
+        base(
+            pod, phase: "Pending", conditions: conditions(ready: false, scheduled: false, now: now, unschedulableMessage: message),
+            containerStatuses: nil, now: now, podIP: nil)
     }
 
     /// Finished: `Succeeded` (exit 0, reason Completed) or `Failed` (given exit code and reason, "Error" by default).
-    public static func terminated(_ pod: KubeJSON, succeeded: Bool, exitCode: Int? = nil, reason: String? = nil, now: String = KubeCluster.format(Date())) -> KubeJSON {
+    public static func terminated(
+        _ pod: KubeJSON, succeeded: Bool, exitCode: Int? = nil, reason: String? = nil, now: String = KubeCluster.format(Date())
+    ) -> KubeJSON {
         let code = exitCode ?? (succeeded ? 0 : 1)
         let why = reason ?? (succeeded ? "Completed" : "Error")
         let statuses: [KubeJSON] = containerNames(pod).map { (name, image) in
             [
                 "name": .string(name), "image": .string(image), "imageID": .string(imageID(image)),
                 "containerID": .string("containerd://" + hex(name + image)), "ready": false, "started": false, "restartCount": 0,
-                "state": ["terminated": ["exitCode": .int(Int64(code)), "reason": .string(why), "startedAt": .string(now), "finishedAt": .string(now)]],
+                "state": [
+                    "terminated": ["exitCode": .int(Int64(code)), "reason": .string(why), "startedAt": .string(now), "finishedAt": .string(now)]
+                ],
                 "lastState": .object([:]),
             ]
         }
-        var st = base(pod, phase: succeeded ? "Succeeded" : "Failed", conditions: conditions(ready: false, now: now),
-                      containerStatuses: statuses, now: now, podIP: pod["status"]?["podIP"]?.stringValue)
+        var st = base(
+            pod, phase: succeeded ? "Succeeded" : "Failed", conditions: conditions(ready: false, now: now),
+            containerStatuses: statuses, now: now, podIP: pod["status"]?["podIP"]?.stringValue)
         if var conds = st["conditions"]?.arrayValue {
             for i in conds.indices where conds[i]["type"]?.stringValue == "Ready" || conds[i]["type"]?.stringValue == "ContainersReady" {
                 conds[i]["reason"] = "PodCompleted"

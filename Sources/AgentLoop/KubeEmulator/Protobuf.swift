@@ -33,19 +33,34 @@ enum KubeProtobuf {
             12: f("annotations", .map(.string)), 13: f("ownerReferences", .msg("OwnerReference"), rep: true),
             14: f("finalizers", .string, rep: true),
         ],
-        "OwnerReference": [1: f("kind", .string), 3: f("name", .string), 4: f("uid", .string), 5: f("apiVersion", .string), 6: f("controller", .bool), 7: f("blockOwnerDeletion", .bool)],
+        "OwnerReference": [
+            1: f("kind", .string), 3: f("name", .string), 4: f("uid", .string), 5: f("apiVersion", .string), 6: f("controller", .bool),
+            7: f("blockOwnerDeletion", .bool),
+        ],
         "LabelSelector": [1: f("matchLabels", .map(.string)), 2: f("matchExpressions", .msg("LabelSelectorRequirement"), rep: true)],
         "LabelSelectorRequirement": [1: f("key", .string), 2: f("operator", .string), 3: f("values", .string, rep: true)],
         "Namespace": [1: f("metadata", .msg("ObjectMeta")), 2: f("spec", .msg("NamespaceSpec")), 3: f("status", .msg("NamespaceStatus"))],
         "NamespaceSpec": [1: f("finalizers", .string, rep: true)],
         "NamespaceStatus": [1: f("phase", .string)],
         "ConfigMap": [1: f("metadata", .msg("ObjectMeta")), 2: f("data", .map(.string)), 3: f("binaryData", .map(.bytes)), 4: f("immutable", .bool)],
-        "Secret": [1: f("metadata", .msg("ObjectMeta")), 2: f("data", .map(.bytes)), 3: f("type", .string), 4: f("stringData", .map(.string)), 5: f("immutable", .bool)],
-        "ServiceAccount": [1: f("metadata", .msg("ObjectMeta")), 3: f("imagePullSecrets", .msg("LocalObjectReference"), rep: true), 4: f("automountServiceAccountToken", .bool)],
+        "Secret": [
+            1: f("metadata", .msg("ObjectMeta")), 2: f("data", .map(.bytes)), 3: f("type", .string), 4: f("stringData", .map(.string)),
+            5: f("immutable", .bool),
+        ],
+        "ServiceAccount": [
+            1: f("metadata", .msg("ObjectMeta")), 3: f("imagePullSecrets", .msg("LocalObjectReference"), rep: true),
+            4: f("automountServiceAccountToken", .bool),
+        ],
         "LocalObjectReference": [1: f("name", .string)],
         "Service": [1: f("metadata", .msg("ObjectMeta")), 2: f("spec", .msg("ServiceSpec")), 3: f("status", .msg("Empty"))],
-        "ServiceSpec": [1: f("ports", .msg("ServicePort"), rep: true), 2: f("selector", .map(.string)), 3: f("clusterIP", .string), 4: f("type", .string), 10: f("externalName", .string)],
-        "ServicePort": [1: f("name", .string), 2: f("protocol", .string), 3: f("port", .int), 4: f("targetPort", .intOrString), 5: f("nodePort", .int), 6: f("appProtocol", .string)],
+        "ServiceSpec": [
+            1: f("ports", .msg("ServicePort"), rep: true), 2: f("selector", .map(.string)), 3: f("clusterIP", .string), 4: f("type", .string),
+            10: f("externalName", .string),
+        ],
+        "ServicePort": [
+            1: f("name", .string), 2: f("protocol", .string), 3: f("port", .int), 4: f("targetPort", .intOrString), 5: f("nodePort", .int),
+            6: f("appProtocol", .string),
+        ],
         "Empty": [:],
         "Deployment": [1: f("metadata", .msg("ObjectMeta")), 2: f("spec", .msg("DeploymentSpec")), 3: f("status", .msg("Empty"))],
         "DeploymentSpec": [
@@ -70,7 +85,9 @@ enum KubeProtobuf {
             8: f("resources", .msg("ResourceRequirements")), 13: f("terminationMessagePath", .string), 14: f("imagePullPolicy", .string),
             16: f("stdin", .bool), 17: f("stdinOnce", .bool), 18: f("tty", .bool), 20: f("terminationMessagePolicy", .string),
         ],
-        "ContainerPort": [1: f("name", .string), 2: f("hostPort", .int), 3: f("containerPort", .int), 4: f("protocol", .string), 5: f("hostIP", .string)],
+        "ContainerPort": [
+            1: f("name", .string), 2: f("hostPort", .int), 3: f("containerPort", .int), 4: f("protocol", .string), 5: f("hostIP", .string),
+        ],
         "EnvVar": [1: f("name", .string), 2: f("value", .string)],
         "ResourceRequirements": [1: f("limits", .map(.quantity)), 2: f("requests", .map(.quantity))],
         "Job": [1: f("metadata", .msg("ObjectMeta")), 2: f("spec", .msg("JobSpec")), 3: f("status", .msg("Empty"))],
@@ -88,7 +105,10 @@ enum KubeProtobuf {
         "JobTemplateSpec": [1: f("metadata", .msg("ObjectMeta")), 2: f("spec", .msg("JobSpec"))],
         "Role": [1: f("metadata", .msg("ObjectMeta")), 2: f("rules", .msg("PolicyRule"), rep: true)],
         "ClusterRole": [1: f("metadata", .msg("ObjectMeta")), 2: f("rules", .msg("PolicyRule"), rep: true)],
-        "PolicyRule": [1: f("verbs", .string, rep: true), 2: f("apiGroups", .string, rep: true), 3: f("resources", .string, rep: true), 4: f("resourceNames", .string, rep: true), 5: f("nonResourceURLs", .string, rep: true)],
+        "PolicyRule": [
+            1: f("verbs", .string, rep: true), 2: f("apiGroups", .string, rep: true), 3: f("resources", .string, rep: true),
+            4: f("resourceNames", .string, rep: true), 5: f("nonResourceURLs", .string, rep: true),
+        ],
         "RoleBinding": [1: f("metadata", .msg("ObjectMeta")), 2: f("subjects", .msg("Subject"), rep: true), 3: f("roleRef", .msg("RoleRef"))],
         "ClusterRoleBinding": [1: f("metadata", .msg("ObjectMeta")), 2: f("subjects", .msg("Subject"), rep: true), 3: f("roleRef", .msg("RoleRef"))],
         "Subject": [1: f("kind", .string), 2: f("apiGroup", .string), 3: f("name", .string), 4: f("namespace", .string)],
@@ -96,7 +116,9 @@ enum KubeProtobuf {
     ]
 
     /// Optional (pointer) fields whose zero value was set on purpose.
-    static let keepZero: Set<String> = ["replicas", "immutable", "automountServiceAccountToken", "suspend", "backoffLimit", "parallelism", "completions"]
+    static let keepZero: Set<String> = [
+        "replicas", "immutable", "automountServiceAccountToken", "suspend", "backoffLimit", "parallelism", "completions",
+    ]
 
     /// Decodes a `k8s\0`-prefixed body into a JSON object.
     static func decode(_ bytes: [UInt8]) throws -> KubeJSON {
@@ -145,7 +167,8 @@ enum KubeProtobuf {
         var out: [String: KubeJSON] = [:]
         while r.i < bytes.count {
             let key = try r.varint()
-            let number = Int(key >> 3), wire = Int(key & 7)
+            let number = Int(key >> 3)
+            let wire = Int(key & 7)
             guard let field = schema[number] else {
                 // Go marshals unset non-pointer fields too: empty ones carry nothing and are skipped.
                 let empty: Bool

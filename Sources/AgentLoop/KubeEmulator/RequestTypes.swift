@@ -57,7 +57,9 @@ public struct KubeRequest: Sendable {
     }
 
     var bodyText: String { String(decoding: body, as: UTF8.self) }
-    var contentType: String { (headers["content-type"] ?? "").split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces).lowercased() } ?? "" }
+    var contentType: String {
+        (headers["content-type"] ?? "").split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces).lowercased() } ?? ""
+    }
 }
 
 /// An answer to a `KubeRequest`.
@@ -120,8 +122,10 @@ public struct KubeFault: Sendable {
     /// How many requests to fail (nil: every one until cleared).
     public var times: Int?
 
-    public init(method: String? = nil, pathContains: String, code: Int = 500, reason: String = "InternalError",
-                message: String = "injected failure", times: Int? = nil) {
+    public init(
+        method: String? = nil, pathContains: String, code: Int = 500, reason: String = "InternalError",
+        message: String = "injected failure", times: Int? = nil
+    ) {
         self.method = method?.uppercased()
         self.pathContains = pathContains
         self.code = code

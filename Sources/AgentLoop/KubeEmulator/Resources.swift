@@ -116,17 +116,21 @@ enum BuiltinResources {
         add(rbac, "v1", "clusterroles", "clusterrole", "ClusterRole", namespaced: false)
         add(rbac, "v1", "clusterrolebindings", "clusterrolebinding", "ClusterRoleBinding", namespaced: false)
         // apiextensions.k8s.io/v1
-        add("apiextensions.k8s.io", "v1", "customresourcedefinitions", "customresourcedefinition", "CustomResourceDefinition",
+        add(
+            "apiextensions.k8s.io", "v1", "customresourcedefinitions", "customresourcedefinition", "CustomResourceDefinition",
             namespaced: false, short: ["crd", "crds"], categories: ["api-extensions"], status: true)
         // policy/v1
         add("policy", "v1", "poddisruptionbudgets", "poddisruptionbudget", "PodDisruptionBudget", short: ["pdb"], status: true)
         // autoscaling/v2
-        add("autoscaling", "v2", "horizontalpodautoscalers", "horizontalpodautoscaler", "HorizontalPodAutoscaler",
+        add(
+            "autoscaling", "v2", "horizontalpodautoscalers", "horizontalpodautoscaler", "HorizontalPodAutoscaler",
             short: ["hpa"], categories: ["all"], status: true)
         // storage.k8s.io/v1
         add("storage.k8s.io", "v1", "storageclasses", "storageclass", "StorageClass", namespaced: false, short: ["sc"])
         // Review APIs: create-only, answered and never stored (everything is allowed).
-        add("authorization.k8s.io", "v1", "selfsubjectaccessreviews", "selfsubjectaccessreview", "SelfSubjectAccessReview", namespaced: false, verbs: ["create"])
+        add(
+            "authorization.k8s.io", "v1", "selfsubjectaccessreviews", "selfsubjectaccessreview", "SelfSubjectAccessReview", namespaced: false,
+            verbs: ["create"])
         add("authorization.k8s.io", "v1", "subjectaccessreviews", "subjectaccessreview", "SubjectAccessReview", namespaced: false, verbs: ["create"])
         add("authentication.k8s.io", "v1", "selfsubjectreviews", "selfsubjectreview", "SelfSubjectReview", namespaced: false, verbs: ["create"])
         // coordination.k8s.io/v1
@@ -161,7 +165,7 @@ func kubeVersionLess(_ a: String, _ b: String) -> Bool {
     }
     // "less" means "sorts first" (higher priority).
     switch (parse(a), parse(b)) {
-    case let (x?, y?):
+    case (let x?, let y?):
         if x.stage != y.stage { return x.stage > y.stage }
         if x.major != y.major { return x.major > y.major }
         return x.minor > y.minor

@@ -90,7 +90,11 @@ public struct KubeLabelSelector: Sendable, Equatable {
         while true {
             p.skipSpaces()
             var negated = false
-            if p.peek == "!" { negated = true; p.advance(); p.skipSpaces() }
+            if p.peek == "!" {
+                negated = true
+                p.advance()
+                p.skipSpaces()
+            }
             let key = p.readWord()
             guard !key.isEmpty else { throw ParseError(description: "unable to parse requirement: found '\(p.rest)', expected: identifier") }
             try validateLabelKey(key)
@@ -160,7 +164,10 @@ public struct KubeLabelSelector: Sendable, Equatable {
             name.allSatisfy({ $0.isLetter || $0.isNumber || "-_.".contains($0) }),
             name.first!.isLetter || name.first!.isNumber, name.last!.isLetter || name.last!.isNumber
         else {
-            throw ParseError(description: "invalid label key \"\(key)\": name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character")
+            throw ParseError(
+                description:
+                    "invalid label key \"\(key)\": name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character"
+            )
         }
         if parts.count == 2 && parts[0].isEmpty {
             throw ParseError(description: "invalid label key \"\(key)\": prefix part must be non-empty")
@@ -172,7 +179,10 @@ public struct KubeLabelSelector: Sendable, Equatable {
         guard v.count <= 63, v.allSatisfy({ $0.isLetter || $0.isNumber || "-_.".contains($0) }),
             v.first!.isLetter || v.first!.isNumber, v.last!.isLetter || v.last!.isNumber
         else {
-            throw ParseError(description: "invalid label value: \"\(v)\": a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character")
+            throw ParseError(
+                description:
+                    "invalid label value: \"\(v)\": a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character"
+            )
         }
     }
 }
@@ -194,7 +204,10 @@ private struct SelectorScanner {
     }
     mutating func readWord() -> String {
         var out = ""
-        while let c = peek, !" ,=!()<>".contains(c) { out.append(c); i += 1 }
+        while let c = peek, !" ,=!()<>".contains(c) {
+            out.append(c)
+            i += 1
+        }
         return out
     }
 }
@@ -236,9 +249,21 @@ public struct KubeFieldSelector: Sendable, Equatable {
         var cur = ""
         var escaped = false
         for c in s {
-            if escaped { cur.append("\\"); cur.append(c); escaped = false; continue }
-            if c == "\\" { escaped = true; continue }
-            if c == "," { out.append(cur); cur = ""; continue }
+            if escaped {
+                cur.append("\\")
+                cur.append(c)
+                escaped = false
+                continue
+            }
+            if c == "\\" {
+                escaped = true
+                continue
+            }
+            if c == "," {
+                out.append(cur)
+                cur = ""
+                continue
+            }
             cur.append(c)
         }
         out.append(cur)
@@ -249,8 +274,15 @@ public struct KubeFieldSelector: Sendable, Equatable {
         var out = ""
         var escaped = false
         for c in s {
-            if escaped { out.append(c); escaped = false; continue }
-            if c == "\\" { escaped = true; continue }
+            if escaped {
+                out.append(c)
+                escaped = false
+                continue
+            }
+            if c == "\\" {
+                escaped = true
+                continue
+            }
             out.append(c)
         }
         return out

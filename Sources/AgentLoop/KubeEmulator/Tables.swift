@@ -28,9 +28,13 @@ enum Tables {
             "kind": "Table",
             "apiVersion": "meta.k8s.io/v1",
             "metadata": ["resourceVersion": list["metadata"]?["resourceVersion"] ?? ""],
-            "columnDefinitions": .array(cols.map { c in
-                ["name": .string(c.name), "type": .string(c.type), "format": .string(c.format), "description": .string(c.name), "priority": .int(Int64(c.priority))]
-            }),
+            "columnDefinitions": .array(
+                cols.map { c in
+                    [
+                        "name": .string(c.name), "type": .string(c.type), "format": .string(c.format), "description": .string(c.name),
+                        "priority": .int(Int64(c.priority)),
+                    ]
+                }),
             "rows": .array(rows),
         ]
     }
@@ -71,20 +75,24 @@ enum Tables {
                 let type = p["type"]?.stringValue ?? "string"
                 if path == ".metadata.creationTimestamp" {
                     sawAge = true
-                    cols.append(Column(name: title, type: "date", priority: Int(p["priority"]?.intValue ?? 0)) { age($0["metadata"]?["creationTimestamp"], now: now) })
+                    cols.append(
+                        Column(name: title, type: "date", priority: Int(p["priority"]?.intValue ?? 0)) {
+                            age($0["metadata"]?["creationTimestamp"], now: now)
+                        })
                     continue
                 }
-                cols.append(Column(name: title, type: type, priority: Int(p["priority"]?.intValue ?? 0)) { obj in
-                    let v = JSONPathLite.evaluate(path, obj)
-                    if type == "date", let s = v?.stringValue, let d = KubeCluster.parseTime(s) {
-                        return .string(humanDuration(Int(now.timeIntervalSince(d))))
-                    }
-                    switch v {
-                    case nil: return .null
-                    case .string?, .int?, .double?, .bool?: return v!
-                    default: return .string(v!.serialized())
-                    }
-                })
+                cols.append(
+                    Column(name: title, type: type, priority: Int(p["priority"]?.intValue ?? 0)) { obj in
+                        let v = JSONPathLite.evaluate(path, obj)
+                        if type == "date", let s = v?.stringValue, let d = KubeCluster.parseTime(s) {
+                            return .string(humanDuration(Int(now.timeIntervalSince(d))))
+                        }
+                        switch v {
+                        case nil: return .null
+                        case .string?, .int?, .double?, .bool?: return v!
+                        default: return .string(v!.serialized())
+                        }
+                    })
             }
             if !sawAge { cols.append(ageCol) }
             return cols
@@ -114,10 +122,14 @@ enum Tables {
                 Column(name: "Available", type: "integer") { d in .int(int(d["status"]?["availableReplicas"])) },
                 ageCol,
                 Column(name: "Containers", priority: 1) { d in
-                    .string((d["spec"]?["template"]?["spec"]?["containers"]?.arrayValue ?? []).compactMap { $0["name"]?.stringValue }.joined(separator: ","))
+                    .string(
+                        (d["spec"]?["template"]?["spec"]?["containers"]?.arrayValue ?? []).compactMap { $0["name"]?.stringValue }.joined(
+                            separator: ","))
                 },
                 Column(name: "Images", priority: 1) { d in
-                    .string((d["spec"]?["template"]?["spec"]?["containers"]?.arrayValue ?? []).compactMap { $0["image"]?.stringValue }.joined(separator: ","))
+                    .string(
+                        (d["spec"]?["template"]?["spec"]?["containers"]?.arrayValue ?? []).compactMap { $0["image"]?.stringValue }.joined(
+                            separator: ","))
                 },
                 Column(name: "Selector", priority: 1) { d in .string(KubeLabelSelector.fromObject(d["spec"]?["selector"])?.stringValue ?? "") },
             ]
@@ -151,7 +163,9 @@ enum Tables {
                 Column(name: "Type") { $0["spec"]?["type"] ?? "ClusterIP" },
                 Column(name: "Cluster-IP") { $0["spec"]?["clusterIP"] ?? "<none>" },
                 Column(name: "External-IP") { s in
-                    let ing = (s["status"]?["loadBalancer"]?["ingress"]?.arrayValue ?? []).compactMap { $0["ip"]?.stringValue ?? $0["hostname"]?.stringValue }
+                    let ing = (s["status"]?["loadBalancer"]?["ingress"]?.arrayValue ?? []).compactMap {
+                        $0["ip"]?.stringValue ?? $0["hostname"]?.stringValue
+                    }
                     if !ing.isEmpty { return .string(ing.joined(separator: ",")) }
                     return s["spec"]?["type"]?.stringValue == "LoadBalancer" ? "<pending>" : "<none>"
                 },
@@ -183,9 +197,17 @@ enum Tables {
                 Column(name: "Version") { $0["status"]?["nodeInfo"]?["kubeletVersion"] ?? "" },
             ]
         case ("", "configmaps"):
-            return [name, Column(name: "Data", type: "integer") { c in .int(Int64((c["data"]?.objectValue?.count ?? 0) + (c["binaryData"]?.objectValue?.count ?? 0))) }, ageCol]
+            return [
+                name,
+                Column(name: "Data", type: "integer") { c in
+                    .int(Int64((c["data"]?.objectValue?.count ?? 0) + (c["binaryData"]?.objectValue?.count ?? 0)))
+                }, ageCol,
+            ]
         case ("", "secrets"):
-            return [name, Column(name: "Type") { $0["type"] ?? "Opaque" }, Column(name: "Data", type: "integer") { .int(Int64($0["data"]?.objectValue?.count ?? 0)) }, ageCol]
+            return [
+                name, Column(name: "Type") { $0["type"] ?? "Opaque" },
+                Column(name: "Data", type: "integer") { .int(Int64($0["data"]?.objectValue?.count ?? 0)) }, ageCol,
+            ]
         case ("", "serviceaccounts"):
             return [name, Column(name: "Secrets", type: "integer") { .int(Int64($0["secrets"]?.arrayValue?.count ?? 0)) }, ageCol]
         case ("", "events"):
@@ -212,7 +234,10 @@ enum Tables {
                 ageCol,
             ]
         case ("batch", "cronjobs"):
-            return [name, Column(name: "Schedule") { $0["spec"]?["schedule"] ?? "" }, Column(name: "Suspend") { .string(String($0["spec"]?["suspend"]?.boolValue ?? false).capitalized) }, ageCol]
+            return [
+                name, Column(name: "Schedule") { $0["spec"]?["schedule"] ?? "" },
+                Column(name: "Suspend") { .string(String($0["spec"]?["suspend"]?.boolValue ?? false).capitalized) }, ageCol,
+            ]
         case ("apiextensions.k8s.io", "customresourcedefinitions"):
             return [name, Column(name: "Created At", type: "date") { $0["metadata"]?["creationTimestamp"] ?? "" }]
         case ("", "persistentvolumeclaims"):
@@ -233,8 +258,11 @@ enum Tables {
             return "Init:\(i)/\(p["spec"]?["initContainers"]?.arrayValue?.count ?? 0)"
         }
         for c in (p["status"]?["containerStatuses"]?.arrayValue ?? []).reversed() {
-            if let r = c["state"]?["waiting"]?["reason"]?.stringValue, !r.isEmpty { reason = r }
-            else if let r = c["state"]?["terminated"]?["reason"]?.stringValue, !r.isEmpty { reason = r }
+            if let r = c["state"]?["waiting"]?["reason"]?.stringValue, !r.isEmpty {
+                reason = r
+            } else if let r = c["state"]?["terminated"]?["reason"]?.stringValue, !r.isEmpty {
+                reason = r
+            }
         }
         return reason
     }
@@ -253,7 +281,10 @@ enum JSONPathLite {
             if c == "." {
                 i = p.index(after: i)
                 var name = ""
-                while i < p.endIndex, p[i] != ".", p[i] != "[" { name.append(p[i]); i = p.index(after: i) }
+                while i < p.endIndex, p[i] != ".", p[i] != "[" {
+                    name.append(p[i])
+                    i = p.index(after: i)
+                }
                 if name.isEmpty { continue }
                 current = current.compactMap { $0[name] }
             } else if c == "[" {
@@ -298,7 +329,10 @@ enum JSONPathLite {
         var i = from
         while i < s.endIndex {
             if s[i] == "[" { depth += 1 }
-            if s[i] == "]" { depth -= 1; if depth == 0 { return i } }
+            if s[i] == "]" {
+                depth -= 1
+                if depth == 0 { return i }
+            }
             i = s.index(after: i)
         }
         return nil

@@ -46,10 +46,18 @@ enum Validation {
         if let labels = obj["metadata"]?["labels"]?.objectValue {
             for (k, v) in labels {
                 if (try? KubeLabelSelector.validateLabelKey(k)) == nil {
-                    errs.append(.invalidValue("metadata.labels", .string(k), "name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character"))
+                    errs.append(
+                        .invalidValue(
+                            "metadata.labels", .string(k),
+                            "name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character"
+                        ))
                 }
                 if let s = v.stringValue, (try? KubeLabelSelector.validateLabelValue(s)) == nil {
-                    errs.append(.invalidValue("metadata.labels", .string(s), "a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character"))
+                    errs.append(
+                        .invalidValue(
+                            "metadata.labels", .string(s),
+                            "a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character"
+                        ))
                 }
             }
         }
@@ -146,14 +154,20 @@ enum Validation {
 
     static func checkStringMap(_ v: KubeJSON?, _ path: String, _ errs: inout [KubeFieldError]) {
         guard let v, !v.isNull else { return }
-        guard case .object(let o) = v else { errs.append(.typeMismatch(path, v, expected: "object")); return }
+        guard case .object(let o) = v else {
+            errs.append(.typeMismatch(path, v, expected: "object"))
+            return
+        }
         for k in o.keys.sorted() where o[k]!.stringValue == nil && !o[k]!.isNull {
             errs.append(.typeMismatch("\(path).\(k)", o[k]!, expected: "string"))
         }
     }
 
     static func validateWorkload(_ obj: KubeJSON, _ rt: KubeResourceType, _ errs: inout [KubeFieldError]) {
-        guard let spec = obj["spec"], !spec.isNull else { errs.append(.required("spec")); return }
+        guard let spec = obj["spec"], !spec.isNull else {
+            errs.append(.required("spec"))
+            return
+        }
         checkType(spec, "spec", .object, &errs)
         guard spec.isObject else { return }
         checkType(spec["replicas"], "spec.replicas", .integer, &errs)
@@ -181,7 +195,10 @@ enum Validation {
     }
 
     static func validateTemplate(_ t: KubeJSON?, _ path: String, _ errs: inout [KubeFieldError]) {
-        guard let t, !t.isNull else { errs.append(.required(path)); return }
+        guard let t, !t.isNull else {
+            errs.append(.required(path))
+            return
+        }
         checkType(t, path, .object, &errs)
         guard t.isObject else { return }
         checkType(t["metadata"], "\(path).metadata", .object, &errs)
@@ -195,13 +212,19 @@ enum Validation {
             if required { errs.append(.required(path)) }
             return
         }
-        guard spec.isObject else { errs.append(.typeMismatch(path, spec, expected: "object")); return }
+        guard spec.isObject else {
+            errs.append(.typeMismatch(path, spec, expected: "object"))
+            return
+        }
         checkType(spec["containers"], "\(path).containers", .array, &errs, required: true)
         if let c = spec["containers"]?.arrayValue, c.isEmpty { errs.append(.required("\(path).containers")) }
         for field in ["containers", "initContainers"] {
             for (i, c) in (spec[field]?.arrayValue ?? []).enumerated() {
                 let cp = "\(path).\(field)[\(i)]"
-                guard c.isObject else { errs.append(.typeMismatch(cp, c, expected: "object")); continue }
+                guard c.isObject else {
+                    errs.append(.typeMismatch(cp, c, expected: "object"))
+                    continue
+                }
                 checkType(c["name"], "\(cp).name", .string, &errs, required: true)
                 checkType(c["image"], "\(cp).image", .string, &errs, required: true)
                 checkType(c["imagePullPolicy"], "\(cp).imagePullPolicy", .string, &errs)
@@ -242,7 +265,10 @@ enum Validation {
     }
 
     static func validateCRD(_ obj: KubeJSON, name: String, _ errs: inout [KubeFieldError]) {
-        guard let spec = obj["spec"], spec.isObject else { errs.append(.required("spec")); return }
+        guard let spec = obj["spec"], spec.isObject else {
+            errs.append(.required("spec"))
+            return
+        }
         checkType(spec["group"], "spec.group", .string, &errs, required: true)
         checkType(spec["names"], "spec.names", .object, &errs, required: true)
         checkType(spec["names"]?["plural"], "spec.names.plural", .string, &errs, required: true)

@@ -61,8 +61,10 @@ extension KubeCluster {
     }
 
     func recordWatchRequest(_ req: KubeRequest, _ status: Int) {
-        recorded.append(KubeRecordedRequest(method: req.method, path: req.path, query: req.query, contentType: "", accept: req.headers["accept"] ?? "",
-                                        userAgent: req.headers["user-agent"] ?? "", body: "", status: status))
+        recorded.append(
+            KubeRecordedRequest(
+                method: req.method, path: req.path, query: req.query, contentType: "", accept: req.headers["accept"] ?? "",
+                userAgent: req.headers["user-agent"] ?? "", body: "", status: status))
     }
 
     /// Events since the cursor's last resourceVersion that match it.

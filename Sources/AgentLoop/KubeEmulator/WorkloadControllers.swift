@@ -6,7 +6,9 @@ extension KubeCluster {
         var changed = false
         for storageKey in ["apps/deployments", "apps/replicasets", "apps/statefulsets", "apps/daemonsets"] {
             for (k, w) in (objects[storageKey] ?? [:]).sorted(by: { $0.key < $1.key }) {
-                guard w["metadata"]?["deletionTimestamp"] == nil, w["spec"]?["template"]?.isObject == true, !KubeCluster.skipsControllers(w) else { continue }
+                guard w["metadata"]?["deletionTimestamp"] == nil, w["spec"]?["template"]?.isObject == true, !KubeCluster.skipsControllers(w) else {
+                    continue
+                }
                 let acted = storageKey == "apps/deployments" ? reconcileDeployment(k, w) : reconcileWorkload(storageKey, k, w)
                 if acted { changed = true }
             }
@@ -26,10 +28,11 @@ extension KubeCluster {
         } else {
             desired = Int(w["spec"]?["replicas"]?.intValue ?? 1)
         }
-        let hashLabel: String? = switch kind {
-        case "StatefulSet", "DaemonSet": "controller-revision-hash"
-        default: nil
-        }
+        let hashLabel: String? =
+            switch kind {
+            case "StatefulSet", "DaemonSet": "controller-revision-hash"
+            default: nil
+            }
         let hashValue = kind == "StatefulSet" ? "\(name)-\(hash)" : hash
         var pods = ownedPods(w)
         // Pods of an older template go (a rolling update collapsed into one step).
@@ -41,7 +44,8 @@ extension KubeCluster {
             pods = ownedPods(w)
         }
         if pods.count > desired {
-            let extra = kind == "StatefulSet"
+            let extra =
+                kind == "StatefulSet"
                 ? pods.sorted { ordinal($0.0.name) > ordinal($1.0.name) }.prefix(pods.count - desired)
                 : pods.reversed().prefix(pods.count - desired)
             for (pk, _) in extra { _ = deleteObject(preferredType(storageKey: "/pods")!, pk, policy: "Background") }
@@ -77,8 +81,9 @@ extension KubeCluster {
                 if let ann = template["metadata"]?["annotations"] { meta["annotations"] = ann }
                 systemCreate(["apiVersion": "v1", "kind": "Pod", "metadata": .object(meta), "spec": spec])
                 if options.generateEvents {
-                    _ = emitEvent(namespace: key.namespace, kind: kind, name: name, apiVersion: "apps/v1", uid: w["metadata"]?["uid"]?.stringValue,
-                                  reason: "SuccessfulCreate", message: "Created pod: \(podName)", type: "Normal", component: "\(kind.lowercased())-controller")
+                    _ = emitEvent(
+                        namespace: key.namespace, kind: kind, name: name, apiVersion: "apps/v1", uid: w["metadata"]?["uid"]?.stringValue,
+                        reason: "SuccessfulCreate", message: "Created pod: \(podName)", type: "Normal", component: "\(kind.lowercased())-controller")
                 }
             }
             changed = true

@@ -9,7 +9,9 @@ extension KubeCluster {
                 // client-go switches to JSON for later requests after a 415.
                 throw KubeAPIError(
                     code: 415, reason: "UnsupportedMediaType",
-                    message: "the body of the request was in an unknown format - accepted media types include: application/json, application/yaml (\(e.message))")
+                    message:
+                        "the body of the request was in an unknown format - accepted media types include: application/json, application/yaml (\(e.message))"
+                )
             }
         }
         if text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { throw KubeAPIError.badRequest("the body of the request is empty") }
@@ -70,8 +72,18 @@ extension KubeCluster {
         if namespaceTerminating(ns) {
             throw KubeAPIError(
                 code: 403, reason: "Forbidden",
-                message: "\(KubeAPIError.qualified(rr.rt)) \"\(name)\" is forbidden: unable to create new content in namespace \(ns) because it is being terminated",
-                details: KubeAPIError.details(rr.rt, name: name, extra: ["causes": [["reason": "NamespaceTerminating", "message": .string("namespace \(ns) is being terminated"), "field": "metadata.namespace"]]]))
+                message:
+                    "\(KubeAPIError.qualified(rr.rt)) \"\(name)\" is forbidden: unable to create new content in namespace \(ns) because it is being terminated",
+                details: KubeAPIError.details(
+                    rr.rt, name: name,
+                    extra: [
+                        "causes": [
+                            [
+                                "reason": "NamespaceTerminating", "message": .string("namespace \(ns) is being terminated"),
+                                "field": "metadata.namespace",
+                            ]
+                        ]
+                    ]))
         }
     }
 
@@ -90,7 +102,13 @@ extension KubeCluster {
         var o = obj
         o.setValue(nil, at: ["metadata", "resourceVersion"])
         if let mf = o["metadata"]?["managedFields"]?.arrayValue {
-            o.setValue(.array(mf.map { e in var e = e; e["time"] = nil; return e }), at: ["metadata", "managedFields"])
+            o.setValue(
+                .array(
+                    mf.map { e in
+                        var e = e
+                        e["time"] = nil
+                        return e
+                    }), at: ["metadata", "managedFields"])
         }
         return o
     }
@@ -119,7 +137,7 @@ extension KubeCluster {
         obj["apiVersion"] = .string(rt.apiVersion)
         obj["kind"] = .string(rt.kind)
         obj.setValue(.string(name), at: ["metadata", "name"])
-        obj.setValue(nil, at: ["metadata", "generateName"]) // restored below if it was given
+        obj.setValue(nil, at: ["metadata", "generateName"])  // restored below if it was given
         if let gn = candidate["metadata"]?["generateName"] { obj.setValue(gn, at: ["metadata", "generateName"]) }
         obj.setValue(rt.namespaced ? .string(rr.namespace ?? "default") : nil, at: ["metadata", "namespace"])
         obj.setValue(nil, at: ["metadata", "selfLink"])
@@ -138,8 +156,11 @@ extension KubeCluster {
         }
         if let schema = rt.schema {
             for (k, v) in obj.objectValue ?? [:] where !["apiVersion", "kind", "metadata"].contains(k) {
-                if let ps = schema["properties"]?[k] { obj[k] = Validation.pruneUnknown(v, ps) }
-                else if schema["x-kubernetes-preserve-unknown-fields"]?.boolValue != true && schema["properties"] != nil { obj[k] = nil }
+                if let ps = schema["properties"]?[k] {
+                    obj[k] = Validation.pruneUnknown(v, ps)
+                } else if schema["x-kubernetes-preserve-unknown-fields"]?.boolValue != true && schema["properties"] != nil {
+                    obj[k] = nil
+                }
             }
         }
         if let live { Immutability.carryAllocated(from: live, into: &obj, rt) }
@@ -219,7 +240,8 @@ extension KubeCluster {
             throw KubeAPIError.staleResourceVersion(rr.rt, name)
         }
         if let uid = obj["metadata"]?["uid"]?.stringValue, !uid.isEmpty, uid != live["metadata"]?["uid"]?.stringValue {
-            throw KubeAPIError.conflict(rr.rt, name, "Precondition failed: UID in precondition: \(uid), UID in object meta: \(live["metadata"]?["uid"]?.stringValue ?? "")")
+            throw KubeAPIError.conflict(
+                rr.rt, name, "Precondition failed: UID in precondition: \(uid), UID in object meta: \(live["metadata"]?["uid"]?.stringValue ?? "")")
         }
         if obj["metadata"]?["managedFields"] == nil {
             obj.setValue(live["metadata"]?["managedFields"], at: ["metadata", "managedFields"])
@@ -264,13 +286,16 @@ extension KubeCluster {
             if rr.rt.crdName != nil {
                 throw KubeAPIError(
                     code: 415, reason: "UnsupportedMediaType",
-                    message: "the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml")
+                    message:
+                        "the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml"
+                )
             }
             patched = Merge.strategicMerge(base, patch) ?? base
         case "application/json-patch+json":
             do { patched = try Merge.jsonPatch(base, patch) } catch let e as PatchError {
                 if e.invalid {
-                    throw KubeAPIError(code: 422, reason: "Invalid", message: "the server rejected our request due to an error in our request: \(e.message)")
+                    throw KubeAPIError(
+                        code: 422, reason: "Invalid", message: "the server rejected our request due to an error in our request: \(e.message)")
                 }
                 throw KubeAPIError.badRequest(e.message)
             }
@@ -283,7 +308,8 @@ extension KubeCluster {
             throw KubeAPIError.staleResourceVersion(rr.rt, name)
         }
         if let uid = patched["metadata"]?["uid"]?.stringValue, uid != live["metadata"]?["uid"]?.stringValue {
-            throw KubeAPIError.conflict(rr.rt, name, "Precondition failed: UID in precondition: \(uid), UID in object meta: \(live["metadata"]?["uid"]?.stringValue ?? "")")
+            throw KubeAPIError.conflict(
+                rr.rt, name, "Precondition failed: UID in precondition: \(uid), UID in object meta: \(live["metadata"]?["uid"]?.stringValue ?? "")")
         }
         var candidate = patched
         if rr.subresource == "status" {

@@ -38,7 +38,9 @@ extension KubeJSON {
             var o: [String: KubeJSON] = [:]
             for (k, v) in mapping {
                 let key: String
-                if case .scalar(let ks) = k { key = ks.string } else {
+                if case .scalar(let ks) = k {
+                    key = ks.string
+                } else {
                     throw YAMLConversionError(message: "mapping keys must be scalars")
                 }
                 if key == "<<", case .mapping(let merged) = v {
@@ -88,7 +90,10 @@ extension KubeJSON {
         let pad = String(repeating: "  ", count: indent)
         switch v {
         case .object(let o):
-            if o.isEmpty { out += "{}\n"; return }
+            if o.isEmpty {
+                out += "{}\n"
+                return
+            }
             var first = true
             for k in o.keys.sorted() {
                 let val = o[k]!
@@ -108,7 +113,10 @@ extension KubeJSON {
                 }
             }
         case .array(let a):
-            if a.isEmpty { out += "[]\n"; return }
+            if a.isEmpty {
+                out += "[]\n"
+                return
+            }
             for item in a {
                 out += "\(pad)- "
                 switch item {

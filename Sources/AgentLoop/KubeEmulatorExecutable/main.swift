@@ -6,7 +6,9 @@ import KubeEmulator
 struct BrokkrKubeEmulator: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "brokkr-kube-emulator",
-        abstract: "An in-memory Kubernetes API server emulator for testing Brokkr agents and kubectl: plain HTTP without authentication, or HTTPS with client-certificate and token authentication.")
+        abstract:
+            "An in-memory Kubernetes API server emulator for testing Brokkr agents and kubectl: plain HTTP without authentication, or HTTPS with client-certificate and token authentication."
+    )
 
     @Option(help: "Address to listen on.")
     var host: String = "127.0.0.1"

@@ -51,7 +51,8 @@ public final class ReloadableSettings: @unchecked Sendable {
         next.cors.maxAgeSeconds = fresh.cors.maxAgeSeconds
         next.workers.pollIntervalSeconds = fresh.workers.pollIntervalSeconds
         let changes = Self.hotKeys.compactMap { key, render -> ConfigChange? in
-            let before = render(old), after = render(next)
+            let before = render(old)
+            let after = render(next)
             return before == after ? nil : ConfigChange(key: key, oldValue: before, newValue: after)
         }
         lock.withLock { current = next }

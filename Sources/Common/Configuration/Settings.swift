@@ -260,9 +260,10 @@ public struct Settings: Sendable, Equatable {
         guard Telemetry.protocols.contains(base.otlpProtocol) else {
             throw ConfigurationError("telemetry.otlp_protocol must be one of \(Telemetry.protocols.joined(separator: ", "))")
         }
-        telemetry = Telemetry(enabled: base.enabled, otlpEndpoint: base.otlpEndpoint, serviceName: base.serviceName,
-                              samplingRate: base.samplingRate, otlpProtocol: base.otlpProtocol,
-                              broker: try resolve("broker"), agent: try resolve("agent"))
+        telemetry = Telemetry(
+            enabled: base.enabled, otlpEndpoint: base.otlpEndpoint, serviceName: base.serviceName,
+            samplingRate: base.samplingRate, otlpProtocol: base.otlpProtocol,
+            broker: try resolve("broker"), agent: try resolve("agent"))
     }
 }
 

@@ -80,11 +80,21 @@ public struct TOMLDocument: Sendable {
 
     /// Removes a trailing `# comment`, ignoring `#` inside strings.
     static func stripComment(_ line: String) -> String {
-        var inBasic = false, inLiteral = false, escaped = false
+        var inBasic = false
+        var inLiteral = false
+        var escaped = false
         var result = ""
         for ch in line {
-            if escaped { escaped = false; result.append(ch); continue }
-            if ch == "\\" && inBasic { escaped = true; result.append(ch); continue }
+            if escaped {
+                escaped = false
+                result.append(ch)
+                continue
+            }
+            if ch == "\\" && inBasic {
+                escaped = true
+                result.append(ch)
+                continue
+            }
             if ch == "\"" && !inLiteral { inBasic.toggle() }
             if ch == "'" && !inBasic { inLiteral.toggle() }
             if ch == "#" && !inBasic && !inLiteral { break }
@@ -94,13 +104,24 @@ public struct TOMLDocument: Sendable {
     }
 
     static func bracketsBalanced(_ text: String) -> Bool {
-        var depth = 0, inBasic = false, inLiteral = false, escaped = false
+        var depth = 0
+        var inBasic = false
+        var inLiteral = false
+        var escaped = false
         for ch in text {
-            if escaped { escaped = false; continue }
-            if ch == "\\" && inBasic { escaped = true; continue }
-            if ch == "\"" && !inLiteral { inBasic.toggle() }
-            else if ch == "'" && !inBasic { inLiteral.toggle() }
-            else if !inBasic && !inLiteral {
+            if escaped {
+                escaped = false
+                continue
+            }
+            if ch == "\\" && inBasic {
+                escaped = true
+                continue
+            }
+            if ch == "\"" && !inLiteral {
+                inBasic.toggle()
+            } else if ch == "'" && !inBasic {
+                inLiteral.toggle()
+            } else if !inBasic && !inLiteral {
                 if ch == "[" { depth += 1 } else if ch == "]" { depth -= 1 }
             }
         }
@@ -173,12 +194,21 @@ public struct TOMLDocument: Sendable {
             while true {
                 skipSpaces()
                 guard index < chars.count else { throw fail("unterminated array") }
-                if chars[index] == "]" { index += 1; return .array(items) }
+                if chars[index] == "]" {
+                    index += 1
+                    return .array(items)
+                }
                 items.append(try parseValue())
                 skipSpaces()
                 guard index < chars.count else { throw fail("unterminated array") }
-                if chars[index] == "," { index += 1; continue }
-                if chars[index] == "]" { index += 1; return .array(items) }
+                if chars[index] == "," {
+                    index += 1
+                    continue
+                }
+                if chars[index] == "]" {
+                    index += 1
+                    return .array(items)
+                }
                 throw fail("expected , or ] in array")
             }
         }

@@ -27,7 +27,10 @@ public struct AuditLog: Codable, Sendable, Equatable {
     /// Client user agent string.
     public var userAgent: String?
 
-    public init(id: UUID, timestamp: Date, actorType: String, action: String, resourceType: String, createdAt: Date, actorID: UUID? = nil, details: JSONValue? = nil, ipAddress: String? = nil, resourceID: UUID? = nil, userAgent: String? = nil) {
+    public init(
+        id: UUID, timestamp: Date, actorType: String, action: String, resourceType: String, createdAt: Date, actorID: UUID? = nil,
+        details: JSONValue? = nil, ipAddress: String? = nil, resourceID: UUID? = nil, userAgent: String? = nil
+    ) {
         self.id = id
         self.timestamp = timestamp
         self.actorType = actorType
@@ -42,7 +45,8 @@ public struct AuditLog: Codable, Sendable, Equatable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case id, timestamp, actorType = "actor_type", action, resourceType = "resource_type", createdAt = "created_at", actorID = "actor_id", details, ipAddress = "ip_address", resourceID = "resource_id", userAgent = "user_agent"
+        case id, timestamp, actorType = "actor_type", action, resourceType = "resource_type", createdAt = "created_at", actorID = "actor_id", details,
+            ipAddress = "ip_address", resourceID = "resource_id", userAgent = "user_agent"
     }
 }
 

@@ -21,7 +21,10 @@ public struct Agent: Codable, Sendable, Equatable {
     /// Timestamp of the last heartbeat received from the agent.
     public var lastHeartbeat: Date?
 
-    public init(id: UUID, createdAt: Date, updatedAt: Date, name: String, clusterName: String, status: String, deletedAt: Date? = nil, lastHeartbeat: Date? = nil) {
+    public init(
+        id: UUID, createdAt: Date, updatedAt: Date, name: String, clusterName: String, status: String, deletedAt: Date? = nil,
+        lastHeartbeat: Date? = nil
+    ) {
         self.id = id
         self.createdAt = createdAt
         self.updatedAt = updatedAt
@@ -33,7 +36,8 @@ public struct Agent: Codable, Sendable, Equatable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case id, createdAt = "created_at", updatedAt = "updated_at", name, clusterName = "cluster_name", status, deletedAt = "deleted_at", lastHeartbeat = "last_heartbeat"
+        case id, createdAt = "created_at", updatedAt = "updated_at", name, clusterName = "cluster_name", status, deletedAt = "deleted_at",
+            lastHeartbeat = "last_heartbeat"
     }
 }
 
@@ -207,7 +211,10 @@ public struct AgentEvent: Codable, Sendable, Equatable {
     /// Optional message providing additional details about the event.
     public var message: String?
 
-    public init(id: UUID, createdAt: Date, updatedAt: Date, agentID: UUID, deploymentObjectID: UUID, eventType: String, status: String, deletedAt: Date? = nil, message: String? = nil) {
+    public init(
+        id: UUID, createdAt: Date, updatedAt: Date, agentID: UUID, deploymentObjectID: UUID, eventType: String, status: String,
+        deletedAt: Date? = nil, message: String? = nil
+    ) {
         self.id = id
         self.createdAt = createdAt
         self.updatedAt = updatedAt
@@ -220,7 +227,8 @@ public struct AgentEvent: Codable, Sendable, Equatable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case id, createdAt = "created_at", updatedAt = "updated_at", agentID = "agent_id", deploymentObjectID = "deployment_object_id", eventType = "event_type", status, deletedAt = "deleted_at", message
+        case id, createdAt = "created_at", updatedAt = "updated_at", agentID = "agent_id", deploymentObjectID = "deployment_object_id", eventType =
+            "event_type", status, deletedAt = "deleted_at", message
     }
 }
 
@@ -286,9 +294,10 @@ extension NewAgent: ValidatedRequest {
 
 extension UpdateAgentRequest: ValidatedRequest {
     public func validate() throws {
-        try FieldRules.check(name.flatMap { FieldRules.name($0, field: "Agent name") }
-            ?? clusterName.flatMap { FieldRules.name($0, field: "Cluster name") }
-            ?? status.flatMap { FieldRules.name($0, field: "status", maxLength: 64) }, .invalidAgent)
+        try FieldRules.check(
+            name.flatMap { FieldRules.name($0, field: "Agent name") }
+                ?? clusterName.flatMap { FieldRules.name($0, field: "Cluster name") }
+                ?? status.flatMap { FieldRules.name($0, field: "status", maxLength: 64) }, .invalidAgent)
     }
 }
 

@@ -25,7 +25,10 @@ public struct DeploymentObject: Codable, Sendable, Equatable {
     /// Timestamp for soft deletion, if applicable.
     public var deletedAt: Date?
 
-    public init(id: UUID, createdAt: Date, updatedAt: Date, sequenceID: Int, stackID: UUID, yamlContent: String, yamlChecksum: String, submittedAt: Date, isDeletionMarker: Bool, deletedAt: Date? = nil) {
+    public init(
+        id: UUID, createdAt: Date, updatedAt: Date, sequenceID: Int, stackID: UUID, yamlContent: String, yamlChecksum: String, submittedAt: Date,
+        isDeletionMarker: Bool, deletedAt: Date? = nil
+    ) {
         self.id = id
         self.createdAt = createdAt
         self.updatedAt = updatedAt
@@ -39,7 +42,8 @@ public struct DeploymentObject: Codable, Sendable, Equatable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case id, createdAt = "created_at", updatedAt = "updated_at", sequenceID = "sequence_id", stackID = "stack_id", yamlContent = "yaml_content", yamlChecksum = "yaml_checksum", submittedAt = "submitted_at", isDeletionMarker = "is_deletion_marker", deletedAt = "deleted_at"
+        case id, createdAt = "created_at", updatedAt = "updated_at", sequenceID = "sequence_id", stackID = "stack_id", yamlContent = "yaml_content",
+            yamlChecksum = "yaml_checksum", submittedAt = "submitted_at", isDeletionMarker = "is_deletion_marker", deletedAt = "deleted_at"
     }
 }
 

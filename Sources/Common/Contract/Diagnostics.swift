@@ -23,7 +23,10 @@ public struct DiagnosticRequest: Codable, Sendable, Equatable {
     /// Who requested the diagnostics (e.g., operator username).
     public var requestedBy: String?
 
-    public init(id: UUID, agentID: UUID, deploymentObjectID: UUID, status: String, createdAt: Date, expiresAt: Date, claimedAt: Date? = nil, completedAt: Date? = nil, requestedBy: String? = nil) {
+    public init(
+        id: UUID, agentID: UUID, deploymentObjectID: UUID, status: String, createdAt: Date, expiresAt: Date, claimedAt: Date? = nil,
+        completedAt: Date? = nil, requestedBy: String? = nil
+    ) {
         self.id = id
         self.agentID = agentID
         self.deploymentObjectID = deploymentObjectID
@@ -36,7 +39,8 @@ public struct DiagnosticRequest: Codable, Sendable, Equatable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case id, agentID = "agent_id", deploymentObjectID = "deployment_object_id", status, createdAt = "created_at", expiresAt = "expires_at", claimedAt = "claimed_at", completedAt = "completed_at", requestedBy = "requested_by"
+        case id, agentID = "agent_id", deploymentObjectID = "deployment_object_id", status, createdAt = "created_at", expiresAt = "expires_at",
+            claimedAt = "claimed_at", completedAt = "completed_at", requestedBy = "requested_by"
     }
 }
 
@@ -101,7 +105,8 @@ public struct DiagnosticResult: Codable, Sendable, Equatable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case id, requestID = "request_id", podStatuses = "pod_statuses", events, collectedAt = "collected_at", createdAt = "created_at", logTails = "log_tails"
+        case id, requestID = "request_id", podStatuses = "pod_statuses", events, collectedAt = "collected_at", createdAt = "created_at", logTails =
+            "log_tails"
     }
 }
 
@@ -130,7 +135,9 @@ public struct SubmitDiagnosticResult: Codable, Sendable, Equatable {
 
 extension CreateDiagnosticRequest: ValidatedRequest {
     public func validate() throws {
-        guard (1...1440).contains(retentionMinutes ?? 60) else { throw APIError(.invalidDiagnosticRequest, "retention_minutes must be between 1 and 1440") }
+        guard (1...1440).contains(retentionMinutes ?? 60) else {
+            throw APIError(.invalidDiagnosticRequest, "retention_minutes must be between 1 and 1440")
+        }
         if let requestedBy, requestedBy.utf8.count > 255 { throw APIError(.invalidDiagnosticRequest, "requested_by cannot exceed 255 characters") }
     }
 }

@@ -104,15 +104,15 @@ public enum ErrorCode: String, Sendable, CaseIterable {
         switch self {
         case .unauthorized: return 401
         case .adminRequired, .agentPakMismatch, .agentPakRequired, .agentNotAssociated, .generatorNotAssociated,
-             .generatorNotOwned, .stackCreateDenied, .stackGeneratorMismatch, .stackNotOwned, .stackNotAccessible,
-             .stacksListDenied, .targetGeneratorMismatch, .targetCreateDenied, .templatesNotAccessible,
-             .templateNotAccessible, .templateNotOwned, .diagnosticNotOwned, .deliveryNotAcquiredByAgent,
-             .workOrderNotClaimedByAgent, .agentIdMismatch:
+            .generatorNotOwned, .stackCreateDenied, .stackGeneratorMismatch, .stackNotOwned, .stackNotAccessible,
+            .stacksListDenied, .targetGeneratorMismatch, .targetCreateDenied, .templatesNotAccessible,
+            .templateNotAccessible, .templateNotOwned, .diagnosticNotOwned, .deliveryNotAcquiredByAgent,
+            .workOrderNotClaimedByAgent, .agentIdMismatch:
             return 403
         case .agentNotFound, .generatorNotFound, .stackNotFound, .templateNotFound, .deploymentObjectNotFound,
-             .webhookNotFound, .deliveryNotFound, .workOrderNotFound, .workOrderNotClaimable, .workOrderLogEntryNotFound,
-             .diagnosticNotFound, .agentEventNotFound, .agentLabelNotFound, .agentAnnotationNotFound, .agentTargetNotFound,
-             .stackLabelNotFound, .stackAnnotationNotFound, .templateLabelNotFound, .templateAnnotationNotFound, .notFound:
+            .webhookNotFound, .deliveryNotFound, .workOrderNotFound, .workOrderNotClaimable, .workOrderLogEntryNotFound,
+            .diagnosticNotFound, .agentEventNotFound, .agentLabelNotFound, .agentAnnotationNotFound, .agentTargetNotFound,
+            .stackLabelNotFound, .stackAnnotationNotFound, .templateLabelNotFound, .templateAnnotationNotFound, .notFound:
             return 404
         case .diagnosticAlreadyClaimed, .diagnosticNotClaimed, .uniqueViolation, .workOrderAlreadyClaimed, .deliveryClaimExpired:
             return 409

@@ -21,7 +21,10 @@ public struct Generator: Codable, Sendable, Equatable {
     /// Timestamp of when the generator was last active.
     public var lastActiveAt: Date?
 
-    public init(id: UUID, createdAt: Date, updatedAt: Date, name: String, isActive: Bool, deletedAt: Date? = nil, description: String? = nil, lastActiveAt: Date? = nil) {
+    public init(
+        id: UUID, createdAt: Date, updatedAt: Date, name: String, isActive: Bool, deletedAt: Date? = nil, description: String? = nil,
+        lastActiveAt: Date? = nil
+    ) {
         self.id = id
         self.createdAt = createdAt
         self.updatedAt = updatedAt
@@ -33,7 +36,8 @@ public struct Generator: Codable, Sendable, Equatable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case id, createdAt = "created_at", updatedAt = "updated_at", name, isActive = "is_active", deletedAt = "deleted_at", description, lastActiveAt = "last_active_at"
+        case id, createdAt = "created_at", updatedAt = "updated_at", name, isActive = "is_active", deletedAt = "deleted_at", description,
+            lastActiveAt = "last_active_at"
     }
 }
 

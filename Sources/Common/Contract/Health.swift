@@ -21,7 +21,9 @@ public struct DeploymentHealth: Codable, Sendable, Equatable {
     /// JSON-encoded summary with pod counts, conditions, and resource details.
     public var summary: String?
 
-    public init(id: UUID, agentID: UUID, deploymentObjectID: UUID, status: String, checkedAt: Date, createdAt: Date, updatedAt: Date, summary: String? = nil) {
+    public init(
+        id: UUID, agentID: UUID, deploymentObjectID: UUID, status: String, checkedAt: Date, createdAt: Date, updatedAt: Date, summary: String? = nil
+    ) {
         self.id = id
         self.agentID = agentID
         self.deploymentObjectID = deploymentObjectID
@@ -33,7 +35,8 @@ public struct DeploymentHealth: Codable, Sendable, Equatable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case id, agentID = "agent_id", deploymentObjectID = "deployment_object_id", status, checkedAt = "checked_at", createdAt = "created_at", updatedAt = "updated_at", summary
+        case id, agentID = "agent_id", deploymentObjectID = "deployment_object_id", status, checkedAt = "checked_at", createdAt = "created_at",
+            updatedAt = "updated_at", summary
     }
 }
 

@@ -27,7 +27,10 @@ public struct StackTemplate: Codable, Sendable, Equatable {
     /// Generator ID - NULL for system templates (admin-only).
     public var generatorID: UUID?
 
-    public init(id: UUID, createdAt: Date, updatedAt: Date, name: String, version: Int, templateContent: String, parametersSchema: String, checksum: String, deletedAt: Date? = nil, description: String? = nil, generatorID: UUID? = nil) {
+    public init(
+        id: UUID, createdAt: Date, updatedAt: Date, name: String, version: Int, templateContent: String, parametersSchema: String, checksum: String,
+        deletedAt: Date? = nil, description: String? = nil, generatorID: UUID? = nil
+    ) {
         self.id = id
         self.createdAt = createdAt
         self.updatedAt = updatedAt
@@ -42,7 +45,8 @@ public struct StackTemplate: Codable, Sendable, Equatable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case id, createdAt = "created_at", updatedAt = "updated_at", name, version, templateContent = "template_content", parametersSchema = "parameters_schema", checksum, deletedAt = "deleted_at", description, generatorID = "generator_id"
+        case id, createdAt = "created_at", updatedAt = "updated_at", name, version, templateContent = "template_content", parametersSchema =
+            "parameters_schema", checksum, deletedAt = "deleted_at", description, generatorID = "generator_id"
     }
 }
 
@@ -143,7 +147,8 @@ public struct ParametersSchemaText: Codable, Sendable, Equatable {
         } else if case .object(let schema) = try single.decode(JSONValue.self) {
             self.text = JSONValue.object(schema).serialized()
         } else {
-            throw DecodingError.typeMismatch(String.self, .init(codingPath: decoder.codingPath, debugDescription: "parameters_schema must be a JSON string"))
+            throw DecodingError.typeMismatch(
+                String.self, .init(codingPath: decoder.codingPath, debugDescription: "parameters_schema must be a JSON string"))
         }
     }
 

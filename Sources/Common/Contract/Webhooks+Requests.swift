@@ -44,9 +44,11 @@ public struct UpdateWebhookRequest: Codable, Sendable, Equatable {
     public var maxRetries: Int?
     public var timeoutSeconds: Int?
 
-    public init(name: String? = nil, url: String? = nil, authHeader: PatchField<String> = .keep, eventTypes: [String]? = nil,
-                filters: PatchField<WebhookFilters> = .keep, targetLabels: PatchField<[String]> = .keep, enabled: Bool? = nil,
-                maxRetries: Int? = nil, timeoutSeconds: Int? = nil) {
+    public init(
+        name: String? = nil, url: String? = nil, authHeader: PatchField<String> = .keep, eventTypes: [String]? = nil,
+        filters: PatchField<WebhookFilters> = .keep, targetLabels: PatchField<[String]> = .keep, enabled: Bool? = nil,
+        maxRetries: Int? = nil, timeoutSeconds: Int? = nil
+    ) {
         self.name = name
         self.url = url
         self.authHeader = authHeader
@@ -60,19 +62,20 @@ public struct UpdateWebhookRequest: Codable, Sendable, Equatable {
 
     enum CodingKeys: String, CodingKey {
         case name, url, authHeader = "auth_header", eventTypes = "event_types", filters, targetLabels = "target_labels", enabled,
-             maxRetries = "max_retries", timeoutSeconds = "timeout_seconds"
+            maxRetries = "max_retries", timeoutSeconds = "timeout_seconds"
     }
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
-        self.init(name: try c.decodeIfPresent(String.self, forKey: .name), url: try c.decodeIfPresent(String.self, forKey: .url),
-                  authHeader: try c.decodePatch(String.self, forKey: .authHeader),
-                  eventTypes: try c.decodeIfPresent([String].self, forKey: .eventTypes),
-                  filters: try c.decodePatch(WebhookFilters.self, forKey: .filters),
-                  targetLabels: try c.decodePatch([String].self, forKey: .targetLabels),
-                  enabled: try c.decodeIfPresent(Bool.self, forKey: .enabled),
-                  maxRetries: try c.decodeIfPresent(Int.self, forKey: .maxRetries),
-                  timeoutSeconds: try c.decodeIfPresent(Int.self, forKey: .timeoutSeconds))
+        self.init(
+            name: try c.decodeIfPresent(String.self, forKey: .name), url: try c.decodeIfPresent(String.self, forKey: .url),
+            authHeader: try c.decodePatch(String.self, forKey: .authHeader),
+            eventTypes: try c.decodeIfPresent([String].self, forKey: .eventTypes),
+            filters: try c.decodePatch(WebhookFilters.self, forKey: .filters),
+            targetLabels: try c.decodePatch([String].self, forKey: .targetLabels),
+            enabled: try c.decodeIfPresent(Bool.self, forKey: .enabled),
+            maxRetries: try c.decodeIfPresent(Int.self, forKey: .maxRetries),
+            timeoutSeconds: try c.decodeIfPresent(Int.self, forKey: .timeoutSeconds))
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -96,7 +99,8 @@ extension CreateWebhookRequest: ValidatedRequest {
         try WebhookRules.checkURL(url)
         if let problem = WebhookRules.nameProblem(name) ?? WebhookRules.eventTypesProblem(eventTypes)
             ?? WebhookRules.retriesProblem(maxRetries ?? WebhookRules.defaultMaxRetries)
-            ?? WebhookRules.timeoutProblem(timeoutSeconds ?? WebhookRules.defaultTimeoutSeconds) {
+            ?? WebhookRules.timeoutProblem(timeoutSeconds ?? WebhookRules.defaultTimeoutSeconds)
+        {
             throw APIError(.invalidWebhook, problem)
         }
         try authHeader.map(WebhookRules.checkHeaderValue)
@@ -108,7 +112,8 @@ extension UpdateWebhookRequest: ValidatedRequest {
         try url.map(WebhookRules.checkURL)
         try authHeader.newValue.map(WebhookRules.checkHeaderValue)
         if let problem = name.flatMap(WebhookRules.nameProblem) ?? eventTypes.flatMap(WebhookRules.eventTypesProblem)
-            ?? maxRetries.flatMap(WebhookRules.retriesProblem) ?? timeoutSeconds.flatMap(WebhookRules.timeoutProblem) {
+            ?? maxRetries.flatMap(WebhookRules.retriesProblem) ?? timeoutSeconds.flatMap(WebhookRules.timeoutProblem)
+        {
             throw APIError(.invalidWebhook, problem)
         }
     }
@@ -126,8 +131,9 @@ public enum WebhookRules {
             throw APIError(.invalidUrlScheme, "URL must start with http:// or https://")
         }
         guard url.unicodeScalars.allSatisfy({ $0.value > 0x20 && $0.value != 0x7F }),
-              let components = URLComponents(string: url), let host = components.host, !host.isEmpty,
-              URL(string: url) != nil else {
+            let components = URLComponents(string: url), let host = components.host, !host.isEmpty,
+            URL(string: url) != nil
+        else {
             throw APIError(.invalidWebhook, "URL is not a valid http(s) URL")
         }
         if let port = components.port, !(1...65535).contains(port) { throw APIError(.invalidWebhook, "URL port must be between 1 and 65535") }

@@ -17,7 +17,10 @@ public struct WebhookResponse: Codable, Sendable, Equatable {
     public var filters: WebhookFilters?
     public var targetLabels: [String]?
 
-    public init(id: UUID, name: String, hasURL: Bool, hasAuthHeader: Bool, eventTypes: [String], enabled: Bool, maxRetries: Int, timeoutSeconds: Int, createdAt: Date, updatedAt: Date, createdBy: String? = nil, filters: WebhookFilters? = nil, targetLabels: [String]? = nil) {
+    public init(
+        id: UUID, name: String, hasURL: Bool, hasAuthHeader: Bool, eventTypes: [String], enabled: Bool, maxRetries: Int, timeoutSeconds: Int,
+        createdAt: Date, updatedAt: Date, createdBy: String? = nil, filters: WebhookFilters? = nil, targetLabels: [String]? = nil
+    ) {
         self.id = id
         self.name = name
         self.hasURL = hasURL
@@ -34,7 +37,9 @@ public struct WebhookResponse: Codable, Sendable, Equatable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case id, name, hasURL = "has_url", hasAuthHeader = "has_auth_header", eventTypes = "event_types", enabled, maxRetries = "max_retries", timeoutSeconds = "timeout_seconds", createdAt = "created_at", updatedAt = "updated_at", createdBy = "created_by", filters, targetLabels = "target_labels"
+        case id, name, hasURL = "has_url", hasAuthHeader = "has_auth_header", eventTypes = "event_types", enabled, maxRetries = "max_retries",
+            timeoutSeconds = "timeout_seconds", createdAt = "created_at", updatedAt = "updated_at", createdBy = "created_by", filters, targetLabels =
+            "target_labels"
     }
 }
 
@@ -70,7 +75,10 @@ public struct CreateWebhookRequest: Codable, Sendable, Equatable {
     /// `validate`: accepted for compatibility; URLs are always checked.
     public var validateURL: Bool?
 
-    public init(name: String, url: String, eventTypes: [String], authHeader: String? = nil, filters: WebhookFilters? = nil, maxRetries: Int? = nil, targetLabels: [String]? = nil, timeoutSeconds: Int? = nil, validateURL: Bool? = nil) {
+    public init(
+        name: String, url: String, eventTypes: [String], authHeader: String? = nil, filters: WebhookFilters? = nil, maxRetries: Int? = nil,
+        targetLabels: [String]? = nil, timeoutSeconds: Int? = nil, validateURL: Bool? = nil
+    ) {
         self.name = name
         self.url = url
         self.eventTypes = eventTypes
@@ -83,7 +91,8 @@ public struct CreateWebhookRequest: Codable, Sendable, Equatable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case name, url, eventTypes = "event_types", authHeader = "auth_header", filters, maxRetries = "max_retries", targetLabels = "target_labels", timeoutSeconds = "timeout_seconds", validateURL = "validate"
+        case name, url, eventTypes = "event_types", authHeader = "auth_header", filters, maxRetries = "max_retries", targetLabels = "target_labels",
+            timeoutSeconds = "timeout_seconds", validateURL = "validate"
     }
 }
 
@@ -120,7 +129,11 @@ public struct WebhookDelivery: Codable, Sendable, Equatable {
     /// Labels for delivery targeting (copied from subscription).
     public var targetLabels: [String]?
 
-    public init(id: UUID, subscriptionID: UUID, eventType: String, eventID: UUID, payload: String, status: String, attempts: Int, createdAt: Date, acquiredBy: UUID? = nil, acquiredUntil: Date? = nil, completedAt: Date? = nil, lastAttemptAt: Date? = nil, lastError: String? = nil, nextRetryAt: Date? = nil, targetLabels: [String]? = nil) {
+    public init(
+        id: UUID, subscriptionID: UUID, eventType: String, eventID: UUID, payload: String, status: String, attempts: Int, createdAt: Date,
+        acquiredBy: UUID? = nil, acquiredUntil: Date? = nil, completedAt: Date? = nil, lastAttemptAt: Date? = nil, lastError: String? = nil,
+        nextRetryAt: Date? = nil, targetLabels: [String]? = nil
+    ) {
         self.id = id
         self.subscriptionID = subscriptionID
         self.eventType = eventType
@@ -139,7 +152,9 @@ public struct WebhookDelivery: Codable, Sendable, Equatable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case id, subscriptionID = "subscription_id", eventType = "event_type", eventID = "event_id", payload, status, attempts, createdAt = "created_at", acquiredBy = "acquired_by", acquiredUntil = "acquired_until", completedAt = "completed_at", lastAttemptAt = "last_attempt_at", lastError = "last_error", nextRetryAt = "next_retry_at", targetLabels = "target_labels"
+        case id, subscriptionID = "subscription_id", eventType = "event_type", eventID = "event_id", payload, status, attempts, createdAt =
+            "created_at", acquiredBy = "acquired_by", acquiredUntil = "acquired_until", completedAt = "completed_at", lastAttemptAt =
+            "last_attempt_at", lastError = "last_error", nextRetryAt = "next_retry_at", targetLabels = "target_labels"
     }
 }
 
@@ -162,7 +177,10 @@ public struct PendingWebhookDelivery: Codable, Sendable, Equatable {
     public var signature256: String?
     public var timestamp: Int?
 
-    public init(id: UUID, subscriptionID: UUID, eventType: String, payload: String, url: String, timeoutSeconds: Int, maxRetries: Int, attempts: Int, authHeader: String? = nil, eventID: UUID? = nil, signature: String? = nil, signature256: String? = nil, timestamp: Int? = nil) {
+    public init(
+        id: UUID, subscriptionID: UUID, eventType: String, payload: String, url: String, timeoutSeconds: Int, maxRetries: Int, attempts: Int,
+        authHeader: String? = nil, eventID: UUID? = nil, signature: String? = nil, signature256: String? = nil, timestamp: Int? = nil
+    ) {
         self.id = id
         self.subscriptionID = subscriptionID
         self.eventType = eventType
@@ -179,7 +197,8 @@ public struct PendingWebhookDelivery: Codable, Sendable, Equatable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case id, subscriptionID = "subscription_id", eventType = "event_type", payload, url, timeoutSeconds = "timeout_seconds", maxRetries = "max_retries", attempts, authHeader = "auth_header", eventID = "event_id", signature, signature256 = "signature_256", timestamp
+        case id, subscriptionID = "subscription_id", eventType = "event_type", payload, url, timeoutSeconds = "timeout_seconds", maxRetries =
+            "max_retries", attempts, authHeader = "auth_header", eventID = "event_id", signature, signature256 = "signature_256", timestamp
     }
 }
 

@@ -35,7 +35,11 @@ public struct WorkOrder: Codable, Sendable, Equatable {
     /// Timestamp when RETRY_PENDING work order becomes PENDING again.
     public var nextRetryAfter: Date?
 
-    public init(id: UUID, createdAt: Date, updatedAt: Date, workType: String, yamlContent: String, status: String, claimTimeoutSeconds: Int, maxRetries: Int, retryCount: Int, backoffSeconds: Int, claimedAt: Date? = nil, claimedBy: UUID? = nil, lastError: String? = nil, lastErrorAt: Date? = nil, nextRetryAfter: Date? = nil) {
+    public init(
+        id: UUID, createdAt: Date, updatedAt: Date, workType: String, yamlContent: String, status: String, claimTimeoutSeconds: Int, maxRetries: Int,
+        retryCount: Int, backoffSeconds: Int, claimedAt: Date? = nil, claimedBy: UUID? = nil, lastError: String? = nil, lastErrorAt: Date? = nil,
+        nextRetryAfter: Date? = nil
+    ) {
         self.id = id
         self.createdAt = createdAt
         self.updatedAt = updatedAt
@@ -54,7 +58,10 @@ public struct WorkOrder: Codable, Sendable, Equatable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case id, createdAt = "created_at", updatedAt = "updated_at", workType = "work_type", yamlContent = "yaml_content", status, claimTimeoutSeconds = "claim_timeout_seconds", maxRetries = "max_retries", retryCount = "retry_count", backoffSeconds = "backoff_seconds", claimedAt = "claimed_at", claimedBy = "claimed_by", lastError = "last_error", lastErrorAt = "last_error_at", nextRetryAfter = "next_retry_after"
+        case id, createdAt = "created_at", updatedAt = "updated_at", workType = "work_type", yamlContent = "yaml_content", status,
+            claimTimeoutSeconds = "claim_timeout_seconds", maxRetries = "max_retries", retryCount = "retry_count", backoffSeconds = "backoff_seconds",
+            claimedAt = "claimed_at", claimedBy = "claimed_by", lastError = "last_error", lastErrorAt = "last_error_at", nextRetryAfter =
+            "next_retry_after"
     }
 }
 
@@ -81,7 +88,10 @@ public struct WorkOrderLog: Codable, Sendable, Equatable {
     /// Result message (image digest on success, error details on failure).
     public var resultMessage: String?
 
-    public init(id: UUID, workType: String, createdAt: Date, completedAt: Date, success: Bool, retriesAttempted: Int, yamlContent: String, claimedAt: Date? = nil, claimedBy: UUID? = nil, resultMessage: String? = nil) {
+    public init(
+        id: UUID, workType: String, createdAt: Date, completedAt: Date, success: Bool, retriesAttempted: Int, yamlContent: String,
+        claimedAt: Date? = nil, claimedBy: UUID? = nil, resultMessage: String? = nil
+    ) {
         self.id = id
         self.workType = workType
         self.createdAt = createdAt
@@ -95,7 +105,8 @@ public struct WorkOrderLog: Codable, Sendable, Equatable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case id, workType = "work_type", createdAt = "created_at", completedAt = "completed_at", success, retriesAttempted = "retries_attempted", yamlContent = "yaml_content", claimedAt = "claimed_at", claimedBy = "claimed_by", resultMessage = "result_message"
+        case id, workType = "work_type", createdAt = "created_at", completedAt = "completed_at", success, retriesAttempted = "retries_attempted",
+            yamlContent = "yaml_content", claimedAt = "claimed_at", claimedBy = "claimed_by", resultMessage = "result_message"
     }
 }
 
@@ -108,7 +119,10 @@ public struct CreateWorkOrderRequest: Codable, Sendable, Equatable {
     public var targetAgentIDs: [UUID]?
     public var targeting: WorkOrderTargeting?
 
-    public init(workType: String, yamlContent: String, backoffSeconds: Int? = nil, claimTimeoutSeconds: Int? = nil, maxRetries: Int? = nil, targetAgentIDs: [UUID]? = nil, targeting: WorkOrderTargeting? = nil) {
+    public init(
+        workType: String, yamlContent: String, backoffSeconds: Int? = nil, claimTimeoutSeconds: Int? = nil, maxRetries: Int? = nil,
+        targetAgentIDs: [UUID]? = nil, targeting: WorkOrderTargeting? = nil
+    ) {
         self.workType = workType
         self.yamlContent = yamlContent
         self.backoffSeconds = backoffSeconds
@@ -119,7 +133,8 @@ public struct CreateWorkOrderRequest: Codable, Sendable, Equatable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case workType = "work_type", yamlContent = "yaml_content", backoffSeconds = "backoff_seconds", claimTimeoutSeconds = "claim_timeout_seconds", maxRetries = "max_retries", targetAgentIDs = "target_agent_ids", targeting
+        case workType = "work_type", yamlContent = "yaml_content", backoffSeconds = "backoff_seconds", claimTimeoutSeconds = "claim_timeout_seconds",
+            maxRetries = "max_retries", targetAgentIDs = "target_agent_ids", targeting
     }
 }
 

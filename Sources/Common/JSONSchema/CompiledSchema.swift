@@ -93,8 +93,8 @@ extension SchemaKeyword {
     var isAssertion: Bool {
         switch self {
         case .type, .enumeration, .constant, .multipleOf, .maximum, .exclusiveMaximum, .minimum, .exclusiveMinimum,
-             .maxLength, .minLength, .pattern, .maxItems, .minItems, .uniqueItems, .maxProperties, .minProperties,
-             .required, .dependentRequired:
+            .maxLength, .minLength, .pattern, .maxItems, .minItems, .uniqueItems, .maxProperties, .minProperties,
+            .required, .dependentRequired:
             return true
         default:
             return false

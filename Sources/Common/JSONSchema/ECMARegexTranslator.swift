@@ -86,7 +86,10 @@ enum ECMARegexTranslator {
     private static func quantifierLength(_ chars: [Unicode.Scalar], at start: Int) -> Int? {
         var i = start + 1
         var sawDigit = false
-        while i < chars.count, ("0"..."9").contains(chars[i]) { i += 1; sawDigit = true }
+        while i < chars.count, ("0"..."9").contains(chars[i]) {
+            i += 1
+            sawDigit = true
+        }
         guard sawDigit, i < chars.count else { return nil }
         if chars[i] == "," {
             i += 1
@@ -118,14 +121,16 @@ enum ECMARegexTranslator {
         case "p", "P":
             // Unicode property escapes (`\p{Letter}`) pass through; ICU knows the same property names.
             if start + 2 < chars.count, chars[start + 2] == "{",
-               let close = chars[(start + 3)...].firstIndex(of: "}") {
+                let close = chars[(start + 3)...].firstIndex(of: "}")
+            {
                 return (String(String.UnicodeScalarView(chars[start...close])), close - start + 1)
             }
             return ("\\" + String(e), 2)
         case "u":
             // `\u{1F600}` → `\x{1F600}`; `\uXXXX` is understood by ICU as is.
             if start + 2 < chars.count, chars[start + 2] == "{",
-               let close = chars[(start + 3)...].firstIndex(of: "}") {
+                let close = chars[(start + 3)...].firstIndex(of: "}")
+            {
                 let hex = String(String.UnicodeScalarView(chars[(start + 3)..<close]))
                 return ("\\x{\(hex)}", close - start + 1)
             }

@@ -43,7 +43,8 @@ enum JSONPointer {
             case .array(let array):
                 // RFC 6901: array indices are decimal without leading zeros.
                 guard let index = Int(token), index >= 0, index < array.count,
-                      token == "0" || !token.hasPrefix("0") else { return nil }
+                    token == "0" || !token.hasPrefix("0")
+                else { return nil }
                 current = array[index]
             default:
                 return nil

@@ -29,9 +29,11 @@ public struct JSONSchemaValidator: Sendable {
     ///   value of the wrong shape (`"type": 5`, `"required": "x"`), a regex does not compile, a `$ref`
     ///   cannot be resolved, or `$schema` names an unknown metaschema.
     /// - Parameter maxEvaluationSteps: bound on the work of one `validate`/`isValid` call.
-    public init(schema: JSONValue, remotes: [String: JSONValue] = [:],
-                defaultDialect: JSONSchemaDialect = .draft2020_12,
-                maxEvaluationSteps: Int = JSONSchemaValidator.defaultMaxEvaluationSteps) throws {
+    public init(
+        schema: JSONValue, remotes: [String: JSONValue] = [:],
+        defaultDialect: JSONSchemaDialect = .draft2020_12,
+        maxEvaluationSteps: Int = JSONSchemaValidator.defaultMaxEvaluationSteps
+    ) throws {
         self.maxEvaluationSteps = maxEvaluationSteps
         let registry = SchemaRegistry(remotes: remotes, defaultDialect: defaultDialect)
         switch schema {

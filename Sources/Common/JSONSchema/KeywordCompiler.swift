@@ -36,8 +36,9 @@ struct KeywordCompiler {
             default: return false
             }
         }
-        return SchemaNode(body: .keywords(entries), resource: scope.resource,
-                          needsEvaluatedLocations: needsEvaluatedLocations, defaultValue: object["default"])
+        return SchemaNode(
+            body: .keywords(entries), resource: scope.resource,
+            needsEvaluatedLocations: needsEvaluatedLocations, defaultValue: object["default"])
     }
 
     // MARK: - Core
@@ -65,8 +66,9 @@ struct KeywordCompiler {
         // The reference is dynamic only if its initial target declares the same dynamic anchor
         // ("bookending"); otherwise it behaves exactly like `$ref`.
         if let anchor = target.anchorName,
-           case .object(let targetObject)? = compiler.registry.value(at: target.location),
-           targetObject["$dynamicAnchor"] == .string(anchor) {
+            case .object(let targetObject)? = compiler.registry.value(at: target.location),
+            targetObject["$dynamicAnchor"] == .string(anchor)
+        {
             compiler.noteDynamicAnchorInUse(anchor)
             entries.append(KeywordEntry(name: "$dynamicRef", keyword: .dynamicRef(anchor: anchor, initialTarget: targetIndex)))
         } else {
@@ -321,9 +323,9 @@ struct KeywordCompiler {
     }
 }
 
-private extension JSONValue {
+extension JSONValue {
     /// The strings of an array made only of strings; nil otherwise.
-    var stringArrayValue: [String]? {
+    fileprivate var stringArrayValue: [String]? {
         guard case .array(let items) = self else { return nil }
         var strings: [String] = []
         strings.reserveCapacity(items.count)

@@ -124,7 +124,8 @@ struct PikeProgram: Sendable {
                 default: advances = false
                 }
                 if advances,
-                   try addThread(pc + 1, at: position + 1, in: input, to: &next, stack: &stack, steps: &steps, budget: budget) {
+                    try addThread(pc + 1, at: position + 1, in: input, to: &next, stack: &stack, steps: &steps, budget: budget)
+                {
                     return true
                 }
             }
@@ -136,8 +137,10 @@ struct PikeProgram: Sendable {
 
     /// Follows jumps, splits and assertions from `pc` at `position`, adding the threads that wait for
     /// a character. Returns true when a thread reaches `match`.
-    private func addThread(_ pc: Int, at position: Int, in input: [UInt32], to list: inout ThreadList,
-                           stack: inout [Int], steps: inout Int, budget: Int) throws(BudgetExceeded) -> Bool {
+    private func addThread(
+        _ pc: Int, at position: Int, in input: [UInt32], to list: inout ThreadList,
+        stack: inout [Int], steps: inout Int, budget: Int
+    ) throws(BudgetExceeded) -> Bool {
         stack.append(pc)
         while let pc = stack.popLast() {
             guard list.insert(pc) else { continue }

@@ -108,13 +108,13 @@ struct RegexSyntaxParser {
     private mutating func parseTerm() throws -> RegexNode {
         let c = current!
         switch c {
-        case 0x5E: // ^
+        case 0x5E:  // ^
             index += 1
             return .inputStart
-        case 0x24: // $
+        case 0x24:  // $
             index += 1
             return .inputEnd
-        case 0x5C where peek(1) == 0x62 || peek(1) == 0x42: // \b \B
+        case 0x5C where peek(1) == 0x62 || peek(1) == 0x42:  // \b \B
             index += 2
             return .wordBoundary(negated: chars[index - 1] == 0x42)
         default:
@@ -126,10 +126,16 @@ struct RegexSyntaxParser {
     private mutating func parseQuantifier(_ atom: RegexNode) throws -> RegexNode {
         var bounds: (Int, Int?)
         switch current {
-        case 0x2A: bounds = (0, nil); index += 1     // *
-        case 0x2B: bounds = (1, nil); index += 1     // +
-        case 0x3F: bounds = (0, 1); index += 1       // ?
-        case 0x7B:                                   // {n}, {n,}, {n,m}; otherwise a literal `{`
+        case 0x2A:
+            bounds = (0, nil)
+            index += 1  // *
+        case 0x2B:
+            bounds = (1, nil)
+            index += 1  // +
+        case 0x3F:
+            bounds = (0, 1)
+            index += 1  // ?
+        case 0x7B:  // {n}, {n,}, {n,m}; otherwise a literal `{`
             guard let counted = try parseCountedQuantifier() else { return atom }
             bounds = counted
         default:
@@ -171,12 +177,12 @@ struct RegexSyntaxParser {
         let c = current!
         index += 1
         switch c {
-        case 0x2E: return .set(.dot)                              // .
-        case 0x28: return try parseGroup()                        // (
-        case 0x5B: return .set(try parseClass())                  // [
-        case 0x5C: return try parseAtomEscape()                   // \
-        case 0x2A, 0x2B, 0x3F: throw Unsupported()                // a quantifier with nothing to repeat
-        default: return .scalar(c)                                // `]`, `}`, `{` are literal here
+        case 0x2E: return .set(.dot)  // .
+        case 0x28: return try parseGroup()  // (
+        case 0x5B: return .set(try parseClass())  // [
+        case 0x5C: return try parseAtomEscape()  // \
+        case 0x2A, 0x2B, 0x3F: throw Unsupported()  // a quantifier with nothing to repeat
+        default: return .scalar(c)  // `]`, `}`, `{` are literal here
         }
     }
 
@@ -215,13 +221,25 @@ struct RegexSyntaxParser {
     private mutating func parseClassEscape() throws -> ScalarSet? {
         let e = current!
         switch e {
-        case 0x64: index += 1; return .digits                   // d
-        case 0x44: index += 1; return ScalarSet.digits.inverted // D
-        case 0x77: index += 1; return .word                     // w
-        case 0x57: index += 1; return ScalarSet.word.inverted   // W
-        case 0x73: index += 1; return .whitespace               // s
-        case 0x53: index += 1; return ScalarSet.whitespace.inverted // S
-        case 0x70, 0x50:                                        // p P
+        case 0x64:
+            index += 1
+            return .digits  // d
+        case 0x44:
+            index += 1
+            return ScalarSet.digits.inverted  // D
+        case 0x77:
+            index += 1
+            return .word  // w
+        case 0x57:
+            index += 1
+            return ScalarSet.word.inverted  // W
+        case 0x73:
+            index += 1
+            return .whitespace  // s
+        case 0x53:
+            index += 1
+            return ScalarSet.whitespace.inverted  // S
+        case 0x70, 0x50:  // p P
             guard peek(1) == 0x7B /* { */ else { throw Unsupported() }
             let nameStart = index + 2
             var end = nameStart
@@ -248,18 +266,18 @@ struct RegexSyntaxParser {
         case 0x66: return 0x0C  // f
         case 0x72: return 0x0D  // r
         case 0x62 where inClass: return 0x08  // \b in a class is backspace
-        case 0x30:              // \0, not followed by a digit
+        case 0x30:  // \0, not followed by a digit
             if let next = current, (0x30...0x39).contains(next) { throw Unsupported() }
             return 0
-        case 0x63:              // \cX
+        case 0x63:  // \cX
             guard let letter = current, (0x41...0x5A).contains(letter) || (0x61...0x7A).contains(letter) else {
                 throw Unsupported()
             }
             index += 1
             return letter % 32
-        case 0x78:              // \xHH
+        case 0x78:  // \xHH
             return try parseHex(digits: 2)
-        case 0x75:              // \uHHHH, \u{H…}, and surrogate pairs written as two \u escapes
+        case 0x75:  // \uHHHH, \u{H…}, and surrogate pairs written as two \u escapes
             if consume("{") {
                 var value: UInt32 = 0
                 var count = 0
@@ -318,7 +336,7 @@ struct RegexSyntaxParser {
         if consume("^") { set.negated = true }
         while true {
             guard let c = current else { throw Unsupported() }
-            if c == 0x5D { // ]
+            if c == 0x5D {  // ]
                 index += 1
                 return set
             }

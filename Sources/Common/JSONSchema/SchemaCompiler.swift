@@ -73,8 +73,9 @@ final class SchemaCompiler {
         let scope = try registry.scope(at: location)
         switch value {
         case .bool(let allowsEverything):
-            return SchemaNode(body: allowsEverything ? .alwaysValid : .alwaysInvalid, resource: scope.resource,
-                              needsEvaluatedLocations: false, defaultValue: nil)
+            return SchemaNode(
+                body: allowsEverything ? .alwaysValid : .alwaysInvalid, resource: scope.resource,
+                needsEvaluatedLocations: false, defaultValue: nil)
         case .object(let object):
             var keywords = KeywordCompiler(compiler: self, object: object, location: location, scope: scope)
             return try keywords.compile()

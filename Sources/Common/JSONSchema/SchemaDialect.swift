@@ -72,8 +72,10 @@ struct SchemaRules: Hashable, Sendable {
         case .draft7:
             return ["additionalItems", "contains", "additionalProperties", "propertyNames", "if", "then", "else", "not"]
         case .draft2020_12:
-            return ["items", "contains", "additionalProperties", "propertyNames", "if", "then", "else", "not",
-                    "unevaluatedItems", "unevaluatedProperties", "contentSchema"]
+            return [
+                "items", "contains", "additionalProperties", "propertyNames", "if", "then", "else", "not",
+                "unevaluatedItems", "unevaluatedProperties", "contentSchema",
+            ]
         }
     }
 

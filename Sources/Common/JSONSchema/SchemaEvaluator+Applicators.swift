@@ -8,15 +8,19 @@ import Foundation
 extension SchemaEvaluator {
     // MARK: - In place
 
-    mutating func applyInPlace(_ subschema: Int, _ instance: JSONValue, tracking: Bool,
-                               evaluated: inout EvaluatedLocations) -> Bool {
+    mutating func applyInPlace(
+        _ subschema: Int, _ instance: JSONValue, tracking: Bool,
+        evaluated: inout EvaluatedLocations
+    ) -> Bool {
         let result = evaluate(subschema, instance, tracking: tracking)
         if result.isValid, tracking { evaluated.formUnion(result.evaluated) }
         return result.isValid
     }
 
-    mutating func applyAllOf(_ subschemas: [Int], _ instance: JSONValue, tracking: Bool,
-                             evaluated: inout EvaluatedLocations) -> Bool {
+    mutating func applyAllOf(
+        _ subschemas: [Int], _ instance: JSONValue, tracking: Bool,
+        evaluated: inout EvaluatedLocations
+    ) -> Bool {
         var isValid = true
         for (index, subschema) in subschemas.enumerated() {
             schemaPath.append(String(index))
@@ -31,8 +35,10 @@ extension SchemaEvaluator {
     }
 
     /// Every branch is evaluated when tracking, because each passing branch contributes annotations.
-    mutating func applyAnyOf(_ subschemas: [Int], _ instance: JSONValue, tracking: Bool,
-                             evaluated: inout EvaluatedLocations) -> Bool {
+    mutating func applyAnyOf(
+        _ subschemas: [Int], _ instance: JSONValue, tracking: Bool,
+        evaluated: inout EvaluatedLocations
+    ) -> Bool {
         var anyValid = false
         silenced += 1
         for (index, subschema) in subschemas.enumerated() {
@@ -48,8 +54,10 @@ extension SchemaEvaluator {
         return anyValid || fail("anyOf", ViolationMessage.anyOf(count: subschemas.count))
     }
 
-    mutating func applyOneOf(_ subschemas: [Int], _ instance: JSONValue, tracking: Bool,
-                             evaluated: inout EvaluatedLocations) -> Bool {
+    mutating func applyOneOf(
+        _ subschemas: [Int], _ instance: JSONValue, tracking: Bool,
+        evaluated: inout EvaluatedLocations
+    ) -> Bool {
         var matching: [Int] = []
         var matchedLocations = EvaluatedLocations()
         silenced += 1
@@ -82,8 +90,10 @@ extension SchemaEvaluator {
 
     /// `if` is evaluated silently; `then`/`else` report their own violations. The keyword is compiled
     /// under the name "if", so the last schema path token is swapped while a branch runs.
-    mutating func applyConditional(_ condition: Int, then: Int?, else otherwise: Int?, _ instance: JSONValue,
-                                   tracking: Bool, evaluated: inout EvaluatedLocations) -> Bool {
+    mutating func applyConditional(
+        _ condition: Int, then: Int?, else otherwise: Int?, _ instance: JSONValue,
+        tracking: Bool, evaluated: inout EvaluatedLocations
+    ) -> Bool {
         let conditionResult = silently { $0.evaluate(condition, instance, tracking: tracking) }
         if conditionResult.isValid, tracking { evaluated.formUnion(conditionResult.evaluated) }
         let (branch, branchName) = conditionResult.isValid ? (then, "then") : (otherwise, "else")
@@ -93,8 +103,10 @@ extension SchemaEvaluator {
         return applyInPlace(branch, instance, tracking: tracking, evaluated: &evaluated)
     }
 
-    mutating func applyDependentSchemas(_ dependencies: [(property: String, schema: Int)], _ instance: JSONValue,
-                                        tracking: Bool, evaluated: inout EvaluatedLocations) -> Bool {
+    mutating func applyDependentSchemas(
+        _ dependencies: [(property: String, schema: Int)], _ instance: JSONValue,
+        tracking: Bool, evaluated: inout EvaluatedLocations
+    ) -> Bool {
         guard case .object(let object) = instance else { return true }
         var isValid = true
         for (property, subschema) in dependencies where object[property] != nil {
@@ -111,15 +123,18 @@ extension SchemaEvaluator {
 
     // MARK: - Array items
 
-    mutating func applyPrefixItems(_ subschemas: [Int], _ instance: JSONValue, tracking: Bool,
-                                   evaluated: inout EvaluatedLocations) -> Bool {
+    mutating func applyPrefixItems(
+        _ subschemas: [Int], _ instance: JSONValue, tracking: Bool,
+        evaluated: inout EvaluatedLocations
+    ) -> Bool {
         guard case .array(let items) = instance else { return true }
         let count = min(items.count, subschemas.count)
         var isValid = true
         for index in 0..<count {
             schemaPath.append(String(index))
-            let itemValid = applyToItem(subschemas[index], items[index], at: index, keyword: schemaPath[schemaPath.count - 2],
-                                        falseMessage: ViolationMessage.itemNotAllowed)
+            let itemValid = applyToItem(
+                subschemas[index], items[index], at: index, keyword: schemaPath[schemaPath.count - 2],
+                falseMessage: ViolationMessage.itemNotAllowed)
             schemaPath.removeLast()
             if !itemValid {
                 isValid = false
@@ -130,8 +145,10 @@ extension SchemaEvaluator {
         return isValid
     }
 
-    mutating func applyItems(_ subschema: Int, from startIndex: Int, _ instance: JSONValue, tracking: Bool,
-                             evaluated: inout EvaluatedLocations) -> Bool {
+    mutating func applyItems(
+        _ subschema: Int, from startIndex: Int, _ instance: JSONValue, tracking: Bool,
+        evaluated: inout EvaluatedLocations
+    ) -> Bool {
         guard case .array(let items) = instance, startIndex < items.count else { return true }
         let keyword = schemaPath.last ?? "items"
         let falseMessage = startIndex > 0 ? ViolationMessage.additionalItem : ViolationMessage.itemNotAllowed
@@ -146,8 +163,10 @@ extension SchemaEvaluator {
         return isValid
     }
 
-    mutating func applyContains(_ subschema: Int, minimum: Int, maximum: Int?, minimumIsExplicit: Bool,
-                                _ instance: JSONValue, tracking: Bool, evaluated: inout EvaluatedLocations) -> Bool {
+    mutating func applyContains(
+        _ subschema: Int, minimum: Int, maximum: Int?, minimumIsExplicit: Bool,
+        _ instance: JSONValue, tracking: Bool, evaluated: inout EvaluatedLocations
+    ) -> Bool {
         guard case .array(let items) = instance else { return true }
         var matches: [Int] = []
         silenced += 1
@@ -173,13 +192,17 @@ extension SchemaEvaluator {
         return true
     }
 
-    mutating func applyUnevaluatedItems(_ subschema: Int, _ instance: JSONValue, tracking: Bool,
-                                        evaluated: inout EvaluatedLocations) -> Bool {
+    mutating func applyUnevaluatedItems(
+        _ subschema: Int, _ instance: JSONValue, tracking: Bool,
+        evaluated: inout EvaluatedLocations
+    ) -> Bool {
         guard case .array(let items) = instance else { return true }
         var isValid = true
         for index in items.indices where !evaluated.containsItem(index) {
-            if !applyToItem(subschema, items[index], at: index, keyword: "unevaluatedItems",
-                            falseMessage: ViolationMessage.unevaluatedItem) {
+            if !applyToItem(
+                subschema, items[index], at: index, keyword: "unevaluatedItems",
+                falseMessage: ViolationMessage.unevaluatedItem)
+            {
                 isValid = false
                 if silenced > 0 { break }
             }
@@ -190,8 +213,10 @@ extension SchemaEvaluator {
 
     /// Evaluates one array item. A `false` subschema gets a message naming the item rather than the
     /// generic "schema is false".
-    private mutating func applyToItem(_ subschema: Int, _ item: JSONValue, at index: Int, keyword: String,
-                                      falseMessage: (Int) -> String) -> Bool {
+    private mutating func applyToItem(
+        _ subschema: Int, _ item: JSONValue, at index: Int, keyword: String,
+        falseMessage: (Int) -> String
+    ) -> Bool {
         descending(into: String(index)) {
             if $0.schema.nodes[subschema].isAlwaysInvalid {
                 return $0.fail(keyword, falseMessage(index))
@@ -202,16 +227,19 @@ extension SchemaEvaluator {
 
     // MARK: - Object members
 
-    mutating func applyProperties(_ properties: [(name: String, schema: Int)], _ instance: JSONValue, tracking: Bool,
-                                  evaluated: inout EvaluatedLocations) -> Bool {
+    mutating func applyProperties(
+        _ properties: [(name: String, schema: Int)], _ instance: JSONValue, tracking: Bool,
+        evaluated: inout EvaluatedLocations
+    ) -> Bool {
         guard case .object(let object) = instance else { return true }
         var isValid = true
         for (name, subschema) in properties {
             guard let value = object[name] else { continue }
             if tracking { evaluated.properties.insert(name) }
             schemaPath.append(name)
-            let memberValid = applyToMember(subschema, value, named: name, keyword: "properties",
-                                            falseMessage: ViolationMessage.propertyNotAllowed)
+            let memberValid = applyToMember(
+                subschema, value, named: name, keyword: "properties",
+                falseMessage: ViolationMessage.propertyNotAllowed)
             schemaPath.removeLast()
             if !memberValid {
                 isValid = false
@@ -221,16 +249,19 @@ extension SchemaEvaluator {
         return isValid
     }
 
-    mutating func applyPatternProperties(_ patterns: [(pattern: RegexPattern, schema: Int)], _ instance: JSONValue,
-                                         tracking: Bool, evaluated: inout EvaluatedLocations) -> Bool {
+    mutating func applyPatternProperties(
+        _ patterns: [(pattern: RegexPattern, schema: Int)], _ instance: JSONValue,
+        tracking: Bool, evaluated: inout EvaluatedLocations
+    ) -> Bool {
         guard case .object(let object) = instance else { return true }
         var isValid = true
         for name in object.keys.sorted() {
             for (pattern, subschema) in patterns where matches(pattern, name) {
                 if tracking { evaluated.properties.insert(name) }
                 schemaPath.append(pattern.source)
-                let memberValid = applyToMember(subschema, object[name]!, named: name, keyword: "patternProperties",
-                                                falseMessage: ViolationMessage.propertyNotAllowed)
+                let memberValid = applyToMember(
+                    subschema, object[name]!, named: name, keyword: "patternProperties",
+                    falseMessage: ViolationMessage.propertyNotAllowed)
                 schemaPath.removeLast()
                 if !memberValid {
                     isValid = false
@@ -241,15 +272,19 @@ extension SchemaEvaluator {
         return isValid
     }
 
-    mutating func applyAdditionalProperties(_ subschema: Int, declaredNames: Set<String>, patterns: [RegexPattern],
-                                            _ instance: JSONValue, tracking: Bool,
-                                            evaluated: inout EvaluatedLocations) -> Bool {
+    mutating func applyAdditionalProperties(
+        _ subschema: Int, declaredNames: Set<String>, patterns: [RegexPattern],
+        _ instance: JSONValue, tracking: Bool,
+        evaluated: inout EvaluatedLocations
+    ) -> Bool {
         guard case .object(let object) = instance else { return true }
         var isValid = true
         for name in object.keys.sorted() where !declaredNames.contains(name) && !matchesAny(patterns, name) {
             if tracking { evaluated.properties.insert(name) }
-            if !applyToMember(subschema, object[name]!, named: name, keyword: "additionalProperties",
-                              falseMessage: ViolationMessage.additionalProperty) {
+            if !applyToMember(
+                subschema, object[name]!, named: name, keyword: "additionalProperties",
+                falseMessage: ViolationMessage.additionalProperty)
+            {
                 isValid = false
                 if silenced > 0 { break }
             }
@@ -273,13 +308,17 @@ extension SchemaEvaluator {
         return isValid
     }
 
-    mutating func applyUnevaluatedProperties(_ subschema: Int, _ instance: JSONValue, tracking: Bool,
-                                             evaluated: inout EvaluatedLocations) -> Bool {
+    mutating func applyUnevaluatedProperties(
+        _ subschema: Int, _ instance: JSONValue, tracking: Bool,
+        evaluated: inout EvaluatedLocations
+    ) -> Bool {
         guard case .object(let object) = instance else { return true }
         var isValid = true
         for name in object.keys.sorted() where !evaluated.properties.contains(name) {
-            if !applyToMember(subschema, object[name]!, named: name, keyword: "unevaluatedProperties",
-                              falseMessage: ViolationMessage.unevaluatedProperty) {
+            if !applyToMember(
+                subschema, object[name]!, named: name, keyword: "unevaluatedProperties",
+                falseMessage: ViolationMessage.unevaluatedProperty)
+            {
                 isValid = false
                 if silenced > 0 { break }
             }
@@ -289,8 +328,10 @@ extension SchemaEvaluator {
     }
 
     /// Evaluates one object member; see `applyToItem`.
-    private mutating func applyToMember(_ subschema: Int, _ value: JSONValue, named name: String, keyword: String,
-                                        falseMessage: (String) -> String) -> Bool {
+    private mutating func applyToMember(
+        _ subschema: Int, _ value: JSONValue, named name: String, keyword: String,
+        falseMessage: (String) -> String
+    ) -> Bool {
         descending(into: name) {
             if $0.schema.nodes[subschema].isAlwaysInvalid {
                 return $0.fail(keyword, falseMessage(name))

@@ -16,8 +16,10 @@ extension SchemaEvaluator {
 
     /// `maximum`, `exclusiveMaximum`, `minimum`, `exclusiveMinimum`: passes when comparing the instance
     /// with `limit` gives one of `allowed`.
-    mutating func checkBound(_ instance: JSONValue, _ limit: JSONValue, keyword: String,
-                             allowed: [ComparisonResult]) -> Bool {
+    mutating func checkBound(
+        _ instance: JSONValue, _ limit: JSONValue, keyword: String,
+        allowed: [ComparisonResult]
+    ) -> Bool {
         guard let order = JSONNumber.compare(instance, limit), !allowed.contains(order) else { return true }
         let message: String
         switch keyword {
@@ -85,8 +87,10 @@ extension SchemaEvaluator {
         return isValid
     }
 
-    mutating func checkDependentRequired(_ instance: JSONValue,
-                                         _ dependencies: [(property: String, required: [String])]) -> Bool {
+    mutating func checkDependentRequired(
+        _ instance: JSONValue,
+        _ dependencies: [(property: String, required: [String])]
+    ) -> Bool {
         guard case .object(let object) = instance else { return true }
         let keyword = schemaPath.last ?? "dependentRequired"
         var isValid = true

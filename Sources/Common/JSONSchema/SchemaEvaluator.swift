@@ -109,9 +109,10 @@ struct SchemaEvaluator {
 
     private mutating func abandon(_ keyword: String, _ message: String) {
         guard abandoned == nil else { return }
-        abandoned = SchemaViolation(instancePath: JSONPointer.string(from: instancePath),
-                                    schemaPath: JSONPointer.string(from: schemaPath),
-                                    keyword: keyword, message: message)
+        abandoned = SchemaViolation(
+            instancePath: JSONPointer.string(from: instancePath),
+            schemaPath: JSONPointer.string(from: schemaPath),
+            keyword: keyword, message: message)
     }
 
     /// Evaluates node `index` against `instance`. With `tracking`, the result carries the locations
@@ -167,8 +168,10 @@ struct SchemaEvaluator {
 
     /// Dispatches to the keyword's implementation. Assertions and applicators are dispatched by separate
     /// functions so that the (recursive) applicator path does not carry the assertions' stack frame.
-    private mutating func evaluate(_ keyword: SchemaKeyword, _ instance: JSONValue, tracking: Bool,
-                                   evaluated: inout EvaluatedLocations) -> Bool {
+    private mutating func evaluate(
+        _ keyword: SchemaKeyword, _ instance: JSONValue, tracking: Bool,
+        evaluated: inout EvaluatedLocations
+    ) -> Bool {
         if keyword.isAssertion { return evaluateAssertion(keyword, instance) }
         return evaluateApplicator(keyword, instance, tracking: tracking, evaluated: &evaluated)
     }
@@ -216,14 +219,17 @@ struct SchemaEvaluator {
         }
     }
 
-    private mutating func evaluateApplicator(_ keyword: SchemaKeyword, _ instance: JSONValue, tracking: Bool,
-                                             evaluated: inout EvaluatedLocations) -> Bool {
+    private mutating func evaluateApplicator(
+        _ keyword: SchemaKeyword, _ instance: JSONValue, tracking: Bool,
+        evaluated: inout EvaluatedLocations
+    ) -> Bool {
         switch keyword {
         case .ref(let target):
             return applyInPlace(target, instance, tracking: tracking, evaluated: &evaluated)
         case .dynamicRef(let anchor, let initialTarget):
-            return applyInPlace(dynamicTarget(anchor: anchor, initialTarget: initialTarget), instance,
-                                tracking: tracking, evaluated: &evaluated)
+            return applyInPlace(
+                dynamicTarget(anchor: anchor, initialTarget: initialTarget), instance,
+                tracking: tracking, evaluated: &evaluated)
         case .allOf(let subschemas):
             return applyAllOf(subschemas, instance, tracking: tracking, evaluated: &evaluated)
         case .anyOf(let subschemas):
@@ -242,15 +248,17 @@ struct SchemaEvaluator {
         case .items(let subschema, let startIndex):
             return applyItems(subschema, from: startIndex, instance, tracking: tracking, evaluated: &evaluated)
         case .contains(let subschema, let minimum, let maximum, let minimumIsExplicit):
-            return applyContains(subschema, minimum: minimum, maximum: maximum, minimumIsExplicit: minimumIsExplicit,
-                                 instance, tracking: tracking, evaluated: &evaluated)
+            return applyContains(
+                subschema, minimum: minimum, maximum: maximum, minimumIsExplicit: minimumIsExplicit,
+                instance, tracking: tracking, evaluated: &evaluated)
         case .properties(let properties):
             return applyProperties(properties, instance, tracking: tracking, evaluated: &evaluated)
         case .patternProperties(let patterns):
             return applyPatternProperties(patterns, instance, tracking: tracking, evaluated: &evaluated)
         case .additionalProperties(let subschema, let declaredNames, let patterns):
-            return applyAdditionalProperties(subschema, declaredNames: declaredNames, patterns: patterns, instance,
-                                             tracking: tracking, evaluated: &evaluated)
+            return applyAdditionalProperties(
+                subschema, declaredNames: declaredNames, patterns: patterns, instance,
+                tracking: tracking, evaluated: &evaluated)
         case .propertyNames(let subschema):
             return applyPropertyNames(subschema, instance)
         case .unevaluatedItems(let subschema):
@@ -276,9 +284,11 @@ struct SchemaEvaluator {
     /// Records a violation at the current instance and schema paths (unless silenced).
     mutating func report(_ keyword: String, _ message: @autoclosure () -> String) {
         guard silenced == 0 else { return }
-        violations.append(SchemaViolation(instancePath: JSONPointer.string(from: instancePath),
-                                          schemaPath: JSONPointer.string(from: schemaPath),
-                                          keyword: keyword, message: message()))
+        violations.append(
+            SchemaViolation(
+                instancePath: JSONPointer.string(from: instancePath),
+                schemaPath: JSONPointer.string(from: schemaPath),
+                keyword: keyword, message: message()))
     }
 
     /// Reports and returns false, for `condition || fail(...)` checks.

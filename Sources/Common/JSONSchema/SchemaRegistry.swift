@@ -73,8 +73,9 @@ final class SchemaRegistry {
         documents.append(document)
         documentURIs.append(base.description)
         let resource = registerResource(uri: base.description, at: location)
-        try scan(document, at: location, base: base, rules: SchemaRules(dialect: defaultDialect),
-                 resource: resource, isDocumentRoot: true)
+        try scan(
+            document, at: location, base: base, rules: SchemaRules(dialect: defaultDialect),
+            resource: resource, isDocumentRoot: true)
         return location
     }
 
@@ -95,9 +96,11 @@ final class SchemaRegistry {
         while !ancestor.isEmpty {
             ancestor.removeLast()
             if let parent = scopes[SchemaLocation(document: location.document, pointer: ancestor)],
-               let value = value(at: location) {
-                try scan(value, at: location, base: parent.baseURI, rules: parent.rules,
-                         resource: parent.resource, isDocumentRoot: false)
+                let value = value(at: location)
+            {
+                try scan(
+                    value, at: location, base: parent.baseURI, rules: parent.rules,
+                    resource: parent.resource, isDocumentRoot: false)
                 if let scope = scopes[location] { return scope }
                 break
             }
@@ -157,8 +160,10 @@ final class SchemaRegistry {
         if anchors[key] == nil { anchors[key] = location }
     }
 
-    private func scan(_ value: JSONValue, at location: SchemaLocation, base: URIReference, rules: SchemaRules,
-                      resource: Int, isDocumentRoot: Bool) throws {
+    private func scan(
+        _ value: JSONValue, at location: SchemaLocation, base: URIReference, rules: SchemaRules,
+        resource: Int, isDocumentRoot: Bool
+    ) throws {
         guard case .object(let object) = value else {
             scopes[location] = LexicalScope(baseURI: base, rules: rules, resource: resource)
             return
@@ -212,23 +217,26 @@ final class SchemaRegistry {
 
         for keyword in rules.singleSubschemaKeywords {
             if let subschema = object[keyword] {
-                try scan(subschema, at: location.appending(keyword), base: base, rules: rules,
-                         resource: resource, isDocumentRoot: false)
+                try scan(
+                    subschema, at: location.appending(keyword), base: base, rules: rules,
+                    resource: resource, isDocumentRoot: false)
             }
         }
         for keyword in rules.subschemaArrayKeywords {
             if case .array(let subschemas) = object[keyword] {
                 for (index, subschema) in subschemas.enumerated() {
-                    try scan(subschema, at: location.appending(keyword, String(index)), base: base, rules: rules,
-                             resource: resource, isDocumentRoot: false)
+                    try scan(
+                        subschema, at: location.appending(keyword, String(index)), base: base, rules: rules,
+                        resource: resource, isDocumentRoot: false)
                 }
             }
         }
         for keyword in rules.subschemaMapKeywords {
             if case .object(let subschemas) = object[keyword] {
                 for (name, subschema) in subschemas {
-                    try scan(subschema, at: location.appending(keyword, name), base: base, rules: rules,
-                             resource: resource, isDocumentRoot: false)
+                    try scan(
+                        subschema, at: location.appending(keyword, name), base: base, rules: rules,
+                        resource: resource, isDocumentRoot: false)
                 }
             }
         }
@@ -237,12 +245,14 @@ final class SchemaRegistry {
             switch object["items"] {
             case .array(let subschemas)?:
                 for (index, subschema) in subschemas.enumerated() {
-                    try scan(subschema, at: location.appending("items", String(index)), base: base, rules: rules,
-                             resource: resource, isDocumentRoot: false)
+                    try scan(
+                        subschema, at: location.appending("items", String(index)), base: base, rules: rules,
+                        resource: resource, isDocumentRoot: false)
                 }
             case let subschema?:
-                try scan(subschema, at: location.appending("items"), base: base, rules: rules,
-                         resource: resource, isDocumentRoot: false)
+                try scan(
+                    subschema, at: location.appending("items"), base: base, rules: rules,
+                    resource: resource, isDocumentRoot: false)
             case nil:
                 break
             }
@@ -250,8 +260,9 @@ final class SchemaRegistry {
         // `dependencies` (draft 7, and honoured by 2020-12 for compatibility) holds schemas or name lists.
         if case .object(let dependencies) = object["dependencies"] {
             for (name, dependency) in dependencies where dependency.arrayValue == nil {
-                try scan(dependency, at: location.appending("dependencies", name), base: base, rules: rules,
-                         resource: resource, isDocumentRoot: false)
+                try scan(
+                    dependency, at: location.appending("dependencies", name), base: base, rules: rules,
+                    resource: resource, isDocumentRoot: false)
             }
         }
     }
@@ -272,7 +283,8 @@ final class SchemaRegistry {
         defer { metaschemasBeingRead.remove(key) }
 
         guard let location = try locateResource(key), case .object(let metaschema)? = value(at: location) else {
-            throw SchemaCompilationError(message: "unsupported or unknown $schema \"\(uri)\" (supported: draft-07, 2020-12, or a metaschema passed in remotes)")
+            throw SchemaCompilationError(
+                message: "unsupported or unknown $schema \"\(uri)\" (supported: draft-07, 2020-12, or a metaschema passed in remotes)")
         }
         let metaschemaScope = try scope(at: location)
         var vocabularies = metaschemaScope.rules.vocabularies

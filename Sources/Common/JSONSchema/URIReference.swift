@@ -79,16 +79,19 @@ struct URIReference: Hashable, Sendable, CustomStringConvertible {
     /// Resolves this reference against `base` (RFC 3986 section 5.2.2, strict mode).
     func resolved(against base: URIReference) -> URIReference {
         if scheme != nil {
-            return URIReference(scheme: scheme, authority: authority, path: URIReference.removingDotSegments(path),
-                                query: query, fragment: fragment)
+            return URIReference(
+                scheme: scheme, authority: authority, path: URIReference.removingDotSegments(path),
+                query: query, fragment: fragment)
         }
         if authority != nil {
-            return URIReference(scheme: base.scheme, authority: authority, path: URIReference.removingDotSegments(path),
-                                query: query, fragment: fragment)
+            return URIReference(
+                scheme: base.scheme, authority: authority, path: URIReference.removingDotSegments(path),
+                query: query, fragment: fragment)
         }
         if path.isEmpty {
-            return URIReference(scheme: base.scheme, authority: base.authority, path: base.path,
-                                query: query ?? base.query, fragment: fragment)
+            return URIReference(
+                scheme: base.scheme, authority: base.authority, path: base.path,
+                query: query ?? base.query, fragment: fragment)
         }
         let mergedPath: String
         if path.hasPrefix("/") {
@@ -138,6 +141,6 @@ struct URIReference: Hashable, Sendable, CustomStringConvertible {
     }
 }
 
-private extension Unicode.Scalar {
-    var isASCIILetter: Bool { ("a"..."z").contains(self) || ("A"..."Z").contains(self) }
+extension Unicode.Scalar {
+    fileprivate var isASCIILetter: Bool { ("a"..."z").contains(self) || ("A"..."Z").contains(self) }
 }

@@ -36,8 +36,10 @@ enum UnicodePropertyNames {
     private static let letters: Set<C> = [.uppercaseLetter, .lowercaseLetter, .titlecaseLetter, .modifierLetter, .otherLetter]
     private static let marks: Set<C> = [.nonspacingMark, .spacingMark, .enclosingMark]
     private static let numbers: Set<C> = [.decimalNumber, .letterNumber, .otherNumber]
-    private static let punctuation: Set<C> = [.connectorPunctuation, .dashPunctuation, .openPunctuation, .closePunctuation,
-                                              .initialPunctuation, .finalPunctuation, .otherPunctuation]
+    private static let punctuation: Set<C> = [
+        .connectorPunctuation, .dashPunctuation, .openPunctuation, .closePunctuation,
+        .initialPunctuation, .finalPunctuation, .otherPunctuation,
+    ]
     private static let symbols: Set<C> = [.mathSymbol, .currencySymbol, .modifierSymbol, .otherSymbol]
     private static let separators: Set<C> = [.spaceSeparator, .lineSeparator, .paragraphSeparator]
     private static let others: Set<C> = [.control, .format, .surrogate, .privateUse, .unassigned]

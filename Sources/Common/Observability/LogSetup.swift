@@ -54,7 +54,7 @@ struct BrokkrLogHandler: LogHandler {
 
     var logLevel: Logger.Level {
         get { levels.level }
-        set { }
+        set {}
     }
 
     subscript(metadataKey key: String) -> Logger.Metadata.Value? {
@@ -62,7 +62,9 @@ struct BrokkrLogHandler: LogHandler {
         set { metadata[key] = newValue }
     }
 
-    func log(level: Logger.Level, message: Logger.Message, metadata extra: Logger.Metadata?, source: String, file: String, function: String, line: UInt) {
+    func log(
+        level: Logger.Level, message: Logger.Message, metadata extra: Logger.Metadata?, source: String, file: String, function: String, line: UInt
+    ) {
         var all = metadata
         if let extra { all.merge(extra) { _, new in new } }
         let time = RFC3339.string(from: Date())

@@ -10,8 +10,9 @@ public struct PAKGenerator: Sendable {
 
     /// A new key and its stored hash. The key is shown once and never persisted.
     public func generate() -> (pak: String, hash: String) {
-        let short = String((settings.shortTokenPrefix + Base58.encode(Self.randomBytes(settings.shortTokenLength)))
-            .prefix(max(settings.shortTokenLength, settings.shortTokenPrefix.count + 1)))
+        let short = String(
+            (settings.shortTokenPrefix + Base58.encode(Self.randomBytes(settings.shortTokenLength)))
+                .prefix(max(settings.shortTokenLength, settings.shortTokenPrefix.count + 1)))
         let long = Base58.encode(Self.randomBytes(settings.longTokenLength))
         let pak = "\(settings.prefix)_\(short)_\(long)"
         return (pak, PAKHash.of(longToken: long))
@@ -49,7 +50,8 @@ public enum PAKHash {
 
     /// Compares two hashes in time independent of where they differ.
     public static func constantTimeEquals(_ a: String, _ b: String) -> Bool {
-        let x = Array(a.utf8), y = Array(b.utf8)
+        let x = Array(a.utf8)
+        let y = Array(b.utf8)
         guard x.count == y.count else { return false }
         var diff: UInt8 = 0
         for i in 0..<x.count { diff |= x[i] ^ y[i] }

@@ -6,9 +6,18 @@ public enum Principal: Sendable, Hashable {
     case agent(UUID)
     case generator(UUID)
 
-    public var isAdmin: Bool { if case .admin = self { return true }; return false }
-    public var agentID: UUID? { if case .agent(let id) = self { return id }; return nil }
-    public var generatorID: UUID? { if case .generator(let id) = self { return id }; return nil }
+    public var isAdmin: Bool {
+        if case .admin = self { return true }
+        return false
+    }
+    public var agentID: UUID? {
+        if case .agent(let id) = self { return id }
+        return nil
+    }
+    public var generatorID: UUID? {
+        if case .generator(let id) = self { return id }
+        return nil
+    }
 
     /// Actor type and id as recorded in the audit log.
     public var actorType: String {

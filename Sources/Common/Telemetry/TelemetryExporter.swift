@@ -19,7 +19,7 @@ public enum TelemetryExporter {
         configuration.diagnosticLogLevel = .warning
         configuration.propagators = [.traceContext]
         configuration.metrics.enabled = false  // metrics are Prometheus's (`/metrics`)
-        configuration.logs.enabled = false     // logs stay on standard error
+        configuration.logs.enabled = false  // logs stay on standard error
         configuration.traces.sampler = .parentBasedTraceIDRatio(ratio: telemetry.samplingRate) ?? .parentBasedAlwaysOn
         switch telemetry.otlpProtocol {
         case "http/protobuf", "http/json":
@@ -29,7 +29,9 @@ public enum TelemetryExporter {
             configuration.traces.otlpExporter.protocol = .grpc
             configuration.traces.otlpExporter.endpoint = telemetry.otlpEndpoint
         }
-        logger.info("Exporting traces as \(telemetry.serviceName) over OTLP (\(telemetry.otlpProtocol)) to \(telemetry.otlpEndpoint), sampling \(telemetry.samplingRate)")
+        logger.info(
+            "Exporting traces as \(telemetry.serviceName) over OTLP (\(telemetry.otlpProtocol)) to \(telemetry.otlpEndpoint), sampling \(telemetry.samplingRate)"
+        )
         return try OTel.bootstrap(configuration: configuration)
     }
 

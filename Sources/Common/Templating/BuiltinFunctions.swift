@@ -53,7 +53,9 @@ enum BuiltinFunctions {
         // iterate over more than the iteration limit anyway.
         let count = (end - start) / step + ((end - start) % step == 0 ? 0 : 1)
         guard count <= limits.maxIterations else {
-            throw EvaluationError("Function `range` would produce \(count) numbers, more than the loop iteration limit of \(limits.maxIterations) (broker.template_max_iterations)")
+            throw EvaluationError(
+                "Function `range` would produce \(count) numbers, more than the loop iteration limit of \(limits.maxIterations) (broker.template_max_iterations)"
+            )
         }
         return .array(stride(from: start, to: end, by: step).map { .int(Int64($0)) })
     }

@@ -90,7 +90,8 @@ enum ByteString {
 
     /// Rust's `trim_start_matches` with a string pattern: removes the prefix repeatedly.
     static func trimStartMatches(_ text: String, _ pattern: String) -> String {
-        let bytes = Array(text.utf8), pat = Array(pattern.utf8)
+        let bytes = Array(text.utf8)
+        let pat = Array(pattern.utf8)
         guard !pat.isEmpty else { return text }
         var start = 0
         while bytes.count - start >= pat.count, bytes[start..<start + pat.count].elementsEqual(pat) {
@@ -101,7 +102,8 @@ enum ByteString {
 
     /// Rust's `trim_end_matches` with a string pattern: removes the suffix repeatedly.
     static func trimEndMatches(_ text: String, _ pattern: String) -> String {
-        let bytes = Array(text.utf8), pat = Array(pattern.utf8)
+        let bytes = Array(text.utf8)
+        let pat = Array(pattern.utf8)
         guard !pat.isEmpty else { return text }
         var end = bytes.count
         while end >= pat.count, bytes[end - pat.count..<end].elementsEqual(pat) {

@@ -34,10 +34,11 @@ enum CollectionFilters {
                 throw EvaluationError("The `filter` filter has to have an `attribute` argument")
             }
             let wanted = args["value"] ?? .null
-            return .array(elements.filter { element in
-                let found = element.dottedPointer(attribute) ?? .null
-                return wanted == .null ? found != .null : found == wanted
-            })
+            return .array(
+                elements.filter { element in
+                    let found = element.dottedPointer(attribute) ?? .null
+                    return wanted == .null ? found != .null : found == wanted
+                })
         },
         "map": { value, args in
             let elements = try array(value, args)
@@ -45,10 +46,11 @@ enum CollectionFilters {
             guard let attribute = try args.string("attribute") else {
                 throw EvaluationError("The `map` filter has to have an `attribute` argument")
             }
-            return .array(elements.compactMap { element in
-                guard let found = element.dottedPointer(attribute), found != .null else { return nil }
-                return found
-            })
+            return .array(
+                elements.compactMap { element in
+                    guard let found = element.dottedPointer(attribute), found != .null else { return nil }
+                    return found
+                })
         },
         "concat": { value, args in
             var elements = try array(value, args)

@@ -179,8 +179,9 @@ struct ExpressionParser {
     }
 
     private func tooDeep() -> TemplateSyntaxError {
-        TemplateSyntaxError("expression nested too deeply: at most \(maxDepth) levels of parentheses, calls, arrays and chained operators are allowed",
-                            at: tokens[min(index, tokens.count - 1)].location)
+        TemplateSyntaxError(
+            "expression nested too deeply: at most \(maxDepth) levels of parentheses, calls, arrays and chained operators are allowed",
+            at: tokens[min(index, tokens.count - 1)].location)
     }
 
     func syntaxError() -> TemplateSyntaxError {
@@ -387,8 +388,9 @@ struct ExpressionParser {
         if let test = try parseTest() { return .test(test) }
         if case .word(let name) = current.kind {
             if isSymbol("::", at: index + 1) {
-                throw TemplateSyntaxError("macros are not supported: one-off templates cannot import macros (`\(name)::...`)",
-                                          at: current.location)
+                throw TemplateSyntaxError(
+                    "macros are not supported: one-off templates cannot import macros (`\(name)::...`)",
+                    at: current.location)
             }
             if isSymbol("(", at: index + 1), let call = try parseFunctionCall() {
                 return .functionCall(call)

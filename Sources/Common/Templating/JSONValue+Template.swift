@@ -58,7 +58,10 @@ extension JSONValue {
         case .double(let d): out += NumberFormatting.serdeJSON(d)
         case .string(let s): JSONValue.writeString(s, to: &out)
         case .array(let elements):
-            guard !elements.isEmpty else { out += "[]"; return }
+            guard !elements.isEmpty else {
+                out += "[]"
+                return
+            }
             out += "["
             for (i, element) in elements.enumerated() {
                 if i > 0 { out += "," }
@@ -68,7 +71,10 @@ extension JSONValue {
             if pretty { out += "\n" + String(repeating: "  ", count: depth) }
             out += "]"
         case .object(let members):
-            guard !members.isEmpty else { out += "{}"; return }
+            guard !members.isEmpty else {
+                out += "{}"
+                return
+            }
             out += "{"
             for (i, key) in JSONValue.sortedKeys(members).enumerated() {
                 if i > 0 { out += "," }
@@ -148,8 +154,8 @@ enum NumberFormatting {
         guard !decimal.digits.isEmpty else { return sign + "0.0" }
         let digits = decimal.digits
         let length = digits.count
-        let kk = decimal.pointPosition          // value = 0.digits × 10^kk
-        let k = kk - length                      // value = digits × 10^k
+        let kk = decimal.pointPosition  // value = 0.digits × 10^kk
+        let k = kk - length  // value = digits × 10^k
         if k >= 0 && kk <= 16 {
             return sign + digits + String(repeating: "0", count: k) + ".0"
         }

@@ -51,7 +51,8 @@ enum Operators {
             }
             return .int(value)
         }
-        let l = lhs.doubleValue, r = rhs.doubleValue
+        let l = lhs.doubleValue
+        let r = rhs.doubleValue
         let result: Double
         switch op {
         case .add: result = l + r
@@ -75,7 +76,8 @@ enum Operators {
 
     /// `<`, `<=`, `>`, `>=`: numbers only, compared as floats.
     static func compare(_ op: LogicOperator, _ lhs: TeraNumber, _ rhs: TeraNumber) -> Bool {
-        let l = lhs.doubleValue, r = rhs.doubleValue
+        let l = lhs.doubleValue
+        let r = rhs.doubleValue
         switch op {
         case .less: return l < r
         case .lessOrEqual: return l <= r

@@ -26,7 +26,8 @@ final class RenderBudget {
 
     func checkTime() throws {
         guard ContinuousClock.now < deadline else {
-            throw EvaluationError("Template exceeded the render time limit of \(limits.renderTimeoutMilliseconds) ms (broker.template_render_timeout_ms)")
+            throw EvaluationError(
+                "Template exceeded the render time limit of \(limits.renderTimeoutMilliseconds) ms (broker.template_render_timeout_ms)")
         }
     }
 

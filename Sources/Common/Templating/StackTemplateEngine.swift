@@ -15,8 +15,10 @@ public enum StackTemplateEngine {
     }
 
     /// Checks content and schema; returns nothing, throws the first problem found.
-    public static func validate(content: String, parametersSchema: String,
-                                limits: TemplateLimits = .default) throws(Failure) {
+    public static func validate(
+        content: String, parametersSchema: String,
+        limits: TemplateLimits = .default
+    ) throws(Failure) {
         guard !content.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else { throw .invalidTemplate("Template content cannot be empty") }
         do {
             _ = try TeraTemplate(source: content, limits: limits)
@@ -35,8 +37,10 @@ public enum StackTemplateEngine {
     /// Validates `parameters`, fills in schema defaults, and renders with each top-level key of the
     /// parameters as a template variable. `limits` bound nesting, loop iterations, output size and
     /// time; exceeding one is a `renderFailed` naming the limit.
-    public static func render(content: String, parametersSchema: String, parameters: JSONValue,
-                              limits: TemplateLimits = .default) throws(Failure) -> String {
+    public static func render(
+        content: String, parametersSchema: String, parameters: JSONValue,
+        limits: TemplateLimits = .default
+    ) throws(Failure) -> String {
         let validator = try compileSchema(parametersSchema)
         let violations = validator.validate(parameters)
         guard violations.isEmpty else { throw .invalidParameters(violations) }

@@ -22,7 +22,8 @@ enum StringFilters {
         },
         "replace": { value, args in
             let s = try text(value, args)
-            let from = try args.requiredString("from"), to = try args.requiredString("to")
+            let from = try args.requiredString("from")
+            let to = try args.requiredString("to")
             try checkReplacementSize(s, from, to, args)
             return .string(ByteString.replace(s, from, with: to))
         },
@@ -110,8 +111,9 @@ enum StringFilters {
 
     private static func replaceMatches(of pattern: String, in s: String, with template: String) -> String {
         guard let regex = try? NSRegularExpression(pattern: pattern) else { return s }
-        return regex.stringByReplacingMatches(in: s, range: NSRange(location: 0, length: (s as NSString).length),
-                                              withTemplate: template)
+        return regex.stringByReplacingMatches(
+            in: s, range: NSRange(location: 0, length: (s as NSString).length),
+            withTemplate: template)
     }
 
     /// Tera 1.x `indent`: prefixes every line but the first (unless `first=true`) with `prefix`
@@ -246,8 +248,8 @@ enum StringFilters {
     }
 }
 
-private extension String {
-    func leftPadded(to width: Int) -> String {
+extension String {
+    fileprivate func leftPadded(to width: Int) -> String {
         count >= width ? self : String(repeating: "0", count: width - count) + self
     }
 }

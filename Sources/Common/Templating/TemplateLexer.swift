@@ -65,7 +65,8 @@ struct TemplateLexer {
     }
 
     func location(of index: Int) -> SourceLocation {
-        var low = 0, high = lineStarts.count - 1
+        var low = 0
+        var high = lineStarts.count - 1
         while low < high {
             let mid = (low + high + 1) / 2
             if lineStarts[mid] <= index { low = mid } else { high = mid - 1 }
@@ -131,16 +132,23 @@ struct TemplateLexer {
     private func lexComment(at start: Int) throws -> (TemplateSegment, Int) {
         var ws = TagWhitespace()
         var i = start + 2
-        if scalar(i) == "-" { ws.left = true; i += 1 }
+        if scalar(i) == "-" {
+            ws.left = true
+            i += 1
+        }
         let contentStart = i
         while i < scalars.count {
             if starts(with: "-#}", at: i) || starts(with: "#}", at: i) {
                 // Tera's grammar requires at least one character of comment text.
                 guard i > contentStart else {
-                    throw TemplateSyntaxError("empty comment: a comment needs some text between `{#` and `#}`",
-                                              at: location(of: start))
+                    throw TemplateSyntaxError(
+                        "empty comment: a comment needs some text between `{#` and `#}`",
+                        at: location(of: start))
                 }
-                if scalars[i] == "-" { ws.right = true; i += 1 }
+                if scalars[i] == "-" {
+                    ws.right = true
+                    i += 1
+                }
                 return (.comment(ws, location(of: start)), i + 2)
             }
             i += 1
@@ -163,12 +171,18 @@ struct TemplateLexer {
     private func matchEndRaw(at start: Int) -> (TagWhitespace, Int)? {
         var ws = TagWhitespace()
         var i = start + 2
-        if scalar(i) == "-" { ws.left = true; i += 1 }
+        if scalar(i) == "-" {
+            ws.left = true
+            i += 1
+        }
         while let s = scalar(i), Self.isTagWhitespace(s) { i += 1 }
         guard starts(with: "endraw", at: i) else { return nil }
         i += 6
         while let s = scalar(i), Self.isTagWhitespace(s) { i += 1 }
-        if starts(with: "-%}", at: i) { ws.right = true; return (ws, i + 3) }
+        if starts(with: "-%}", at: i) {
+            ws.right = true
+            return (ws, i + 3)
+        }
         if starts(with: "%}", at: i) { return (ws, i + 2) }
         return nil
     }
@@ -198,13 +212,20 @@ struct TemplateLexer {
         var ws = TagWhitespace()
         var tokens: [Token] = []
         var i = start + 2
-        if scalar(i) == "-" { ws.left = true; i += 1 }
+        if scalar(i) == "-" {
+            ws.left = true
+            i += 1
+        }
         while true {
             var spaceBefore = false
-            while let s = scalar(i), Self.isTagWhitespace(s) { i += 1; spaceBefore = true }
+            while let s = scalar(i), Self.isTagWhitespace(s) {
+                i += 1
+                spaceBefore = true
+            }
             guard let s = scalar(i) else {
-                throw TemplateSyntaxError("unclosed `\(tagName)` tag: expected `\(closer)` before the end of the template",
-                                          at: location(of: start))
+                throw TemplateSyntaxError(
+                    "unclosed `\(tagName)` tag: expected `\(closer)` before the end of the template",
+                    at: location(of: start))
             }
             let here = location(of: i)
             if s == "-", starts(with: closer, at: i + 1) {
@@ -221,8 +242,9 @@ struct TemplateLexer {
                 throw TemplateSyntaxError("`\(tagName)` tag closed with `\(wrongCloser)`: expected `\(closer)`", at: here)
             }
             if s == "{", let n = scalar(i + 1), n == "{" || n == "%" || n == "#" {
-                throw TemplateSyntaxError("unclosed `\(tagName)` tag: found `{\(n)` before the closing `\(closer)`",
-                                          at: location(of: start))
+                throw TemplateSyntaxError(
+                    "unclosed `\(tagName)` tag: found `{\(n)` before the closing `\(closer)`",
+                    at: location(of: start))
             }
             let (kind, end) = try lexToken(at: i)
             tokens.append(Token(kind: kind, location: here, spaceBefore: spaceBefore))
@@ -287,8 +309,9 @@ struct TemplateLexer {
     /// `ident ( .chars+ | [int] | ["string"] | [path] )*`, written without spaces.
     private func lexPath(at start: Int, depth: Int = 0) throws -> (VariablePath, Int) {
         guard depth <= maxSubscriptDepth else {
-            throw TemplateSyntaxError("subscripts nested too deeply: at most \(maxSubscriptDepth) levels are allowed",
-                                      at: location(of: start))
+            throw TemplateSyntaxError(
+                "subscripts nested too deeply: at most \(maxSubscriptDepth) levels are allowed",
+                at: location(of: start))
         }
         var i = start
         while let s = scalar(i), Self.isIdentifierChar(s) { i += 1 }
@@ -337,12 +360,14 @@ struct TemplateLexer {
             segment = .variable(inner)
             end = e
         } else {
-            throw TemplateSyntaxError("invalid subscript: expected an integer, a string or a variable inside `[]`",
-                                      at: location(of: i))
+            throw TemplateSyntaxError(
+                "invalid subscript: expected an integer, a string or a variable inside `[]`",
+                at: location(of: i))
         }
         guard scalar(end) == "]" else {
-            throw TemplateSyntaxError("expected `]` to close the subscript (no spaces are allowed inside `[]`)",
-                                      at: location(of: min(end, scalars.count)))
+            throw TemplateSyntaxError(
+                "expected `]` to close the subscript (no spaces are allowed inside `[]`)",
+                at: location(of: min(end, scalars.count)))
         }
         end += 1
         return (segment, end)

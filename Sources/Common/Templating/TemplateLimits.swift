@@ -12,8 +12,10 @@ public struct TemplateLimits: Sendable, Equatable {
     /// Wall-clock time one render may take, in milliseconds.
     public var renderTimeoutMilliseconds: Int
 
-    public init(maxBlockDepth: Int = 100, maxExpressionDepth: Int = 64, maxIterations: Int = 100_000,
-                maxOutputBytes: Int = 4 * 1024 * 1024, renderTimeoutMilliseconds: Int = 2_000) {
+    public init(
+        maxBlockDepth: Int = 100, maxExpressionDepth: Int = 64, maxIterations: Int = 100_000,
+        maxOutputBytes: Int = 4 * 1024 * 1024, renderTimeoutMilliseconds: Int = 2_000
+    ) {
         self.maxBlockDepth = maxBlockDepth
         self.maxExpressionDepth = maxExpressionDepth
         self.maxIterations = maxIterations
@@ -25,8 +27,9 @@ public struct TemplateLimits: Sendable, Equatable {
 
     /// The limits the broker is configured with (`broker.template_*`); depths keep their defaults.
     public init(_ broker: Settings.Broker) {
-        self.init(maxIterations: broker.templateMaxIterations,
-                  maxOutputBytes: broker.templateMaxOutputBytes,
-                  renderTimeoutMilliseconds: broker.templateRenderTimeoutMilliseconds)
+        self.init(
+            maxIterations: broker.templateMaxIterations,
+            maxOutputBytes: broker.templateMaxOutputBytes,
+            renderTimeoutMilliseconds: broker.templateRenderTimeoutMilliseconds)
     }
 }

@@ -5,8 +5,10 @@ public struct TemplateMatch: Sendable, Equatable {
     public let missingAnnotations: [(String, String)]
     public var matches: Bool { missingLabels.isEmpty && missingAnnotations.isEmpty }
 
-    public init(templateLabels: [String], templateAnnotations: [(String, String)],
-                stackLabels: [String], stackAnnotations: [(String, String)]) {
+    public init(
+        templateLabels: [String], templateAnnotations: [(String, String)],
+        stackLabels: [String], stackAnnotations: [(String, String)]
+    ) {
         let labels = Set(stackLabels)
         let annotations = Set(stackAnnotations.map { "\($0.0)\u{0}\($0.1)" })
         missingLabels = templateLabels.filter { !labels.contains($0) }

@@ -117,8 +117,9 @@ struct TemplateParser {
 
     private mutating func insideBlock(_ tag: TagContent, _ parse: (inout TemplateParser) throws -> TemplateNode) throws -> TemplateNode {
         guard blockDepth < limits.maxBlockDepth else {
-            throw TemplateSyntaxError("blocks nested too deeply: at most \(limits.maxBlockDepth) levels of `if`, `for` and `filter` are allowed",
-                                      at: tag.location)
+            throw TemplateSyntaxError(
+                "blocks nested too deeply: at most \(limits.maxBlockDepth) levels of `if`, `for` and `filter` are allowed",
+                at: tag.location)
         }
         blockDepth += 1
         defer { blockDepth -= 1 }
@@ -136,8 +137,10 @@ struct TemplateParser {
             if let elseTag {
                 otherwise = (elseTag.whitespace, body)
             } else {
-                branches.append(IfBranch(whitespace: branchTag.whitespace, condition: condition, body: body,
-                                         line: branchTag.location.line))
+                branches.append(
+                    IfBranch(
+                        whitespace: branchTag.whitespace, condition: condition, body: body,
+                        line: branchTag.location.line))
             }
             guard let terminator else { throw Self.unclosed("if", opened: tag, closer: "endif") }
             switch terminator.keyword {
@@ -189,8 +192,9 @@ struct TemplateParser {
                 inElse = true
             case "endfor":
                 try requireBareTag(terminator.tag)
-                let loop = ForLoopNode(keyName: keyName, valueName: valueName, container: container, body: body,
-                                       emptyBody: emptyBody, line: tag.location.line)
+                let loop = ForLoopNode(
+                    keyName: keyName, valueName: valueName, container: container, body: body,
+                    emptyBody: emptyBody, line: tag.location.line)
                 return .forLoop(start: tag.whitespace, loop, end: terminator.tag.whitespace)
             default:
                 throw Self.mismatched(terminator, block: "for", opened: tag, closer: "endfor")
@@ -216,8 +220,9 @@ struct TemplateParser {
     private static func keyword(of tag: TagContent) throws -> String {
         guard case .word(let keyword) = tag.tokens[0].kind else {
             let token = tag.tokens[0]
-            throw TemplateSyntaxError("unexpected `\(token.display)`: expected a tag name such as `if`, `for` or `set`",
-                                      at: token.location)
+            throw TemplateSyntaxError(
+                "unexpected `\(token.display)`: expected a tag name such as `if`, `for` or `set`",
+                at: token.location)
         }
         return keyword
     }
@@ -243,8 +248,9 @@ struct TemplateParser {
     }
 
     private static func unclosed(_ block: String, opened tag: TagContent, closer: String) -> TemplateSyntaxError {
-        TemplateSyntaxError("unclosed `\(block)` block: expected `{% \(closer) %}` before the end of the template",
-                            at: tag.location)
+        TemplateSyntaxError(
+            "unclosed `\(block)` block: expected `{% \(closer) %}` before the end of the template",
+            at: tag.location)
     }
 
     private static func mismatched(_ terminator: BlockTag, block: String, opened: TagContent, closer: String) -> TemplateSyntaxError {

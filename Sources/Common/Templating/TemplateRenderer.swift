@@ -192,7 +192,8 @@ final class TemplateRenderer {
         if let value = resolve(path.root, keys) { return value }
         if path.hasSubscript {
             throw EvaluationError(
-                "Variable `\(path.text)` not found in context while rendering '\(templateName)': the evaluated version was `\(evaluated)`. Maybe the index is out of bounds?")
+                "Variable `\(path.text)` not found in context while rendering '\(templateName)': the evaluated version was `\(evaluated)`. Maybe the index is out of bounds?"
+            )
         }
         throw EvaluationError("Variable `\(path.text)` not found in context while rendering '\(templateName)'")
     }
@@ -263,7 +264,7 @@ final class TemplateRenderer {
                 if expression.startsWithDefaultFilter {
                     result = try defaultValue(expression)
                 } else if expression.negated {
-                    return .bool(true)        // `not undefined` is true
+                    return .bool(true)  // `not undefined` is true
                 } else {
                     throw error
                 }
@@ -295,7 +296,8 @@ final class TemplateRenderer {
             case .or: result = try evaluateAsBool(lhs) || evaluateAsBool(rhs)
             case .and: result = try evaluateAsBool(lhs) && evaluateAsBool(rhs)
             case .less, .lessOrEqual, .greater, .greaterOrEqual:
-                let l = try evaluateAsNumber(lhs), r = try evaluateAsNumber(rhs)
+                let l = try evaluateAsNumber(lhs)
+                let r = try evaluateAsNumber(rhs)
                 guard let l, let r else { throw EvaluationError("Comparison to NaN") }
                 result = Operators.compare(op, l, r)
             case .equal, .notEqual:
@@ -350,7 +352,8 @@ final class TemplateRenderer {
             }
             return number
         case .math(let lhs, let op, let rhs):
-            let l = try evaluateAsNumber(lhs), r = try evaluateAsNumber(rhs)
+            let l = try evaluateAsNumber(lhs)
+            let r = try evaluateAsNumber(rhs)
             guard let l, let r else { return nil }
             return try Operators.apply(op, l, r)
         case .functionCall(let call):
@@ -432,8 +435,9 @@ final class TemplateRenderer {
         guard let filter = BuiltinFilters.all[call.name] else {
             throw EvaluationError("Filter '\(call.name)' not found")
         }
-        let arguments = FilterArguments(filter: call.name, values: try evaluateArguments(call, kind: "Filter"),
-                                        maxBytes: budget.limits.maxOutputBytes)
+        let arguments = FilterArguments(
+            filter: call.name, values: try evaluateArguments(call, kind: "Filter"),
+            maxBytes: budget.limits.maxOutputBytes)
         try budget.checkTime()
         let result: JSONValue
         do {

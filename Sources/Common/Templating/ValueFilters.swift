@@ -107,8 +107,10 @@ enum ValueFilters {
         for c in digits {
             guard let digit = c.hexDigitValue ?? c.letterDigitValue, digit < radix else { return nil }
             let (shifted, o1) = value.multipliedReportingOverflow(by: Int64(radix))
-            let (next, o2) = negative ? shifted.subtractingReportingOverflow(Int64(digit))
-                                      : shifted.addingReportingOverflow(Int64(digit))
+            let (next, o2) =
+                negative
+                ? shifted.subtractingReportingOverflow(Int64(digit))
+                : shifted.addingReportingOverflow(Int64(digit))
             guard !o1, !o2 else { return nil }
             value = next
         }
@@ -126,9 +128,9 @@ enum ValueFilters {
     }
 }
 
-private extension Character {
+extension Character {
     /// Digit value of letters beyond `f` for radixes up to 36.
-    var letterDigitValue: Int? {
+    fileprivate var letterDigitValue: Int? {
         guard let ascii = asciiValue else { return nil }
         switch ascii {
         case UInt8(ascii: "a")...UInt8(ascii: "z"): return Int(ascii - UInt8(ascii: "a")) + 10

@@ -40,10 +40,12 @@ public struct WebhookCipher: Sendable {
             }
             self.init(keyBytes: bytes)
         } else if settings.allowEphemeralWebhookKey {
-            logger.warning("No encryption key configured, generating random key. Configure BROKKR__BROKER__WEBHOOK_ENCRYPTION_KEY for production use.")
+            logger.warning(
+                "No encryption key configured, generating random key. Configure BROKKR__BROKER__WEBHOOK_ENCRYPTION_KEY for production use.")
             self.init(keyBytes: (0..<32).map { _ in UInt8.random(in: .min ... .max) })
         } else {
-            throw ConfigurationError("""
+            throw ConfigurationError(
+                """
                 broker.webhook_encryption_key is not set. Webhook URLs and auth headers are encrypted with it; a random \
                 key would make them unreadable after a restart. Set BROKKR__BROKER__WEBHOOK_ENCRYPTION_KEY to 64 hex \
                 characters (e.g. `openssl rand -hex 32`), the same for every api and brokkr-webhooks process, or set \
@@ -72,8 +74,9 @@ public struct WebhookCipher: Sendable {
             guard body.count >= 12 else { throw Failure.invalidData("Ciphertext too short (missing nonce)") }
             guard body.count >= 12 + 16 else { throw Failure.decryptionFailed }
             do {
-                let box = try AES.GCM.SealedBox(nonce: AES.GCM.Nonce(data: body.prefix(12)),
-                                                ciphertext: body.dropFirst(12).dropLast(16), tag: body.suffix(16))
+                let box = try AES.GCM.SealedBox(
+                    nonce: AES.GCM.Nonce(data: body.prefix(12)),
+                    ciphertext: body.dropFirst(12).dropLast(16), tag: body.suffix(16))
                 plain = Array(try AES.GCM.open(box, using: key))
             } catch {
                 throw Failure.decryptionFailed

@@ -27,8 +27,9 @@ public enum WebhookSignature {
     }
 
     public static func headers(body: [UInt8], secret: String, timestamp: Int) -> Headers {
-        Headers(timestamp: timestamp, legacy: header(body: body, secret: secret),
-                timestamped: "t=\(timestamp),v1=\(hex(hmac(Array("\(timestamp).".utf8) + body, secret: secret)))")
+        Headers(
+            timestamp: timestamp, legacy: header(body: body, secret: secret),
+            timestamped: "t=\(timestamp),v1=\(hex(hmac(Array("\(timestamp).".utf8) + body, secret: secret)))")
     }
 
     /// `sha256=<hex>` over the body alone (the original's header).
@@ -38,8 +39,10 @@ public enum WebhookSignature {
 
     /// Checks an `X-Brokkr-Signature-256` value as a receiver should: a `v1` signature over
     /// `"<t>." + body` matches (compared in constant time), and `t` is within `tolerance` of `now`.
-    public static func verify(_ header: String, body: [UInt8], secret: String, now: Date = Date(),
-                              tolerance: TimeInterval = defaultTolerance) -> Bool {
+    public static func verify(
+        _ header: String, body: [UInt8], secret: String, now: Date = Date(),
+        tolerance: TimeInterval = defaultTolerance
+    ) -> Bool {
         var timestamp: Int?
         var signatures: [String] = []
         for part in header.split(separator: ",") {

@@ -11,7 +11,8 @@ public enum Migrator {
         return try await database.transaction { connection in
             // Serialise concurrent migrators of this schema; released at commit.
             try await connection.query("SELECT pg_advisory_xact_lock(hashtext(current_schema() || '.brokkr_migrations'))", logger: database.logger)
-            try await connection.query("""
+            try await connection.query(
+                """
                 CREATE TABLE IF NOT EXISTS schema_migrations (
                     version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())
                 """, logger: database.logger)

@@ -508,6 +508,6 @@ public enum SchemaMigrations {
     /// The W3C `traceparent` of the request whose transaction wrote the delivery (NULL when not
     /// traced), so the worker's delivery span continues that trace.
     static let webhookDeliveryTraceContext = [
-        "ALTER TABLE webhook_deliveries ADD COLUMN traceparent TEXT",
+        "ALTER TABLE webhook_deliveries ADD COLUMN traceparent TEXT"
     ]
 }

@@ -14,8 +14,10 @@ public struct AuditEntry: Sendable {
     public var ipAddress: String?
     public var userAgent: String?
 
-    public init(actorType: String, actorID: UUID?, action: String, resourceType: String, resourceID: UUID?,
-                details: JSONValue? = nil, ipAddress: String? = nil, userAgent: String? = nil) {
+    public init(
+        actorType: String, actorID: UUID?, action: String, resourceType: String, resourceID: UUID?,
+        details: JSONValue? = nil, ipAddress: String? = nil, userAgent: String? = nil
+    ) {
         self.actorType = actorType
         self.actorID = actorID
         self.action = action
@@ -33,7 +35,8 @@ public enum AuditOutbox {
     public static let channel = "brokkr_audit_outbox"
 
     public static func write(_ entry: AuditEntry, on connection: PostgresConnection, logger: Logger) async throws {
-        try await connection.query("""
+        try await connection.query(
+            """
             INSERT INTO audit_outbox (actor_type, actor_id, action, resource_type, resource_id, details, ip_address, user_agent)
             VALUES (\(entry.actorType), \(entry.actorID), \(entry.action), \(entry.resourceType), \(entry.resourceID),
                     \(entry.details?.serialized())::jsonb, \(entry.ipAddress), \(entry.userAgent))
@@ -45,7 +48,8 @@ public enum AuditOutbox {
     /// can run at once). Returns the number moved.
     public static func moveBatch(_ database: Database, limit: Int) async throws -> Int {
         try await database.transaction { connection in
-            let rows = try await connection.query("""
+            let rows = try await connection.query(
+                """
                 WITH batch AS (
                     DELETE FROM audit_outbox WHERE seq IN (
                         SELECT seq FROM audit_outbox ORDER BY seq LIMIT \(limit) FOR UPDATE SKIP LOCKED)

@@ -49,9 +49,12 @@ public enum BrokkrEventType {
 /// - the current trace's `traceparent` is stored, for the delivery's span to continue it.
 public enum EventOutbox {
     @discardableResult
-    public static func emit(_ event: BrokkrEvent, agentID: UUID? = nil, stackID: UUID? = nil,
-                            on connection: PostgresConnection, logger: Logger) async throws -> Int {
-        let rows = try await connection.query("""
+    public static func emit(
+        _ event: BrokkrEvent, agentID: UUID? = nil, stackID: UUID? = nil,
+        on connection: PostgresConnection, logger: Logger
+    ) async throws -> Int {
+        let rows = try await connection.query(
+            """
             WITH tags(k, v) AS (
                 SELECT key, value FROM agent_annotations WHERE agent_id = \(agentID)
                 UNION SELECT key, value FROM stack_annotations WHERE stack_id = \(stackID)

@@ -49,7 +49,9 @@ public struct WebhookDeliveryJob: Sendable {
     /// Decrypts the URL and auth header and signs the payload: with the subscription's signing
     /// secret, or (rows written by the original have none) its auth header; unsigned without either.
     public func target(_ cipher: WebhookCipher) throws(DecryptionFailure) -> Target {
-        let url: String, auth: String?, secret: String?
+        let url: String
+        let auth: String?
+        let secret: String?
         do { url = try cipher.decrypt(urlEncrypted) } catch { throw .url(error) }
         do { auth = try authHeaderEncrypted.map { try cipher.decrypt($0) } } catch { throw .authHeader(error) }
         do { secret = try signingSecretEncrypted.map { try cipher.decrypt($0) } } catch { throw .signingSecret(error) }
@@ -59,7 +61,8 @@ public struct WebhookDeliveryJob: Sendable {
     /// Loads the given (claimed) deliveries with their subscriptions.
     public static func load(_ ids: [UUID], on database: Database) async throws -> [WebhookDeliveryJob] {
         guard !ids.isEmpty else { return [] }
-        let rows = try await database.query("""
+        let rows = try await database.query(
+            """
             SELECT d.id, d.subscription_id, d.event_type, d.event_id, d.payload, d.attempts, s.max_retries, s.timeout_seconds,
                    s.url_encrypted, s.auth_header_encrypted, s.signing_secret_encrypted, d.traceparent
             FROM webhook_deliveries d JOIN webhook_subscriptions s ON s.id = d.subscription_id
@@ -67,10 +70,12 @@ public struct WebhookDeliveryJob: Sendable {
             """)
         var jobs: [WebhookDeliveryJob] = []
         for try await r in rows.decode((UUID, UUID, String, UUID, String, Int, Int, Int, ByteBuffer, ByteBuffer?, ByteBuffer?, String?).self) {
-            jobs.append(WebhookDeliveryJob(
-                id: r.0, subscriptionID: r.1, eventType: r.2, eventID: r.3, payload: r.4, attempts: r.5, maxRetries: r.6,
-                timeoutSeconds: r.7, traceparent: r.11, urlEncrypted: Array(r.8.readableBytesView), authHeaderEncrypted: r.9.map { Array($0.readableBytesView) },
-                signingSecretEncrypted: r.10.map { Array($0.readableBytesView) }))
+            jobs.append(
+                WebhookDeliveryJob(
+                    id: r.0, subscriptionID: r.1, eventType: r.2, eventID: r.3, payload: r.4, attempts: r.5, maxRetries: r.6,
+                    timeoutSeconds: r.7, traceparent: r.11, urlEncrypted: Array(r.8.readableBytesView),
+                    authHeaderEncrypted: r.9.map { Array($0.readableBytesView) },
+                    signingSecretEncrypted: r.10.map { Array($0.readableBytesView) }))
         }
         return jobs
     }

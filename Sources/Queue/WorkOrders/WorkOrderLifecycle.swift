@@ -35,23 +35,30 @@ public enum WorkOrderLifecycle {
         var binds = PostgresBindings()
         binds.append(id)
         binds.append(agentID)
-        let claimed = try await connection.query(PostgresQuery(unsafeSQL: """
-            UPDATE work_orders w SET status = 'CLAIMED', claimed_by = $2, claimed_at = now()
-            WHERE w.id = $1 AND w.status = 'PENDING' AND \(eligibility(agent: "$2"))
-            RETURNING w.*
-            """, binds: binds), logger: logger)
+        let claimed = try await connection.query(
+            PostgresQuery(
+                unsafeSQL: """
+                    UPDATE work_orders w SET status = 'CLAIMED', claimed_by = $2, claimed_at = now()
+                    WHERE w.id = $1 AND w.status = 'PENDING' AND \(eligibility(agent: "$2"))
+                    RETURNING w.*
+                    """, binds: binds), logger: logger)
         for try await row in claimed {
             let order = try RowDecoder.decode(WorkOrder.self, from: row)
             let claimedAt = order.claimedAt ?? Date()
-            try await EventOutbox.emit(BrokkrEvent(eventType: "workorder.claimed", data: .object([
-                "work_order_id": .string(id.lowercasedString), "agent_id": .string(agentID.lowercasedString),
-                "claimed_at": .string(RFC3339.string(from: claimedAt)),
-            ])), agentID: agentID, on: connection, logger: logger)
+            try await EventOutbox.emit(
+                BrokkrEvent(
+                    eventType: "workorder.claimed",
+                    data: .object([
+                        "work_order_id": .string(id.lowercasedString), "agent_id": .string(agentID.lowercasedString),
+                        "claimed_at": .string(RFC3339.string(from: claimedAt)),
+                    ])), agentID: agentID, on: connection, logger: logger)
             return .claimed(order)
         }
-        let eligible = try await connection.query(PostgresQuery(unsafeSQL: """
-            SELECT 1 FROM work_orders w WHERE w.id = $1 AND \(eligibility(agent: "$2"))
-            """, binds: binds), logger: logger)
+        let eligible = try await connection.query(
+            PostgresQuery(
+                unsafeSQL: """
+                    SELECT 1 FROM work_orders w WHERE w.id = $1 AND \(eligibility(agent: "$2"))
+                    """, binds: binds), logger: logger)
         for try await _ in eligible { return .alreadyClaimed }
         return .notClaimable
     }
@@ -66,7 +73,8 @@ public enum WorkOrderLifecycle {
     }
 
     public static func lockActive(_ id: UUID, on connection: PostgresConnection, logger: Logger) async throws -> ActiveOrder? {
-        let rows = try await connection.query("""
+        let rows = try await connection.query(
+            """
             SELECT id, status, claimed_by, retry_count, max_retries FROM work_orders WHERE id = \(id) FOR UPDATE
             """, logger: logger)
         for try await r in rows.decode((UUID, String, UUID?, Int, Int).self) {
@@ -84,13 +92,16 @@ public enum WorkOrderLifecycle {
     /// A finished attempt of a locked order: success goes to the log; a retryable failure with
     /// retries left (`retry_count < max_retries`) waits `backoff_seconds * 2^(retry_count + 1)` in
     /// RETRY_PENDING; any other failure goes to the log as failed.
-    public static func complete(_ order: ActiveOrder, success: Bool, message: String?, retryable: Bool,
-                                on connection: PostgresConnection, logger: Logger) async throws -> CompletionOutcome {
+    public static func complete(
+        _ order: ActiveOrder, success: Bool, message: String?, retryable: Bool,
+        on connection: PostgresConnection, logger: Logger
+    ) async throws -> CompletionOutcome {
         if success || !retryable || order.retryCount >= order.maxRetries {
             let logged = try await moveToLog([order.id], success: success, message: message, on: connection, logger: logger)
             return .logged(logged[0])
         }
-        try await connection.query("""
+        try await connection.query(
+            """
             UPDATE work_orders SET status = 'RETRY_PENDING', retry_count = retry_count + 1,
                 next_retry_after = now() + make_interval(secs => LEAST(backoff_seconds * power(2, retry_count + 1), 604800)),
                 last_error = \(message), last_error_at = now(), claimed_by = NULL, claimed_at = NULL
@@ -102,9 +113,12 @@ public enum WorkOrderLifecycle {
     /// Moves orders from the active queue into `work_order_log` (their targets go with them) and
     /// writes `workorder.completed` / `workorder.failed`. Returns the log entries.
     @discardableResult
-    public static func moveToLog(_ ids: [UUID], success: Bool, message: String?,
-                                 on connection: PostgresConnection, logger: Logger) async throws -> [WorkOrderLog] {
-        let rows = try await connection.query("""
+    public static func moveToLog(
+        _ ids: [UUID], success: Bool, message: String?,
+        on connection: PostgresConnection, logger: Logger
+    ) async throws -> [WorkOrderLog] {
+        let rows = try await connection.query(
+            """
             WITH moved AS (DELETE FROM work_orders WHERE id = ANY(\(ids)) RETURNING *)
             INSERT INTO work_order_log AS l (id, work_type, created_at, claimed_at, claimed_by, success, retries_attempted, result_message, yaml_content)
             SELECT id, work_type, created_at, claimed_at, claimed_by, \(success), retry_count, \(message), yaml_content FROM moved
@@ -113,15 +127,16 @@ public enum WorkOrderLifecycle {
         let entries = try await rows.models(WorkOrderLog.self)
         for entry in entries {
             let (id, workType, agentID, completedAt) = (entry.id, entry.workType, entry.claimedBy, entry.completedAt)
-            try await EventOutbox.emit(BrokkrEvent(eventType: success ? "workorder.completed" : "workorder.failed", data: .object([
-                "work_order_log_id": .string(id.lowercasedString), "work_type": .string(workType), "success": .bool(success),
-                "result_message": message.map(JSONValue.string) ?? .null,
-                "agent_id": agentID.map { .string($0.lowercasedString) } ?? .null,
-                "completed_at": .string(RFC3339.string(from: completedAt)),
-            ])), agentID: agentID, on: connection, logger: logger)
+            try await EventOutbox.emit(
+                BrokkrEvent(
+                    eventType: success ? "workorder.completed" : "workorder.failed",
+                    data: .object([
+                        "work_order_log_id": .string(id.lowercasedString), "work_type": .string(workType), "success": .bool(success),
+                        "result_message": message.map(JSONValue.string) ?? .null,
+                        "agent_id": agentID.map { .string($0.lowercasedString) } ?? .null,
+                        "completed_at": .string(RFC3339.string(from: completedAt)),
+                    ])), agentID: agentID, on: connection, logger: logger)
         }
         return entries
     }
 }
-
-

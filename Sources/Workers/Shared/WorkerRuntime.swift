@@ -38,8 +38,10 @@ public enum WorkerRuntime {
 
     /// As above, with sweeps built from the settings; a configuration error thrown by `makeSweeps`
     /// stops the process before it connects anywhere.
-    public static func run(executable: String, configFile: String?, once: Bool,
-                           makeSweeps: (Settings, Logger) throws -> [any WorkerSweep]) async throws {
+    public static func run(
+        executable: String, configFile: String?, once: Bool,
+        makeSweeps: (Settings, Logger) throws -> [any WorkerSweep]
+    ) async throws {
         let settings = try Settings.load(file: configFile)
         LogSetup.bootstrap(settings, label: executable)
         let logger = Logger(label: executable)
@@ -57,8 +59,10 @@ public enum WorkerRuntime {
         for sweep in sweeps { await sweep.shutdown() }
     }
 
-    static func serve(_ sweeps: [any WorkerSweep], config: ReloadableSettings, once: Bool, telemetry: (any Service)?,
-                      logger: Logger) async throws {
+    static func serve(
+        _ sweeps: [any WorkerSweep], config: ReloadableSettings, once: Bool, telemetry: (any Service)?,
+        logger: Logger
+    ) async throws {
         let settings = config.value
         let registry = PrometheusCollectorRegistry()
         try await Database.withDatabase(settings, poolSize: 4, logger: logger) { database in
@@ -74,11 +78,14 @@ public enum WorkerRuntime {
                     await database.isReachable() ? Response(status: .ok) : Response(status: .serviceUnavailable)
                 }
                 router.get("metrics") { _, _ -> Response in
-                    Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"], body: .init(byteBuffer: .init(string: registry.emitToString())))
+                    Response(
+                        status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
+                        body: .init(byteBuffer: .init(string: registry.emitToString())))
                 }
                 // The telemetry exporter runs with the health server, so SIGTERM flushes its spans.
-                let app = Application(router: router, configuration: .init(address: .hostname("0.0.0.0", port: settings.workers.healthPort)),
-                                      services: telemetry.map { [$0] } ?? [], logger: logger)
+                let app = Application(
+                    router: router, configuration: .init(address: .hostname("0.0.0.0", port: settings.workers.healthPort)),
+                    services: telemetry.map { [$0] } ?? [], logger: logger)
                 group.addTask { try await app.runService() }
                 group.addTask { try await ConfigReloadListener(database: database, config: config, logger: logger).run() }
                 for sweep in sweeps {
@@ -93,10 +100,13 @@ public enum WorkerRuntime {
 
     /// Sweeps until cancelled; intervals and retention settings are re-read each round, so SIGHUP
     /// reloads reach a running worker.
-    static func loop(_ sweep: any WorkerSweep, _ database: Database, _ config: ReloadableSettings,
-                     _ registry: PrometheusCollectorRegistry, _ logger: Logger) async throws {
-        let waker = QueueWaker(database: database, channel: sweep.channel ?? "brokkr_unused_\(sweep.name)",
-                               pollInterval: .seconds(config.value.workers.pollIntervalSeconds))
+    static func loop(
+        _ sweep: any WorkerSweep, _ database: Database, _ config: ReloadableSettings,
+        _ registry: PrometheusCollectorRegistry, _ logger: Logger
+    ) async throws {
+        let waker = QueueWaker(
+            database: database, channel: sweep.channel ?? "brokkr_unused_\(sweep.name)",
+            pollInterval: .seconds(config.value.workers.pollIntervalSeconds))
         if sweep.channel != nil { await waker.start() }
         defer { Task { await waker.stop() } }
         logger.info("\(sweep.name) started")
@@ -111,7 +121,9 @@ public enum WorkerRuntime {
     }
 
     /// Runs a sweep until it reports no more work.
-    static func drain(_ sweep: any WorkerSweep, _ database: Database, _ settings: Settings, _ registry: PrometheusCollectorRegistry) async throws -> Int {
+    static func drain(_ sweep: any WorkerSweep, _ database: Database, _ settings: Settings, _ registry: PrometheusCollectorRegistry) async throws
+        -> Int
+    {
         var total = 0
         while !Task.isCancelled {
             let started = DefaultTracerClock.now
@@ -121,7 +133,8 @@ public enum WorkerRuntime {
                 span.attributes["brokkr.batch.size"] = handled
                 span.end()
             }
-            registry.makeCounter(name: "brokkr_worker_items_total", labels: [("sweep", sweep.name)], help: "Rows handled by worker sweeps").increment(by: Int64(handled))
+            registry.makeCounter(name: "brokkr_worker_items_total", labels: [("sweep", sweep.name)], help: "Rows handled by worker sweeps").increment(
+                by: Int64(handled))
             total += handled
             if handled == 0 { break }
         }

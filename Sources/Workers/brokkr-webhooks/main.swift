@@ -5,7 +5,8 @@ import BrokkrWorkers
 struct Command: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "brokkr-webhooks",
-        abstract: "Webhook delivery worker: sends broker-delivered webhook deliveries (signed, with retries and back-off) and recovers deliveries whose claimer died.",
+        abstract:
+            "Webhook delivery worker: sends broker-delivered webhook deliveries (signed, with retries and back-off) and recovers deliveries whose claimer died.",
         discussion: """
             Claims its rows with FOR UPDATE SKIP LOCKED: run as many copies as needed. Needs the same \
             broker.webhook_encryption_key (BROKKR__BROKER__WEBHOOK_ENCRYPTION_KEY) as brokkr-api. Batch size: \

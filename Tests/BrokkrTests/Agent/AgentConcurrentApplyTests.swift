@@ -1,9 +1,10 @@
-@testable import BrokkrAgent
 import BrokkrCommon
 import Foundation
 import KubeEmulator
 import Logging
 import XCTest
+
+@testable import BrokkrAgent
 
 /// The reconciler applies a tier of objects concurrently (`agent.apply_concurrency`): namespaces and
 /// CRDs still go first, a refused tier changes nothing and names every refused object in document
@@ -27,10 +28,11 @@ final class AgentConcurrentApplyTests: XCTestCase {
             logger.logLevel = .critical
             let reconciler = Reconciler(kube: c.kube, agentID: agent.id, logger: logger, concurrency: 4)
             func object(_ yaml: String) -> Reconciler.DeploymentObject {
-                try! Reconciler.DeploymentObject(json: .object([
-                    "id": .string(UUID().uuidString.lowercased()), "stack_id": .string(stack), "yaml_content": .string(yaml),
-                    "yaml_checksum": .string(Checksum.sha256Hex(yaml)),
-                ]))
+                try! Reconciler.DeploymentObject(
+                    json: .object([
+                        "id": .string(UUID().uuidString.lowercased()), "stack_id": .string(stack), "yaml_content": .string(yaml),
+                        "yaml_checksum": .string(Checksum.sha256Hex(yaml)),
+                    ]))
             }
 
             do {
@@ -43,8 +45,14 @@ final class AgentConcurrentApplyTests: XCTestCase {
                 XCTAssertLessThan(first.lowerBound, second.lowerBound, "refusals in document order: \(message)")
                 XCTAssertTrue(message.hasPrefix("validation failed: "), message)
             }
-            do { let v = try await c.has("v1", "ConfigMap", "tier", "cm-0"); XCTAssertNil(v, "a refused tier applies nothing") }
-            do { let v = try await c.has("v1", "Namespace", nil, "tier"); XCTAssertNil(v, "and the namespace it created is rolled back") }
+            do {
+                let v = try await c.has("v1", "ConfigMap", "tier", "cm-0")
+                XCTAssertNil(v, "a refused tier applies nothing")
+            }
+            do {
+                let v = try await c.has("v1", "Namespace", nil, "tier")
+                XCTAssertNil(v, "and the namespace it created is rolled back")
+            }
 
             let good = object(Self.document())
             let changes = try await reconciler.reconcile(good)
@@ -57,18 +65,30 @@ final class AgentConcurrentApplyTests: XCTestCase {
 
             // Applying the same object again skips what already carries its id and checksum (a hand edit
             // survives it); the resync, which reads every object, corrects it.
-            try await c.kube.apply(.object(["apiVersion": .string("v1"), "kind": .string("ConfigMap"),
-                                            "metadata": .object(["name": .string("cm-5"), "namespace": .string("tier")]),
-                                            "data": .object(["n": .string("edited")])]), fieldManager: "kubectl-edit", force: true)
+            try await c.kube.apply(
+                .object([
+                    "apiVersion": .string("v1"), "kind": .string("ConfigMap"),
+                    "metadata": .object(["name": .string("cm-5"), "namespace": .string("tier")]),
+                    "data": .object(["n": .string("edited")]),
+                ]), fieldManager: "kubectl-edit", force: true)
             try await reconciler.reconcile(good)
-            do { let v = try await c.has("v1", "ConfigMap", "tier", "cm-5")?["data"]?["n"]; XCTAssertEqual(v, .string("edited"), "skipped") }
+            do {
+                let v = try await c.has("v1", "ConfigMap", "tier", "cm-5")?["data"]?["n"]
+                XCTAssertEqual(v, .string("edited"), "skipped")
+            }
             let corrected = try await reconciler.reconcile(good, observingDrift: true)
             XCTAssertEqual(corrected, ["ConfigMap tier/cm-5 corrected"])
-            do { let v = try await c.has("v1", "ConfigMap", "tier", "cm-5")?["data"]?["n"]; XCTAssertEqual(v, .string("5")) }
+            do {
+                let v = try await c.has("v1", "ConfigMap", "tier", "cm-5")?["data"]?["n"]
+                XCTAssertEqual(v, .string("5"))
+            }
             // The same content posted as a new object (a new id) is applied in full, as in the original.
             let again = object(Self.document())
             try await reconciler.reconcile(again)
-            do { let v = try await c.has("v1", "ConfigMap", "tier", "cm-7")?["metadata"]?["labels"]?["brokkr.io/deployment-object-id"]?.stringValue; XCTAssertEqual(v, again.id) }
+            do {
+                let v = try await c.has("v1", "ConfigMap", "tier", "cm-7")?["metadata"]?["labels"]?["brokkr.io/deployment-object-id"]?.stringValue
+                XCTAssertEqual(v, again.id)
+            }
         }
     }
 }

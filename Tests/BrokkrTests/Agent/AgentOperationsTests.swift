@@ -1,4 +1,3 @@
-@testable import BrokkrAgent
 import AsyncHTTPClient
 import BrokkrCommon
 import Foundation
@@ -7,13 +6,16 @@ import KubeEmulator
 import NIOCore
 import XCTest
 
+@testable import BrokkrAgent
+
 /// The agent's own endpoints, metrics and Kubernetes retry policy, against the emulator over HTTP.
 final class AgentOperationsTests: XCTestCase {
     func testRetryableKubernetesErrorsAreRetriedAndCounted() async throws {
         let emulator = try await KubeEmulator.start(host: "127.0.0.1", port: 0)
         let metrics = AgentMetrics()
         let kube = KubeClient(server: emulator.baseURL, metrics: metrics, retryBudget: .seconds(10))
-        let configMap = try JSONValue.parse(#"{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"retry","namespace":"default"},"data":{"a":"b"}}"#)
+        let configMap = try JSONValue.parse(
+            #"{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"retry","namespace":"default"},"data":{"a":"b"}}"#)
         // Two 503s, then success: the apply goes through.
         emulator.cluster.injectFault(KubeFault(method: "PATCH", pathContains: "/configmaps/retry", code: 503, reason: "ServiceUnavailable", times: 2))
         try await kube.apply(configMap, fieldManager: "test", force: true)
@@ -46,8 +48,9 @@ final class AgentOperationsTests: XCTestCase {
         let identity = AgentIdentity()
         let router = AgentHTTP.router(kube: KubeClient(server: emulator.baseURL), identity: identity, metrics: metrics)
         let (ports, continuation) = AsyncStream<Int>.makeStream()
-        let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
-                              onServerRunning: { continuation.yield($0.localAddress?.port ?? 0) })
+        let app = Application(
+            router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
+            onServerRunning: { continuation.yield($0.localAddress?.port ?? 0) })
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await app.run() }
             var iterator = ports.makeAsyncIterator()
@@ -56,8 +59,15 @@ final class AgentOperationsTests: XCTestCase {
                 let response = try await HTTPClient.shared.execute(HTTPClientRequest(url: "http://127.0.0.1:\(port)\(path)"), timeout: .seconds(10))
                 return (Int(response.status.code), String(buffer: try await response.body.collect(upTo: 1 << 20)))
             }
-            do { let v = try await get("/healthz"); XCTAssertEqual(v.1, "OK") }
-            do { let v = try await get("/readyz"); XCTAssertEqual(v.0, 200); XCTAssertEqual(v.1, "Ready") }
+            do {
+                let v = try await get("/healthz")
+                XCTAssertEqual(v.1, "OK")
+            }
+            do {
+                let v = try await get("/readyz")
+                XCTAssertEqual(v.0, 200)
+                XCTAssertEqual(v.1, "Ready")
+            }
             identity.heartbeatSucceeded()
             metrics.recordPoll(success: true, seconds: 0.02)
             let (status, body) = try await get("/health")
@@ -66,7 +76,10 @@ final class AgentOperationsTests: XCTestCase {
             XCTAssertEqual(health["status"], .string("healthy"))
             XCTAssertNotEqual(health["broker"]?["last_heartbeat"], .null)
             identity.heartbeatFailed()
-            do { let v = try await get("/health"); XCTAssertEqual(v.0, 503) }
+            do {
+                let v = try await get("/health")
+                XCTAssertEqual(v.0, 503)
+            }
             let exposition = try await get("/metrics").1
             XCTAssertTrue(exposition.contains(#"brokkr_agent_poll_requests_total{status="success"} 1"#), exposition)
             XCTAssertTrue(exposition.contains("brokkr_agent_poll_duration_seconds_bucket"), exposition)

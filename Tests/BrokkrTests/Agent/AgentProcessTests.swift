@@ -9,13 +9,13 @@ final class AgentProcessTests: XCTestCase {
     static func kubeconfig(server: String) throws -> String {
         let path = NSTemporaryDirectory() + "brokkr-agent-kubeconfig-\(UUID().uuidString).yaml"
         try """
-            apiVersion: v1
-            kind: Config
-            clusters: [{name: emulator, cluster: {server: "\(server)"}}]
-            users: [{name: agent, user: {token: unused}}]
-            contexts: [{name: emulator, context: {cluster: emulator, user: agent}}]
-            current-context: emulator
-            """.write(toFile: path, atomically: true, encoding: .utf8)
+        apiVersion: v1
+        kind: Config
+        clusters: [{name: emulator, cluster: {server: "\(server)"}}]
+        users: [{name: agent, user: {token: unused}}]
+        contexts: [{name: emulator, context: {cluster: emulator, user: agent}}]
+        current-context: emulator
+        """.write(toFile: path, atomically: true, encoding: .utf8)
         return path
     }
 
@@ -23,24 +23,28 @@ final class AgentProcessTests: XCTestCase {
     static func tlsKubeconfig(server: String, pki: TestPKI) throws -> String {
         let path = pki.dir + "/agent.kubeconfig"
         try """
-            apiVersion: v1
-            kind: Config
-            clusters: [{name: emulator, cluster: {server: "\(server)", certificate-authority: ca.crt}}]
-            users: [{name: agent, user: {client-certificate: client.crt, client-key: client.key}}]
-            contexts: [{name: emulator, context: {cluster: emulator, user: agent}}]
-            current-context: emulator
-            """.write(toFile: path, atomically: true, encoding: .utf8)
+        apiVersion: v1
+        kind: Config
+        clusters: [{name: emulator, cluster: {server: "\(server)", certificate-authority: ca.crt}}]
+        users: [{name: agent, user: {client-certificate: client.crt, client-key: client.key}}]
+        contexts: [{name: emulator, context: {cluster: emulator, user: agent}}]
+        current-context: emulator
+        """.write(toFile: path, atomically: true, encoding: .utf8)
         return path
     }
 
-    static func agentProcess(_ b: TestBroker, pak: String, name: String, kubeconfig: String, maxRetries: Int = 60,
-                             brokerURL: String? = nil, extra: [String: String] = [:]) throws -> ChildProcess {
-        try ChildProcess(product: "brokkr-agent", arguments: ["start"], environment: [
-            "BROKKR__AGENT__BROKER_URL": brokerURL ?? b.baseURL, "BROKKR__AGENT__PAK": pak, "BROKKR__AGENT__AGENT_NAME": name,
-            "BROKKR__AGENT__CLUSTER_NAME": "process-cluster", "BROKKR__AGENT__KUBECONFIG_PATH": kubeconfig,
-            "BROKKR__AGENT__HEALTH_PORT": "0", "BROKKR__AGENT__POLLING_INTERVAL": "1", "BROKKR__AGENT__MAX_RETRIES": String(maxRetries),
-            "BROKKR__AGENT__DEPLOYMENT_HEALTH_ENABLED": "false", "BROKKR__LOG__LEVEL": "info", "PATH": "/usr/bin:/bin",
-        ].merging(extra) { $1 })
+    static func agentProcess(
+        _ b: TestBroker, pak: String, name: String, kubeconfig: String, maxRetries: Int = 60,
+        brokerURL: String? = nil, extra: [String: String] = [:]
+    ) throws -> ChildProcess {
+        try ChildProcess(
+            product: "brokkr-agent", arguments: ["start"],
+            environment: [
+                "BROKKR__AGENT__BROKER_URL": brokerURL ?? b.baseURL, "BROKKR__AGENT__PAK": pak, "BROKKR__AGENT__AGENT_NAME": name,
+                "BROKKR__AGENT__CLUSTER_NAME": "process-cluster", "BROKKR__AGENT__KUBECONFIG_PATH": kubeconfig,
+                "BROKKR__AGENT__HEALTH_PORT": "0", "BROKKR__AGENT__POLLING_INTERVAL": "1", "BROKKR__AGENT__MAX_RETRIES": String(maxRetries),
+                "BROKKR__AGENT__DEPLOYMENT_HEALTH_ENABLED": "false", "BROKKR__LOG__LEVEL": "info", "PATH": "/usr/bin:/bin",
+            ].merging(extra) { $1 })
     }
 
     /// An agent targeting a new stack that holds one deployment object.
@@ -61,7 +65,8 @@ final class AgentProcessTests: XCTestCase {
 
     /// ConfigMaps in `default` whose name starts with `prefix`, read in-process (no emulated latency).
     static func configMapCount(_ emulator: KubeEmulator, prefix: String) -> Int {
-        let items = emulator.cluster.handle(KubeRequest(method: "GET", path: "/api/v1/namespaces/default/configmaps")).json?["items"]?.arrayValue ?? []
+        let items =
+            emulator.cluster.handle(KubeRequest(method: "GET", path: "/api/v1/namespaces/default/configmaps")).json?["items"]?.arrayValue ?? []
         return items.filter { $0["metadata"]?["name"]?.stringValue?.hasPrefix(prefix) ?? false }.count
     }
 
@@ -83,17 +88,22 @@ final class AgentProcessTests: XCTestCase {
                 host: "127.0.0.1", port: 0, options: options,
                 serving: KubeServing(tls: .init(certificateChainFile: pki.serverCert, privateKeyFile: pki.serverKey, clientCAFile: pki.caCert)))
             let kubeconfig = try Self.tlsKubeconfig(server: emulator.baseURL, pki: pki)
-            let (agent, object) = try await Self.targetedAgent(b, name: "process-agent", active: false,
-                                                               yaml: "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: from-process\n  namespace: default\ndata:\n  a: b\n")
+            let (agent, object) = try await Self.targetedAgent(
+                b, name: "process-agent", active: false,
+                yaml: "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: from-process\n  namespace: default\ndata:\n  a: b\n")
 
-            let process = try Self.agentProcess(b, pak: agent.pak, name: "process-agent", kubeconfig: kubeconfig,
-                                                extra: ["BROKKR__AGENT__RESYNC_INTERVAL": "2"])
+            let process = try Self.agentProcess(
+                b, pak: agent.pak, name: "process-agent", kubeconfig: kubeconfig,
+                extra: ["BROKKR__AGENT__RESYNC_INTERVAL": "2"])
             let registered = try await process.waitForOutput("Registered with broker")
             XCTAssertTrue(registered, process.output)
             try await Task.sleep(for: .seconds(3))
             XCTAssertEqual(Self.configMapCount(emulator, prefix: "from-process"), 0, "an INACTIVE agent applies nothing")
 
-            do { let v = try await b.put("agents/\(agent.id)", b.adminPAK, #"{"status":"ACTIVE"}"#).status; XCTAssertEqual(v, 200) }
+            do {
+                let v = try await b.put("agents/\(agent.id)", b.adminPAK, #"{"status":"ACTIVE"}"#).status
+                XCTAssertEqual(v, 200)
+            }
             let applied = try await Self.eventually { Self.configMapCount(emulator, prefix: "from-process") == 1 }
             XCTAssertTrue(applied, "applied over TLS with a client certificate soon after activation: \(process.output)")
 
@@ -175,8 +185,9 @@ final class AgentProcessTests: XCTestCase {
         try await TestBroker.run { b in
             let kubeconfig = try Self.kubeconfig(server: "http://127.0.0.1:9")
             defer { try? FileManager.default.removeItem(atPath: kubeconfig) }
-            let process = try Self.agentProcess(b, pak: "brokkr_BRnope0000_notakeynotakeynotakey", name: "nobody",
-                                                kubeconfig: kubeconfig, maxRetries: 1)
+            let process = try Self.agentProcess(
+                b, pak: "brokkr_BRnope0000_notakeynotakeynotakey", name: "nobody",
+                kubeconfig: kubeconfig, maxRetries: 1)
             let status = try await process.waitForExit(timeout: .seconds(15))
             XCTAssertNotNil(status, "the process ends by itself: \(process.output)")
             XCTAssertNotEqual(status, 0)
@@ -188,8 +199,9 @@ final class AgentProcessTests: XCTestCase {
         try await TestBroker.run { b in
             let kubeconfig = try Self.kubeconfig(server: "http://127.0.0.1:9")
             defer { try? FileManager.default.removeItem(atPath: kubeconfig) }
-            let process = try Self.agentProcess(b, pak: "brokkr_BRnope0000_notakeynotakeynotakey", name: "nobody",
-                                                kubeconfig: kubeconfig, maxRetries: 2, brokerURL: "http://127.0.0.1:9")
+            let process = try Self.agentProcess(
+                b, pak: "brokkr_BRnope0000_notakeynotakeynotakey", name: "nobody",
+                kubeconfig: kubeconfig, maxRetries: 2, brokerURL: "http://127.0.0.1:9")
             let status = try await process.waitForExit(timeout: .seconds(15))
             XCTAssertNotNil(status, "the process ends by itself after max_retries + 1 attempts a second apart: \(process.output)")
             XCTAssertNotEqual(status, 0)

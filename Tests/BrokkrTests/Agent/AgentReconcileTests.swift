@@ -1,10 +1,11 @@
-@testable import BrokkrAgent
 import BrokkrCommon
 import Foundation
 import KubeEmulator
 import Logging
 import PostgresNIO
 import XCTest
+
+@testable import BrokkrAgent
 
 /// The agent end to end: a real broker (Postgres, HTTP), the agent's poller and reconciler, and the
 /// Kubernetes API emulator over HTTP (spec/06 §16 and spec/01 "Understanding Reconciliation").
@@ -56,13 +57,16 @@ final class AgentReconcileTests: XCTestCase {
             kube = KubeClient(server: emulator!.baseURL)
         }
         let broker = BrokerClient(baseURL: b.baseURL, pak: agent.pak)
-        let poller = DeploymentPoller(broker: broker, reconciler: Reconciler(kube: kube, agentID: agent.id, logger: logger),
-                                      agentID: agent.id, eventRetries: 1, eventRetryDelay: .milliseconds(100), logger: logger)
+        let poller = DeploymentPoller(
+            broker: broker, reconciler: Reconciler(kube: kube, agentID: agent.id, logger: logger),
+            agentID: agent.id, eventRetries: 1, eventRetryDelay: .milliseconds(100), logger: logger)
         return Cluster(emulator: emulator, kube: kube, poller: poller)
     }
 
     /// An agent with its cluster, and a generator's stack targeted to it.
-    static func targetedCluster(_ b: TestBroker, crdEstablishDelay: TimeInterval = 0) async throws -> (TestBroker.Created, TestBroker.Created, String, Cluster) {
+    static func targetedCluster(_ b: TestBroker, crdEstablishDelay: TimeInterval = 0) async throws -> (
+        TestBroker.Created, TestBroker.Created, String, Cluster
+    ) {
         let agent = try await b.createAgent()
         let gen = try await b.createGenerator()
         let stack = try await b.createStack(generatorID: gen.id)
@@ -122,24 +126,41 @@ final class AgentReconcileTests: XCTestCase {
             XCTAssertEqual(cm?["metadata"]?["annotations"]?["brokkr.io/owner-id"]?.stringValue, agent.id)
             let deployment = try await c.has("apps/v1", "Deployment", "web", "frontend")
             XCTAssertEqual(deployment?["metadata"]?["labels"]?["brokkr.io/deployment-object-id"]?.stringValue, v1)
-            XCTAssertNil(deployment?["spec"]?["template"]?["metadata"]?["labels"]?["brokkr.io/deployment-object-id"],
-                         "no per-version value in the pod template: a new deployment object must not roll the pods")
+            XCTAssertNil(
+                deployment?["spec"]?["template"]?["metadata"]?["labels"]?["brokkr.io/deployment-object-id"],
+                "no per-version value in the pod template: a new deployment object must not roll the pods")
             let pods = try await WorkloadPods(kube: c.kube).pods(deploymentObjectID: v1)
             if c.emulator != nil { XCTAssertEqual(pods.count, 2, "health checks find the pods through the Deployment's selector") }
             let events = try await b.get("agents/\(agent.id)/events", agent.pak).json.arrayValue ?? []
             XCTAssertEqual(events.map { $0["status"] }, [.string("SUCCESS")])
-            do { let v = try await c.poller.pollOnce(); XCTAssertEqual(v, [], "incremental: nothing new to apply") }
+            do {
+                let v = try await c.poller.pollOnce()
+                XCTAssertEqual(v, [], "incremental: nothing new to apply")
+            }
 
             // Update: the ConfigMap is no longer declared and is pruned; the rest is updated in place.
             let v2yaml = Self.app.components(separatedBy: "---\n").dropFirst().joined(separator: "---\n")
             let v2 = try await b.createObject(stackID: stack, yaml: v2yaml)["id"]!.stringValue!
-            do { let v = try await c.poller.pollOnce().map(\.success); XCTAssertEqual(v, [true]) }
-            do { let v = try await c.has("v1", "ConfigMap", "web", "settings"); XCTAssertNil(v) }
-            do { let v = try await c.has("apps/v1", "Deployment", "web", "frontend")?["metadata"]?["labels"]?["brokkr.io/deployment-object-id"]?.stringValue; XCTAssertEqual(v, v2) }
+            do {
+                let v = try await c.poller.pollOnce().map(\.success)
+                XCTAssertEqual(v, [true])
+            }
+            do {
+                let v = try await c.has("v1", "ConfigMap", "web", "settings")
+                XCTAssertNil(v)
+            }
+            do {
+                let v = try await c.has("apps/v1", "Deployment", "web", "frontend")?["metadata"]?["labels"]?["brokkr.io/deployment-object-id"]?
+                    .stringValue
+                XCTAssertEqual(v, v2)
+            }
 
             // Bad YAML and an unknown kind: a failure event each, the agent keeps going.
             // The API refuses unparseable YAML, so write it as a database from before that check would hold it.
-            try await b.database.query(PostgresQuery(unsafeSQL: "INSERT INTO deployment_objects (stack_id, yaml_content) VALUES ('\(stack)', E'kind: ConfigMap\\nmetadata: [unclosed')"))
+            try await b.database.query(
+                PostgresQuery(
+                    unsafeSQL: "INSERT INTO deployment_objects (stack_id, yaml_content) VALUES ('\(stack)', E'kind: ConfigMap\\nmetadata: [unclosed')"
+                ))
             let badRun = try await c.poller.pollOnce()
             XCTAssertEqual(badRun.map(\.success), [false])
             XCTAssertTrue(badRun.first?.message?.contains("invalid YAML") ?? false, "\(badRun)")
@@ -147,16 +168,32 @@ final class AgentReconcileTests: XCTestCase {
             let unknown = try await c.poller.pollOnce()
             XCTAssertEqual(unknown.map(\.success), [false])
             XCTAssertTrue(unknown.first?.message?.contains("Widget") ?? false, "\(unknown)")
-            do { let v = try await c.has("apps/v1", "Deployment", "web", "frontend"); XCTAssertNotNil(v, "a failed object leaves the running state alone") }
-            let failures = try await b.get("agents/\(agent.id)/events", agent.pak).json.arrayValue?.filter { $0["status"] == .string("FAILURE") } ?? []
+            do {
+                let v = try await c.has("apps/v1", "Deployment", "web", "frontend")
+                XCTAssertNotNil(v, "a failed object leaves the running state alone")
+            }
+            let failures =
+                try await b.get("agents/\(agent.id)/events", agent.pak).json.arrayValue?.filter { $0["status"] == .string("FAILURE") } ?? []
             XCTAssertEqual(failures.count, 2)
 
             // Deleting the stack delivers a deletion marker: everything of the stack goes.
-            do { let v = try await b.delete("stacks/\(stack)", gen.pak).status; XCTAssertEqual(v, 204) }
-            do { let v = try await c.poller.pollOnce().map(\.success); XCTAssertEqual(v, [true]) }
+            do {
+                let v = try await b.delete("stacks/\(stack)", gen.pak).status
+                XCTAssertEqual(v, 204)
+            }
+            do {
+                let v = try await c.poller.pollOnce().map(\.success)
+                XCTAssertEqual(v, [true])
+            }
             c.settle()
-            do { let v = try await c.has("apps/v1", "Deployment", "web", "frontend"); XCTAssertNil(v) }
-            do { let v = try await c.has("v1", "Namespace", nil, "web"); XCTAssertNil(v) }
+            do {
+                let v = try await c.has("apps/v1", "Deployment", "web", "frontend")
+                XCTAssertNil(v)
+            }
+            do {
+                let v = try await c.has("v1", "Namespace", nil, "web")
+                XCTAssertNil(v)
+            }
         }
     }
 
@@ -166,16 +203,27 @@ final class AgentReconcileTests: XCTestCase {
         try await TestBroker.run { b in
             let (agent, _, stack, c) = try await Self.targetedCluster(b)
             defer { Task { await c.emulator?.shutdown() } }
-            let logger = { var logger = Logger(label: "agent-test"); logger.logLevel = .warning; return logger }()
+            let logger = {
+                var logger = Logger(label: "agent-test")
+                logger.logLevel = .warning
+                return logger
+            }()
             @Sendable func poller(wait: Int) -> DeploymentPoller {
-                DeploymentPoller(broker: BrokerClient(baseURL: b.baseURL, pak: agent.pak),
-                                 reconciler: Reconciler(kube: c.kube, agentID: agent.id, logger: logger), agentID: agent.id,
-                                 eventRetries: 1, eventRetryDelay: .milliseconds(100), logger: logger, etag: c.poller.etag,
-                                 longPollSeconds: wait)
+                DeploymentPoller(
+                    broker: BrokerClient(baseURL: b.baseURL, pak: agent.pak),
+                    reconciler: Reconciler(kube: c.kube, agentID: agent.id, logger: logger), agentID: agent.id,
+                    eventRetries: 1, eventRetryDelay: .milliseconds(100), logger: logger, etag: c.poller.etag,
+                    longPollSeconds: wait)
             }
-            do { let v = try await poller(wait: 1).poll(); XCTAssertEqual(v, .processed([]), "the first poll is unconditional") }
+            do {
+                let v = try await poller(wait: 1).poll()
+                XCTAssertEqual(v, .processed([]), "the first poll is unconditional")
+            }
             XCTAssertNotNil(c.poller.etag.value)
-            do { let v = try await poller(wait: 1).poll(); XCTAssertEqual(v, .notModified) }
+            do {
+                let v = try await poller(wait: 1).poll()
+                XCTAssertEqual(v, .notModified)
+            }
 
             let yaml = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: etag-poll\n  namespace: default\ndata:\n  a: b\n"
             let started = ContinuousClock.now
@@ -189,26 +237,49 @@ final class AgentReconcileTests: XCTestCase {
             XCTAssertNotNil(applied)
 
             // The agent's own event changed its (incremental) target state once; then nothing is new.
-            do { let v = try await poller(wait: 1).poll(); XCTAssertEqual(v, .processed([])) }
-            do { let v = try await poller(wait: 1).poll(); XCTAssertEqual(v, .notModified) }
+            do {
+                let v = try await poller(wait: 1).poll()
+                XCTAssertEqual(v, .processed([]))
+            }
+            do {
+                let v = try await poller(wait: 1).poll()
+                XCTAssertEqual(v, .notModified)
+            }
             _ = try await b.delete("stacks/\(stack)", b.adminPAK)
-            do { let v = try await poller(wait: 1).pollOnce(); XCTAssertEqual(v.count, 1, "the deletion marker") }
+            do {
+                let v = try await poller(wait: 1).pollOnce()
+                XCTAssertEqual(v.count, 1, "the deletion marker")
+            }
         }
     }
 
     func testLabelTargetingReachesTwoClusters() async throws {
         try await TestBroker.run { b in
-            let east = try await b.createAgent("east", cluster: "east"), west = try await b.createAgent("west", cluster: "west")
+            let east = try await b.createAgent("east", cluster: "east")
+            let west = try await b.createAgent("west", cluster: "west")
             let gen = try await b.createGenerator()
             let stack = try await b.createStack(generatorID: gen.id)
             _ = try await b.request(.POST, "stacks/\(stack)/labels", pak: b.adminPAK, json: #""env=prod""#)
             for agent in [east, west] { _ = try await b.request(.POST, "agents/\(agent.id)/labels", pak: b.adminPAK, json: #""env=prod""#) }
-            let eastCluster = try await Self.cluster(b, agent: east), westCluster = try await Self.cluster(b, agent: west)
-            defer { Task { await eastCluster.emulator?.shutdown(); await westCluster.emulator?.shutdown() } }
-            _ = try await b.createObject(stackID: stack, yaml: "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: shared\n  namespace: default\ndata:\n  a: b\n")
+            let eastCluster = try await Self.cluster(b, agent: east)
+            let westCluster = try await Self.cluster(b, agent: west)
+            defer {
+                Task {
+                    await eastCluster.emulator?.shutdown()
+                    await westCluster.emulator?.shutdown()
+                }
+            }
+            _ = try await b.createObject(
+                stackID: stack, yaml: "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: shared\n  namespace: default\ndata:\n  a: b\n")
             for cluster in [eastCluster, westCluster] {
-                do { let v = try await cluster.poller.pollOnce().map(\.success); XCTAssertEqual(v, [true]) }
-                do { let v = try await cluster.has("v1", "ConfigMap", "default", "shared")?["data"]?["a"]?.stringValue; XCTAssertEqual(v, "b") }
+                do {
+                    let v = try await cluster.poller.pollOnce().map(\.success)
+                    XCTAssertEqual(v, [true])
+                }
+                do {
+                    let v = try await cluster.has("v1", "ConfigMap", "default", "shared")?["data"]?["a"]?.stringValue
+                    XCTAssertEqual(v, "b")
+                }
             }
         }
     }
@@ -242,8 +313,14 @@ final class AgentReconcileTests: XCTestCase {
             XCTAssertEqual(run.map(\.success), [false])
             XCTAssertTrue(run.first?.message?.contains("validation failed") ?? false, "\(run)")
             c.settle()
-            do { let v = try await c.has("v1", "Namespace", nil, "fresh"); XCTAssertNil(v, "the namespace this run created is rolled back") }
-            do { let v = try await c.has("v1", "Namespace", nil, "default"); XCTAssertNotNil(v, "a namespace that existed before stays") }
+            do {
+                let v = try await c.has("v1", "Namespace", nil, "fresh")
+                XCTAssertNil(v, "the namespace this run created is rolled back")
+            }
+            do {
+                let v = try await c.has("v1", "Namespace", nil, "default")
+                XCTAssertNotNil(v, "a namespace that existed before stays")
+            }
         }
     }
 
@@ -253,9 +330,10 @@ final class AgentReconcileTests: XCTestCase {
             defer { Task { await c.emulator?.shutdown() } }
             let object = try await b.createObject(stackID: stack, yaml: Self.app)["id"]!.stringValue!
             _ = try await c.poller.pollOnce()
-            let reporter = HealthReporter(broker: BrokerClient(baseURL: b.baseURL, pak: agent.pak),
-                                          checker: HealthChecker(kube: c.kube),
-                                          applied: c.poller.applied, agentID: agent.id)
+            let reporter = HealthReporter(
+                broker: BrokerClient(baseURL: b.baseURL, pak: agent.pak),
+                checker: HealthChecker(kube: c.kube),
+                applied: c.poller.applied, agentID: agent.id)
 
             // Both pods run and are ready: healthy.
             var sent = try await reporter.reportOnce()
@@ -268,8 +346,9 @@ final class AgentReconcileTests: XCTestCase {
             let pods = try c.sim.cluster.list(apiVersion: "v1", kind: "Pod", namespace: "web", labelSelector: "app=frontend")
             XCTAssertEqual(pods.count, 2)
             let first = pods[0]
-            _ = try try c.sim.cluster.setStatus(apiVersion: "v1", kind: "Pod", namespace: "web", name: first["metadata"]!["name"]!.stringValue!,
-                                                 status: KubePodStatus.waiting(first, reason: "ImagePullBackOff", message: "pull access denied"))
+            _ = try try c.sim.cluster.setStatus(
+                apiVersion: "v1", kind: "Pod", namespace: "web", name: first["metadata"]!["name"]!.stringValue!,
+                status: KubePodStatus.waiting(first, reason: "ImagePullBackOff", message: "pull access denied"))
             sent = try await reporter.reportOnce()
             XCTAssertEqual(sent.first?.status, "degraded")
             XCTAssertTrue(sent.first?.summary?.conditions.contains("ImagePullBackOff") ?? false, "\(sent)")
@@ -278,23 +357,39 @@ final class AgentReconcileTests: XCTestCase {
 
             // The other pod fails: failing wins over degraded.
             let second = pods[1]
-            _ = try try c.sim.cluster.setStatus(apiVersion: "v1", kind: "Pod", namespace: "web", name: second["metadata"]!["name"]!.stringValue!,
-                                                 status: KubePodStatus.terminated(second, succeeded: false, exitCode: 1, reason: "Error"))
+            _ = try try c.sim.cluster.setStatus(
+                apiVersion: "v1", kind: "Pod", namespace: "web", name: second["metadata"]!["name"]!.stringValue!,
+                status: KubePodStatus.terminated(second, succeeded: false, exitCode: 1, reason: "Error"))
             sent = try await reporter.reportOnce()
             XCTAssertEqual(sent.first?.status, "failing", "\(sent)")
-            do { let v = try await b.get("stacks/\(stack)/health", b.adminPAK)["overall_status"]; XCTAssertEqual(v, .string("failing")) }
+            do {
+                let v = try await b.get("stacks/\(stack)/health", b.adminPAK)["overall_status"]
+                XCTAssertEqual(v, .string("failing"))
+            }
 
             // OOMKilled in the last state and unschedulable pods are degraded; no pods is unknown.
-            let oom = HealthChecker.classify(UUID(), pods: [.object(["status": .object([
-                "phase": .string("Running"),
-                "conditions": .array([.object(["type": .string("Ready"), "status": .string("True")])]),
-                "containerStatuses": .array([.object(["lastState": .object(["terminated": .object(["reason": .string("OOMKilled")])])])]),
-            ])])], checkedAt: Date())
+            let oom = HealthChecker.classify(
+                UUID(),
+                pods: [
+                    .object([
+                        "status": .object([
+                            "phase": .string("Running"),
+                            "conditions": .array([.object(["type": .string("Ready"), "status": .string("True")])]),
+                            "containerStatuses": .array([.object(["lastState": .object(["terminated": .object(["reason": .string("OOMKilled")])])])]),
+                        ])
+                    ])
+                ], checkedAt: Date())
             XCTAssertEqual(oom.status, "degraded")
-            let pending = HealthChecker.classify(UUID(), pods: [.object(["status": .object([
-                "phase": .string("Pending"),
-                "conditions": .array([.object(["type": .string("PodScheduled"), "status": .string("False")])]),
-            ])])], checkedAt: Date())
+            let pending = HealthChecker.classify(
+                UUID(),
+                pods: [
+                    .object([
+                        "status": .object([
+                            "phase": .string("Pending"),
+                            "conditions": .array([.object(["type": .string("PodScheduled"), "status": .string("False")])]),
+                        ])
+                    ])
+                ], checkedAt: Date())
             XCTAssertEqual(pending.summary?.conditions, ["Unschedulable"])
             XCTAssertEqual(HealthChecker.classify(UUID(), pods: [], checkedAt: Date()).status, "unknown")
         }
@@ -310,12 +405,20 @@ final class AgentReconcileTests: XCTestCase {
             let podName = pods.first?["metadata"]?["name"]?.stringValue ?? ""
             try c.sim.cluster.setPodLog(namespace: "web", pod: podName, container: "web", text: "starting\nlistening on :80\n")
 
-            let request = try await b.post("deployment-objects/\(object)/diagnostics", b.adminPAK, #"{"agent_id":"\#(agent.id)","requested_by":"ops"}"#)
+            let request = try await b.post(
+                "deployment-objects/\(object)/diagnostics", b.adminPAK, #"{"agent_id":"\#(agent.id)","requested_by":"ops"}"#)
             let id = request["id"]!.stringValue!
-            let collector = DiagnosticsCollector(broker: BrokerClient(baseURL: b.baseURL, pak: agent.pak),
-                                                 kube: c.kube, agentID: agent.id, logger: Logger(label: "test"))
-            do { let v = try await collector.runOnce(); XCTAssertEqual(v, [id]) }
-            do { let v = try await collector.runOnce(); XCTAssertEqual(v, [], "nothing pending any more") }
+            let collector = DiagnosticsCollector(
+                broker: BrokerClient(baseURL: b.baseURL, pak: agent.pak),
+                kube: c.kube, agentID: agent.id, logger: Logger(label: "test"))
+            do {
+                let v = try await collector.runOnce()
+                XCTAssertEqual(v, [id])
+            }
+            do {
+                let v = try await collector.runOnce()
+                XCTAssertEqual(v, [], "nothing pending any more")
+            }
 
             let result = try await b.get("diagnostics/\(id)", b.adminPAK)
             XCTAssertEqual(result["request"]?["status"], .string("completed"))
@@ -333,12 +436,18 @@ final class AgentReconcileTests: XCTestCase {
                 let agent = try await b.createAgent()
                 _ = try await b.request(.POST, "agents/\(agent.id)/labels", pak: b.adminPAK, json: #""cluster=edge""#)
                 for (name, mode) in [("ok", "ok"), ("failing", "fail")] {
-                    let hook = try await b.post("webhooks", b.adminPAK,
-                        #"{"name":"\#(name)","url":"\#(sink.url(mode))","event_types":["deployment.*"],"target_labels":["cluster=edge"],"auth_header":"Bearer sink-token"}"#)
+                    let hook = try await b.post(
+                        "webhooks", b.adminPAK,
+                        #"{"name":"\#(name)","url":"\#(sink.url(mode))","event_types":["deployment.*"],"target_labels":["cluster=edge"],"auth_header":"Bearer sink-token"}"#
+                    )
                     XCTAssertEqual(hook.status, 201, hook.body)
-                    do { let v = try await b.post("webhooks/\(hook["id"]!.stringValue!)/test", b.adminPAK).status; XCTAssertEqual(v, 200) }
+                    do {
+                        let v = try await b.post("webhooks/\(hook["id"]!.stringValue!)/test", b.adminPAK).status
+                        XCTAssertEqual(v, 200)
+                    }
                 }
-                let deliverer = AgentWebhookDeliverer(broker: BrokerClient(baseURL: b.baseURL, pak: agent.pak), agentID: agent.id, logger: Logger(label: "test"))
+                let deliverer = AgentWebhookDeliverer(
+                    broker: BrokerClient(baseURL: b.baseURL, pak: agent.pak), agentID: agent.id, logger: Logger(label: "test"))
                 let outcomes = try await deliverer.runOnce()
                 XCTAssertEqual(outcomes.map(\.1).sorted { !$0 && $1 }, [false, true])
                 let received = await sink.log.received
@@ -347,11 +456,13 @@ final class AgentReconcileTests: XCTestCase {
                 XCTAssertEqual(ok?.headers["authorization"], "Bearer sink-token")
                 XCTAssertEqual(ok?.headers["x-brokkr-event-type"], "webhook.test")
                 XCTAssertTrue(ok?.headers["x-brokkr-signature"]?.hasPrefix("sha256=") ?? false, "\(ok?.headers ?? [:])")
-                XCTAssertTrue(ok?.headers["x-brokkr-signature-256"]?.hasPrefix("t=\(ok?.headers["x-brokkr-timestamp"] ?? "-"),v1=") ?? false,
-                              "\(ok?.headers ?? [:])")
+                XCTAssertTrue(
+                    ok?.headers["x-brokkr-signature-256"]?.hasPrefix("t=\(ok?.headers["x-brokkr-timestamp"] ?? "-"),v1=") ?? false,
+                    "\(ok?.headers ?? [:])")
                 // The broker recorded both outcomes: success done, failure scheduled for retry.
                 for try await (status, count) in try await b.database.query(
-                    "SELECT status, count(*)::int FROM webhook_deliveries GROUP BY status ORDER BY status").decode((String, Int).self) {
+                    "SELECT status, count(*)::int FROM webhook_deliveries GROUP BY status ORDER BY status"
+                ).decode((String, Int).self) {
                     XCTAssertEqual(count, 1, status)
                     XCTAssertTrue(["success", "failed"].contains(status), status)
                 }
@@ -378,21 +489,25 @@ final class AgentReconcileTests: XCTestCase {
                       - name: migrate
                         image: busybox
                 """
-            let order = try await b.post("work-orders", b.adminPAK, JSONValue.object([
-                "work_type": .string("custom"), "yaml_content": .string(job), "target_agent_ids": .array([.string(agent.id)]),
-            ]).serialized())
+            let order = try await b.post(
+                "work-orders", b.adminPAK,
+                JSONValue.object([
+                    "work_type": .string("custom"), "yaml_content": .string(job), "target_agent_ids": .array([.string(agent.id)]),
+                ]).serialized())
             XCTAssertEqual(order.status, 201, order.body)
             let orderID = order["id"]!.stringValue!
-            let runner = WorkOrderRunner(broker: BrokerClient(baseURL: b.baseURL, pak: agent.pak), kube: c.kube,
-                                         agentID: agent.id, logger: Logger(label: "test"), pollInterval: .milliseconds(100))
+            let runner = WorkOrderRunner(
+                broker: BrokerClient(baseURL: b.baseURL, pak: agent.pak), kube: c.kube,
+                agentID: agent.id, logger: Logger(label: "test"), pollInterval: .milliseconds(100))
             let running = Task { try await runner.runOnce() }
             // The job's pod finishes (as a kubelet would report it): the Job completes, and so does the order.
             var finished = false
             for _ in 0..<100 where !finished {
                 try await Task.sleep(for: .milliseconds(100))
                 for pod in try c.sim.cluster.list(apiVersion: "v1", kind: "Pod", namespace: "default", labelSelector: "job-name=migrate") {
-                    _ = try try c.sim.cluster.setStatus(apiVersion: "v1", kind: "Pod", namespace: "default", name: pod["metadata"]!["name"]!.stringValue!,
-                                                         status: KubePodStatus.terminated(pod, succeeded: true))
+                    _ = try try c.sim.cluster.setStatus(
+                        apiVersion: "v1", kind: "Pod", namespace: "default", name: pod["metadata"]!["name"]!.stringValue!,
+                        status: KubePodStatus.terminated(pod, succeeded: true))
                     finished = true
                 }
             }
@@ -414,12 +529,14 @@ final class AgentReconcileTests: XCTestCase {
             // Shipwright's CRDs, as an installed cluster would have them.
             for kind in ["Build", "BuildRun"] {
                 let plural = kind.lowercased() + "s"
-                try await c.kube.apply(try JSONValue.parse("""
-                    {"apiVersion":"apiextensions.k8s.io/v1","kind":"CustomResourceDefinition","metadata":{"name":"\(plural).shipwright.io"},
-                     "spec":{"group":"shipwright.io","scope":"Namespaced","names":{"kind":"\(kind)","plural":"\(plural)","singular":"\(kind.lowercased())"},
-                      "versions":[{"name":"v1beta1","served":true,"storage":true,"subresources":{"status":{}},
-                                   "schema":{"openAPIV3Schema":{"type":"object","x-kubernetes-preserve-unknown-fields":true}}}]}}
-                    """), fieldManager: "test", force: true)
+                try await c.kube.apply(
+                    try JSONValue.parse(
+                        """
+                        {"apiVersion":"apiextensions.k8s.io/v1","kind":"CustomResourceDefinition","metadata":{"name":"\(plural).shipwright.io"},
+                         "spec":{"group":"shipwright.io","scope":"Namespaced","names":{"kind":"\(kind)","plural":"\(plural)","singular":"\(kind.lowercased())"},
+                          "versions":[{"name":"v1beta1","served":true,"storage":true,"subresources":{"status":{}},
+                                       "schema":{"openAPIV3Schema":{"type":"object","x-kubernetes-preserve-unknown-fields":true}}}]}}
+                        """), fieldManager: "test", force: true)
             }
             let yaml = """
                 apiVersion: shipwright.io/v1beta1
@@ -437,12 +554,15 @@ final class AgentReconcileTests: XCTestCase {
                   output:
                     image: registry.example.com/app:v1
                 """
-            let order = try await b.post("work-orders", b.adminPAK, JSONValue.object([
-                "work_type": .string("build"), "yaml_content": .string(yaml), "target_agent_ids": .array([.string(agent.id)]),
-            ]).serialized())
+            let order = try await b.post(
+                "work-orders", b.adminPAK,
+                JSONValue.object([
+                    "work_type": .string("build"), "yaml_content": .string(yaml), "target_agent_ids": .array([.string(agent.id)]),
+                ]).serialized())
             let orderID = order["id"]!.stringValue!
-            let runner = WorkOrderRunner(broker: BrokerClient(baseURL: b.baseURL, pak: agent.pak), kube: c.kube,
-                                         agentID: agent.id, logger: Logger(label: "test"), pollInterval: .milliseconds(100))
+            let runner = WorkOrderRunner(
+                broker: BrokerClient(baseURL: b.baseURL, pak: agent.pak), kube: c.kube,
+                agentID: agent.id, logger: Logger(label: "test"), pollInterval: .milliseconds(100))
             let running = Task { try await runner.runOnce() }
             // The agent starts a BuildRun named after the Build and the order; the build "finishes".
             let runName = "app-\(orderID.prefix(8))"
@@ -451,9 +571,12 @@ final class AgentReconcileTests: XCTestCase {
                 try await Task.sleep(for: .milliseconds(100))
                 if let run = sim.cluster.get(apiVersion: "shipwright.io/v1beta1", kind: "BuildRun", namespace: "default", name: runName) {
                     XCTAssertEqual(run["metadata"]?["labels"]?["brokkr.io/work-order-id"]?.stringValue, orderID)
-                    _ = try sim.cluster.setStatus(apiVersion: "shipwright.io/v1beta1", kind: "BuildRun", namespace: "default", name: runName,
-                                                  status: ["conditions": [["type": "Succeeded", "status": "True", "reason": "Succeeded"]],
-                                                           "output": ["digest": "sha256:abc123"]])
+                    _ = try sim.cluster.setStatus(
+                        apiVersion: "shipwright.io/v1beta1", kind: "BuildRun", namespace: "default", name: runName,
+                        status: [
+                            "conditions": [["type": "Succeeded", "status": "True", "reason": "Succeeded"]],
+                            "output": ["digest": "sha256:abc123"],
+                        ])
                     finished = true
                 }
             }
@@ -464,13 +587,18 @@ final class AgentReconcileTests: XCTestCase {
             XCTAssertEqual(log["result_message"], .string("sha256:abc123"), log.body)
 
             // An unknown work type fails at once and is not retried.
-            let odd = try await b.post("work-orders", b.adminPAK, JSONValue.object([
-                "work_type": .string("backup"), "yaml_content": .string("a: 1"), "target_agent_ids": .array([.string(agent.id)]),
-                "max_retries": .int(3),
-            ]).serialized())["id"]!.stringValue!
+            let odd = try await b.post(
+                "work-orders", b.adminPAK,
+                JSONValue.object([
+                    "work_type": .string("backup"), "yaml_content": .string("a: 1"), "target_agent_ids": .array([.string(agent.id)]),
+                    "max_retries": .int(3),
+                ]).serialized())["id"]!.stringValue!
             let failed = try await runner.runOnce()
             XCTAssertEqual(failed.map(\.message), ["Unknown work type: backup"])
-            do { let v = try await b.get("work-order-log/\(odd)", b.adminPAK)["success"]; XCTAssertEqual(v, .bool(false), "not retryable: logged as failed") }
+            do {
+                let v = try await b.get("work-order-log/\(odd)", b.adminPAK)["success"]
+                XCTAssertEqual(v, .bool(false), "not retryable: logged as failed")
+            }
         }
     }
 }

@@ -1,8 +1,9 @@
-@testable import BrokkrAgent
 import BrokkrCommon
 import Foundation
 import KubeEmulator
 import XCTest
+
+@testable import BrokkrAgent
 
 /// What a new deployment object does to running workloads: only changed workloads roll (counted as
 /// ReplicaSets, one per pod template), and changes the API server refuses in place are recreated or
@@ -48,7 +49,10 @@ final class AgentRolloutTests: XCTestCase {
             let (agent, _, stack, c) = try await AgentReconcileTests.targetedCluster(b)
             defer { Task { await c.emulator?.shutdown() } }
             let v1 = try await b.createObject(stackID: stack, yaml: Self.stack(apiImage: "api:1"))["id"]!.stringValue!
-            do { let v = try await c.poller.pollOnce().map(\.success); XCTAssertEqual(v, [true]) }
+            do {
+                let v = try await c.poller.pollOnce().map(\.success)
+                XCTAssertEqual(v, [true])
+            }
             let before = try await Self.replicaSets(c)
             XCTAssertEqual(before.count, 3, "one ReplicaSet per Deployment")
 
@@ -63,9 +67,13 @@ final class AgentRolloutTests: XCTestCase {
 
             // A new deployment object in which only `api` changed: exactly one new ReplicaSet.
             let v2 = try await b.createObject(stackID: stack, yaml: Self.stack(apiImage: "api:2"))["id"]!.stringValue!
-            do { let v = try await c.poller.pollOnce().map(\.success); XCTAssertEqual(v, [true]) }
+            do {
+                let v = try await c.poller.pollOnce().map(\.success)
+                XCTAssertEqual(v, [true])
+            }
             let after = try await Self.replicaSets(c)
-            let created = Set(after.compactMap { $0["metadata"]?["name"]?.stringValue }).subtracting(before.compactMap { $0["metadata"]?["name"]?.stringValue })
+            let created = Set(after.compactMap { $0["metadata"]?["name"]?.stringValue }).subtracting(
+                before.compactMap { $0["metadata"]?["name"]?.stringValue })
             XCTAssertEqual(created.count, 1, "only the changed Deployment rolls: \(created)")
             XCTAssertTrue(created.first?.hasPrefix("api-") ?? false, "\(created)")
             let worker = try await c.has("apps/v1", "Deployment", "rollout", "worker")
@@ -104,14 +112,27 @@ final class AgentRolloutTests: XCTestCase {
             let (_, _, stack, c) = try await AgentReconcileTests.targetedCluster(b)
             defer { Task { await c.emulator?.shutdown() } }
             _ = try await b.createObject(stackID: stack, yaml: [Self.namespace, Self.job(image: "migrate:1")].joined(separator: "\n---\n"))
-            do { let v = try await c.poller.pollOnce().map(\.success); XCTAssertEqual(v, [true]) }
+            do {
+                let v = try await c.poller.pollOnce().map(\.success)
+                XCTAssertEqual(v, [true])
+            }
             let first = try await c.has("batch/v1", "Job", "rollout", "migrate")
             let firstUID = try XCTUnwrap(first?["metadata"]?["uid"]?.stringValue)
 
             // The same Job in a new deployment object is left alone (its template is unchanged).
-            _ = try await b.createObject(stackID: stack, yaml: [Self.namespace, Self.job(image: "migrate:1"), "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: extra\n  namespace: rollout\n"].joined(separator: "\n---\n"))
-            do { let v = try await c.poller.pollOnce(); XCTAssertEqual(v.map(\.success), [true], "\(v)") }
-            do { let v = try await c.has("batch/v1", "Job", "rollout", "migrate")?["metadata"]?["uid"]?.stringValue; XCTAssertEqual(v, firstUID) }
+            _ = try await b.createObject(
+                stackID: stack,
+                yaml: [
+                    Self.namespace, Self.job(image: "migrate:1"), "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: extra\n  namespace: rollout\n",
+                ].joined(separator: "\n---\n"))
+            do {
+                let v = try await c.poller.pollOnce()
+                XCTAssertEqual(v.map(\.success), [true], "\(v)")
+            }
+            do {
+                let v = try await c.has("batch/v1", "Job", "rollout", "migrate")?["metadata"]?["uid"]?.stringValue
+                XCTAssertEqual(v, firstUID)
+            }
 
             // A changed template: the API refuses it in place, so the Job is deleted and created again.
             _ = try await b.createObject(stackID: stack, yaml: [Self.namespace, Self.job(image: "migrate:2")].joined(separator: "\n---\n"))
@@ -129,7 +150,10 @@ final class AgentRolloutTests: XCTestCase {
             defer { Task { await c.emulator?.shutdown() } }
             let original = Self.deployment("api", image: "api:1")
             _ = try await b.createObject(stackID: stack, yaml: [Self.namespace, original].joined(separator: "\n---\n"))
-            do { let v = try await c.poller.pollOnce().map(\.success); XCTAssertEqual(v, [true]) }
+            do {
+                let v = try await c.poller.pollOnce().map(\.success)
+                XCTAssertEqual(v, [true])
+            }
             let firstUID = try await c.has("apps/v1", "Deployment", "rollout", "api")?["metadata"]?["uid"]?.stringValue
 
             // A new selector (and matching template labels) is refused: a FAILURE that names the field.
@@ -141,11 +165,17 @@ final class AgentRolloutTests: XCTestCase {
             XCTAssertTrue(message.contains("Deployment/api: immutable field spec.selector"), message)
             XCTAssertTrue(message.contains("field is immutable"), message)
             let events = try await b.get("agents/\(agent.id)/events", agent.pak).json.arrayValue ?? []
-            XCTAssertTrue(events.contains { $0["status"] == .string("FAILURE") && ($0["message"]?.stringValue?.contains("spec.selector") ?? false) }, "\(events)")
-            do { let v = try await c.has("apps/v1", "Deployment", "rollout", "api")?["metadata"]?["uid"]?.stringValue; XCTAssertEqual(v, firstUID) }
+            XCTAssertTrue(
+                events.contains { $0["status"] == .string("FAILURE") && ($0["message"]?.stringValue?.contains("spec.selector") ?? false) },
+                "\(events)")
+            do {
+                let v = try await c.has("apps/v1", "Deployment", "rollout", "api")?["metadata"]?["uid"]?.stringValue
+                XCTAssertEqual(v, firstUID)
+            }
 
             // Annotated brokkr.io/replace: "true", it is deleted and created again.
-            let replaceable = moved.replacingOccurrences(of: "  namespace: rollout\nspec:", with: "  namespace: rollout\n  annotations:\n    brokkr.io/replace: \"true\"\nspec:")
+            let replaceable = moved.replacingOccurrences(
+                of: "  namespace: rollout\nspec:", with: "  namespace: rollout\n  annotations:\n    brokkr.io/replace: \"true\"\nspec:")
             _ = try await b.createObject(stackID: stack, yaml: [Self.namespace, replaceable].joined(separator: "\n---\n"))
             let replaced = try await c.poller.pollOnce()
             XCTAssertEqual(replaced.map(\.success), [true], "\(replaced)")
@@ -196,7 +226,10 @@ final class AgentRolloutTests: XCTestCase {
             _ = try await b.createObject(stackID: stack, yaml: yaml)
             let outcome = try await c.poller.pollOnce()
             XCTAssertEqual(outcome.map(\.success), [true], "\(outcome)")
-            do { let v = try await c.has("example.com/v1", "Widget", "default", "first")?["spec"]?["size"]; XCTAssertEqual(v, .int(3)) }
+            do {
+                let v = try await c.has("example.com/v1", "Widget", "default", "first")?["spec"]?["size"]
+                XCTAssertEqual(v, .int(3))
+            }
         }
     }
 }

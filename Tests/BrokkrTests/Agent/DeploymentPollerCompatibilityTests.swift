@@ -1,9 +1,10 @@
-@testable import BrokkrAgent
 import Foundation
 import Hummingbird
 import Logging
 import NIOCore
 import XCTest
+
+@testable import BrokkrAgent
 
 /// The poller against a broker that sends no ETag (one that predates conditional polls): every poll
 /// is unconditional and immediate, as it always was.
@@ -23,8 +24,9 @@ final class DeploymentPollerCompatibilityTests: XCTestCase {
             return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: "[]")))
         }
         let (ports, portContinuation) = AsyncStream<Int>.makeStream()
-        let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
-                              onServerRunning: { portContinuation.yield($0.localAddress?.port ?? 0) })
+        let app = Application(
+            router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
+            onServerRunning: { portContinuation.yield($0.localAddress?.port ?? 0) })
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask {
                 defer { portContinuation.finish() }
@@ -33,9 +35,10 @@ final class DeploymentPollerCompatibilityTests: XCTestCase {
             var iterator = ports.makeAsyncIterator()
             guard let port = await iterator.next() else { return XCTFail("the stand-in broker did not start") }
             let logger = Logger(label: "agent-test")
-            let poller = DeploymentPoller(broker: BrokerClient(baseURL: "http://127.0.0.1:\(port)", pak: "pak"),
-                                          reconciler: Reconciler(kube: KubeClient(server: "http://127.0.0.1:9"), agentID: "a", logger: logger),
-                                          agentID: "a", eventRetries: 0, eventRetryDelay: .zero, logger: logger, longPollSeconds: 10)
+            let poller = DeploymentPoller(
+                broker: BrokerClient(baseURL: "http://127.0.0.1:\(port)", pak: "pak"),
+                reconciler: Reconciler(kube: KubeClient(server: "http://127.0.0.1:9"), agentID: "a", logger: logger),
+                agentID: "a", eventRetries: 0, eventRetryDelay: .zero, logger: logger, longPollSeconds: 10)
             for _ in 0..<2 {
                 let poll = try await poller.poll()
                 XCTAssertEqual(poll, .processed([]))

@@ -1,8 +1,9 @@
-@testable import BrokkrAgent
 import BrokkrCommon
 import Foundation
 import KubeEmulator
 import XCTest
+
+@testable import BrokkrAgent
 
 /// Every kubeconfig form the agent accepts, against the emulator serving HTTPS with client-certificate
 /// and token authentication, as kind, k3s, EKS, GKE and AKS clusters are reached. The same kubeconfigs
@@ -17,33 +18,35 @@ final class KubeconfigFormsTests: XCTestCase {
         let emulator: KubeEmulator
 
         /// Writes a kubeconfig whose current context is `current` (its cluster and user as given).
-        func kubeconfig(_ name: String, cluster: String, user: String, current: String = "main", namespace: String? = nil,
-                        extraContexts: String = "") throws -> String {
+        func kubeconfig(
+            _ name: String, cluster: String, user: String, current: String = "main", namespace: String? = nil,
+            extraContexts: String = ""
+        ) throws -> String {
             let path = pki.dir + "/\(name).kubeconfig"
             try """
-                apiVersion: v1
-                kind: Config
-                current-context: \(current)
-                clusters:
-                - name: main
-                  cluster:
-                    server: \(emulator.baseURL)
-                    \(cluster.indented(4))
-                - name: nowhere
-                  cluster:
-                    server: https://127.0.0.1:9
-                users:
-                - name: main
-                  user:
-                    \(user.indented(4))
-                contexts:
-                - name: main
-                  context:
-                    cluster: main
-                    user: main
-                \(namespace.map { "    namespace: \($0)" } ?? "")
-                \(extraContexts)
-                """.write(toFile: path, atomically: true, encoding: .utf8)
+            apiVersion: v1
+            kind: Config
+            current-context: \(current)
+            clusters:
+            - name: main
+              cluster:
+                server: \(emulator.baseURL)
+                \(cluster.indented(4))
+            - name: nowhere
+              cluster:
+                server: https://127.0.0.1:9
+            users:
+            - name: main
+              user:
+                \(user.indented(4))
+            contexts:
+            - name: main
+              context:
+                cluster: main
+                user: main
+            \(namespace.map { "    namespace: \($0)" } ?? "")
+            \(extraContexts)
+            """.write(toFile: path, atomically: true, encoding: .utf8)
             return path
         }
 
@@ -52,8 +55,9 @@ final class KubeconfigFormsTests: XCTestCase {
 
     static func withTLSEmulator(_ body: (Setup) async throws -> Void) async throws {
         let pki = try TestPKI()
-        let serving = KubeServing(tls: .init(certificateChainFile: pki.serverCert, privateKeyFile: pki.serverKey, clientCAFile: pki.caCert),
-                                  tokens: [token])
+        let serving = KubeServing(
+            tls: .init(certificateChainFile: pki.serverCert, privateKeyFile: pki.serverKey, clientCAFile: pki.caCert),
+            tokens: [token])
         let emulator = try await KubeEmulator.start(host: "127.0.0.1", port: 0, serving: serving)
         do {
             try await body(Setup(pki: pki, emulator: emulator))
@@ -72,17 +76,25 @@ final class KubeconfigFormsTests: XCTestCase {
     }
 
     static func kubectl(_ kubeconfig: String, _ arguments: String...) throws -> (status: Int32, output: String) {
-        try Command.run(["kubectl", "--kubeconfig", kubeconfig, "--cache-dir", NSTemporaryDirectory() + "kubectl-cache-" + UUID().uuidString,
-                         "--request-timeout", "20s"] + arguments)
+        try Command.run(
+            [
+                "kubectl", "--kubeconfig", kubeconfig, "--cache-dir", NSTemporaryDirectory() + "kubectl-cache-" + UUID().uuidString,
+                "--request-timeout", "20s",
+            ] + arguments)
     }
 
     func testInlineCAAndClientCertificate() async throws {
         try await Self.withTLSEmulator { s in
-            let config = try s.kubeconfig("inline", cluster: try s.caData, user: """
-                client-certificate-data: \(try s.pki.base64(s.pki.clientCert))
-                client-key-data: \(try s.pki.base64(s.pki.clientKey))
-                """)
-            do { let v = try await Self.namespaces(config); XCTAssertTrue(v.contains("default"), "\(v)") }
+            let config = try s.kubeconfig(
+                "inline", cluster: try s.caData,
+                user: """
+                    client-certificate-data: \(try s.pki.base64(s.pki.clientCert))
+                    client-key-data: \(try s.pki.base64(s.pki.clientKey))
+                    """)
+            do {
+                let v = try await Self.namespaces(config)
+                XCTAssertTrue(v.contains("default"), "\(v)")
+            }
             let kubectl = try Self.kubectl(config, "get", "namespaces", "-o", "name")
             XCTAssertEqual(kubectl.status, 0, kubectl.output)
             XCTAssertTrue(kubectl.output.contains("namespace/default"), kubectl.output)
@@ -91,11 +103,16 @@ final class KubeconfigFormsTests: XCTestCase {
 
     func testCAAndClientCertificateFilesRelativeToTheKubeconfig() async throws {
         try await Self.withTLSEmulator { s in
-            let config = try s.kubeconfig("files", cluster: "certificate-authority: ca.crt", user: """
-                client-certificate: client.crt
-                client-key: \(s.pki.clientKey)
-                """)
-            do { let v = try await Self.namespaces(config); XCTAssertTrue(v.contains("default"), "\(v)") }
+            let config = try s.kubeconfig(
+                "files", cluster: "certificate-authority: ca.crt",
+                user: """
+                    client-certificate: client.crt
+                    client-key: \(s.pki.clientKey)
+                    """)
+            do {
+                let v = try await Self.namespaces(config)
+                XCTAssertTrue(v.contains("default"), "\(v)")
+            }
             let kubectl = try Self.kubectl(config, "get", "namespaces", "-o", "name")
             XCTAssertEqual(kubectl.status, 0, kubectl.output)
         }
@@ -104,16 +121,25 @@ final class KubeconfigFormsTests: XCTestCase {
     func testTokenTokenFileAndInsecureSkipTLSVerify() async throws {
         try await Self.withTLSEmulator { s in
             let token = try s.kubeconfig("token", cluster: try s.caData, user: "token: \(Self.token)")
-            do { let v = try await Self.namespaces(token); XCTAssertFalse(v.isEmpty) }
+            do {
+                let v = try await Self.namespaces(token)
+                XCTAssertFalse(v.isEmpty)
+            }
             XCTAssertEqual(try Self.kubectl(token, "get", "namespaces").status, 0)
 
             try "\(Self.token)\n".write(toFile: s.pki.dir + "/token", atomically: true, encoding: .utf8)
             let tokenFile = try s.kubeconfig("token-file", cluster: try s.caData, user: "tokenFile: token")
-            do { let v = try await Self.namespaces(tokenFile); XCTAssertFalse(v.isEmpty) }
+            do {
+                let v = try await Self.namespaces(tokenFile)
+                XCTAssertFalse(v.isEmpty)
+            }
             XCTAssertEqual(try Self.kubectl(tokenFile, "get", "namespaces").status, 0)
 
             let insecure = try s.kubeconfig("insecure", cluster: "insecure-skip-tls-verify: true", user: "token: \(Self.token)")
-            do { let v = try await Self.namespaces(insecure); XCTAssertFalse(v.isEmpty) }
+            do {
+                let v = try await Self.namespaces(insecure)
+                XCTAssertFalse(v.isEmpty)
+            }
         }
     }
 
@@ -147,10 +173,12 @@ final class KubeconfigFormsTests: XCTestCase {
                 XCTFail("fails in the TLS handshake, not with an HTTP status")
             } catch {}
             // A client certificate of another CA does not authenticate.
-            let stranger = try s.kubeconfig("stranger", cluster: try s.caData, user: """
-                client-certificate: stranger.crt
-                client-key: stranger.key
-                """)
+            let stranger = try s.kubeconfig(
+                "stranger", cluster: try s.caData,
+                user: """
+                    client-certificate: stranger.crt
+                    client-key: stranger.key
+                    """)
             do {
                 _ = try await Self.namespaces(stranger)
                 XCTFail("a client certificate of another CA is refused")
@@ -168,10 +196,10 @@ final class KubeconfigFormsTests: XCTestCase {
             let plugin = s.pki.dir + "/bin/token-plugin"
             try FileManager.default.createDirectory(atPath: s.pki.dir + "/bin", withIntermediateDirectories: true)
             try """
-                #!/bin/sh
-                echo "$KUBERNETES_EXEC_INFO" >> "$(dirname "$0")/runs"
-                printf '{"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential","status":{"token":"%s","expirationTimestamp":"%s"}}' "$1" "$EXPIRES"
-                """.write(toFile: plugin, atomically: true, encoding: .utf8)
+            #!/bin/sh
+            echo "$KUBERNETES_EXEC_INFO" >> "$(dirname "$0")/runs"
+            printf '{"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential","status":{"token":"%s","expirationTimestamp":"%s"}}' "$1" "$EXPIRES"
+            """.write(toFile: plugin, atomically: true, encoding: .utf8)
             try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: plugin)
             func exec(expires: String) -> String {
                 """
@@ -211,12 +239,14 @@ final class KubeconfigFormsTests: XCTestCase {
             _ = try await again.list(namespaces, labelSelector: "")
             XCTAssertEqual(runs().count, 2, "each request gets a fresh token")
 
-            let missing = try s.kubeconfig("exec-missing", cluster: try s.caData, user: """
-                exec:
-                  apiVersion: client.authentication.k8s.io/v1
-                  command: brokkr-no-such-plugin
-                  installHint: install it from example.com
-                """)
+            let missing = try s.kubeconfig(
+                "exec-missing", cluster: try s.caData,
+                user: """
+                    exec:
+                      apiVersion: client.authentication.k8s.io/v1
+                      command: brokkr-no-such-plugin
+                      installHint: install it from example.com
+                    """)
             do {
                 _ = try await Self.namespaces(missing)
                 XCTFail("a missing plugin is an error")
@@ -228,11 +258,13 @@ final class KubeconfigFormsTests: XCTestCase {
 
     func testContextOverrideAndTheContextNamespace() async throws {
         try await Self.withTLSEmulator { s in
-            let config = try s.kubeconfig("contexts", cluster: try s.caData, user: "token: \(Self.token)", current: "elsewhere",
-                                          namespace: "team-a", extraContexts: """
-                - name: elsewhere
-                  context: {cluster: nowhere, user: main}
-                """)
+            let config = try s.kubeconfig(
+                "contexts", cluster: try s.caData, user: "token: \(Self.token)", current: "elsewhere",
+                namespace: "team-a",
+                extraContexts: """
+                    - name: elsewhere
+                      context: {cluster: nowhere, user: main}
+                    """)
             XCTAssertEqual(try KubeConfig.load(kubeconfigPath: config).server, "https://127.0.0.1:9", "current-context by default")
             let chosen = try KubeConfig.load(kubeconfigPath: config, context: "main")
             XCTAssertEqual(chosen.server, s.emulator.baseURL)
@@ -243,12 +275,17 @@ final class KubeconfigFormsTests: XCTestCase {
 
             // Objects that name no namespace go to the context's namespace.
             let kube = try chosen.makeClient()
-            try await kube.apply(.object(["apiVersion": .string("v1"), "kind": .string("Namespace"), "metadata": .object(["name": .string("team-a")])]),
-                                 fieldManager: "test", force: true)
-            try await kube.apply(.object(["apiVersion": .string("v1"), "kind": .string("ConfigMap"), "metadata": .object(["name": .string("cm")])]),
-                                 fieldManager: "test", force: true)
-            let placed = try await kube.get(.object(["apiVersion": .string("v1"), "kind": .string("ConfigMap"),
-                                                     "metadata": .object(["name": .string("cm"), "namespace": .string("team-a")])]))
+            try await kube.apply(
+                .object(["apiVersion": .string("v1"), "kind": .string("Namespace"), "metadata": .object(["name": .string("team-a")])]),
+                fieldManager: "test", force: true)
+            try await kube.apply(
+                .object(["apiVersion": .string("v1"), "kind": .string("ConfigMap"), "metadata": .object(["name": .string("cm")])]),
+                fieldManager: "test", force: true)
+            let placed = try await kube.get(
+                .object([
+                    "apiVersion": .string("v1"), "kind": .string("ConfigMap"),
+                    "metadata": .object(["name": .string("cm"), "namespace": .string("team-a")]),
+                ]))
             XCTAssertNotNil(placed)
             let kubectl = try Self.kubectl(config, "--context", "main", "get", "configmap", "cm", "-o", "name")
             XCTAssertEqual(kubectl.status, 0, "kubectl puts the context's namespace to the same use: \(kubectl.output)")
@@ -256,10 +293,10 @@ final class KubeconfigFormsTests: XCTestCase {
     }
 }
 
-private extension String {
+extension String {
     /// Every line after the first indented by `spaces` (for YAML blocks spliced into a template line
     /// that is already indented).
-    func indented(_ spaces: Int) -> String {
+    fileprivate func indented(_ spaces: Int) -> String {
         split(separator: "\n", omittingEmptySubsequences: false).enumerated()
             .map { $0.offset == 0 ? String($0.element) : String(repeating: " ", count: spaces) + $0.element }.joined(separator: "\n")
     }

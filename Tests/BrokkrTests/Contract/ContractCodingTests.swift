@@ -9,8 +9,9 @@ import Testing
     let id = UUID(uuidString: "123E4567-E89B-12D3-A456-426614174000")!
 
     @Test func absentOptionalsAreWrittenAsNullAndUUIDsInLowercase() throws {
-        let stack = Stack(id: id, createdAt: Date(timeIntervalSince1970: 0), updatedAt: Date(timeIntervalSince1970: 1.5),
-                          name: "web \"prod\"\n", generatorID: id)
+        let stack = Stack(
+            id: id, createdAt: Date(timeIntervalSince1970: 0), updatedAt: Date(timeIntervalSince1970: 1.5),
+            name: "web \"prod\"\n", generatorID: id)
         let json = try JSONValue.parse(try ContractJSON.encodeString(stack))
         #expect(json["id"] == .string("123e4567-e89b-12d3-a456-426614174000"))
         #expect(json["generator_id"] == .string("123e4567-e89b-12d3-a456-426614174000"))
@@ -23,17 +24,20 @@ import Testing
     }
 
     @Test func nestedModelsArraysAndJSONValuesRoundTrip() throws {
-        let object = DeploymentObject(id: id, createdAt: Date(timeIntervalSince1970: 1_700_000_000.123456), updatedAt: Date(),
-                                      sequenceID: 7, stackID: id, yamlContent: "a: 1\n\tb: \u{01}", yamlChecksum: "x",
-                                      submittedAt: Date(), isDeletionMarker: false)
+        let object = DeploymentObject(
+            id: id, createdAt: Date(timeIntervalSince1970: 1_700_000_000.123456), updatedAt: Date(),
+            sequenceID: 7, stackID: id, yamlContent: "a: 1\n\tb: \u{01}", yamlChecksum: "x",
+            submittedAt: Date(), isDeletionMarker: false)
         let list = [object, object]
         let decoded = try ContractJSON.decode([DeploymentObject].self, from: try ContractJSON.encode(list))
         #expect(decoded.map(\.yamlContent) == list.map(\.yamlContent))
         #expect(decoded[0].sequenceID == 7)
         #expect(abs(decoded[0].createdAt.timeIntervalSince(object.createdAt)) < 0.000_001)
 
-        let response = DiagnosticResponse(request: DiagnosticRequest(id: id, agentID: id, deploymentObjectID: id, status: "pending",
-                                                                     createdAt: Date(), expiresAt: Date()), result: nil)
+        let response = DiagnosticResponse(
+            request: DiagnosticRequest(
+                id: id, agentID: id, deploymentObjectID: id, status: "pending",
+                createdAt: Date(), expiresAt: Date()), result: nil)
         let json = try JSONValue.parse(try ContractJSON.encodeString(response))
         #expect(json["result"] == .null)
         #expect(json["request"]?["status"] == .string("pending"))
@@ -57,28 +61,34 @@ import Testing
         #expect(try ContractJSON.decode(LabelRequest.self, from: #"{"label":"env"}"#).label == "env")
         #expect(throws: APIError.self) { try LabelRequest("has space").validate() }
         #expect(try ContractJSON.decode(NewAgentLabel.self, from: #""env""#) == NewAgentLabel(label: "env"))
-        #expect(try ContractJSON.decode(NewAgentLabel.self, from: #"{"agent_id":"\#(id)","label":"env"}"#) == NewAgentLabel(agentID: id, label: "env"))
+        #expect(
+            try ContractJSON.decode(NewAgentLabel.self, from: #"{"agent_id":"\#(id)","label":"env"}"#) == NewAgentLabel(agentID: id, label: "env"))
         #expect(throws: DecodingError.self) { try ContractJSON.decode(NewAgentLabel.self, from: #"{"agent_id":"nope","label":"env"}"#) }
     }
 
     @Test func decodingFailuresNameTheField() throws {
         func problem<T: Decodable>(_ type: T.Type, _ json: String) -> String? {
-            do { _ = try ContractJSON.decode(type, from: json); return "decoded" } catch let error as DecodingError {
+            do {
+                _ = try ContractJSON.decode(type, from: json)
+                return "decoded"
+            } catch let error as DecodingError {
                 return ContractJSON.describe(error)
             } catch { return "\(error)" }
         }
         #expect(problem(NewAgent.self, #"{"name":"a"}"#) == "missing required field cluster_name")
         #expect(problem(NewAgent.self, #"{"name":1,"cluster_name":"c"}"#) == "field name must be a string")
-        #expect(problem(CreateWorkOrderRequest.self, #"{"work_type":"b","yaml_content":"x","targeting":{"agent_ids":["nope"]}}"#)?
-            .hasPrefix("field targeting.agent_ids[0] is invalid") == true)
+        #expect(
+            problem(CreateWorkOrderRequest.self, #"{"work_type":"b","yaml_content":"x","targeting":{"agent_ids":["nope"]}}"#)?
+                .hasPrefix("field targeting.agent_ids[0] is invalid") == true)
         #expect(problem(NewAgent.self, #"{"name":"#) == nil)
     }
 
     @Test func typesThatOmitAbsentFieldsLeaveThemOut() throws {
         let filters = try JSONValue.parse(try ContractJSON.encodeString(WebhookFilters(labels: ["env": "prod"])))
         #expect(filters == .object(["labels": .object(["env": .string("prod")])]))
-        let subscription = WebhookResponse(id: id, name: "n", hasURL: true, hasAuthHeader: false, eventTypes: ["*"], enabled: true,
-                                           maxRetries: 1, timeoutSeconds: 2, createdAt: Date(), updatedAt: Date())
+        let subscription = WebhookResponse(
+            id: id, name: "n", hasURL: true, hasAuthHeader: false, eventTypes: ["*"], enabled: true,
+            maxRetries: 1, timeoutSeconds: 2, createdAt: Date(), updatedAt: Date())
         let json = try JSONValue.parse(try ContractJSON.encodeString(subscription))
         #expect(json["filters"] == nil, "filters is not nullable in the contract")
         #expect(json["created_by"] == .null && json["target_labels"] == .null)
@@ -95,17 +105,20 @@ import Testing
     }
 
     @Test func healthReportsSkipInvalidEntries() throws {
-        let update = try ContractJSON.decode(HealthStatusUpdate.self, from: """
-            {"deployment_objects":[{"id":"\(id)","status":"healthy","checked_at":"2024-01-01T00:00:00Z"},
-             {"id":"nope","status":"healthy","checked_at":"2024-01-01T00:00:00Z"},
-             {"id":"\(id)","status":"sideways","checked_at":"2024-01-01T00:00:00Z"}]}
-            """)
+        let update = try ContractJSON.decode(
+            HealthStatusUpdate.self,
+            from: """
+                {"deployment_objects":[{"id":"\(id)","status":"healthy","checked_at":"2024-01-01T00:00:00Z"},
+                 {"id":"nope","status":"healthy","checked_at":"2024-01-01T00:00:00Z"},
+                 {"id":"\(id)","status":"sideways","checked_at":"2024-01-01T00:00:00Z"}]}
+                """)
         #expect(update.deploymentObjects.map(\.status) == ["healthy"])
     }
 
     @Test func rowsDecodeByColumnNameIncludingJSONAndNulls() async throws {
         try await TestDatabase.withMigratedDatabase { database, _ in
-            let rows = try await database.query("""
+            let rows = try await database.query(
+                """
                 SELECT '123e4567-e89b-12d3-a456-426614174000'::uuid AS id, now() AS created_at, now() AS updated_at,
                        'n' AS name, true AS is_active, NULL::timestamptz AS deleted_at, NULL::text AS description,
                        NULL::timestamptz AS last_active_at, 'secret' AS pak_hash
@@ -114,7 +127,8 @@ import Testing
             #expect(generators.count == 1)
             #expect(generators[0].id == id && generators[0].isActive && generators[0].deletedAt == nil)
 
-            let log = try await database.query("""
+            let log = try await database.query(
+                """
                 SELECT '123e4567-e89b-12d3-a456-426614174000'::uuid AS id, 'p' AS actor_type, 'a' AS action, 'r' AS resource_type,
                        now() AS timestamp, now() AS created_at, '{"k":[1,"two",null]}'::jsonb AS details
                 """)

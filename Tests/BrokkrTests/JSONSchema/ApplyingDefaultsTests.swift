@@ -1,4 +1,5 @@
 import XCTest
+
 @testable import BrokkrCommon
 
 final class ApplyingDefaultsTests: XCTestCase {
@@ -9,45 +10,52 @@ final class ApplyingDefaultsTests: XCTestCase {
     private func json(_ text: String) throws -> JSONValue { try JSONValue.parse(text) }
 
     func testFillsAbsentTopLevelProperties() throws {
-        let v = try validator(#"""
-        {"type": "object", "properties": {
-            "name": {"type": "string"},
-            "replicas": {"type": "integer", "default": 2},
-            "debug": {"type": "boolean", "default": false}}}
-        """#)
-        XCTAssertEqual(v.applyingDefaults(to: try json(##"{"name": "web"}"##)),
-                       try json(#"{"name": "web", "replicas": 2, "debug": false}"#))
+        let v = try validator(
+            #"""
+            {"type": "object", "properties": {
+                "name": {"type": "string"},
+                "replicas": {"type": "integer", "default": 2},
+                "debug": {"type": "boolean", "default": false}}}
+            """#)
+        XCTAssertEqual(
+            v.applyingDefaults(to: try json(##"{"name": "web"}"##)),
+            try json(#"{"name": "web", "replicas": 2, "debug": false}"#))
     }
 
     func testPresentValuesAreNeverOverwritten() throws {
-        let v = try validator(#"""
-        {"properties": {"replicas": {"default": 2}, "labels": {"default": {"a": "b"}}, "note": {"default": "x"}}}
-        """#)
+        let v = try validator(
+            #"""
+            {"properties": {"replicas": {"default": 2}, "labels": {"default": {"a": "b"}}, "note": {"default": "x"}}}
+            """#)
         let instance = try json(#"{"replicas": 5, "labels": {}, "note": null}"#)
         XCTAssertEqual(v.applyingDefaults(to: instance), instance)
     }
 
     func testFillsNestedObjectsRecursively() throws {
-        let v = try validator(#"""
-        {"type": "object", "properties": {
-            "resources": {"type": "object", "properties": {
-                "cpu": {"type": "string", "default": "100m"},
-                "memory": {"type": "string", "default": "128Mi"},
-                "limits": {"type": "object", "properties": {"cpu": {"default": "1"}}}}}}}
-        """#)
-        XCTAssertEqual(v.applyingDefaults(to: try json(##"{"resources": {"memory": "1Gi", "limits": {}}}"##)),
-                       try json(#"{"resources": {"cpu": "100m", "memory": "1Gi", "limits": {"cpu": "1"}}}"#))
+        let v = try validator(
+            #"""
+            {"type": "object", "properties": {
+                "resources": {"type": "object", "properties": {
+                    "cpu": {"type": "string", "default": "100m"},
+                    "memory": {"type": "string", "default": "128Mi"},
+                    "limits": {"type": "object", "properties": {"cpu": {"default": "1"}}}}}}}
+            """#)
+        XCTAssertEqual(
+            v.applyingDefaults(to: try json(##"{"resources": {"memory": "1Gi", "limits": {}}}"##)),
+            try json(#"{"resources": {"cpu": "100m", "memory": "1Gi", "limits": {"cpu": "1"}}}"#))
         // An absent nested object stays absent without its own default.
         XCTAssertEqual(v.applyingDefaults(to: try json("{}")), try json("{}"))
     }
 
     func testInsertedObjectDefaultGetsItsNestedDefaults() throws {
-        let v = try validator(#"""
-        {"properties": {"probe": {"type": "object", "default": {},
-            "properties": {"path": {"default": "/healthz"}, "port": {"default": 8080}}}}}
-        """#)
-        XCTAssertEqual(v.applyingDefaults(to: try json("{}")),
-                       try json(#"{"probe": {"path": "/healthz", "port": 8080}}"#))
+        let v = try validator(
+            #"""
+            {"properties": {"probe": {"type": "object", "default": {},
+                "properties": {"path": {"default": "/healthz"}, "port": {"default": 8080}}}}}
+            """#)
+        XCTAssertEqual(
+            v.applyingDefaults(to: try json("{}")),
+            try json(#"{"probe": {"path": "/healthz", "port": 8080}}"#))
     }
 
     func testNonObjectInstancesAreUnchanged() throws {
@@ -65,13 +73,14 @@ final class ApplyingDefaultsTests: XCTestCase {
     }
 
     func testFollowsRefAndAllOf() throws {
-        let v = try validator(#"""
-        {"$defs": {
-            "port": {"type": "integer", "default": 80},
-            "base": {"properties": {"image": {"default": "nginx"}}}},
-         "allOf": [{"$ref": "#/$defs/base"}],
-         "properties": {"port": {"$ref": "#/$defs/port"}}}
-        """#)
+        let v = try validator(
+            #"""
+            {"$defs": {
+                "port": {"type": "integer", "default": 80},
+                "base": {"properties": {"image": {"default": "nginx"}}}},
+             "allOf": [{"$ref": "#/$defs/base"}],
+             "properties": {"port": {"$ref": "#/$defs/port"}}}
+            """#)
         XCTAssertEqual(v.applyingDefaults(to: try json("{}")), try json(#"{"image": "nginx", "port": 80}"#))
     }
 

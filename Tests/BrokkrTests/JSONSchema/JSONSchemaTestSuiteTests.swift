@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+
 @testable import BrokkrCommon
 
 /// Runs the official JSON-Schema-Test-Suite (required tests: top-level files of `tests/draft7` and

@@ -1,4 +1,5 @@
 import XCTest
+
 @testable import BrokkrCommon
 
 final class SchemaCompilationTests: XCTestCase {
@@ -6,8 +7,10 @@ final class SchemaCompilationTests: XCTestCase {
         try JSONSchemaValidator(schema: try JSONValue.parse(schema), remotes: remotes)
     }
 
-    private func assertRejected(_ schema: String, mentioning fragment: String,
-                                file: StaticString = #filePath, line: UInt = #line) {
+    private func assertRejected(
+        _ schema: String, mentioning fragment: String,
+        file: StaticString = #filePath, line: UInt = #line
+    ) {
         XCTAssertThrowsError(try compile(schema), file: file, line: line) { error in
             guard let error = error as? SchemaCompilationError else {
                 return XCTFail("unexpected error \(error)", file: file, line: line)
@@ -44,7 +47,9 @@ final class SchemaCompilationTests: XCTestCase {
 
     func testDialectSelection() throws {
         // Draft 7 ignores `$ref` siblings; 2020-12 applies them.
-        let draft7 = try compile(##"{"$schema": "http://json-schema.org/draft-07/schema#", "$defs": {}, "definitions": {"a": {}}, "$ref": "#/definitions/a", "type": "string"}"##)
+        let draft7 = try compile(
+            ##"{"$schema": "http://json-schema.org/draft-07/schema#", "$defs": {}, "definitions": {"a": {}}, "$ref": "#/definitions/a", "type": "string"}"##
+        )
         XCTAssertTrue(draft7.isValid(.int(1)))
         let draft2020 = try compile(##"{"$defs": {"a": {}}, "$ref": "#/$defs/a", "type": "string"}"##)
         XCTAssertFalse(draft2020.isValid(.int(1)))
@@ -55,8 +60,9 @@ final class SchemaCompilationTests: XCTestCase {
 
     func testRemotesResolveWithoutNetwork() throws {
         let remotes = ["https://brokkr.example/schemas/common.json": try JSONValue.parse(#"{"$defs": {"name": {"type": "string", "maxLength": 3}}}"#)]
-        let v = try compile(#"{"$id": "https://brokkr.example/schemas/app.json", "properties": {"name": {"$ref": "common.json#/$defs/name"}}}"#,
-                            remotes: remotes)
+        let v = try compile(
+            #"{"$id": "https://brokkr.example/schemas/app.json", "properties": {"name": {"$ref": "common.json#/$defs/name"}}}"#,
+            remotes: remotes)
         XCTAssertTrue(v.isValid(try JSONValue.parse(##"{"name": "abc"}"##)))
         XCTAssertEqual(v.validate(try JSONValue.parse(##"{"name": "abcd"}"##)).map(\.schemaPath), ["/properties/name/$ref/maxLength"])
     }

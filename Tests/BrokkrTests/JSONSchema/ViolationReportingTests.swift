@@ -1,18 +1,19 @@
 import XCTest
+
 @testable import BrokkrCommon
 
 /// Violations of a typical template parameter schema: every failure is reported, each with its pointer.
 final class ViolationReportingTests: XCTestCase {
     private let templateSchema = #"""
-    {
-        "type": "object",
-        "required": ["name"],
-        "properties": {
-            "name": {"type": "string", "minLength": 1},
-            "replicas": {"type": "integer", "minimum": 1, "maximum": 10, "default": 2}
+        {
+            "type": "object",
+            "required": ["name"],
+            "properties": {
+                "name": {"type": "string", "minLength": 1},
+                "replicas": {"type": "integer", "minimum": 1, "maximum": 10, "default": 2}
+            }
         }
-    }
-    """#
+        """#
 
     private func validator(_ schema: String) throws -> JSONSchemaValidator {
         try JSONSchemaValidator(schema: try JSONValue.parse(schema))
@@ -29,20 +30,27 @@ final class ViolationReportingTests: XCTestCase {
     }
 
     func testMissingRequiredProperty() throws {
-        XCTAssertEqual(try violations("{}"), [
-            SchemaViolation(instancePath: "", schemaPath: "/required", keyword: "required",
-                            message: #"required property "name" is missing"#),
-        ])
+        XCTAssertEqual(
+            try violations("{}"),
+            [
+                SchemaViolation(
+                    instancePath: "", schemaPath: "/required", keyword: "required",
+                    message: #"required property "name" is missing"#)
+            ])
     }
 
     func testEveryViolationIsReported() throws {
         let found = try violations(#"{"name": "", "replicas": 20}"#)
-        XCTAssertEqual(found, [
-            SchemaViolation(instancePath: "/name", schemaPath: "/properties/name/minLength", keyword: "minLength",
-                            message: #""" is 0 characters long, less than the minimum length of 1"#),
-            SchemaViolation(instancePath: "/replicas", schemaPath: "/properties/replicas/maximum", keyword: "maximum",
-                            message: "20 is greater than the maximum of 10"),
-        ])
+        XCTAssertEqual(
+            found,
+            [
+                SchemaViolation(
+                    instancePath: "/name", schemaPath: "/properties/name/minLength", keyword: "minLength",
+                    message: #""" is 0 characters long, less than the minimum length of 1"#),
+                SchemaViolation(
+                    instancePath: "/replicas", schemaPath: "/properties/replicas/maximum", keyword: "maximum",
+                    message: "20 is greater than the maximum of 10"),
+            ])
     }
 
     func testWrongTypesAndMissingRequiredTogether() throws {
@@ -61,45 +69,60 @@ final class ViolationReportingTests: XCTestCase {
     }
 
     func testRootTypeViolation() throws {
-        XCTAssertEqual(try violations("[]"), [
-            SchemaViolation(instancePath: "", schemaPath: "/type", keyword: "type", message: "[] is not of type object"),
-        ])
+        XCTAssertEqual(
+            try violations("[]"),
+            [
+                SchemaViolation(instancePath: "", schemaPath: "/type", keyword: "type", message: "[] is not of type object")
+            ])
     }
 
     func testAllRequiredPropertiesAreReported() throws {
         let found = try violations("{}", schema: #"{"required": ["a", "b", "c"]}"#)
-        XCTAssertEqual(found.map(\.message), [
-            #"required property "a" is missing"#, #"required property "b" is missing"#, #"required property "c" is missing"#,
-        ])
+        XCTAssertEqual(
+            found.map(\.message),
+            [
+                #"required property "a" is missing"#, #"required property "b" is missing"#, #"required property "c" is missing"#,
+            ])
     }
 
     func testNestedPathsAreEscapedJSONPointers() throws {
         let schema = #"""
-        {"properties": {"a/b": {"properties": {"c~d": {"items": {"type": "string"}}}}}}
-        """#
-        XCTAssertEqual(try violations(##"{"a/b": {"c~d": ["x", 1]}}"##, schema: schema), [
-            SchemaViolation(instancePath: "/a~1b/c~0d/1", schemaPath: "/properties/a~1b/properties/c~0d/items/type",
-                            keyword: "type", message: "1 is not of type string"),
-        ])
+            {"properties": {"a/b": {"properties": {"c~d": {"items": {"type": "string"}}}}}}
+            """#
+        XCTAssertEqual(
+            try violations(##"{"a/b": {"c~d": ["x", 1]}}"##, schema: schema),
+            [
+                SchemaViolation(
+                    instancePath: "/a~1b/c~0d/1", schemaPath: "/properties/a~1b/properties/c~0d/items/type",
+                    keyword: "type", message: "1 is not of type string")
+            ])
     }
 
     func testAdditionalPropertiesReportsEachOffendingProperty() throws {
-        let found = try violations(#"{"name": "x", "extra": 1, "other": 2}"#,
-                                   schema: #"{"properties": {"name": {}}, "additionalProperties": false}"#)
-        XCTAssertEqual(found, [
-            SchemaViolation(instancePath: "/extra", schemaPath: "/additionalProperties", keyword: "additionalProperties",
-                            message: #"additional property "extra" is not allowed"#),
-            SchemaViolation(instancePath: "/other", schemaPath: "/additionalProperties", keyword: "additionalProperties",
-                            message: #"additional property "other" is not allowed"#),
-        ])
+        let found = try violations(
+            #"{"name": "x", "extra": 1, "other": 2}"#,
+            schema: #"{"properties": {"name": {}}, "additionalProperties": false}"#)
+        XCTAssertEqual(
+            found,
+            [
+                SchemaViolation(
+                    instancePath: "/extra", schemaPath: "/additionalProperties", keyword: "additionalProperties",
+                    message: #"additional property "extra" is not allowed"#),
+                SchemaViolation(
+                    instancePath: "/other", schemaPath: "/additionalProperties", keyword: "additionalProperties",
+                    message: #"additional property "other" is not allowed"#),
+            ])
     }
 
     func testRefKeepsEvaluationPath() throws {
         let schema = ##"{"$defs": {"port": {"type": "integer", "maximum": 65535}}, "properties": {"port": {"$ref": "#/$defs/port"}}}"##
-        XCTAssertEqual(try violations(##"{"port": 70000}"##, schema: schema), [
-            SchemaViolation(instancePath: "/port", schemaPath: "/properties/port/$ref/maximum", keyword: "maximum",
-                            message: "70000 is greater than the maximum of 65535"),
-        ])
+        XCTAssertEqual(
+            try violations(##"{"port": 70000}"##, schema: schema),
+            [
+                SchemaViolation(
+                    instancePath: "/port", schemaPath: "/properties/port/$ref/maximum", keyword: "maximum",
+                    message: "70000 is greater than the maximum of 65535")
+            ])
     }
 
     func testCombinatorsReportOnceAtTheirKeyword() throws {
@@ -111,25 +134,32 @@ final class ViolationReportingTests: XCTestCase {
         XCTAssertEqual(oneOf.map(\.keyword), ["oneOf"])
         XCTAssertTrue(oneOf[0].message.contains("indices 0, 1"), oneOf[0].message)
 
-        let then = try violations(##"{"kind": "lb"}"##, schema: #"""
-        {"if": {"properties": {"kind": {"const": "lb"}}}, "then": {"required": ["port"]}}
-        """#)
-        XCTAssertEqual(then, [
-            SchemaViolation(instancePath: "", schemaPath: "/then/required", keyword: "required",
-                            message: #"required property "port" is missing"#),
-        ])
+        let then = try violations(
+            ##"{"kind": "lb"}"##,
+            schema: #"""
+                {"if": {"properties": {"kind": {"const": "lb"}}}, "then": {"required": ["port"]}}
+                """#)
+        XCTAssertEqual(
+            then,
+            [
+                SchemaViolation(
+                    instancePath: "", schemaPath: "/then/required", keyword: "required",
+                    message: #"required property "port" is missing"#)
+            ])
     }
 
     func testEnumConstAndPatternMessages() throws {
         let schema = #"""
-        {"properties": {"tier": {"enum": ["small", "large"]}, "v": {"const": 1}, "id": {"pattern": "^[a-z]+$"}}}
-        """#
+            {"properties": {"tier": {"enum": ["small", "large"]}, "v": {"const": 1}, "id": {"pattern": "^[a-z]+$"}}}
+            """#
         let found = try violations(##"{"tier": "medium", "v": 1.0, "id": "Abc"}"##, schema: schema)
         XCTAssertEqual(found.map(\.keyword), ["pattern", "enum"])
-        XCTAssertEqual(found.map(\.message), [
-            #""Abc" does not match the pattern "^[a-z]+$""#,
-            #""medium" is not one of ["small","large"]"#,
-        ])
+        XCTAssertEqual(
+            found.map(\.message),
+            [
+                #""Abc" does not match the pattern "^[a-z]+$""#,
+                #""medium" is not one of ["small","large"]"#,
+            ])
     }
 
     func testDescriptionIsReadable() throws {

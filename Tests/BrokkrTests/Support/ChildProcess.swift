@@ -66,7 +66,10 @@ final class ChildProcess: @unchecked Sendable {
     func waitForExit(timeout: Duration = .seconds(20)) async throws -> Int32? {
         let deadline = ContinuousClock.now + timeout
         while process.isRunning, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(100)) }
-        if process.isRunning { kill(process.processIdentifier, SIGKILL); return nil }
+        if process.isRunning {
+            kill(process.processIdentifier, SIGKILL)
+            return nil
+        }
         return process.terminationStatus
     }
 }

@@ -21,8 +21,9 @@ extension TestBroker {
                     try await group.next()
                     throw TestBrokerError.serverDidNotStart
                 }
-                let replica = TestBroker(baseURL: "http://127.0.0.1:\(port)", adminPAK: adminPAK, database: database,
-                                         settings: settings, routeTable: RouteTable())
+                let replica = TestBroker(
+                    baseURL: "http://127.0.0.1:\(port)", adminPAK: adminPAK, database: database,
+                    settings: settings, routeTable: RouteTable())
                 do {
                     try await body(replica)
                 } catch {

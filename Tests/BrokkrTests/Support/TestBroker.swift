@@ -53,8 +53,9 @@ struct TestBroker: Sendable {
                     try await group.next()  // surfaces the server's start-up error
                     throw TestBrokerError.serverDidNotStart
                 }
-                let broker = TestBroker(baseURL: "http://127.0.0.1:\(port)", adminPAK: prepared.adminPAK ?? "",
-                                        database: database, settings: settings, routeTable: table)
+                let broker = TestBroker(
+                    baseURL: "http://127.0.0.1:\(port)", adminPAK: prepared.adminPAK ?? "",
+                    database: database, settings: settings, routeTable: table)
                 do {
                     try await body(broker)
                 } catch {
@@ -68,8 +69,10 @@ struct TestBroker: Sendable {
     }
 
     @discardableResult
-    func request(_ method: HTTPMethod, _ path: String, pak: String?, json: String? = nil, rawBody: String? = nil,
-                 headers: [(String, String)] = []) async throws -> HTTPResult {
+    func request(
+        _ method: HTTPMethod, _ path: String, pak: String?, json: String? = nil, rawBody: String? = nil,
+        headers: [(String, String)] = []
+    ) async throws -> HTTPResult {
         let url = path.hasPrefix("/") ? baseURL + path : baseURL + "/api/v1/" + path
         var request = HTTPClientRequest(url: url)
         request.method = method
@@ -85,13 +88,17 @@ struct TestBroker: Sendable {
     }
 
     func get(_ path: String, _ pak: String?) async throws -> HTTPResult { try await request(.GET, path, pak: pak) }
-    func post(_ path: String, _ pak: String?, _ json: String = "{}") async throws -> HTTPResult { try await request(.POST, path, pak: pak, json: json) }
+    func post(_ path: String, _ pak: String?, _ json: String = "{}") async throws -> HTTPResult {
+        try await request(.POST, path, pak: pak, json: json)
+    }
     func put(_ path: String, _ pak: String?, _ json: String) async throws -> HTTPResult { try await request(.PUT, path, pak: pak, json: json) }
     func delete(_ path: String, _ pak: String?) async throws -> HTTPResult { try await request(.DELETE, path, pak: pak) }
 
     /// Sends a contract request model and decodes the contract response model, expecting `status`.
-    func send<Response: Decodable>(_ method: HTTPMethod, _ path: String, _ pak: String?, _ body: some Encodable,
-                                   expect status: Int, as type: Response.Type) async throws -> Response {
+    func send<Response: Decodable>(
+        _ method: HTTPMethod, _ path: String, _ pak: String?, _ body: some Encodable,
+        expect status: Int, as type: Response.Type
+    ) async throws -> Response {
         let r = try await request(method, path, pak: pak, json: try ContractJSON.encodeString(body))
         XCTAssertEqual(r.status, status, r.body)
         return try ContractJSON.decode(type, from: r.body)
@@ -99,11 +106,16 @@ struct TestBroker: Sendable {
 
     // MARK: Fixtures through the API, with the shared contract models
 
-    struct Created: Sendable { let id: String; let pak: String }
+    struct Created: Sendable {
+        let id: String
+        let pak: String
+    }
 
     /// A new agent (INACTIVE when created), activated by the admin unless `active` is false.
-    func createAgent(_ name: String = "agent-\(UUID().uuidString.prefix(8))", cluster: String = "cluster-1",
-                     active: Bool = true) async throws -> Created {
+    func createAgent(
+        _ name: String = "agent-\(UUID().uuidString.prefix(8))", cluster: String = "cluster-1",
+        active: Bool = true
+    ) async throws -> Created {
         let r = try await send(.POST, "agents", adminPAK, NewAgent(name: name, clusterName: cluster), expect: 201, as: CreateAgentResponse.self)
         XCTAssertEqual(r.agent.status, "INACTIVE")
         let created = Created(id: r.agent.id.lowercasedString, pak: r.initialPak)
@@ -115,19 +127,22 @@ struct TestBroker: Sendable {
     }
 
     func createGenerator(_ name: String = "gen-\(UUID().uuidString.prefix(8))") async throws -> Created {
-        let r = try await send(.POST, "generators", adminPAK, NewGenerator(name: name, description: "ci"), expect: 201, as: CreateGeneratorResponse.self)
+        let r = try await send(
+            .POST, "generators", adminPAK, NewGenerator(name: name, description: "ci"), expect: 201, as: CreateGeneratorResponse.self)
         return Created(id: r.generator.id.lowercasedString, pak: r.pak)
     }
 
     func createStack(_ name: String = "stack-\(UUID().uuidString.prefix(8))", generatorID: String, pak: String? = nil) async throws -> String {
-        let stack = try await send(.POST, "stacks", pak ?? adminPAK, NewStack(name: name, generatorID: UUID(uuidString: generatorID)),
-                                   expect: 201, as: Stack.self)
+        let stack = try await send(
+            .POST, "stacks", pak ?? adminPAK, NewStack(name: name, generatorID: UUID(uuidString: generatorID)),
+            expect: 201, as: Stack.self)
         return stack.id.lowercasedString
     }
 
     func createObject(stackID: String, yaml: String, pak: String? = nil) async throws -> JSONValue {
-        let r = try await post("stacks/\(stackID)/deployment-objects", pak ?? adminPAK,
-                               JSONValue.object(["yaml_content": .string(yaml)]).serialized())
+        let r = try await post(
+            "stacks/\(stackID)/deployment-objects", pak ?? adminPAK,
+            JSONValue.object(["yaml_content": .string(yaml)]).serialized())
         XCTAssertEqual(r.status, 201, r.body)
         return r.json
     }

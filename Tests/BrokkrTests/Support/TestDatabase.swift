@@ -19,8 +19,10 @@ enum TestDatabase {
     }
 
     static func settings(schema: String, extra: [String: String] = [:]) throws -> Settings {
-        var env = ["BROKKR__DATABASE__URL": url, "BROKKR__DATABASE__SCHEMA": schema, "BROKKR__LOG__LEVEL": "warn",
-                   "BROKKR__BROKER__WEBHOOK_ENCRYPTION_KEY": webhookKey]
+        var env = [
+            "BROKKR__DATABASE__URL": url, "BROKKR__DATABASE__SCHEMA": schema, "BROKKR__LOG__LEVEL": "warn",
+            "BROKKR__BROKER__WEBHOOK_ENCRYPTION_KEY": webhookKey,
+        ]
         env.merge(extra) { _, new in new }
         return try Settings.load(file: nil, environment: env)
     }
@@ -32,8 +34,10 @@ enum TestDatabase {
     }
 
     /// Runs `body` with a migrated database in a fresh schema, dropped afterwards.
-    static func withMigratedDatabase<T: Sendable>(schema: String = uniqueSchema(), poolSize: Int = 8,
-                                                  _ body: @Sendable (Database, Settings) async throws -> T) async throws -> T {
+    static func withMigratedDatabase<T: Sendable>(
+        schema: String = uniqueSchema(), poolSize: Int = 8,
+        _ body: @Sendable (Database, Settings) async throws -> T
+    ) async throws -> T {
         let settings = try settings(schema: schema)
         let result = try await Database.withDatabase(settings, poolSize: poolSize, logger: logger) { database in
             try await Migrator.migrate(database)

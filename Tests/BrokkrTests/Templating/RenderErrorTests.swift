@@ -1,13 +1,15 @@
 import Foundation
 import XCTest
+
 @testable import BrokkrCommon
 
 /// Failures while rendering: strict undefined variables, type errors, and the line they happen on.
 final class RenderErrorTests: XCTestCase {
     func testUndefinedVariableIsAnError() {
         assertRenderError("{{ foo }}", .object([:]), "Variable `foo` not found in context while rendering 'template'", line: 1)
-        assertRenderError("a\nb\n  {{ missing }}", .object([:]),
-                          "Variable `missing` not found in context while rendering 'template'", line: 3)
+        assertRenderError(
+            "a\nb\n  {{ missing }}", .object([:]),
+            "Variable `missing` not found in context while rendering 'template'", line: 3)
         assertRenderError("{{ a.b }}", json(#"{"a": {}}"#), "Variable `a.b` not found in context while rendering 'template'")
         assertRenderError("{{ name | upper }}", .object([:]), "Variable `name` not found in context while rendering 'template'")
         assertRenderError("{% set x = y %}", .object([:]), "Variable `y` not found in context while rendering 'template'")
@@ -28,28 +30,34 @@ final class RenderErrorTests: XCTestCase {
     /// Errors inside loops and conditions report the line of the failing tag, not of the block.
     func testLineOfNestedFailure() {
         let template = """
-        items:
-        {% for item in items %}
-        {% if item.enabled %}
-          - {{ item.name | upper }}
-        {% endif %}
-        {% endfor %}
-        """
-        assertRenderError(template, json(#"{"items": [{"enabled": true, "name": "a"}, {"enabled": true, "name": 5}]}"#),
-                          "Filter call 'upper' failed: Filter `upper` was called on an incorrect value: got `5` but expected a String",
-                          line: 4)
-        assertRenderError("{% if a %}\n{% elif b > 1 %}\n{% endif %}", json(#"{"a": false}"#),
-                          "Variable `b` not found in context while rendering 'template'", line: 2)
+            items:
+            {% for item in items %}
+            {% if item.enabled %}
+              - {{ item.name | upper }}
+            {% endif %}
+            {% endfor %}
+            """
+        assertRenderError(
+            template, json(#"{"items": [{"enabled": true, "name": "a"}, {"enabled": true, "name": 5}]}"#),
+            "Filter call 'upper' failed: Filter `upper` was called on an incorrect value: got `5` but expected a String",
+            line: 4)
+        assertRenderError(
+            "{% if a %}\n{% elif b > 1 %}\n{% endif %}", json(#"{"a": false}"#),
+            "Variable `b` not found in context while rendering 'template'", line: 2)
     }
 
     func testIndexErrors() {
         let context = json(#"{"arr": [1, 2, 3], "flag": true}"#)
-        assertRenderError("{{ arr[10] }}", context,
-                          "Variable `arr[10]` not found in context while rendering 'template': the evaluated version was `arr.10`. Maybe the index is out of bounds?")
-        assertRenderError("{{ arr[a] }}", context,
-                          "Variable arr[a] can not be evaluated because: Variable `a` not found in context while rendering 'template'")
-        assertRenderError("{{ arr[flag] }}", context,
-                          "Only variables evaluating to String or Number can be used as index (`flag` of `arr[flag]`)")
+        assertRenderError(
+            "{{ arr[10] }}", context,
+            "Variable `arr[10]` not found in context while rendering 'template': the evaluated version was `arr.10`. Maybe the index is out of bounds?"
+        )
+        assertRenderError(
+            "{{ arr[a] }}", context,
+            "Variable arr[a] can not be evaluated because: Variable `a` not found in context while rendering 'template'")
+        assertRenderError(
+            "{{ arr[flag] }}", context,
+            "Only variables evaluating to String or Number can be used as index (`flag` of `arr[flag]`)")
     }
 
     func testMathErrors() {
@@ -66,22 +74,28 @@ final class RenderErrorTests: XCTestCase {
 
     func testOtherValueErrors() {
         let context = json(#"{"numbers": [1, 2], "num": 5, "obj": {"a": 1}}"#)
-        assertRenderError("{{ 'n: ' ~ numbers }}", context,
-                          "Tried to concat a value that is not a string or a number from ident numbers")
+        assertRenderError(
+            "{{ 'n: ' ~ numbers }}", context,
+            "Tried to concat a value that is not a string or a number from ident numbers")
         assertRenderError("{{ 'a' in num }}", context, "The `in` operator only supports strings, arrays and objects.")
         assertRenderError("{{ 1 in 'abc' }}", context, "Tried to check if 1 is in a string, but it isn't a string")
-        assertRenderError("{% for x in num %}{% endfor %}", context,
-                          "Tried to iterate on a container (`num`) that has a unsupported type")
-        assertRenderError("{% for k, v in numbers %}{% endfor %}", context,
-                          "Tried to iterate using key value on variable `numbers`, but it isn't an object/map")
-        assertRenderError("{% for v in obj %}{% endfor %}", context,
-                          "Tried to iterate using key value on variable `obj`, but it is missing a key")
+        assertRenderError(
+            "{% for x in num %}{% endfor %}", context,
+            "Tried to iterate on a container (`num`) that has a unsupported type")
+        assertRenderError(
+            "{% for k, v in numbers %}{% endfor %}", context,
+            "Tried to iterate using key value on variable `numbers`, but it isn't an object/map")
+        assertRenderError(
+            "{% for v in obj %}{% endfor %}", context,
+            "Tried to iterate using key value on variable `obj`, but it is missing a key")
         assertRenderError("{% for x in 5 %}{% endfor %}", context, "Forloop containers have to be an ident or a function call")
         assertRenderError("{{ throw(message='bad input: ' ~ num) }}", context, "Function call 'throw' failed: bad input: 5")
-        assertRenderError("{{ range(end=-1) }}", context,
-                          "Function call 'range' failed: Function `range` received end=-1 but `end` can only be a number")
-        assertRenderError("{% if range(end=2) %}{% endif %}", context,
-                          "Function `range` was used in a logic operation but is not returning a bool")
+        assertRenderError(
+            "{{ range(end=-1) }}", context,
+            "Function call 'range' failed: Function `range` received end=-1 but `end` can only be a number")
+        assertRenderError(
+            "{% if range(end=2) %}{% endif %}", context,
+            "Function `range` was used in a logic operation but is not returning a bool")
     }
 
     /// A template is parsed once and can be rendered many times, concurrently.

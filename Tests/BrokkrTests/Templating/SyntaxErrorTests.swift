@@ -1,4 +1,5 @@
 import XCTest
+
 @testable import BrokkrCommon
 
 /// Parse errors with the 1-based line and column of the offending token.
@@ -23,8 +24,9 @@ final class SyntaxErrorTests: XCTestCase {
         assertSyntaxError("a\n{% endif %}", line: 2, column: 1, "unexpected `{% endif %}`: there is no open `if` block")
         assertSyntaxError("{% endfor %}", line: 1, column: 1, "there is no open `for` loop")
         assertSyntaxError("{% else %}", line: 1, column: 1, "there is no open `if` or `for` block")
-        assertSyntaxError("{% for x in xs %}\n  {% endif %}", line: 2, column: 3,
-                          "unexpected `{% endif %}`: the `for` block opened at line 1, column 1 must be closed with `{% endfor %}` first")
+        assertSyntaxError(
+            "{% for x in xs %}\n  {% endif %}", line: 2, column: 3,
+            "unexpected `{% endif %}`: the `for` block opened at line 1, column 1 must be closed with `{% endfor %}` first")
         assertSyntaxError("{% for x in xs %}{% elif y %}{% endfor %}", line: 1, column: 18, "the `for` block opened at line 1, column 1")
         assertSyntaxError("{% if x %}{% endfilter %}", line: 1, column: 11, "must be closed with `{% endif %}` first")
         assertSyntaxError("{% if a %}{% else %}{% else %}{% endif %}", line: 1, column: 21, "an `if` block can only have one `else`")
@@ -60,8 +62,9 @@ final class SyntaxErrorTests: XCTestCase {
         assertSyntaxError("{% break %}", line: 1, column: 1, "`break` can only be used inside a `for` loop")
         assertSyntaxError("{% if x %}{% continue %}{% endif %}", line: 1, column: 11, "`continue` can only be used inside a `for` loop")
         // As in Tera, a filter section inside a loop does not allow `break`.
-        assertSyntaxError("{% for x in xs %}{% filter upper %}{% break %}{% endfilter %}{% endfor %}", line: 1, column: 36,
-                          "`break` can only be used inside a `for` loop")
+        assertSyntaxError(
+            "{% for x in xs %}{% filter upper %}{% break %}{% endfilter %}{% endfor %}", line: 1, column: 36,
+            "`break` can only be used inside a `for` loop")
     }
 
     func testUnexpectedTokens() {
@@ -100,8 +103,9 @@ final class SyntaxErrorTests: XCTestCase {
 
     func testDescription() {
         XCTAssertThrowsError(try TeraTemplate(source: "{{ name | nofilter }}")) { error in
-            XCTAssertEqual((error as? TemplateSyntaxError)?.description,
-                           "syntax error at line 1, column 11: unknown filter `nofilter`")
+            XCTAssertEqual(
+                (error as? TemplateSyntaxError)?.description,
+                "syntax error at line 1, column 11: unknown filter `nofilter`")
         }
     }
 

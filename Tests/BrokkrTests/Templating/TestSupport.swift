@@ -1,4 +1,5 @@
 import XCTest
+
 @testable import BrokkrCommon
 
 /// Parses a JSON literal used as a rendering context in tests.
@@ -21,8 +22,10 @@ func assertRenders(_ source: String, _ expected: String, file: StaticString = #f
 }
 
 /// Asserts `source` renders to exactly `expected`.
-func assertRenders(_ source: String, _ context: JSONValue, _ expected: String,
-                   file: StaticString = #filePath, line: UInt = #line) {
+func assertRenders(
+    _ source: String, _ context: JSONValue, _ expected: String,
+    file: StaticString = #filePath, line: UInt = #line
+) {
     do {
         let output = try render(source, context)
         XCTAssertEqual(output, expected, "rendering \(source.debugDescription)", file: file, line: line)
@@ -32,32 +35,39 @@ func assertRenders(_ source: String, _ context: JSONValue, _ expected: String,
 }
 
 /// Asserts each `(template, expected output)` pair against one context.
-func assertRendersAll(_ cases: [(String, String)], _ context: JSONValue = .object([:]),
-                      file: StaticString = #filePath, line: UInt = #line) {
+func assertRendersAll(
+    _ cases: [(String, String)], _ context: JSONValue = .object([:]),
+    file: StaticString = #filePath, line: UInt = #line
+) {
     for (source, expected) in cases {
         assertRenders(source, context, expected, file: file, line: line)
     }
 }
 
 /// Asserts `source` fails to parse at `line`:`column` with a message containing `fragment`.
-func assertSyntaxError(_ source: String, line errorLine: Int, column: Int, _ fragment: String,
-                       file: StaticString = #filePath, line: UInt = #line) {
+func assertSyntaxError(
+    _ source: String, line errorLine: Int, column: Int, _ fragment: String,
+    file: StaticString = #filePath, line: UInt = #line
+) {
     do {
         _ = try TeraTemplate(source: source)
         XCTFail("expected a syntax error for \(source.debugDescription)", file: file, line: line)
     } catch let error as TemplateSyntaxError {
         XCTAssertEqual(error.line, errorLine, "line of \(error)", file: file, line: line)
         XCTAssertEqual(error.column, column, "column of \(error)", file: file, line: line)
-        XCTAssertTrue(error.message.contains(fragment), "\(error.message.debugDescription) should contain \(fragment.debugDescription)",
-                      file: file, line: line)
+        XCTAssertTrue(
+            error.message.contains(fragment), "\(error.message.debugDescription) should contain \(fragment.debugDescription)",
+            file: file, line: line)
     } catch {
         XCTFail("unexpected error type: \(error)", file: file, line: line)
     }
 }
 
 /// Asserts rendering fails with exactly `message` (and, if given, at `errorLine`).
-func assertRenderError(_ source: String, _ context: JSONValue = .object([:]), _ message: String,
-                       line errorLine: Int? = nil, file: StaticString = #filePath, line: UInt = #line) {
+func assertRenderError(
+    _ source: String, _ context: JSONValue = .object([:]), _ message: String,
+    line errorLine: Int? = nil, file: StaticString = #filePath, line: UInt = #line
+) {
     do {
         let template = try TeraTemplate(source: source)
         let output = try template.render(context)

@@ -1,32 +1,34 @@
 import XCTest
+
 @testable import BrokkrCommon
 
 /// `{%-`, `-%}`, `{{-`, `-}}`, `{#-`, `-#}`: trim all whitespace, newlines included, on that side.
 final class WhitespaceControlTests: XCTestCase {
     /// The cases of Tera's own whitespace tests.
     func testTeraWhitespaceCases() {
-        assertRendersAll([
-            ("  {%- for n in numbers %}{{n}}{% endfor -%} ", "123"),
-            ("{%- for n in numbers %} {{n}}{%- endfor -%} ", " 1 2 3"),
-            ("{%- for n in numbers -%}\n {{n}}\n {%- endfor -%} ", "123"),
-            ("{%- if true -%}\n {{numbers}}\n {%- endif -%} ", "[1, 2, 3]"),
-            ("{%- if false -%}\n {{numbers}}\n {% else %} Nope{%- endif -%} ", " Nope"),
-            ("  {%- if false -%}\n {{numbers}}\n {% else -%} Nope {%- endif -%} ", "Nope"),
-            ("  {%- if false -%}\n {{numbers}}\n {% elif true -%} Nope {%- endif -%} ", "Nope"),
-            ("  {%- if false -%}\n {{numbers}}\n {% elif false -%} Nope {% else %} else {%- endif -%} ", " else"),
-            ("  {%- set var = 2 -%} {{var}}", "2"),
-            ("  {% set var = 2 -%} {{var}}", "  2"),
-            (" {% raw -%} {{2}} {% endraw -%} ", " {{2}} "),
-            ("  {% filter upper -%} hey {%- endfilter -%} ", "  HEY"),
-            ("  {{ \"hello\" -}} ", "  hello"),
-            ("  {{- \"hello\" }} ", "hello "),
-            ("  {{- \"hello\" -}} ", "hello"),
-            ("  {#- \"hello\" -#} ", ""),
-            ("  {# \"hello\" -#} ", "  "),
-            ("  {#- \"hello\" #} ", " "),
-            ("{% filter upper %}  {{ \"c\" }}   d{% endfilter %}", "  C   D"),
-            ("{% raw %}    yaml_test:     {% endraw %}", "    yaml_test:     "),
-        ], json(#"{"numbers": [1, 2, 3]}"#))
+        assertRendersAll(
+            [
+                ("  {%- for n in numbers %}{{n}}{% endfor -%} ", "123"),
+                ("{%- for n in numbers %} {{n}}{%- endfor -%} ", " 1 2 3"),
+                ("{%- for n in numbers -%}\n {{n}}\n {%- endfor -%} ", "123"),
+                ("{%- if true -%}\n {{numbers}}\n {%- endif -%} ", "[1, 2, 3]"),
+                ("{%- if false -%}\n {{numbers}}\n {% else %} Nope{%- endif -%} ", " Nope"),
+                ("  {%- if false -%}\n {{numbers}}\n {% else -%} Nope {%- endif -%} ", "Nope"),
+                ("  {%- if false -%}\n {{numbers}}\n {% elif true -%} Nope {%- endif -%} ", "Nope"),
+                ("  {%- if false -%}\n {{numbers}}\n {% elif false -%} Nope {% else %} else {%- endif -%} ", " else"),
+                ("  {%- set var = 2 -%} {{var}}", "2"),
+                ("  {% set var = 2 -%} {{var}}", "  2"),
+                (" {% raw -%} {{2}} {% endraw -%} ", " {{2}} "),
+                ("  {% filter upper -%} hey {%- endfilter -%} ", "  HEY"),
+                ("  {{ \"hello\" -}} ", "  hello"),
+                ("  {{- \"hello\" }} ", "hello "),
+                ("  {{- \"hello\" -}} ", "hello"),
+                ("  {#- \"hello\" -#} ", ""),
+                ("  {# \"hello\" -#} ", "  "),
+                ("  {#- \"hello\" #} ", " "),
+                ("{% filter upper %}  {{ \"c\" }}   d{% endfilter %}", "  C   D"),
+                ("{% raw %}    yaml_test:     {% endraw %}", "    yaml_test:     "),
+            ], json(#"{"numbers": [1, 2, 3]}"#))
     }
 
     /// Without markers, every newline around tags is kept.
@@ -39,12 +41,12 @@ final class WhitespaceControlTests: XCTestCase {
     /// The usual YAML pattern: a loop whose tags sit on their own lines.
     func testYamlListLoop() {
         let template = """
-        ports:
-        {%- for port in ports %}
-          - containerPort: {{ port }}
-        {%- endfor %}
-        done
-        """
+            ports:
+            {%- for port in ports %}
+              - containerPort: {{ port }}
+            {%- endfor %}
+            done
+            """
         assertRenders(template, json(#"{"ports": [80, 443]}"#), "ports:\n  - containerPort: 80\n  - containerPort: 443\ndone")
     }
 

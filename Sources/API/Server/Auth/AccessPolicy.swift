@@ -73,6 +73,8 @@ public struct AccessPolicy: Sendable, CustomStringConvertible {
 enum Access {
     /// Admin, or the generator that owns the stack.
     static func requireStackOwner(_ principal: Principal, ownerID: UUID, denied: ErrorCode = .stackNotOwned) throws {
-        guard principal.isAdmin || principal.generatorID == ownerID else { throw APIError(denied, "Only the admin or the stack's generator may do this") }
+        guard principal.isAdmin || principal.generatorID == ownerID else {
+            throw APIError(denied, "Only the admin or the stack's generator may do this")
+        }
     }
 }

@@ -39,9 +39,11 @@ struct AuthMiddleware: RouterMiddleware {
         let prefix = header.flatMap { $0.split(separator: " ").last?.split(separator: "_").first.map(String.init) }
         let entry = AuditEntry(
             actorType: "system", actorID: nil, action: "auth.failed", resourceType: "pak", resourceID: nil,
-            details: .object(["reason": .string(header == nil ? "missing_pak" : "invalid_pak"),
-                              "pak_prefix": prefix.map { .string(String($0.prefix(16))) } ?? .null,
-                              "path": .string(request.uri.path)]),
+            details: .object([
+                "reason": .string(header == nil ? "missing_pak" : "invalid_pak"),
+                "pak_prefix": prefix.map { .string(String($0.prefix(16))) } ?? .null,
+                "path": .string(request.uri.path),
+            ]),
             ipAddress: request.forwardedClientAddress,
             userAgent: request.headers[.userAgent])
         let database = authenticator.database

@@ -32,7 +32,8 @@ struct APIRoutes {
         table.append(RouteDeclaration(method: method.rawValue, path: path, policy: policy.description))
         group.on(RouterPath(path), method: method) { request, context in
             let principal = try context.caller()
-            let pathID = context.parameters.get("id").flatMap(UUID.init(uuidString:))
+            let pathID =
+                context.parameters.get("id").flatMap(UUID.init(uuidString:))
                 ?? context.parameters.get("agent_id").flatMap(UUID.init(uuidString:))
             try policy.enforce(principal, pathID: pathID)
             do {

@@ -5,7 +5,8 @@ import NIOCore
 /// JSON responses: contract models (encoded by `ContractJSON`) or JSON text already rendered.
 public enum JSONResponse {
     public static func encode<T: Encodable>(_ value: T, status: HTTPResponse.Status = .ok) throws -> Response {
-        Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: try ContractJSON.encode(value))))
+        Response(
+            status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: try ContractJSON.encode(value))))
     }
 
     public static func raw(_ json: String, status: HTTPResponse.Status = .ok) -> Response {

@@ -18,8 +18,9 @@ struct ClientAddressMiddleware: RouterMiddleware {
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         var head = request.head
-        head.headerFields[Request.clientAddressHeader] = clientAddress(peer: context.peerAddress,
-                                                                       forwardedFor: request.headers[values: .init("X-Forwarded-For")!])
+        head.headerFields[Request.clientAddressHeader] = clientAddress(
+            peer: context.peerAddress,
+            forwardedFor: request.headers[values: .init("X-Forwarded-For")!])
         return try await next(Request(head: head, body: request.body), context)
     }
 

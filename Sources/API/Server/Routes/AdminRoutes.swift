@@ -15,7 +15,9 @@ enum AdminRoutes {
             }
             func date(_ name: String) throws -> Date? {
                 guard let raw = q[name[...]] else { return nil }
-                guard let d = RFC3339.date(from: String(raw)) else { throw APIError(.invalidParameter, "query parameter \(name) must be an RFC 3339 timestamp") }
+                guard let d = RFC3339.date(from: String(raw)) else {
+                    throw APIError(.invalidParameter, "query parameter \(name) must be an RFC 3339 timestamp")
+                }
                 return d
             }
             func int(_ name: String, default value: Int) throws -> Int {
@@ -30,7 +32,8 @@ enum AdminRoutes {
                 resourceType: q["resource_type"].map(String.init), resourceID: try uuid("resource_id"),
                 from: try date("from"), to: try date("to"))
             let page = try await AuditLogStore(sql: s.database).page(filter, limit: limit, offset: offset)
-            return try JSONResponse.encode(AuditLogListResponse(logs: page.logs, total: page.total, count: page.logs.count, limit: limit, offset: offset))
+            return try JSONResponse.encode(
+                AuditLogListResponse(logs: page.logs, total: page.total, count: page.logs.count, limit: limit, offset: offset))
         }
 
         api.add(.post, "admin/config/reload", .admin(), failure: "Failed to reload configuration") { request, _, principal in
@@ -43,13 +46,15 @@ enum AdminRoutes {
             let changed = changes.map { ConfigChangeInfo(key: $0.key, oldValue: $0.oldValue, newValue: $0.newValue) }
             // Every other API replica and worker reloads too, when this commits.
             try await s.transaction { tx in
-                try await s.audit(tx, principal, "config.reloaded", resourceType: "config", resourceID: nil,
-                                  details: .object(["changes": try ContractJSON.value(changed)]), request: request)
+                try await s.audit(
+                    tx, principal, "config.reloaded", resourceType: "config", resourceID: nil,
+                    details: .object(["changes": try ContractJSON.value(changed)]), request: request)
                 try await ConfigReloadListener.notifyAll(on: tx.connection, logger: tx.logger)
             }
-            return try JSONResponse.encode(ConfigReloadResponse(
-                reloadedAt: Date(), changes: changed, success: true,
-                message: changes.isEmpty ? "No changes detected" : "\(changes.count) setting(s) updated"))
+            return try JSONResponse.encode(
+                ConfigReloadResponse(
+                    reloadedAt: Date(), changes: changed, success: true,
+                    message: changes.isEmpty ? "No changes detected" : "\(changes.count) setting(s) updated"))
         }
     }
 }

@@ -27,8 +27,9 @@ enum AgentResourceRoutes {
                     "created_at": .string(RFC3339.string(from: event.createdAt)),
                 ]
                 let type = new.status.uppercased() == "SUCCESS" ? "deployment.applied" : "deployment.failed"
-                try await EventOutbox.emit(BrokkrEvent(eventType: type, data: .object(data)), agentID: agentID, stackID: object.stackID,
-                                           on: tx.connection, logger: tx.logger)
+                try await EventOutbox.emit(
+                    BrokkrEvent(eventType: type, data: .object(data)), agentID: agentID, stackID: object.stackID,
+                    on: tx.connection, logger: tx.logger)
                 return event
             }
             return try JSONResponse.encode(event, status: .created)

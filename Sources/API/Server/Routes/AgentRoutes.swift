@@ -33,8 +33,9 @@ enum AgentRoutes {
             let agent = try await s.transaction { tx in
                 let agent = try await AgentStore(sql: tx).create(name: name, clusterName: cluster, pakHash: key.hash)
                 try await ResourceEvents.agentRegistered(tx, id: agent.id, name: name, cluster: cluster)
-                try await s.audit(tx, principal, "agent.created", resourceType: "agent", resourceID: agent.id,
-                                  details: .object(["name": .string(name), "cluster_name": .string(cluster)]), request: request)
+                try await s.audit(
+                    tx, principal, "agent.created", resourceType: "agent", resourceID: agent.id,
+                    details: .object(["name": .string(name), "cluster_name": .string(cluster)]), request: request)
                 try await s.audit(tx, principal, "pak.created", resourceType: "agent", resourceID: agent.id, request: request)
                 return agent
             }
@@ -50,12 +51,16 @@ enum AgentRoutes {
             let id = try context.uuid("id")
             let update = try await request.decode(as: UpdateAgentRequest.self)
             let agent = try await s.transaction { tx -> Agent in
-                guard let agent = try await AgentStore(sql: tx).update(id, name: update.name, clusterName: update.clusterName, status: update.status) else {
+                guard let agent = try await AgentStore(sql: tx).update(id, name: update.name, clusterName: update.clusterName, status: update.status)
+                else {
                     throw agentNotFound
                 }
-                try await s.audit(tx, principal, "agent.updated", resourceType: "agent", resourceID: id,
-                                  details: .object(["name": .string(agent.name), "cluster_name": .string(agent.clusterName),
-                                                    "status": .string(agent.status)]), request: request)
+                try await s.audit(
+                    tx, principal, "agent.updated", resourceType: "agent", resourceID: id,
+                    details: .object([
+                        "name": .string(agent.name), "cluster_name": .string(agent.clusterName),
+                        "status": .string(agent.status),
+                    ]), request: request)
                 return agent
             }
             // A status change (e.g. deactivation) takes effect on the next request, not after the cache TTL.
@@ -82,8 +87,9 @@ enum AgentRoutes {
             let key = s.pakGenerator.generate()
             let (oldHash, agent) = try await s.transaction { tx in
                 guard let rotated = try await AgentStore(sql: tx).rotateKey(id, newHash: key.hash) else { throw agentNotFound }
-                try await s.audit(tx, principal, "pak.rotated", resourceType: "agent", resourceID: id,
-                                  details: .object(["agent_name": .string(rotated.agent.name)]), request: request)
+                try await s.audit(
+                    tx, principal, "pak.rotated", resourceType: "agent", resourceID: id,
+                    details: .object(["agent_name": .string(rotated.agent.name)]), request: request)
                 return (rotated.oldHash, rotated.agent)
             }
             s.authCache.evict(oldHash)
@@ -118,7 +124,9 @@ enum AgentRoutes {
         guard let agent = try await s.agents.find(name: String(name), clusterName: String(cluster)) else {
             throw agentNotFound
         }
-        guard principal.isAdmin || principal.agentID == agent.id else { throw APIError(.agentPakMismatch, "Only the admin or this agent may read it") }
+        guard principal.isAdmin || principal.agentID == agent.id else {
+            throw APIError(.agentPakMismatch, "Only the admin or this agent may read it")
+        }
         return try JSONResponse.encode(agent)
     }
 }

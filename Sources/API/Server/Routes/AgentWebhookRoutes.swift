@@ -9,8 +9,10 @@ enum AgentWebhookRoutes {
     static let batch = 10, leaseSeconds = 60
 
     static func register(_ api: APIRoutes, _ s: BrokerServices) {
-        api.add(.get, "agents/:id/webhooks/pending", .adminOrAgentSelf(),
-                failure: "Failed to claim pending deliveries") { _, context, _ in
+        api.add(
+            .get, "agents/:id/webhooks/pending", .adminOrAgentSelf(),
+            failure: "Failed to claim pending deliveries"
+        ) { _, context, _ in
             let agentID = try context.uuid("id")
             guard try await s.agents.exists(agentID) else { throw AgentRoutes.agentNotFound }
             let labels = try await s.tags(.agent).labels(agentID)
@@ -25,17 +27,20 @@ enum AgentWebhookRoutes {
                 // lease expires, and is dead once its attempts are used up.
                 guard let target = try? job.target(cipher) else { continue }
                 let signature = target.signature(at: Int(Date().timeIntervalSince1970))
-                items.append(PendingWebhookDelivery(
-                    id: job.id, subscriptionID: job.subscriptionID, eventType: job.eventType, payload: job.payload, url: target.url,
-                    timeoutSeconds: job.timeoutSeconds, maxRetries: job.maxRetries, attempts: job.attempts,
-                    authHeader: target.authHeader, eventID: job.eventID, signature: signature?.legacy,
-                    signature256: signature?.timestamped, timestamp: signature?.timestamp))
+                items.append(
+                    PendingWebhookDelivery(
+                        id: job.id, subscriptionID: job.subscriptionID, eventType: job.eventType, payload: job.payload, url: target.url,
+                        timeoutSeconds: job.timeoutSeconds, maxRetries: job.maxRetries, attempts: job.attempts,
+                        authHeader: target.authHeader, eventID: job.eventID, signature: signature?.legacy,
+                        signature256: signature?.timestamped, timestamp: signature?.timestamp))
             }
             return try JSONResponse.encode(items)
         }
 
-        api.add(.post, "webhook-deliveries/:id/result", .adminOrAgent(.agentPakRequired, "Agent authentication required"),
-                failure: "Failed to update delivery") { request, context, principal in
+        api.add(
+            .post, "webhook-deliveries/:id/result", .adminOrAgent(.agentPakRequired, "Agent authentication required"),
+            failure: "Failed to update delivery"
+        ) { request, context, principal in
             guard let agentID = principal.agentID else { throw APIError(.agentPakRequired, "Agent authentication required") }
             let id = try context.uuid("id")
             let body = try await RequestBytes.read(request)
@@ -45,7 +50,8 @@ enum AgentWebhookRoutes {
             let success = result.success
             let queue = WorkQueue(spec: .webhookDeliveries, database: s.database)
             let owner = ClaimFilter.agentOwner(agentID)
-            let stillOwned = success
+            let stillOwned =
+                success
                 ? try await queue.complete(id, owner: owner)
                 : try await queue.fail(id, owner: owner, error: result.error ?? "Unknown error") != .notOwned
             // Unlike the original, a result that arrives after the claim expired is refused rather than
@@ -54,8 +60,10 @@ enum AgentWebhookRoutes {
             guard !success, let progress = try await s.webhookDeliveries.progress(id) else {
                 return try JSONResponse.encode(DeliveryResultResponse(status: "success", deliveryID: id))
             }
-            return try JSONResponse.encode(DeliveryResultResponse(status: progress.status, deliveryID: id, attempts: progress.attempts,
-                                                                  nextRetryAt: progress.nextRetryAt))
+            return try JSONResponse.encode(
+                DeliveryResultResponse(
+                    status: progress.status, deliveryID: id, attempts: progress.attempts,
+                    nextRetryAt: progress.nextRetryAt))
         }
     }
 }

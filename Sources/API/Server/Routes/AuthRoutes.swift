@@ -7,8 +7,10 @@ import Hummingbird
 enum AuthRoutes {
     static func register(_ api: APIRoutes, _ s: BrokerServices) {
         api.add(.post, "auth/pak", .anyAuthenticated, failure: "Failed to verify PAK") { _, _, principal in
-            try JSONResponse.encode(AuthResponse(admin: principal.isAdmin, agent: principal.agentID?.lowercasedString,
-                                                 generator: principal.generatorID?.lowercasedString))
+            try JSONResponse.encode(
+                AuthResponse(
+                    admin: principal.isAdmin, agent: principal.agentID?.lowercasedString,
+                    generator: principal.generatorID?.lowercasedString))
         }
     }
 }

@@ -13,7 +13,8 @@ enum DeploymentObjectRoutes {
             return try JSONResponse.encode(objects)
         }
 
-        api.add(.post, "stacks/:id/deployment-objects", .resourceChecked, failure: "Failed to create deployment object") { request, context, principal in
+        api.add(.post, "stacks/:id/deployment-objects", .resourceChecked, failure: "Failed to create deployment object") {
+            request, context, principal in
             let stack = try await StackRoutes.ownedStack(context, principal, s)
             let new = try await request.decode(as: CreateDeploymentObjectRequest.self)
             let object = try await s.transaction { tx in
@@ -43,10 +44,13 @@ enum DeploymentObjectRoutes {
     /// Inserts an object and its `deployment.created` event in the caller's transaction.
     static func createObject(_ tx: Transaction, stackID: UUID, yaml: String, isDeletionMarker: Bool) async throws -> DeploymentObject {
         let object = try await DeploymentObjectStore(sql: tx).create(stackID: stackID, yaml: yaml, isDeletionMarker: isDeletionMarker)
-        try await EventOutbox.emit(BrokkrEvent(eventType: "deployment.created", data: .object([
-            "deployment_object_id": .string(object.id.lowercasedString), "stack_id": .string(stackID.lowercasedString),
-            "sequence_id": .int(Int64(object.sequenceID)),
-        ])), stackID: stackID, on: tx.connection, logger: tx.logger)
+        try await EventOutbox.emit(
+            BrokkrEvent(
+                eventType: "deployment.created",
+                data: .object([
+                    "deployment_object_id": .string(object.id.lowercasedString), "stack_id": .string(stackID.lowercasedString),
+                    "sequence_id": .int(Int64(object.sequenceID)),
+                ])), stackID: stackID, on: tx.connection, logger: tx.logger)
         return object
     }
 }

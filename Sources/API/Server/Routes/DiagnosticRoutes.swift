@@ -7,18 +7,23 @@ import Hummingbird
 /// a deployment object; the agent claims the request and posts the result.
 enum DiagnosticRoutes {
     static func register(_ api: APIRoutes, _ s: BrokerServices) {
-        api.add(.post, "deployment-objects/:id/diagnostics", .admin(), failure: "Failed to create diagnostic request") { request, context, principal in
+        api.add(.post, "deployment-objects/:id/diagnostics", .admin(), failure: "Failed to create diagnostic request") {
+            request, context, principal in
             let objectID = try context.uuid("id")
             let new = try await request.decode(as: CreateDiagnosticRequest.self)
             let (agentID, requestedBy, retention) = (new.agentID, new.requestedBy, new.retentionMinutes ?? 60)
             guard try await s.deploymentObjects.get(objectID) != nil else { throw APIError(.deploymentObjectNotFound, "Deployment object not found") }
             guard try await s.agents.exists(agentID) else { throw AgentRoutes.agentNotFound }
             let created = try await s.transaction { tx -> DiagnosticRequest in
-                let created = try await DiagnosticStore(sql: tx).create(deploymentObjectID: objectID, agentID: agentID,
-                                                                        requestedBy: requestedBy, retentionMinutes: retention)
-                try await s.audit(tx, principal, "diagnostic.requested", resourceType: "diagnostic", resourceID: created.id,
-                                  details: .object(["agent_id": .string(agentID.uuidString.lowercased()),
-                                                    "deployment_object_id": .string(objectID.uuidString.lowercased())]), request: request)
+                let created = try await DiagnosticStore(sql: tx).create(
+                    deploymentObjectID: objectID, agentID: agentID,
+                    requestedBy: requestedBy, retentionMinutes: retention)
+                try await s.audit(
+                    tx, principal, "diagnostic.requested", resourceType: "diagnostic", resourceID: created.id,
+                    details: .object([
+                        "agent_id": .string(agentID.uuidString.lowercased()),
+                        "deployment_object_id": .string(objectID.uuidString.lowercased()),
+                    ]), request: request)
                 return created
             }
             return try JSONResponse.encode(created, status: .created)
@@ -61,7 +66,9 @@ enum DiagnosticRoutes {
     }
 
     /// The path's request, if the caller is its assigned agent (or the admin, where allowed): 404 before 403.
-    static func assigned(_ context: BrokkrRequestContext, _ principal: Principal, _ store: DiagnosticStore, adminAllowed: Bool) async throws -> DiagnosticRequest {
+    static func assigned(_ context: BrokkrRequestContext, _ principal: Principal, _ store: DiagnosticStore, adminAllowed: Bool) async throws
+        -> DiagnosticRequest
+    {
         guard let request = try await store.get(try context.uuid("id")) else { throw APIError(.diagnosticNotFound, "Diagnostic request not found") }
         let allowed = principal.agentID == request.agentID || (adminAllowed && principal.isAdmin)
         guard allowed else { throw APIError(.diagnosticNotOwned, "Only the assigned agent may do this") }

@@ -25,17 +25,20 @@ enum DocsRoutes {
             guard folder != nil else {
                 throw APIError(.notFound, "Swagger UI's assets are not installed: run scripts/swagger-ui.sh DIR and set broker.swagger_ui_dir")
             }
-            return Response(status: .ok, headers: [.contentType: "text/html; charset=utf-8"],
-                            body: .init(byteBuffer: ByteBuffer(string: page)))
+            return Response(
+                status: .ok, headers: [.contentType: "text/html; charset=utf-8"],
+                body: .init(byteBuffer: ByteBuffer(string: page)))
         }
         router.get("swagger-ui/:asset") { _, context -> Response in
             let name = context.parameters.get("asset") ?? ""
             guard let folder, let type = assets[name],
-                  let data = FileManager.default.contents(atPath: (folder as NSString).appendingPathComponent(name)) else {
+                let data = FileManager.default.contents(atPath: (folder as NSString).appendingPathComponent(name))
+            else {
                 throw APIError(.notFound, "No such Swagger UI asset")
             }
-            return Response(status: .ok, headers: [.contentType: type, .cacheControl: "public, max-age=86400"],
-                            body: .init(byteBuffer: ByteBuffer(bytes: data)))
+            return Response(
+                status: .ok, headers: [.contentType: type, .cacheControl: "public, max-age=86400"],
+                body: .init(byteBuffer: ByteBuffer(bytes: data)))
         }
     }
 

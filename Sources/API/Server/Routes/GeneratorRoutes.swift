@@ -17,8 +17,9 @@ enum GeneratorRoutes {
             let key = s.pakGenerator.generate()
             let generator = try await s.transaction { tx -> Generator in
                 let generator = try await GeneratorStore(sql: tx).create(name: new.name, description: new.description, pakHash: key.hash)
-                try await s.audit(tx, principal, "generator.created", resourceType: "generator", resourceID: generator.id,
-                                  details: .object(["name": .string(new.name)]), request: request)
+                try await s.audit(
+                    tx, principal, "generator.created", resourceType: "generator", resourceID: generator.id,
+                    details: .object(["name": .string(new.name)]), request: request)
                 try await s.audit(tx, principal, "pak.created", resourceType: "generator", resourceID: generator.id, request: request)
                 return generator
             }
@@ -38,8 +39,9 @@ enum GeneratorRoutes {
                 guard let generator = try await GeneratorStore(sql: tx).update(id, name: update.name, description: update.description) else {
                     throw generatorNotFound
                 }
-                try await s.audit(tx, principal, "generator.updated", resourceType: "generator", resourceID: id,
-                                  details: .object(["name": .string(update.name)]), request: request)
+                try await s.audit(
+                    tx, principal, "generator.updated", resourceType: "generator", resourceID: id,
+                    details: .object(["name": .string(update.name)]), request: request)
                 return generator
             }
             return try JSONResponse.encode(generator)
@@ -60,7 +62,8 @@ enum GeneratorRoutes {
             return JSONResponse.empty(.noContent)
         }
 
-        api.add(.post, "generators/:id/rotate-pak", .adminOrGeneratorSelf(), failure: "Failed to rotate generator PAK") { request, context, principal in
+        api.add(.post, "generators/:id/rotate-pak", .adminOrGeneratorSelf(), failure: "Failed to rotate generator PAK") {
+            request, context, principal in
             let id = try context.uuid("id")
             let key = s.pakGenerator.generate()
             let (oldHash, generator) = try await s.transaction { tx in

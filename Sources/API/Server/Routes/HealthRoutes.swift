@@ -17,8 +17,10 @@ enum HealthRoutes {
         api.add(.get, "deployment-objects/:id/health", .admin(), failure: "Failed to get deployment health") { _, context, _ in
             let id = try context.uuid("id")
             let records = try await DeploymentHealthStore(sql: s.database).records(deploymentObjectID: id)
-            return try JSONResponse.encode(DeploymentHealthResponse(deploymentObjectID: id, healthRecords: records,
-                                                                    overallStatus: worst(records.map(\.status))))
+            return try JSONResponse.encode(
+                DeploymentHealthResponse(
+                    deploymentObjectID: id, healthRecords: records,
+                    overallStatus: worst(records.map(\.status))))
         }
 
         api.add(.get, "stacks/:id/health", .admin(), failure: "Failed to get stack health") { _, context, _ in
@@ -26,11 +28,13 @@ enum HealthRoutes {
             let byObject = Dictionary(grouping: try await DeploymentHealthStore(sql: s.database).statuses(stackID: stackID), by: \.0)
             let objects = byObject.keys.sorted { $0.uuidString < $1.uuidString }.map { id in
                 let list = byObject[id]!.map(\.1)
-                return DeploymentObjectHealthSummary(id: id, status: worst(list), healthyAgents: list.filter { $0 == "healthy" }.count,
-                                                     degradedAgents: list.filter { $0 == "degraded" }.count,
-                                                     failingAgents: list.filter { $0 == "failing" }.count)
+                return DeploymentObjectHealthSummary(
+                    id: id, status: worst(list), healthyAgents: list.filter { $0 == "healthy" }.count,
+                    degradedAgents: list.filter { $0 == "degraded" }.count,
+                    failingAgents: list.filter { $0 == "failing" }.count)
             }
-            return try JSONResponse.encode(StackHealthResponse(stackID: stackID, overallStatus: worst(objects.map(\.status)), deploymentObjects: objects))
+            return try JSONResponse.encode(
+                StackHealthResponse(stackID: stackID, overallStatus: worst(objects.map(\.status)), deploymentObjects: objects))
         }
     }
 

@@ -18,12 +18,15 @@ enum RootRoutes {
         }
         router.get("api/v1/health") { _, _ -> Response in
             let dbOK = await s.database.isReachable()
-            return try JSONResponse.encode(BrokerHealthResponse(status: dbOK ? "ok" : "degraded", database: dbOK ? "ok" : "unavailable",
-                                                                version: BrokkrVersion.current), status: dbOK ? .ok : .serviceUnavailable)
+            return try JSONResponse.encode(
+                BrokerHealthResponse(
+                    status: dbOK ? "ok" : "degraded", database: dbOK ? "ok" : "unavailable",
+                    version: BrokkrVersion.current), status: dbOK ? .ok : .serviceUnavailable)
         }
         router.get("metrics") { _, _ -> Response in
-            Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
-                     body: .init(byteBuffer: .init(string: s.metrics.exposition())))
+            Response(
+                status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
+                body: .init(byteBuffer: .init(string: s.metrics.exposition())))
         }
     }
 }

@@ -27,12 +27,17 @@ enum StackRoutes {
             guard try await s.generators.exists(generatorID) else { throw unknownGenerator }
             let stack = try await s.transaction { tx -> Stack in
                 let stack = try await StackStore(sql: tx).create(name: name, description: new.description, generatorID: generatorID)
-                try await s.audit(tx, principal, "stack.created", resourceType: "stack", resourceID: stack.id,
-                                  details: .object(["name": .string(name), "generator_id": .string(generatorID.uuidString.lowercased())]),
-                                  request: request)
-                try await EventOutbox.emit(BrokkrEvent(eventType: "stack.created", data: .object([
-                    "stack_id": .string(stack.id.lowercasedString), "name": .string(name), "created_at": .string(RFC3339.string(from: stack.createdAt)),
-                ])), stackID: stack.id, on: tx.connection, logger: tx.logger)
+                try await s.audit(
+                    tx, principal, "stack.created", resourceType: "stack", resourceID: stack.id,
+                    details: .object(["name": .string(name), "generator_id": .string(generatorID.uuidString.lowercased())]),
+                    request: request)
+                try await EventOutbox.emit(
+                    BrokkrEvent(
+                        eventType: "stack.created",
+                        data: .object([
+                            "stack_id": .string(stack.id.lowercasedString), "name": .string(name),
+                            "created_at": .string(RFC3339.string(from: stack.createdAt)),
+                        ])), stackID: stack.id, on: tx.connection, logger: tx.logger)
                 return stack
             }
             return try JSONResponse.encode(stack, status: .created)
@@ -48,14 +53,20 @@ enum StackRoutes {
             if let bodyID = update.id, bodyID != current.id { throw APIError(.stackIdMismatch, "Stack ID mismatch") }
             let name = update.name ?? current.name
             let generatorID = update.generatorID ?? current.generatorID
-            if let own = principal.generatorID, generatorID != own { throw APIError(.stackGeneratorMismatch, "A generator can only own its own stacks") }
+            if let own = principal.generatorID, generatorID != own {
+                throw APIError(.stackGeneratorMismatch, "A generator can only own its own stacks")
+            }
             guard try await s.generators.exists(generatorID) else { throw unknownGenerator }
             let stack = try await s.transaction { tx -> Stack in
-                guard let stack = try await StackStore(sql: tx).update(current.id, name: name, description: update.description, generatorID: generatorID) else {
+                guard
+                    let stack = try await StackStore(sql: tx).update(
+                        current.id, name: name, description: update.description, generatorID: generatorID)
+                else {
                     throw stackNotFound
                 }
-                try await s.audit(tx, principal, "stack.updated", resourceType: "stack", resourceID: current.id,
-                                  details: .object(["name": .string(name)]), request: request)
+                try await s.audit(
+                    tx, principal, "stack.updated", resourceType: "stack", resourceID: current.id,
+                    details: .object(["name": .string(name)]), request: request)
                 return stack
             }
             return try JSONResponse.encode(stack)
@@ -66,9 +77,12 @@ enum StackRoutes {
             try await s.transaction { tx in
                 guard try await StackStore(sql: tx).softDelete(stack.id) else { throw stackNotFound }
                 try await s.audit(tx, principal, "stack.deleted", resourceType: "stack", resourceID: stack.id, request: request)
-                try await EventOutbox.emit(BrokkrEvent(eventType: "stack.deleted", data: .object([
-                    "stack_id": .string(stack.id.uuidString.lowercased()), "deleted_at": .string(RFC3339.string(from: Date())),
-                ])), stackID: stack.id, on: tx.connection, logger: tx.logger)
+                try await EventOutbox.emit(
+                    BrokkrEvent(
+                        eventType: "stack.deleted",
+                        data: .object([
+                            "stack_id": .string(stack.id.uuidString.lowercased()), "deleted_at": .string(RFC3339.string(from: Date())),
+                        ])), stackID: stack.id, on: tx.connection, logger: tx.logger)
                 try await ResourceEvents.deploymentsDeleted(tx)
             }
             return JSONResponse.empty(.noContent)
@@ -93,11 +107,14 @@ enum StackRoutes {
     }
 
     static let stackNotFound = APIError(.stackNotFound, "Stack not found")
-    static let unknownGenerator = APIError(.foreignKeyViolation, "generator_id does not name a generator",
-                                           details: ["constraint": .string("stacks_generator_id_fkey")])
+    static let unknownGenerator = APIError(
+        .foreignKeyViolation, "generator_id does not name a generator",
+        details: ["constraint": .string("stacks_generator_id_fkey")])
 
     /// The path's stack, which the caller must own (or be the admin): 404 before 403.
-    static func ownedStack(_ context: BrokkrRequestContext, _ principal: Principal, _ s: BrokerServices, idParameter: String = "id") async throws -> Stack {
+    static func ownedStack(_ context: BrokkrRequestContext, _ principal: Principal, _ s: BrokerServices, idParameter: String = "id") async throws
+        -> Stack
+    {
         guard let stack = try await s.stacks.get(try context.uuid(idParameter)) else { throw stackNotFound }
         try Access.requireStackOwner(principal, ownerID: stack.generatorID)
         return stack

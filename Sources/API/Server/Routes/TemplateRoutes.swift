@@ -21,8 +21,9 @@ enum TemplateRoutes {
                 let template = try await TemplateStore(sql: tx).createNextVersion(
                     generatorID: principal.generatorID, name: name, description: new.description, content: new.templateContent,
                     schema: new.parametersSchema.text)
-                try await s.audit(tx, principal, "template.created", resourceType: "template", resourceID: template.id,
-                                  details: .object(["name": .string(name), "version": .int(Int64(template.version))]), request: request)
+                try await s.audit(
+                    tx, principal, "template.created", resourceType: "template", resourceID: template.id,
+                    details: .object(["name": .string(name), "version": .int(Int64(template.version))]), request: request)
                 return template
             }
             return try JSONResponse.encode(template, status: .created)
@@ -35,16 +36,19 @@ enum TemplateRoutes {
         api.add(.put, "templates/:id", .resourceChecked, failure: "Failed to update template") { request, context, principal in
             let current = try await modifiableTemplate(context, principal, s)
             let update = try await request.decode(as: UpdateTemplateRequest.self)
-            let content = update.templateContent, schema = update.parametersSchema.text
+            let content = update.templateContent
+            let schema = update.parametersSchema.text
             let description = update.description ?? current.description
             try validate(content: content, schema: schema)
             let template = try await s.transaction { tx -> StackTemplate in
                 let store = TemplateStore(sql: tx)
-                let next = try await store.createNextVersion(generatorID: current.generatorID, name: current.name,
-                                                             description: description, content: content, schema: schema)
+                let next = try await store.createNextVersion(
+                    generatorID: current.generatorID, name: current.name,
+                    description: description, content: content, schema: schema)
                 try await store.copyTags(from: current.id, to: next.id)
-                try await s.audit(tx, principal, "template.updated", resourceType: "template", resourceID: next.id,
-                                  details: .object(["name": .string(current.name), "version": .int(Int64(next.version))]), request: request)
+                try await s.audit(
+                    tx, principal, "template.updated", resourceType: "template", resourceID: next.id,
+                    details: .object(["name": .string(current.name), "version": .int(Int64(next.version))]), request: request)
                 return next
             }
             return try JSONResponse.encode(template)
@@ -61,8 +65,10 @@ enum TemplateRoutes {
 
         registerTags(api, s)
 
-        api.add(.post, "stacks/:id/deployment-objects/from-template", .resourceChecked,
-                failure: "Failed to create deployment object") { request, context, principal in
+        api.add(
+            .post, "stacks/:id/deployment-objects/from-template", .resourceChecked,
+            failure: "Failed to create deployment object"
+        ) { request, context, principal in
             try await instantiate(request, context, principal, s)
         }
     }
@@ -84,7 +90,8 @@ enum TemplateRoutes {
     /// POST /stacks/{stack_id}/deployment-objects/from-template, in the original's order: stack,
     /// ownership, template, label match (422), parameters (422), render (400), then the object and
     /// its provenance in one transaction.
-    static func instantiate(_ request: Request, _ context: BrokkrRequestContext, _ principal: Principal, _ s: BrokerServices) async throws -> Response {
+    static func instantiate(_ request: Request, _ context: BrokkrRequestContext, _ principal: Principal, _ s: BrokerServices) async throws -> Response
+    {
         // The contract names this parameter {stack_id}; the router needs one name per position, so it is :id.
         let stack = try await StackRoutes.ownedStack(context, principal, s)
         let instantiation = try await request.decode(as: TemplateInstantiationRequest.self)
@@ -93,21 +100,26 @@ enum TemplateRoutes {
         if let generator = principal.generatorID, template.generatorID != nil, template.generatorID != generator {
             throw templateNotFound
         }
-        let templateTags = s.tags(.template), stackTags = s.tags(.stack)
-        let match = TemplateMatch(templateLabels: try await templateTags.labels(template.id),
-                                  templateAnnotations: try await templateTags.annotations(template.id),
-                                  stackLabels: try await stackTags.labels(stack.id),
-                                  stackAnnotations: try await stackTags.annotations(stack.id))
+        let templateTags = s.tags(.template)
+        let stackTags = s.tags(.stack)
+        let match = TemplateMatch(
+            templateLabels: try await templateTags.labels(template.id),
+            templateAnnotations: try await templateTags.annotations(template.id),
+            stackLabels: try await stackTags.labels(stack.id),
+            stackAnnotations: try await stackTags.annotations(stack.id))
         guard match.matches else {
-            throw APIError(.templateStackMismatch, "Template labels do not match stack", details: [
-                "missing_labels": .array(match.missingLabels.map(JSONValue.string)),
-                "missing_annotations": .array(match.missingAnnotations.map { .array([.string($0.0), .string($0.1)]) }),
-            ])
+            throw APIError(
+                .templateStackMismatch, "Template labels do not match stack",
+                details: [
+                    "missing_labels": .array(match.missingLabels.map(JSONValue.string)),
+                    "missing_annotations": .array(match.missingAnnotations.map { .array([.string($0.0), .string($0.1)]) }),
+                ])
         }
         let yaml: String
         do {
-            yaml = try StackTemplateEngine.render(content: template.templateContent, parametersSchema: template.parametersSchema,
-                                                  parameters: parameters, limits: TemplateLimits(s.config.value.broker))
+            yaml = try StackTemplateEngine.render(
+                content: template.templateContent, parametersSchema: template.parametersSchema,
+                parameters: parameters, limits: TemplateLimits(s.config.value.broker))
         } catch {
             throw apiError(error)
         }
@@ -135,12 +147,16 @@ enum TemplateRoutes {
         case .invalidSchema(let message): return APIError(.invalidParametersSchema, message)
         case .renderFailed(let message): return APIError(.templateRenderFailed, message)
         case .invalidParameters(let violations):
-            return APIError(.invalidParameters, "Invalid parameters", details: [
-                "validation_errors": .array(violations.map { .string($0.instancePath.isEmpty ? $0.message : "\($0.instancePath): \($0.message)") }),
-                "violations": .array(violations.map {
-                    .object(["path": .string($0.instancePath), "keyword": .string($0.keyword), "message": .string($0.message)])
-                }),
-            ])
+            return APIError(
+                .invalidParameters, "Invalid parameters",
+                details: [
+                    "validation_errors": .array(
+                        violations.map { .string($0.instancePath.isEmpty ? $0.message : "\($0.instancePath): \($0.message)") }),
+                    "violations": .array(
+                        violations.map {
+                            .object(["path": .string($0.instancePath), "keyword": .string($0.keyword), "message": .string($0.message)])
+                        }),
+                ])
         }
     }
 

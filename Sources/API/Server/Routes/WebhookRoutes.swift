@@ -28,9 +28,10 @@ enum WebhookRoutes {
                 signingSecret: try cipher.encrypt(secret))
             let created = try await s.transaction { tx -> WebhookResponse in
                 let created = try await WebhookSubscriptionStore(sql: tx).create(fields, encrypted, createdBy: principal.actorType)
-                try await s.audit(tx, principal, "webhook.created", resourceType: "webhook_subscription", resourceID: created.id,
-                                  details: .object(["name": .string(fields.name), "event_types": .array(fields.eventTypes.map(JSONValue.string))]),
-                                  request: request)
+                try await s.audit(
+                    tx, principal, "webhook.created", resourceType: "webhook_subscription", resourceID: created.id,
+                    details: .object(["name": .string(fields.name), "event_types": .array(fields.eventTypes.map(JSONValue.string))]),
+                    request: request)
                 return created
             }
             return try JSONResponse.encode(CreatedWebhookResponse(subscription: created, signingSecret: secret), status: .created)
@@ -46,8 +47,9 @@ enum WebhookRoutes {
             let update = try WebhookRequests.update(try await request.decode(as: UpdateWebhookRequest.self), cipher: try s.webhookCipher())
             let updated = try await s.transaction { tx -> WebhookResponse in
                 guard let updated = try await WebhookSubscriptionStore(sql: tx).update(id, update) else { throw notFound }
-                try await s.audit(tx, principal, "webhook.updated", resourceType: "webhook_subscription", resourceID: id,
-                                  details: .object(["name": .string(updated.name), "enabled": .bool(updated.enabled)]), request: request)
+                try await s.audit(
+                    tx, principal, "webhook.updated", resourceType: "webhook_subscription", resourceID: id,
+                    details: .object(["name": .string(updated.name), "enabled": .bool(updated.enabled)]), request: request)
                 return updated
             }
             return try JSONResponse.encode(updated)
@@ -66,9 +68,11 @@ enum WebhookRoutes {
             let id = try context.uuid("id")
             guard try await s.webhookSubscriptions.get(id) != nil else { throw notFound }
             let q = request.uri.queryParameters
-            let limit = try nonNegative(q["limit"], "limit") ?? 50, offset = try nonNegative(q["offset"], "offset") ?? 0
-            return try JSONResponse.encode(try await s.webhookDeliveries.list(
-                subscriptionID: id, status: q["status"].map(String.init), limit: min(limit, 1000), offset: offset))
+            let limit = try nonNegative(q["limit"], "limit") ?? 50
+            let offset = try nonNegative(q["offset"], "offset") ?? 0
+            return try JSONResponse.encode(
+                try await s.webhookDeliveries.list(
+                    subscriptionID: id, status: q["status"].map(String.init), limit: min(limit, 1000), offset: offset))
         }
 
         api.add(.post, "webhooks/:id/test", admin, failure: "Failed to queue test delivery") { _, context, _ in
@@ -77,14 +81,18 @@ enum WebhookRoutes {
             do { _ = try s.webhookCipher().decrypt(target.urlEncrypted) } catch {
                 throw APIError(.internalError, "Failed to decrypt webhook URL")
             }
-            let event = BrokkrEvent(eventType: BrokkrEventType.test, data: .object([
-                "message": .string("This is a test webhook delivery from Brokkr"), "subscription_id": .string(id.lowercasedString),
-            ]))
+            let event = BrokkrEvent(
+                eventType: BrokkrEventType.test,
+                data: .object([
+                    "message": .string("This is a test webhook delivery from Brokkr"), "subscription_id": .string(id.lowercasedString),
+                ]))
             let deliveryID = try await s.transaction { tx in
-                try await WebhookDeliveryStore(sql: tx).enqueueTest(event, subscriptionID: id, targetLabels: target.targetLabels,
-                                                                   maxRetries: target.maxRetries, on: tx)
+                try await WebhookDeliveryStore(sql: tx).enqueueTest(
+                    event, subscriptionID: id, targetLabels: target.targetLabels,
+                    maxRetries: target.maxRetries, on: tx)
             }
-            return try JSONResponse.encode(WebhookTestResponse(success: true, message: "Test delivery queued", deliveryID: deliveryID, eventID: event.id))
+            return try JSONResponse.encode(
+                WebhookTestResponse(success: true, message: "Test delivery queued", deliveryID: deliveryID, eventID: event.id))
         }
     }
 

@@ -14,7 +14,8 @@ enum WorkOrderRoutes {
 
         api.add(.get, "work-orders", admin, failure: "Failed to fetch work orders") { request, _, _ in
             let q = request.uri.queryParameters
-            return try JSONResponse.encode(try await s.workOrders.list(status: q["status"].map(String.init), workType: q["work_type"].map(String.init)))
+            return try JSONResponse.encode(
+                try await s.workOrders.list(status: q["status"].map(String.init), workType: q["work_type"].map(String.init)))
         }
 
         api.add(.post, "work-orders", admin, failure: "Failed to create work order") { request, _, principal in
@@ -22,11 +23,15 @@ enum WorkOrderRoutes {
             let created = try await s.transaction { tx -> WorkOrder in
                 let created = try await WorkOrderStore(sql: tx).create(order)
                 let id = created.id
-                try await EventOutbox.emit(BrokkrEvent(eventType: "workorder.created", data: .object([
-                    "work_order_id": .string(id.lowercasedString), "work_type": .string(order.workType), "status": .string("PENDING"),
-                ])), on: tx.connection, logger: tx.logger)
-                try await s.audit(tx, principal, "workorder.created", resourceType: "work_order", resourceID: id,
-                                  details: .object(["work_type": .string(order.workType)]), request: request)
+                try await EventOutbox.emit(
+                    BrokkrEvent(
+                        eventType: "workorder.created",
+                        data: .object([
+                            "work_order_id": .string(id.lowercasedString), "work_type": .string(order.workType), "status": .string("PENDING"),
+                        ])), on: tx.connection, logger: tx.logger)
+                try await s.audit(
+                    tx, principal, "workorder.created", resourceType: "work_order", resourceID: id,
+                    details: .object(["work_type": .string(order.workType)]), request: request)
                 return created
             }
             return try JSONResponse.encode(created, status: .created)
@@ -42,15 +47,17 @@ enum WorkOrderRoutes {
             return JSONResponse.empty(.noContent)
         }
 
-        api.add(.post, "work-orders/:id/claim", .adminOrAgent(.agentPakMismatch), failure: "Failed to claim work order") { request, context, principal in
+        api.add(.post, "work-orders/:id/claim", .adminOrAgent(.agentPakMismatch), failure: "Failed to claim work order") {
+            request, context, principal in
             let id = try context.uuid("id")
             let agentID = try await request.decode(as: ClaimWorkOrderRequest.self).agentID
             if let caller = principal.agentID, caller != agentID { throw APIError(.agentPakMismatch, "An agent can only claim for itself") }
             let order = try await s.transaction { tx -> WorkOrder in
                 switch try await WorkOrderLifecycle.claim(id, agentID: agentID, on: tx.connection, logger: tx.logger) {
                 case .claimed(let order):
-                    try await s.audit(tx, principal, "workorder.claimed", resourceType: "work_order", resourceID: id,
-                                      details: .object(["agent_id": .string(agentID.lowercasedString)]), request: request)
+                    try await s.audit(
+                        tx, principal, "workorder.claimed", resourceType: "work_order", resourceID: id,
+                        details: .object(["agent_id": .string(agentID.lowercasedString)]), request: request)
                     return order
                 case .notClaimable: throw APIError(.workOrderNotClaimable, "Work order not found or not claimable")
                 case .alreadyClaimed: throw APIError(.workOrderAlreadyClaimed, "Work order already claimed")
@@ -59,7 +66,8 @@ enum WorkOrderRoutes {
             return try JSONResponse.encode(order)
         }
 
-        api.add(.post, "work-orders/:id/complete", .adminOrAgent(.workOrderNotClaimedByAgent), failure: "Failed to complete work order") { request, context, principal in
+        api.add(.post, "work-orders/:id/complete", .adminOrAgent(.workOrderNotClaimedByAgent), failure: "Failed to complete work order") {
+            request, context, principal in
             let id = try context.uuid("id")
             let body = try await RequestBytes.read(request)
             return try await s.transaction { tx -> Response in
@@ -75,12 +83,14 @@ enum WorkOrderRoutes {
                 let success = completion.success
                 let message = completion.message ?? (success ? nil : "Unknown error")
                 let retryable = completion.retryable ?? true
-                let outcome = try await WorkOrderLifecycle.complete(order, success: success, message: message, retryable: retryable,
-                                                                    on: tx.connection, logger: tx.logger)
+                let outcome = try await WorkOrderLifecycle.complete(
+                    order, success: success, message: message, retryable: retryable,
+                    on: tx.connection, logger: tx.logger)
                 var details: [String: JSONValue] = ["success": .bool(success), "message": message.map(JSONValue.string) ?? .null]
                 if outcome == .retryScheduled { details["retry_scheduled"] = .bool(true) }
-                try await s.audit(tx, principal, success ? "workorder.completed" : "workorder.failed", resourceType: "work_order",
-                                  resourceID: id, details: .object(details), request: request)
+                try await s.audit(
+                    tx, principal, success ? "workorder.completed" : "workorder.failed", resourceType: "work_order",
+                    resourceID: id, details: .object(details), request: request)
                 switch outcome {
                 case .logged(let entry): return try JSONResponse.encode(entry)
                 case .retryScheduled: return try JSONResponse.encode(WorkOrderRetryScheduled(), status: .accepted)
@@ -105,8 +115,10 @@ enum WorkOrderRoutes {
                 guard let n = Int(raw), n >= 0 else { throw APIError(.invalidParameter, "limit must be a non-negative integer") }
                 return n
             }
-            return try JSONResponse.encode(try await s.workOrders.logList(workType: q["work_type"].map(String.init), success: success,
-                                                                          agentID: agentID, limit: limit))
+            return try JSONResponse.encode(
+                try await s.workOrders.logList(
+                    workType: q["work_type"].map(String.init), success: success,
+                    agentID: agentID, limit: limit))
         }
 
         api.add(.get, "work-order-log/:id", admin, failure: "Failed to fetch work order log entry") { _, context, _ in

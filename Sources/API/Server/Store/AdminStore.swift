@@ -15,12 +15,14 @@ public struct AdminStore: Sendable {
     public func upsertAdmin(hash: String) async throws {
         let updated = try await sql.affectedRows("UPDATE admin_role SET pak_hash = \(hash) RETURNING id")
         if updated == 0 { _ = try await sql.rows("INSERT INTO admin_role (pak_hash) VALUES (\(hash))") }
-        let gen = try await sql.affectedRows("""
+        let gen = try await sql.affectedRows(
+            """
             UPDATE generators SET pak_hash = \(hash), description = 'Linked to Admin PAK'
             WHERE name = 'admin-generator' AND deleted_at IS NULL RETURNING id
             """)
         if gen == 0 {
-            _ = try await sql.rows("""
+            _ = try await sql.rows(
+                """
                 INSERT INTO generators (name, description, pak_hash, is_active) VALUES ('admin-generator', 'Linked to Admin PAK', \(hash), true)
                 """)
         }

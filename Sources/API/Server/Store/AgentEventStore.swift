@@ -8,14 +8,16 @@ public struct AgentEventStore: Sendable {
     let sql: any SQLExecutor
 
     public func create(agentID: UUID, deploymentObjectID: UUID, eventType: String, status: String, message: String?) async throws -> AgentEvent {
-        try await sql.model("""
+        try await sql.model(
+            """
             INSERT INTO agent_events (agent_id, deployment_object_id, event_type, status, message)
             VALUES (\(agentID), \(deploymentObjectID), \(eventType), \(status), \(message)) RETURNING *
             """, as: AgentEvent.self)!
     }
 
     public func list(agentID: UUID? = nil) async throws -> [AgentEvent] {
-        try await sql.models("""
+        try await sql.models(
+            """
             SELECT * FROM agent_events WHERE deleted_at IS NULL AND (\(agentID)::uuid IS NULL OR agent_id = \(agentID)) ORDER BY created_at
             """, as: AgentEvent.self)
     }

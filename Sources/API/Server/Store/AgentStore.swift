@@ -8,7 +8,8 @@ public struct AgentStore: Sendable {
     let sql: any SQLExecutor
 
     public func create(name: String, clusterName: String, pakHash: String) async throws -> Agent {
-        try await sql.model("""
+        try await sql.model(
+            """
             INSERT INTO agents (name, cluster_name, pak_hash) VALUES (\(name), \(clusterName), \(pakHash)) RETURNING *
             """, as: Agent.self)!
     }
@@ -18,7 +19,8 @@ public struct AgentStore: Sendable {
     }
 
     public func find(name: String, clusterName: String) async throws -> Agent? {
-        try await sql.model("""
+        try await sql.model(
+            """
             SELECT * FROM agents WHERE name = \(name) AND cluster_name = \(clusterName) AND deleted_at IS NULL
             """, as: Agent.self)
     }
@@ -30,14 +32,17 @@ public struct AgentStore: Sendable {
     /// (id, name, status, last heartbeat) of every active agent, for the list gauges.
     public func heartbeats() async throws -> [(UUID, String, String, Date?)] {
         var out: [(UUID, String, String, Date?)] = []
-        for try await r in try await sql.rows("SELECT id, name, status, last_heartbeat FROM agents WHERE deleted_at IS NULL").decode((UUID, String, String, Date?).self) {
+        for try await r in try await sql.rows("SELECT id, name, status, last_heartbeat FROM agents WHERE deleted_at IS NULL").decode(
+            (UUID, String, String, Date?).self)
+        {
             out.append(r)
         }
         return out
     }
 
     public func update(_ id: UUID, name: String?, clusterName: String?, status: String?) async throws -> Agent? {
-        try await sql.model("""
+        try await sql.model(
+            """
             UPDATE agents SET name = COALESCE(\(name), name), cluster_name = COALESCE(\(clusterName), cluster_name),
                 status = COALESCE(\(status), status)
             WHERE id = \(id) AND deleted_at IS NULL RETURNING *
@@ -46,7 +51,8 @@ public struct AgentStore: Sendable {
 
     /// Replaces the key hash; returns the previous hash (to evict from the auth cache) and the row.
     public func rotateKey(_ id: UUID, newHash: String) async throws -> (oldHash: String, agent: Agent)? {
-        try await sql.model("""
+        try await sql.model(
+            """
             UPDATE agents a SET pak_hash = \(newHash)
             FROM (SELECT id, pak_hash AS old_pak_hash FROM agents WHERE id = \(id) AND deleted_at IS NULL FOR UPDATE) old
             WHERE a.id = old.id RETURNING old.old_pak_hash, a.*
@@ -55,11 +61,15 @@ public struct AgentStore: Sendable {
 
     /// Soft-deletes; returns the key hash the agent had, or nil if there was no such agent.
     public func softDelete(_ id: UUID) async throws -> String? {
-        try await sql.firstValue("UPDATE agents SET deleted_at = now() WHERE id = \(id) AND deleted_at IS NULL RETURNING pak_hash", as: String.self).map { $0 }
+        try await sql.firstValue("UPDATE agents SET deleted_at = now() WHERE id = \(id) AND deleted_at IS NULL RETURNING pak_hash", as: String.self)
+            .map { $0 }
     }
 
     public func recordHeartbeat(_ id: UUID) async throws -> String? {
-        try await sql.firstValue("UPDATE agents SET last_heartbeat = now(), heartbeat_lost_at = NULL WHERE id = \(id) AND deleted_at IS NULL RETURNING name", as: String.self).map { $0 }
+        try await sql.firstValue(
+            "UPDATE agents SET last_heartbeat = now(), heartbeat_lost_at = NULL WHERE id = \(id) AND deleted_at IS NULL RETURNING name",
+            as: String.self
+        ).map { $0 }
     }
 
     public func id(forKeyHash hash: String) async throws -> UUID? {

@@ -23,7 +23,8 @@ public struct AuditLogStore: Sendable {
     public func page(_ f: Filter, limit: Int, offset: Int) async throws -> (total: Int, logs: [AuditLog]) {
         let prefix = f.action.flatMap { $0.hasSuffix("*") ? String($0.dropLast()) : nil }
         let exact = prefix == nil ? f.action : nil
-        let rows = try await sql.rows("""
+        let rows = try await sql.rows(
+            """
             WITH matching AS (
                 SELECT * FROM audit_logs
                 WHERE (\(f.actorType)::text IS NULL OR actor_type = \(f.actorType))

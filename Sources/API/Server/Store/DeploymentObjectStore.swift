@@ -8,7 +8,8 @@ public struct DeploymentObjectStore: Sendable {
     let sql: any SQLExecutor
 
     public func create(stackID: UUID, yaml: String, isDeletionMarker: Bool) async throws -> DeploymentObject {
-        try await sql.model("""
+        try await sql.model(
+            """
             INSERT INTO deployment_objects (stack_id, yaml_content, yaml_checksum, is_deletion_marker)
             VALUES (\(stackID), \(yaml), \(Checksum.sha256Hex(yaml)), \(isDeletionMarker)) RETURNING *
             """, as: DeploymentObject.self)!
@@ -20,7 +21,8 @@ public struct DeploymentObjectStore: Sendable {
     }
 
     public func list(stackID: UUID) async throws -> [DeploymentObject] {
-        try await sql.models("""
+        try await sql.models(
+            """
             SELECT * FROM deployment_objects WHERE stack_id = \(stackID) AND deleted_at IS NULL ORDER BY sequence_id
             """, as: DeploymentObject.self)
     }

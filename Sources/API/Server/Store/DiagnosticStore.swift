@@ -9,7 +9,8 @@ public struct DiagnosticStore: Sendable {
     let sql: any SQLExecutor
 
     public func create(deploymentObjectID: UUID, agentID: UUID, requestedBy: String?, retentionMinutes: Int) async throws -> DiagnosticRequest {
-        try await sql.model("""
+        try await sql.model(
+            """
             INSERT INTO diagnostic_requests (agent_id, deployment_object_id, requested_by, expires_at)
             VALUES (\(agentID), \(deploymentObjectID), \(requestedBy), now() + make_interval(mins => \(retentionMinutes)::int))
             RETURNING *
@@ -21,12 +22,14 @@ public struct DiagnosticStore: Sendable {
     }
 
     public func result(requestID: UUID) async throws -> DiagnosticResult? {
-        try await sql.model("SELECT * FROM diagnostic_results WHERE request_id = \(requestID) ORDER BY created_at DESC LIMIT 1", as: DiagnosticResult.self)
+        try await sql.model(
+            "SELECT * FROM diagnostic_results WHERE request_id = \(requestID) ORDER BY created_at DESC LIMIT 1", as: DiagnosticResult.self)
     }
 
     /// Pending requests of the agent that have not expired, oldest first.
     public func pending(agentID: UUID) async throws -> [DiagnosticRequest] {
-        try await sql.models("""
+        try await sql.models(
+            """
             SELECT * FROM diagnostic_requests
             WHERE agent_id = \(agentID) AND status = 'pending' AND expires_at > now() ORDER BY created_at
             """, as: DiagnosticRequest.self)
@@ -34,7 +37,8 @@ public struct DiagnosticStore: Sendable {
 
     /// Moves `from` → `to` atomically (so two claimers cannot both win); nil when the status was not `from`.
     public func transition(_ id: UUID, from: String, to: String) async throws -> DiagnosticRequest? {
-        try await sql.model("""
+        try await sql.model(
+            """
             UPDATE diagnostic_requests SET status = \(to),
                 claimed_at = CASE WHEN \(to) = 'claimed' THEN now() ELSE claimed_at END,
                 completed_at = CASE WHEN \(to) IN ('completed', 'failed') THEN now() ELSE completed_at END
@@ -43,7 +47,8 @@ public struct DiagnosticStore: Sendable {
     }
 
     public func addResult(requestID: UUID, _ result: SubmitDiagnosticResult) async throws -> DiagnosticResult {
-        try await sql.model("""
+        try await sql.model(
+            """
             INSERT INTO diagnostic_results (request_id, pod_statuses, events, log_tails, collected_at)
             VALUES (\(requestID), \(result.podStatuses), \(result.events), \(result.logTails), \(result.collectedAt))
             RETURNING *

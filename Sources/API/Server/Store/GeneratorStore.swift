@@ -8,7 +8,8 @@ public struct GeneratorStore: Sendable {
     let sql: any SQLExecutor
 
     public func create(name: String, description: String?, pakHash: String) async throws -> Generator {
-        try await sql.model("""
+        try await sql.model(
+            """
             INSERT INTO generators (name, description, pak_hash, is_active) VALUES (\(name), \(description), \(pakHash), true)
             RETURNING *
             """, as: Generator.self)!
@@ -23,7 +24,8 @@ public struct GeneratorStore: Sendable {
     }
 
     public func update(_ id: UUID, name: String, description: String?) async throws -> Generator? {
-        try await sql.model("""
+        try await sql.model(
+            """
             UPDATE generators SET name = \(name), description = \(description)
             WHERE id = \(id) AND deleted_at IS NULL RETURNING *
             """, as: Generator.self)
@@ -31,7 +33,8 @@ public struct GeneratorStore: Sendable {
 
     /// Replaces the key hash; returns the previous hash (to evict from the auth cache) and the row.
     public func rotateKey(_ id: UUID, newHash: String) async throws -> (oldHash: String?, generator: Generator)? {
-        try await sql.model("""
+        try await sql.model(
+            """
             UPDATE generators g SET pak_hash = \(newHash)
             FROM (SELECT id, pak_hash AS old_pak_hash FROM generators WHERE id = \(id) AND deleted_at IS NULL FOR UPDATE) old
             WHERE g.id = old.id RETURNING old.old_pak_hash, g.*
@@ -40,14 +43,17 @@ public struct GeneratorStore: Sendable {
 
     /// Soft-deletes (cascading to its stacks by trigger); returns (found, previous key hash).
     public func softDelete(_ id: UUID) async throws -> (found: Bool, oldHash: String?) {
-        guard let hash = try await sql.firstValue(
-            "UPDATE generators SET deleted_at = now(), is_active = false WHERE id = \(id) AND deleted_at IS NULL RETURNING pak_hash",
-            as: String?.self) else { return (false, nil) }
+        guard
+            let hash = try await sql.firstValue(
+                "UPDATE generators SET deleted_at = now(), is_active = false WHERE id = \(id) AND deleted_at IS NULL RETURNING pak_hash",
+                as: String?.self)
+        else { return (false, nil) }
         return (true, hash)
     }
 
     public func id(forKeyHash hash: String) async throws -> UUID? {
-        try await sql.firstValue("SELECT id FROM generators WHERE pak_hash = \(hash) AND deleted_at IS NULL AND name <> 'admin-generator'", as: UUID.self)
+        try await sql.firstValue(
+            "SELECT id FROM generators WHERE pak_hash = \(hash) AND deleted_at IS NULL AND name <> 'admin-generator'", as: UUID.self)
     }
 
     public func touch(_ id: UUID) async throws {

@@ -72,8 +72,10 @@ extension SQLExecutor {
 
     /// The first row as a contract model together with one extra column the model does not hold
     /// (e.g. a key hash replaced by the same statement), or nil.
-    func model<T: Decodable, C: PostgresDecodable>(_ query: PostgresQuery, as type: T.Type, with column: String,
-                                                    as columnType: C.Type) async throws -> (C, T)? {
+    func model<T: Decodable, C: PostgresDecodable>(
+        _ query: PostgresQuery, as type: T.Type, with column: String,
+        as columnType: C.Type
+    ) async throws -> (C, T)? {
         for try await row in try await rows(query) {
             return (try row.makeRandomAccess()[column].decode(C.self), try RowDecoder.decode(type, from: row))
         }

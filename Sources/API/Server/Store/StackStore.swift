@@ -8,7 +8,8 @@ public struct StackStore: Sendable {
     let sql: any SQLExecutor
 
     public func create(name: String, description: String?, generatorID: UUID) async throws -> Stack {
-        try await sql.model("""
+        try await sql.model(
+            """
             INSERT INTO stacks (name, description, generator_id) VALUES (\(name), \(description), \(generatorID)) RETURNING *
             """, as: Stack.self)!
     }
@@ -19,14 +20,16 @@ public struct StackStore: Sendable {
 
     /// Live stacks, all of them or only those a generator owns.
     public func list(generatorID: UUID? = nil) async throws -> [Stack] {
-        try await sql.models("""
+        try await sql.models(
+            """
             SELECT * FROM stacks WHERE deleted_at IS NULL AND (\(generatorID)::uuid IS NULL OR generator_id = \(generatorID))
             ORDER BY created_at
             """, as: Stack.self)
     }
 
     public func update(_ id: UUID, name: String, description: String?, generatorID: UUID) async throws -> Stack? {
-        try await sql.model("""
+        try await sql.model(
+            """
             UPDATE stacks SET name = \(name), description = \(description), generator_id = \(generatorID)
             WHERE id = \(id) AND deleted_at IS NULL RETURNING *
             """, as: Stack.self)
@@ -42,10 +45,12 @@ public struct StackStore: Sendable {
     public func associated(agentID: UUID) async throws -> [Stack] {
         var binds = PostgresBindings()
         binds.append(agentID)
-        return try await sql.models(PostgresQuery(unsafeSQL: """
-            SELECT * FROM stacks s
-            WHERE s.deleted_at IS NULL AND s.id IN (\(AssociatedStacks.sql(agentParameter: "$1"))) ORDER BY s.created_at
-            """, binds: binds), as: Stack.self)
+        return try await sql.models(
+            PostgresQuery(
+                unsafeSQL: """
+                    SELECT * FROM stacks s
+                    WHERE s.deleted_at IS NULL AND s.id IN (\(AssociatedStacks.sql(agentParameter: "$1"))) ORDER BY s.created_at
+                    """, binds: binds), as: Stack.self)
     }
 }
 
@@ -67,7 +72,8 @@ extension StackStore {
         var binds = PostgresBindings()
         binds.append(agentID)
         binds.append(stackID)
-        return try await sql.firstValue(PostgresQuery(unsafeSQL: "SELECT 1 WHERE $2 IN (\(AssociatedStacks.sql(agentParameter: "$1")))", binds: binds),
-                                   as: Int.self) != nil
+        return try await sql.firstValue(
+            PostgresQuery(unsafeSQL: "SELECT 1 WHERE $2 IN (\(AssociatedStacks.sql(agentParameter: "$1")))", binds: binds),
+            as: Int.self) != nil
     }
 }

@@ -30,7 +30,9 @@ public struct TagStore: Sendable {
 
     public func labels(_ ownerID: UUID) async throws -> [String] {
         var out: [String] = []
-        for try await l in try await sql.rows(query("SELECT label FROM \(labelTable) WHERE \(owner.column) = $1 ORDER BY label", ownerID)).decode(String.self) {
+        for try await l in try await sql.rows(query("SELECT label FROM \(labelTable) WHERE \(owner.column) = $1 ORDER BY label", ownerID)).decode(
+            String.self)
+        {
             out.append(l)
         }
         return out
@@ -43,11 +45,13 @@ public struct TagStore: Sendable {
 
     /// Adds an annotation; an existing key gets the new value.
     public func addAnnotation<T: Decodable>(_ ownerID: UUID, key: String, value: String, as type: T.Type) async throws -> T {
-        try await sql.model(query("""
-            INSERT INTO \(annotationTable) (\(owner.column), key, value) VALUES ($1, $2, $3)
-            ON CONFLICT (\(owner.column), key) DO UPDATE SET value = EXCLUDED.value
-            RETURNING *
-            """, ownerID, key, value), as: type)!
+        try await sql.model(
+            query(
+                """
+                INSERT INTO \(annotationTable) (\(owner.column), key, value) VALUES ($1, $2, $3)
+                ON CONFLICT (\(owner.column), key) DO UPDATE SET value = EXCLUDED.value
+                RETURNING *
+                """, ownerID, key, value), as: type)!
     }
 
     public func removeAnnotation(_ ownerID: UUID, key: String) async throws -> Bool {
@@ -56,7 +60,9 @@ public struct TagStore: Sendable {
 
     public func annotations(_ ownerID: UUID) async throws -> [(String, String)] {
         var out: [(String, String)] = []
-        for try await kv in try await sql.rows(query("SELECT key, value FROM \(annotationTable) WHERE \(owner.column) = $1 ORDER BY key", ownerID)).decode((String, String).self) {
+        for try await kv in try await sql.rows(query("SELECT key, value FROM \(annotationTable) WHERE \(owner.column) = $1 ORDER BY key", ownerID))
+            .decode((String, String).self)
+        {
             out.append(kv)
         }
         return out

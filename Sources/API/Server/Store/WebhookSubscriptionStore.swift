@@ -32,29 +32,37 @@ public struct WebhookSubscriptionStore: Sendable {
     }
 
     public func create(_ f: Fields, _ e: Encrypted, createdBy: String) async throws -> WebhookResponse {
-        try await sql.model(PostgresQuery(unsafeSQL: """
-            INSERT INTO webhook_subscriptions AS s (name, url_encrypted, auth_header_encrypted, signing_secret_encrypted, event_types,
-                filters, target_labels, max_retries, timeout_seconds, created_by)
-            VALUES ($1, $2, $3, $4, $5, $6, NULLIF($7::text[], '{}'), $8, $9, $10)
-            RETURNING \(Self.response)
-            """, binds: binds(f.name, Self.bytes(e.url), e.authHeader.map(Self.bytes), e.signingSecret.map(Self.bytes), f.eventTypes,
-                              f.filters, f.targetLabels, f.maxRetries, f.timeoutSeconds, createdBy)), as: WebhookResponse.self)!
+        try await sql.model(
+            PostgresQuery(
+                unsafeSQL: """
+                    INSERT INTO webhook_subscriptions AS s (name, url_encrypted, auth_header_encrypted, signing_secret_encrypted, event_types,
+                        filters, target_labels, max_retries, timeout_seconds, created_by)
+                    VALUES ($1, $2, $3, $4, $5, $6, NULLIF($7::text[], '{}'), $8, $9, $10)
+                    RETURNING \(Self.response)
+                    """,
+                binds: binds(
+                    f.name, Self.bytes(e.url), e.authHeader.map(Self.bytes), e.signingSecret.map(Self.bytes), f.eventTypes,
+                    f.filters, f.targetLabels, f.maxRetries, f.timeoutSeconds, createdBy)), as: WebhookResponse.self)!
     }
 
     public func list() async throws -> [WebhookResponse] {
-        try await sql.models(PostgresQuery(unsafeSQL: "SELECT \(Self.response) FROM webhook_subscriptions s ORDER BY s.created_at"),
-                             as: WebhookResponse.self)
+        try await sql.models(
+            PostgresQuery(unsafeSQL: "SELECT \(Self.response) FROM webhook_subscriptions s ORDER BY s.created_at"),
+            as: WebhookResponse.self)
     }
 
     public func get(_ id: UUID) async throws -> WebhookResponse? {
-        try await sql.model(PostgresQuery(unsafeSQL: "SELECT \(Self.response) FROM webhook_subscriptions s WHERE s.id = $1", binds: binds(id)),
-                            as: WebhookResponse.self)
+        try await sql.model(
+            PostgresQuery(unsafeSQL: "SELECT \(Self.response) FROM webhook_subscriptions s WHERE s.id = $1", binds: binds(id)),
+            as: WebhookResponse.self)
     }
 
     /// What the test endpoint needs: the encrypted URL (to check it still decrypts) and the delivery settings.
     public func deliverySettings(_ id: UUID) async throws -> (urlEncrypted: [UInt8], targetLabels: [String]?, maxRetries: Int)? {
-        try await sql.first("SELECT url_encrypted, target_labels, max_retries FROM webhook_subscriptions WHERE id = \(id)",
-                            as: (ByteBuffer, [String]?, Int).self).map { (Array($0.0.readableBytesView), $0.1, $0.2) }
+        try await sql.first(
+            "SELECT url_encrypted, target_labels, max_retries FROM webhook_subscriptions WHERE id = \(id)",
+            as: (ByteBuffer, [String]?, Int).self
+        ).map { (Array($0.0.readableBytesView), $0.1, $0.2) }
     }
 
     /// A partial update: nil leaves a column as it is; the `Change` fields distinguish "clear" from "keep".
@@ -72,20 +80,29 @@ public struct WebhookSubscriptionStore: Sendable {
     }
 
     public func update(_ id: UUID, _ u: Update) async throws -> WebhookResponse? {
-        func pick<T>(_ c: Update.Change<T>) -> (Bool, T?) { if case .set(let v) = c { return (true, v) }; return (false, nil) }
-        let (setAuth, auth) = pick(u.authHeader), (setFilters, filters) = pick(u.filters), (setLabels, labels) = pick(u.targetLabels)
-        return try await sql.model(PostgresQuery(unsafeSQL: """
-            UPDATE webhook_subscriptions s SET
-                name = COALESCE($2, s.name), url_encrypted = COALESCE($3, s.url_encrypted),
-                auth_header_encrypted = CASE WHEN $4 THEN $5 ELSE s.auth_header_encrypted END,
-                event_types = COALESCE($6, s.event_types),
-                filters = CASE WHEN $7 THEN $8 ELSE s.filters END,
-                target_labels = CASE WHEN $9 THEN NULLIF($10::text[], '{}') ELSE s.target_labels END,
-                enabled = COALESCE($11, s.enabled), max_retries = COALESCE($12, s.max_retries),
-                timeout_seconds = COALESCE($13, s.timeout_seconds)
-            WHERE s.id = $1 RETURNING \(Self.response)
-            """, binds: binds(id, u.name, u.url.map(Self.bytes), setAuth, auth.map(Self.bytes), u.eventTypes, setFilters, filters,
-                              setLabels, labels, u.enabled, u.maxRetries, u.timeoutSeconds)), as: WebhookResponse.self)
+        func pick<T>(_ c: Update.Change<T>) -> (Bool, T?) {
+            if case .set(let v) = c { return (true, v) }
+            return (false, nil)
+        }
+        let (setAuth, auth) = pick(u.authHeader)
+        let (setFilters, filters) = pick(u.filters)
+        let (setLabels, labels) = pick(u.targetLabels)
+        return try await sql.model(
+            PostgresQuery(
+                unsafeSQL: """
+                    UPDATE webhook_subscriptions s SET
+                        name = COALESCE($2, s.name), url_encrypted = COALESCE($3, s.url_encrypted),
+                        auth_header_encrypted = CASE WHEN $4 THEN $5 ELSE s.auth_header_encrypted END,
+                        event_types = COALESCE($6, s.event_types),
+                        filters = CASE WHEN $7 THEN $8 ELSE s.filters END,
+                        target_labels = CASE WHEN $9 THEN NULLIF($10::text[], '{}') ELSE s.target_labels END,
+                        enabled = COALESCE($11, s.enabled), max_retries = COALESCE($12, s.max_retries),
+                        timeout_seconds = COALESCE($13, s.timeout_seconds)
+                    WHERE s.id = $1 RETURNING \(Self.response)
+                    """,
+                binds: binds(
+                    id, u.name, u.url.map(Self.bytes), setAuth, auth.map(Self.bytes), u.eventTypes, setFilters, filters,
+                    setLabels, labels, u.enabled, u.maxRetries, u.timeoutSeconds)), as: WebhookResponse.self)
     }
 
     /// Hard delete; its deliveries go with it (foreign key cascade).

@@ -21,14 +21,16 @@ public struct WorkOrderStore: Sendable {
 
     /// Inserts the order and its targeting rows (call inside a transaction).
     public func create(_ order: NewOrder) async throws -> WorkOrder {
-        let created = try await sql.model("""
+        let created = try await sql.model(
+            """
             INSERT INTO work_orders (work_type, yaml_content, max_retries, backoff_seconds, claim_timeout_seconds)
             VALUES (\(order.workType), \(order.yamlContent), \(order.maxRetries), \(order.backoffSeconds), \(order.claimTimeoutSeconds))
             RETURNING *
             """, as: WorkOrder.self)!
         let id = created.id
         if !order.agentIDs.isEmpty {
-            _ = try await sql.affectedRows("""
+            _ = try await sql.affectedRows(
+                """
                 INSERT INTO work_order_targets (work_order_id, agent_id) SELECT \(id), unnest(\(order.agentIDs)::uuid[])
                 ON CONFLICT DO NOTHING
                 """)
@@ -37,7 +39,8 @@ public struct WorkOrderStore: Sendable {
             _ = try await sql.affectedRows("INSERT INTO work_order_labels (work_order_id, label) SELECT \(id), unnest(\(order.labels)::text[])")
         }
         if !order.annotations.isEmpty {
-            _ = try await sql.affectedRows("""
+            _ = try await sql.affectedRows(
+                """
                 INSERT INTO work_order_annotations (work_order_id, key, value)
                 SELECT \(id), k, v FROM unnest(\(order.annotations.map(\.0))::text[], \(order.annotations.map(\.1))::text[]) AS a(k, v)
                 """)
@@ -46,7 +49,8 @@ public struct WorkOrderStore: Sendable {
     }
 
     public func list(status: String?, workType: String?) async throws -> [WorkOrder] {
-        try await sql.models("""
+        try await sql.models(
+            """
             SELECT * FROM work_orders w
             WHERE (\(status)::text IS NULL OR w.status = \(status)) AND (\(workType)::text IS NULL OR w.work_type = \(workType))
             ORDER BY w.created_at
@@ -55,7 +59,8 @@ public struct WorkOrderStore: Sendable {
 
     /// The active order, or one synthesised from its log entry (status COMPLETED or FAILED by `success`).
     public func get(_ id: UUID) async throws -> WorkOrder? {
-        try await sql.model("""
+        try await sql.model(
+            """
             SELECT * FROM (
                 SELECT 1 AS pick, id, created_at, updated_at, work_type, yaml_content, status, claimed_by, claimed_at,
                        claim_timeout_seconds, max_retries, retry_count, backoff_seconds, next_retry_after, last_error, last_error_at
@@ -80,16 +85,19 @@ public struct WorkOrderStore: Sendable {
         var binds = PostgresBindings()
         binds.append(agentID)
         binds.append(workType)
-        return try await sql.models(PostgresQuery(unsafeSQL: """
-            SELECT * FROM work_orders w
-            WHERE w.status = 'PENDING' AND ($2::text IS NULL OR w.work_type = $2)
-              AND \(WorkOrderLifecycle.eligibility(agent: "$1"))
-            ORDER BY w.created_at
-            """, binds: binds), as: WorkOrder.self)
+        return try await sql.models(
+            PostgresQuery(
+                unsafeSQL: """
+                    SELECT * FROM work_orders w
+                    WHERE w.status = 'PENDING' AND ($2::text IS NULL OR w.work_type = $2)
+                      AND \(WorkOrderLifecycle.eligibility(agent: "$1"))
+                    ORDER BY w.created_at
+                    """, binds: binds), as: WorkOrder.self)
     }
 
     public func logList(workType: String?, success: Bool?, agentID: UUID?, limit: Int?) async throws -> [WorkOrderLog] {
-        try await sql.models("""
+        try await sql.models(
+            """
             SELECT * FROM work_order_log
             WHERE (\(workType)::text IS NULL OR work_type = \(workType)) AND (\(success)::boolean IS NULL OR success = \(success))
               AND (\(agentID)::uuid IS NULL OR claimed_by = \(agentID))

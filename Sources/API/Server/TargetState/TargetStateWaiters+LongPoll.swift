@@ -5,8 +5,10 @@ extension TargetStateWaiters {
     /// Long poll: returns the agent's version as soon as it differs from `known`, or the unchanged
     /// version once `timeout` has passed (or the server is shutting down). `currentVersion` is read
     /// after each registration, so a change that commits just before the wait starts is still seen.
-    func waitForChange(agentID: UUID, from known: Int64, timeout: Duration,
-                       currentVersion: @Sendable () async throws -> Int64) async throws -> Int64 {
+    func waitForChange(
+        agentID: UUID, from known: Int64, timeout: Duration,
+        currentVersion: @Sendable () async throws -> Int64
+    ) async throws -> Int64 {
         let deadline = ContinuousClock.now + timeout
         while true {
             guard let token = register(agentID) else { return try await currentVersion() }

@@ -26,7 +26,8 @@ public struct DiagnosticsCollector: Sendable {
         let pending = try await broker.pendingDiagnostics(agentID: agentID)
         var done: [String] = []
         for request in pending {
-            let id = request.id.lowercasedString, objectID = request.deploymentObjectID.lowercasedString
+            let id = request.id.lowercasedString
+            let objectID = request.deploymentObjectID.lowercasedString
             guard try await broker.claimDiagnostic(id) else { continue }  // claimed elsewhere or expired
             try await broker.submitDiagnosticResult(id, await collect(deploymentObjectID: objectID))
             done.append(id)
@@ -35,29 +36,40 @@ public struct DiagnosticsCollector: Sendable {
     }
 
     func collect(deploymentObjectID: String) async -> SubmitDiagnosticResult {
-        var podStatuses: [JSONValue] = [], events: [JSONValue] = [], logTails: [String: JSONValue] = [:]
+        var podStatuses: [JSONValue] = []
+        var events: [JSONValue] = []
+        var logTails: [String: JSONValue] = [:]
         if let pods = try? await WorkloadPods(kube: kube).pods(deploymentObjectID: deploymentObjectID) {
             for pod in pods {
-                let name = pod["metadata"]?["name"]?.stringValue ?? "", namespace = pod["metadata"]?["namespace"]?.stringValue ?? "default"
-                podStatuses.append(.object([
-                    "name": .string(name), "namespace": .string(namespace), "phase": pod["status"]?["phase"] ?? .null,
-                    "conditions": pod["status"]?["conditions"] ?? .array([]),
-                    "containers": pod["status"]?["containerStatuses"] ?? .array([]),
-                ]))
+                let name = pod["metadata"]?["name"]?.stringValue ?? ""
+                let namespace = pod["metadata"]?["namespace"]?.stringValue ?? "default"
+                podStatuses.append(
+                    .object([
+                        "name": .string(name), "namespace": .string(namespace), "phase": pod["status"]?["phase"] ?? .null,
+                        "conditions": pod["status"]?["conditions"] ?? .array([]),
+                        "containers": pod["status"]?["containerStatuses"] ?? .array([]),
+                    ]))
                 for container in pod["spec"]?["containers"]?.arrayValue ?? [] {
                     guard let c = container["name"]?.stringValue,
-                          let text = try? await kube.text("/api/v1/namespaces/\(namespace)/pods/\(name)/log?container=\(c)&tailLines=\(Self.logTailLines)") else { continue }
+                        let text = try? await kube.text(
+                            "/api/v1/namespaces/\(namespace)/pods/\(name)/log?container=\(c)&tailLines=\(Self.logTailLines)")
+                    else { continue }
                     logTails["\(name)/\(c)"] = .array(text.split(separator: "\n", omittingEmptySubsequences: false).map { .string(String($0)) })
                 }
-                let podEvents = (try? await kube.json("/api/v1/namespaces/\(namespace)/events?fieldSelector=involvedObject.name%3D\(name)"))?["items"]?.arrayValue ?? []
+                let podEvents =
+                    (try? await kube.json("/api/v1/namespaces/\(namespace)/events?fieldSelector=involvedObject.name%3D\(name)"))?["items"]?.arrayValue
+                    ?? []
                 events += podEvents.map {
-                    .object(["pod": .string(name), "type": $0["type"] ?? .null, "reason": $0["reason"] ?? .null, "message": $0["message"] ?? .null,
-                             "last_timestamp": $0["lastTimestamp"] ?? $0["eventTime"] ?? .null])
+                    .object([
+                        "pod": .string(name), "type": $0["type"] ?? .null, "reason": $0["reason"] ?? .null, "message": $0["message"] ?? .null,
+                        "last_timestamp": $0["lastTimestamp"] ?? $0["eventTime"] ?? .null,
+                    ])
                 }
             }
         }
-        return SubmitDiagnosticResult(podStatuses: JSONValue.array(podStatuses).serialized(),
-                                      events: JSONValue.array(Array(events.suffix(Self.maxEvents))).serialized(),
-                                      collectedAt: Date(), logTails: JSONValue.object(logTails).serialized())
+        return SubmitDiagnosticResult(
+            podStatuses: JSONValue.array(podStatuses).serialized(),
+            events: JSONValue.array(Array(events.suffix(Self.maxEvents))).serialized(),
+            collectedAt: Date(), logTails: JSONValue.object(logTails).serialized())
     }
 }

@@ -31,50 +31,82 @@ public struct HealthChecker: Sendable {
     static func classify(_ id: UUID, pods: [JSONValue], checkedAt: Date) -> DeploymentObjectHealthUpdate {
         var conditions: [String] = []
         var resources: [ResourceHealth] = []
-        var failing = false, degraded = false, unknownPhase = false
+        var failing = false
+        var degraded = false
+        var unknownPhase = false
         var ready = 0
         func note(_ reason: String) { if !conditions.contains(reason) { conditions.append(reason) } }
         for pod in pods {
             let status = pod["status"]
-            let name = pod["metadata"]?["name"]?.stringValue ?? "", namespace = pod["metadata"]?["namespace"]?.stringValue ?? ""
+            let name = pod["metadata"]?["name"]?.stringValue ?? ""
+            let namespace = pod["metadata"]?["namespace"]?.stringValue ?? ""
             if status?["conditions"]?.arrayValue?.contains(where: { $0["type"] == .string("Ready") && $0["status"] == .string("True") }) == true {
                 ready += 1
             }
             for container in status?["containerStatuses"]?.arrayValue ?? [] {
                 if let reason = container["state"]?["waiting"]?["reason"]?.stringValue, degradedReasons.contains(reason) {
-                    note(reason); degraded = true
-                    resources.append(ResourceHealth(kind: "Pod", name: name, namespace: namespace, ready: false,
-                                                    message: container["state"]?["waiting"]?["message"]?.stringValue))
+                    note(reason)
+                    degraded = true
+                    resources.append(
+                        ResourceHealth(
+                            kind: "Pod", name: name, namespace: namespace, ready: false,
+                            message: container["state"]?["waiting"]?["message"]?.stringValue))
                 }
-                if let reason = container["state"]?["terminated"]?["reason"]?.stringValue, terminatedReasons.contains(reason) { note(reason); degraded = true }
-                if container["lastState"]?["terminated"]?["reason"]?.stringValue == "OOMKilled" { note("OOMKilled"); degraded = true }
+                if let reason = container["state"]?["terminated"]?["reason"]?.stringValue, terminatedReasons.contains(reason) {
+                    note(reason)
+                    degraded = true
+                }
+                if container["lastState"]?["terminated"]?["reason"]?.stringValue == "OOMKilled" {
+                    note("OOMKilled")
+                    degraded = true
+                }
             }
             for container in status?["initContainerStatuses"]?.arrayValue ?? [] {
-                if let reason = container["state"]?["waiting"]?["reason"]?.stringValue, degradedReasons.contains(reason) { note("InitContainer:\(reason)"); degraded = true }
+                if let reason = container["state"]?["waiting"]?["reason"]?.stringValue, degradedReasons.contains(reason) {
+                    note("InitContainer:\(reason)")
+                    degraded = true
+                }
             }
             switch status?["phase"]?.stringValue {
-            case "Failed": failing = true; note("PodFailed")
+            case "Failed":
+                failing = true
+                note("PodFailed")
             case "Unknown": unknownPhase = true
             case "Pending":
-                if status?["conditions"]?.arrayValue?.contains(where: { $0["type"] == .string("PodScheduled") && $0["status"] == .string("False") }) == true {
-                    note("Unschedulable"); degraded = true
+                if status?["conditions"]?.arrayValue?.contains(where: { $0["type"] == .string("PodScheduled") && $0["status"] == .string("False") })
+                    == true
+                {
+                    note("Unschedulable")
+                    degraded = true
                 }
             default: break
             }
         }
         let overall: String
-        if pods.isEmpty { overall = "unknown" }
-        else if failing { overall = "failing" }
-        else if degraded { overall = "degraded" }
-        else if unknownPhase { overall = "unknown" }
-        else if ready < pods.count { overall = "degraded"; note("NotReady") }
-        else { overall = "healthy" }
+        if pods.isEmpty {
+            overall = "unknown"
+        } else if failing {
+            overall = "failing"
+        } else if degraded {
+            overall = "degraded"
+        } else if unknownPhase {
+            overall = "unknown"
+        } else if ready < pods.count {
+            overall = "degraded"
+            note("NotReady")
+        } else {
+            overall = "healthy"
+        }
         return entry(id, overall, ready: ready, total: pods.count, conditions: conditions, resources: resources, checkedAt: checkedAt)
     }
 
-    static func entry(_ id: UUID, _ status: String, ready: Int, total: Int, conditions: [String], resources: [ResourceHealth],
-                      checkedAt: Date) -> DeploymentObjectHealthUpdate {
-        DeploymentObjectHealthUpdate(id: id, status: status, checkedAt: checkedAt, summary: HealthSummary(
-            podsReady: ready, podsTotal: total, conditions: conditions, resources: resources.isEmpty ? nil : resources))
+    static func entry(
+        _ id: UUID, _ status: String, ready: Int, total: Int, conditions: [String], resources: [ResourceHealth],
+        checkedAt: Date
+    ) -> DeploymentObjectHealthUpdate {
+        DeploymentObjectHealthUpdate(
+            id: id, status: status, checkedAt: checkedAt,
+            summary: HealthSummary(
+                podsReady: ready, podsTotal: total, conditions: conditions, resources: resources.isEmpty ? nil : resources))
     }
 }

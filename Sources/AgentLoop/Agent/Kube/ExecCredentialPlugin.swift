@@ -44,7 +44,9 @@ public struct ExecCredentialPlugin: Sendable {
             var info: [String: JSONValue] = ["server": .string(server)]
             if let ca = cluster["certificate-authority-data"] { info["certificate-authority-data"] = ca }
             if let insecure = cluster["insecure-skip-tls-verify"] { info["insecure-skip-tls-verify"] = insecure }
-            if let config = cluster["extensions"]?.arrayValue?.first(where: { $0["name"]?.stringValue == "client.authentication.k8s.io/exec" })?["extension"] {
+            if let config = cluster["extensions"]?.arrayValue?.first(where: { $0["name"]?.stringValue == "client.authentication.k8s.io/exec" })?[
+                "extension"]
+            {
                 info["config"] = config
             }
             spec["cluster"] = .object(info)
@@ -64,15 +66,22 @@ public struct ExecCredentialPlugin: Sendable {
         process.arguments = arguments
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
             .merging(["KUBERNETES_EXEC_INFO": execInfo]) { $1 }
-        let stdout = Pipe(), stderr = Pipe()
+        let stdout = Pipe()
+        let stderr = Pipe()
         process.standardOutput = stdout
         process.standardError = stderr
         process.standardInput = FileHandle.nullDevice
         let command = self.command
-        let (output, errors, status) = try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<(Data, Data, Int32), any Error>) in
+        let (output, errors, status) = try await withCheckedThrowingContinuation {
+            (continuation: CheckedContinuation<(Data, Data, Int32), any Error>) in
             let once = NIOLockedValueBox(false)
             @Sendable func finish(_ result: Result<(Data, Data, Int32), any Error>) {
-                if once.withLockedValue({ done in defer { done = true }; return !done }) { continuation.resume(with: result) }
+                if once.withLockedValue({ done in
+                    defer { done = true }
+                    return !done
+                }) {
+                    continuation.resume(with: result)
+                }
             }
             DispatchQueue.global().asyncAfter(deadline: .now() + .seconds(Int(Self.timeout.components.seconds))) {
                 guard process.isRunning else { return }
@@ -88,7 +97,9 @@ public struct ExecCredentialPlugin: Sendable {
                 // Both pipes are drained at once: a plugin that fills one would otherwise never exit.
                 let errorData = NIOLockedValueBox(Data())
                 let readErrors = DispatchGroup()
-                DispatchQueue.global().async(group: readErrors) { errorData.withLockedValue { $0 = stderr.fileHandleForReading.readDataToEndOfFile() } }
+                DispatchQueue.global().async(group: readErrors) {
+                    errorData.withLockedValue { $0 = stderr.fileHandleForReading.readDataToEndOfFile() }
+                }
                 let outputData = stdout.fileHandleForReading.readDataToEndOfFile()
                 readErrors.wait()
                 process.waitUntilExit()
@@ -107,9 +118,10 @@ public struct ExecCredentialPlugin: Sendable {
             throw ConfigurationError("exec credential plugin \(command) did not print an ExecCredential")
         }
         guard let token = status["token"]?.stringValue, !token.isEmpty else {
-            throw ConfigurationError(status["clientCertificateData"] != nil
-                ? "exec credential plugin \(command) returned a client certificate; only token credentials are supported"
-                : "exec credential plugin \(command) returned no token")
+            throw ConfigurationError(
+                status["clientCertificateData"] != nil
+                    ? "exec credential plugin \(command) returned a client certificate; only token credentials are supported"
+                    : "exec credential plugin \(command) returned no token")
         }
         var expiration: Date?
         if let stamp = status["expirationTimestamp"]?.stringValue {

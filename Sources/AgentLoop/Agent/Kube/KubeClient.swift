@@ -2,8 +2,8 @@ import AsyncHTTPClient
 import BrokkrCommon
 import Foundation
 import NIOCore
-import NIOPosix
 import NIOHTTP1
+import NIOPosix
 
 /// The Kubernetes REST calls the agent makes: discovery, server-side apply, list by label, delete.
 public actor KubeClient {
@@ -27,8 +27,10 @@ public actor KubeClient {
     let retryBudget: Duration
     private var resources: [String: KubeResource] = [:]  // "apiVersion/Kind" → resource
 
-    public init(server: String, credentials: KubeCredentials = KubeCredentials(.none), http: HTTPClient = .shared,
-                metrics: AgentMetrics? = nil, retryBudget: Duration = .seconds(300), defaultNamespace: String = "default") {
+    public init(
+        server: String, credentials: KubeCredentials = KubeCredentials(.none), http: HTTPClient = .shared,
+        metrics: AgentMetrics? = nil, retryBudget: Duration = .seconds(300), defaultNamespace: String = "default"
+    ) {
         self.server = server.hasSuffix("/") ? String(server.dropLast()) : server
         self.credentials = credentials
         self.defaultNamespace = defaultNamespace
@@ -47,8 +49,10 @@ public actor KubeClient {
         case let failure as Failure: return retryableStatuses.contains(failure.status)
         case is NIOConnectionError, is IOError, is ChannelError: return true
         case let error as HTTPClientError:
-            return [.connectTimeout, .readTimeout, .writeTimeout, .deadlineExceeded, .remoteConnectionClosed,
-                    .getConnectionFromPoolTimeout].contains(error)
+            return [
+                .connectTimeout, .readTimeout, .writeTimeout, .deadlineExceeded, .remoteConnectionClosed,
+                .getConnectionFromPoolTimeout,
+            ].contains(error)
         default: return false
         }
     }
@@ -72,9 +76,10 @@ public actor KubeClient {
             guard let list = try? await getJSON(path) else { continue }
             for r in list["resources"]?.arrayValue ?? [] {
                 guard let plural = r["name"]?.stringValue, !plural.contains("/"), let kind = r["kind"]?.stringValue else { continue }
-                let resource = KubeResource(group: group, version: version, kind: kind, plural: plural,
-                                            namespaced: r["namespaced"]?.boolValue ?? false,
-                                            verbs: Set(r["verbs"]?.arrayValue?.compactMap(\.stringValue) ?? []))
+                let resource = KubeResource(
+                    group: group, version: version, kind: kind, plural: plural,
+                    namespaced: r["namespaced"]?.boolValue ?? false,
+                    verbs: Set(r["verbs"]?.arrayValue?.compactMap(\.stringValue) ?? []))
                 found["\(resource.apiVersion)/\(kind)"] = resource
             }
         }
@@ -106,8 +111,9 @@ public actor KubeClient {
         var query = "fieldManager=\(fieldManager)"
         if force { query += "&force=true" }
         if dryRun { query += "&dryRun=All" }
-        return try await send(.PATCH, "\(resource.path(namespace: namespace))/\(name)?\(query)", body: object.serialized(),
-                              contentType: "application/apply-patch+yaml", operation: "apply")
+        return try await send(
+            .PATCH, "\(resource.path(namespace: namespace))/\(name)?\(query)", body: object.serialized(),
+            contentType: "application/apply-patch+yaml", operation: "apply")
     }
 
     /// The object if it exists.
@@ -122,17 +128,21 @@ public actor KubeClient {
 
     /// Objects of a type matching a label selector, in one namespace or (nil) across all of them.
     public func list(_ resource: KubeResource, namespace: String? = nil, labelSelector: String) async throws -> [JSONValue] {
-        let selector = labelSelector.addingPercentEncoding(withAllowedCharacters: .urlQueryAllowed.subtracting(CharacterSet(charactersIn: "=&+,()!"))) ?? labelSelector
-        return try await send(.GET, "\(resource.path(namespace: namespace))?labelSelector=\(selector)", body: nil, contentType: nil,
-                              operation: "list")["items"]?.arrayValue ?? []
+        let selector =
+            labelSelector.addingPercentEncoding(withAllowedCharacters: .urlQueryAllowed.subtracting(CharacterSet(charactersIn: "=&+,()!")))
+            ?? labelSelector
+        return try await send(
+            .GET, "\(resource.path(namespace: namespace))?labelSelector=\(selector)", body: nil, contentType: nil,
+            operation: "list")["items"]?.arrayValue ?? []
     }
 
     /// Deletes with the given propagation (Background: dependents go afterwards; Foreground: the object
     /// goes after its dependents); a missing object is not an error.
     public func delete(_ resource: KubeResource, namespace: String?, name: String, propagationPolicy: String = "Background") async throws {
         do {
-            _ = try await send(.DELETE, "\(resource.path(namespace: namespace))/\(name)?propagationPolicy=\(propagationPolicy)", body: nil, contentType: nil,
-                               operation: "delete")
+            _ = try await send(
+                .DELETE, "\(resource.path(namespace: namespace))/\(name)?propagationPolicy=\(propagationPolicy)", body: nil, contentType: nil,
+                operation: "delete")
         } catch let failure as Failure where failure.status == 404 {
             return
         }
@@ -140,7 +150,8 @@ public actor KubeClient {
 
     func locate(_ object: JSONValue) async throws -> (KubeResource, String?, String) {
         guard let apiVersion = object["apiVersion"]?.stringValue, let kind = object["kind"]?.stringValue,
-              let name = object["metadata"]?["name"]?.stringValue else {
+            let name = object["metadata"]?["name"]?.stringValue
+        else {
             throw Failure(status: 400, reason: "BadRequest", message: "object needs apiVersion, kind and metadata.name")
         }
         let resource = try await resource(apiVersion: apiVersion, kind: kind)
@@ -182,7 +193,7 @@ public actor KubeClient {
                 let result = try await sendOnce(method, path, body: body, contentType: contentType)
                 record(started)
                 return result
-            } catch where !Self.isRetryable(error) {
+            } catch  where !Self.isRetryable(error) {
                 record(started)
                 throw error
             } catch {
@@ -194,24 +205,30 @@ public actor KubeClient {
         }
     }
 
-    func sendOnce(_ method: HTTPMethod, _ path: String, body: String?, contentType: String?, timeout: TimeAmount = .seconds(30)) async throws -> JSONValue {
-        let (response, bytes) = try await execute(method, path, body: body, contentType: contentType, accept: "application/json",
-                                                  timeout: timeout, limit: 64 << 20)
+    func sendOnce(_ method: HTTPMethod, _ path: String, body: String?, contentType: String?, timeout: TimeAmount = .seconds(30)) async throws
+        -> JSONValue
+    {
+        let (response, bytes) = try await execute(
+            method, path, body: body, contentType: contentType, accept: "application/json",
+            timeout: timeout, limit: 64 << 20)
         let json = (try? JSONValue.parse(Array(bytes.readableBytesView))) ?? .null
         guard (200..<300).contains(Int(response.status.code)) else {
             let causes = (json["details"]?["causes"]?.arrayValue ?? []).map {
                 (field: $0["field"]?.stringValue ?? "", message: $0["message"]?.stringValue ?? "")
             }
-            throw Failure(status: Int(response.status.code), reason: json["reason"]?.stringValue ?? "\(response.status.code)",
-                          message: json["message"]?.stringValue ?? String(buffer: bytes), causes: causes)
+            throw Failure(
+                status: Int(response.status.code), reason: json["reason"]?.stringValue ?? "\(response.status.code)",
+                message: json["message"]?.stringValue ?? String(buffer: bytes), causes: causes)
         }
         return json
     }
 
     /// One authenticated request. A 401 with a token that can be obtained again (token file, exec
     /// plugin) is retried once with a fresh token, as client-go does.
-    func execute(_ method: HTTPMethod, _ path: String, body: String?, contentType: String?, accept: String?, timeout: TimeAmount,
-                 limit: Int) async throws -> (HTTPClientResponse, ByteBuffer) {
+    func execute(
+        _ method: HTTPMethod, _ path: String, body: String?, contentType: String?, accept: String?, timeout: TimeAmount,
+        limit: Int
+    ) async throws -> (HTTPClientResponse, ByteBuffer) {
         var retriedUnauthorized = false
         while true {
             var request = HTTPClientRequest(url: server + path)

@@ -37,8 +37,10 @@ public struct KubeConfig: Sendable {
     public var clientKey: PEM?
     public var insecure = false
 
-    public init(server: String, namespace: String = "default", credentials: KubeCredentials.Source = .none,
-                certificateAuthority: PEM? = nil, clientCertificate: PEM? = nil, clientKey: PEM? = nil, insecure: Bool = false) {
+    public init(
+        server: String, namespace: String = "default", credentials: KubeCredentials.Source = .none,
+        certificateAuthority: PEM? = nil, clientCertificate: PEM? = nil, clientKey: PEM? = nil, insecure: Bool = false
+    ) {
         self.server = server
         self.namespace = namespace
         self.credentials = credentials
@@ -51,8 +53,10 @@ public struct KubeConfig: Sendable {
     static let serviceAccount = "/var/run/secrets/kubernetes.io/serviceaccount"
 
     /// From `agent.kubeconfig_path` (and `agent.kube_context`), or in-cluster when unset.
-    public static func load(kubeconfigPath: String?, context: String? = nil,
-                            environment: [String: String] = ProcessInfo.processInfo.environment) throws -> KubeConfig {
+    public static func load(
+        kubeconfigPath: String?, context: String? = nil,
+        environment: [String: String] = ProcessInfo.processInfo.environment
+    ) throws -> KubeConfig {
         if let path = kubeconfigPath { return try fromKubeconfig(path, context: context) }
         guard let host = environment["KUBERNETES_SERVICE_HOST"], let port = environment["KUBERNETES_SERVICE_PORT"] else {
             throw ConfigurationError("agent.kubeconfig_path is unset and this is not a pod (no KUBERNETES_SERVICE_HOST)")
@@ -61,8 +65,9 @@ public struct KubeConfig: Sendable {
             .trimmingCharacters(in: .whitespacesAndNewlines)
         let hostPart = host.contains(":") ? "[\(host)]" : host
         // The projected token is rotated by the kubelet: read it again rather than once.
-        return KubeConfig(server: "https://\(hostPart):\(port)", namespace: namespace.flatMap { $0.isEmpty ? nil : $0 } ?? "default",
-                          credentials: .tokenFile("\(serviceAccount)/token"), certificateAuthority: .file("\(serviceAccount)/ca.crt"))
+        return KubeConfig(
+            server: "https://\(hostPart):\(port)", namespace: namespace.flatMap { $0.isEmpty ? nil : $0 } ?? "default",
+            credentials: .tokenFile("\(serviceAccount)/token"), certificateAuthority: .file("\(serviceAccount)/ca.crt"))
     }
 
     static func fromKubeconfig(_ path: String, context override: String?) throws -> KubeConfig {
@@ -154,7 +159,8 @@ public struct KubeConfig: Sendable {
     private static let processClients = NIOLockedValueBox<[HTTPClient]>([])
 
     public func makeClient(metrics: AgentMetrics? = nil) throws -> KubeClient {
-        KubeClient(server: server, credentials: KubeCredentials(credentials), http: try makeHTTPClient(), metrics: metrics,
-                   defaultNamespace: namespace)
+        KubeClient(
+            server: server, credentials: KubeCredentials(credentials), http: try makeHTTPClient(), metrics: metrics,
+            defaultNamespace: namespace)
     }
 }

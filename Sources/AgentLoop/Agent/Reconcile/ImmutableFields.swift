@@ -28,6 +28,7 @@ public enum ImmutableFields {
         guard let failure = error as? KubeClient.Failure else { return "\(name): \(error)" }
         let fields = failure.causes.filter { cause in patterns.contains { cause.message.localizedCaseInsensitiveContains($0) } }.map(\.field)
         let list = fields.isEmpty ? "a field" : fields.joined(separator: ", ")
-        return "\(name): immutable field \(list) cannot be changed in place (delete the object, or annotate it \(replaceAnnotation): \"true\" to have it recreated): \(failure.message)"
+        return
+            "\(name): immutable field \(list) cannot be changed in place (delete the object, or annotate it \(replaceAnnotation): \"true\" to have it recreated): \(failure.message)"
     }
 }

@@ -114,7 +114,8 @@ public struct Reconciler: Sendable {
             }
             if let (_, only) = failures.first, failures.count == 1 { throw only }
             if !failures.isEmpty {
-                throw ReconcileError("\(failures.count) objects failed: " + failures.map { "\(Self.describe($0.0)): \($0.1)" }.joined(separator: "; "))
+                throw ReconcileError(
+                    "\(failures.count) objects failed: " + failures.map { "\(Self.describe($0.0)): \($0.1)" }.joined(separator: "; "))
             }
         } catch {
             await rollback(createdNamespaces)
@@ -137,7 +138,8 @@ public struct Reconciler: Sendable {
         } catch {
             throw ReconcileError("invalid YAML: \(error)")
         }
-        for item in desired where item["kind"]?.stringValue == nil || item["apiVersion"]?.stringValue == nil || item["metadata"]?["name"]?.stringValue == nil {
+        for item in desired
+        where item["kind"]?.stringValue == nil || item["apiVersion"]?.stringValue == nil || item["metadata"]?["name"]?.stringValue == nil {
             throw ReconcileError("every document needs apiVersion, kind and metadata.name: \(item.serialized().prefix(200))")
         }
         return desired
@@ -149,14 +151,19 @@ public struct Reconciler: Sendable {
     func alreadyApplied(_ items: [JSONValue], object: DeploymentObject) async throws -> Set<String> {
         var types: [String: (apiVersion: String, kind: String)] = [:]
         for item in items {
-            if let apiVersion = item["apiVersion"]?.stringValue, let kind = item["kind"]?.stringValue { types["\(apiVersion)/\(kind)"] = (apiVersion, kind) }
+            if let apiVersion = item["apiVersion"]?.stringValue, let kind = item["kind"]?.stringValue {
+                types["\(apiVersion)/\(kind)"] = (apiVersion, kind)
+            }
         }
         var found = Set<String>()
         for type in types.values {
             guard let resource = try? await kube.resource(apiVersion: type.apiVersion, kind: type.kind), resource.verbs.contains("list"),
-                  let live = try? await kube.list(resource, labelSelector: "\(OwnershipStamp.objectLabel)=\(object.id)") else { continue }
+                let live = try? await kube.list(resource, labelSelector: "\(OwnershipStamp.objectLabel)=\(object.id)")
+            else { continue }
             for item in live where item["metadata"]?["annotations"]?[OwnershipStamp.checksumAnnotation]?.stringValue == object.checksum {
-                found.insert("\(type.apiVersion)/\(type.kind)/\(item["metadata"]?["namespace"]?.stringValue ?? "")/\(item["metadata"]?["name"]?.stringValue ?? "")")
+                found.insert(
+                    "\(type.apiVersion)/\(type.kind)/\(item["metadata"]?["namespace"]?.stringValue ?? "")/\(item["metadata"]?["name"]?.stringValue ?? "")"
+                )
             }
         }
         return found
@@ -203,7 +210,8 @@ public struct Reconciler: Sendable {
     /// "Kind namespace/name" (or "Kind name" for cluster-scoped objects).
     static func describe(_ item: JSONValue) -> String {
         let metadata = item["metadata"]
-        return "\(item["kind"]?.stringValue ?? "?") \(metadata?["namespace"]?.stringValue.map { "\($0)/" } ?? "")\(metadata?["name"]?.stringValue ?? "?")"
+        return
+            "\(item["kind"]?.stringValue ?? "?") \(metadata?["namespace"]?.stringValue.map { "\($0)/" } ?? "")\(metadata?["name"]?.stringValue ?? "?")"
     }
 
     /// How long a replaced object may take to go, and a new CRD to become established.
@@ -234,12 +242,14 @@ public struct Reconciler: Sendable {
         for crd in crds {
             while true {
                 let live = try await kube.get(crd)
-                let established = live?["status"]?["conditions"]?.arrayValue?.contains {
-                    $0["type"] == .string("Established") && $0["status"] == .string("True")
-                } ?? false
+                let established =
+                    live?["status"]?["conditions"]?.arrayValue?.contains {
+                        $0["type"] == .string("Established") && $0["status"] == .string("True")
+                    } ?? false
                 if established { break }
                 guard ContinuousClock.now < deadline else {
-                    throw ReconcileError("CustomResourceDefinition \(crd["metadata"]?["name"]?.stringValue ?? "?") is not established after \(Self.waitLimit)")
+                    throw ReconcileError(
+                        "CustomResourceDefinition \(crd["metadata"]?["name"]?.stringValue ?? "?") is not established after \(Self.waitLimit)")
                 }
                 try await Task.sleep(for: Self.pollInterval)
             }
@@ -279,7 +289,8 @@ public struct Reconciler: Sendable {
     func rollback(_ namespaces: [JSONValue]) async {
         for namespace in namespaces {
             guard let name = namespace["metadata"]?["name"]?.stringValue,
-                  let resource = try? await kube.resource(apiVersion: "v1", kind: "Namespace") else { continue }
+                let resource = try? await kube.resource(apiVersion: "v1", kind: "Namespace")
+            else { continue }
             logger.warning("Rolling back namespace \(name) created by the failed reconcile")
             try? await kube.delete(resource, namespace: nil, name: name)
         }

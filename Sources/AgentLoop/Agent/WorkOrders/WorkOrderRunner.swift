@@ -34,7 +34,8 @@ public struct WorkOrderRunner: Sendable {
         for order in pending {
             let id = order.id.lowercasedString
             guard let me = UUID(uuidString: agentID),
-                  try await broker.claimWorkOrder(id, agentID: me) else { continue }
+                try await broker.claimWorkOrder(id, agentID: me)
+            else { continue }
             let timeout = Duration.seconds(Int64(order.claimTimeoutSeconds))
             var result: (success: Bool, message: String?, retryable: Bool)
             do {
@@ -66,14 +67,20 @@ public struct WorkOrderRunner: Sendable {
     static func isRetryable(_ text: String) -> Bool {
         let t = text.lowercased()
         if ["notfound", "not found", "forbidden", "unauthorized", "badrequest", "bad request", "invalid", "unprocessable", "conflict"]
-            .contains(where: t.contains) { return false }
-        return ["timeout", "timed out", "unavailable", "connection", "network", "internal", "too many requests", "throttl"].contains(where: t.contains)
+            .contains(where: t.contains)
+        {
+            return false
+        }
+        return ["timeout", "timed out", "unavailable", "connection", "network", "internal", "too many requests", "throttl"].contains(
+            where: t.contains)
     }
 
     /// `build`: applies the Shipwright Builds, starts a BuildRun `{build}-{first 8 of the order id}` and
     /// waits for it; the result is the output image digest.
     func build(yaml: String, workOrderID: String, timeout: Duration) async throws -> String? {
-        var buildName: String?, namespace = "default", apiVersion = "shipwright.io/v1beta1"
+        var buildName: String?
+        var namespace = "default"
+        var apiVersion = "shipwright.io/v1beta1"
         for document in try YAMLDocuments.parse(yaml) {
             let version = document["apiVersion"]?.stringValue ?? ""
             if version.hasPrefix("shipwright.io"), document["kind"]?.stringValue == "Build" {
@@ -92,8 +99,10 @@ public struct WorkOrderRunner: Sendable {
         let runName = "\(buildName)-\(workOrderID.prefix(8))"
         let buildRun = JSONValue.object([
             "apiVersion": .string(apiVersion), "kind": .string("BuildRun"),
-            "metadata": .object(["name": .string(runName), "namespace": .string(namespace),
-                                 "labels": .object(["brokkr.io/work-order-id": .string(workOrderID), "shipwright.io/build": .string(buildName)])]),
+            "metadata": .object([
+                "name": .string(runName), "namespace": .string(namespace),
+                "labels": .object(["brokkr.io/work-order-id": .string(workOrderID), "shipwright.io/build": .string(buildName)]),
+            ]),
             "spec": .object(["build": .object(["name": .string(buildName)])]),
         ])
         try await kube.apply(buildRun, fieldManager: "brokkr-agent", force: true)
@@ -104,7 +113,8 @@ public struct WorkOrderRunner: Sendable {
     func execute(yaml: String, workOrderID: String, timeout: Duration) async throws -> String? {
         let objects = try YAMLDocuments.parse(yaml)
         guard !objects.isEmpty else { throw WorkOrderFailed(description: "No valid Kubernetes objects found in YAML") }
-        let ordered = objects.filter { Reconciler.priorityKinds.contains($0["kind"]?.stringValue ?? "") }
+        let ordered =
+            objects.filter { Reconciler.priorityKinds.contains($0["kind"]?.stringValue ?? "") }
             + objects.filter { !Reconciler.priorityKinds.contains($0["kind"]?.stringValue ?? "") }
         for object in ordered {
             try await kube.apply(object, fieldManager: "brokkr-workorder", force: true)
@@ -126,7 +136,9 @@ public struct WorkOrderRunner: Sendable {
                     message = done.message ?? message
                     break
                 }
-                guard ContinuousClock.now < deadline else { throw WorkOrderFailed(description: "timed out waiting for \(object["metadata"]?["name"]?.stringValue ?? "")") }
+                guard ContinuousClock.now < deadline else {
+                    throw WorkOrderFailed(description: "timed out waiting for \(object["metadata"]?["name"]?.stringValue ?? "")")
+                }
                 try await Task.sleep(for: pollInterval)
             }
         }
@@ -142,7 +154,8 @@ public struct WorkOrderRunner: Sendable {
         func condition(_ type: String) -> JSONValue? { conditions.first { $0["type"]?.stringValue == type && $0["status"]?.stringValue == "True" } }
         if object["kind"]?.stringValue == "BuildRun" {
             guard let succeeded = conditions.first(where: { $0["type"]?.stringValue == "Succeeded" }),
-                  let status = succeeded["status"]?.stringValue, status != "Unknown" else { return nil }
+                let status = succeeded["status"]?.stringValue, status != "Unknown"
+            else { return nil }
             if status == "True" { return (true, object["status"]?["output"]?["digest"]?.stringValue) }
             if let details = object["status"]?["failureDetails"], details != .null {
                 return (false, "\(details["reason"]?.stringValue ?? "Unknown"): \(details["message"]?.stringValue ?? "No message")")

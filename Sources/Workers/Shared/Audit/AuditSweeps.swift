@@ -19,7 +19,9 @@ public struct AuditRetentionSweep: WorkerSweep {
     public let channel: String? = nil
     public init() {}
     public func sweep(_ database: Database, settings: Settings) async throws -> Int {
-        try await SweepSQL.count(database, """
+        try await SweepSQL.count(
+            database,
+            """
             DELETE FROM audit_logs WHERE id IN (
                 SELECT id FROM audit_logs WHERE created_at < now() - make_interval(days => \(settings.broker.auditLogRetentionDays)::int)
                 LIMIT 1000 FOR UPDATE SKIP LOCKED) RETURNING id

@@ -40,8 +40,9 @@ public struct WebhookDeliverySweep: WorkerSweep {
         let queue = WorkQueue(spec: .webhookDeliveries, database: database)
         let lease = settings.workers.leaseSeconds
         let claimStarted = DefaultTracerClock.now
-        let claims = try await queue.claim(owner: owner, limit: settings.broker.webhookDeliveryBatchSize,
-                                           leaseSeconds: lease, filter: .brokerDelivered)
+        let claims = try await queue.claim(
+            owner: owner, limit: settings.broker.webhookDeliveryBatchSize,
+            leaseSeconds: lease, filter: .brokerDelivered)
         guard !claims.isEmpty else { return 0 }
         // A span for each batch that claimed something (an idle round leaves no trace), from the claim on.
         return try await withSpan("webhook-delivery batch", at: claimStarted, ofKind: .consumer) { batch in
@@ -66,9 +67,10 @@ public struct WebhookDeliverySweep: WorkerSweep {
         let delivered = outcomes.filter { $0.1 == .delivered }.map(\.0.id)
         let completed = try await queue.complete(delivered, owner: owner)
         if completed.count < delivered.count {
-            database.logger.warning("\(delivered.count - completed.count) webhook deliveries were sent after their lease expired (another worker may send them again)")
+            database.logger.warning(
+                "\(delivered.count - completed.count) webhook deliveries were sent after their lease expired (another worker may send them again)")
         }
-        for case let (job, .failed(error, permanent)) in outcomes {
+        for case (let job, .failed(let error, let permanent)) in outcomes {
             if try await queue.fail(job.id, owner: owner, error: error, permanent: permanent) == .dead {
                 database.logger.warning("Webhook delivery \(job.id.lowercasedString) dead after \(job.attempts) attempts: \(error)")
             }
