@@ -3,7 +3,8 @@
 # wrk on /healthz of the same server in the same run: full polls (200 with the document) and
 # unchanged polls (If-None-Match with the agent's current ETag, 304), each as a ratio to /healthz.
 # Then the broker's database transactions per second while all 1,000 agents hold a long poll open
-# (?wait=60 with If-None-Match) and nothing changes.
+# (?wait=60 with If-None-Match) and nothing changes. Last, propagation: with all 1,000 long-polling,
+# 20 changes to a stack that 100 of them target, p50/p99 of the time until all 100 have it.
 #   bench/target-state.sh            (release build; BENCH_CONFIG=debug to skip the release build)
 # Needs: PostgreSQL and wrk from Debian's packages (installed if missing).
 set -euo pipefail
@@ -26,8 +27,12 @@ bin=$(swift build -c "$config" --show-bin-path)/brokkr-api
 python3 - "$work" <<'PY'
 import hashlib, secrets, sys, uuid
 work = sys.argv[1]
-gen = uuid.uuid4()
-sql = [f"INSERT INTO generators (id, name) VALUES ('{gen}', 'bench');"]
+gen = uuid.uuid4(); gen_long = secrets.token_hex(16)
+sql = [f"INSERT INTO generators (id, name, pak_hash) VALUES ('{gen}', 'bench', '{hashlib.sha256(gen_long.encode()).hexdigest()}');"]
+# The stack the propagation run changes, targeted by the first 100 agents (on top of their 5).
+propagated = uuid.uuid4()
+sql.append(f"INSERT INTO stacks (id, name, generator_id) VALUES ('{propagated}', 'propagated', '{gen}');")
+open(f"{work}/propagation.env", "w").write(f"generator_auth='Bearer brokkr_BRbench0_{gen_long}'\npropagated_stack={propagated}\n")
 stacks = [uuid.uuid4() for _ in range(200)]
 for i, s in enumerate(stacks):
     sql.append(f"INSERT INTO stacks (id, name, generator_id) VALUES ('{s}', 'stack-{i}', '{gen}');")
@@ -40,6 +45,8 @@ for a in range(1000):
     sql.append(f"INSERT INTO agents (id, name, cluster_name, pak_hash) VALUES ('{aid}', 'agent-{a}', 'c', '{hashlib.sha256(long.encode()).hexdigest()}');")
     for k in range(5):
         sql.append(f"INSERT INTO agent_targets (agent_id, stack_id) VALUES ('{aid}', '{stacks[(a * 5 + k) % 200]}');")
+    if a < 100:
+        sql.append(f"INSERT INTO agent_targets (agent_id, stack_id) VALUES ('{aid}', '{propagated}');")
     lines.append(f'{{"/api/v1/agents/{aid}/target-state", "Bearer brokkr_BRbench0_{long}"}}')
 open(f"{work}/seed.sql", "w").write("\n".join(sql))
 open(f"{work}/agents.tsv", "w").write("\n".join(l.strip("{}").replace('"', "").replace(", ", "\t") for l in lines) + "\n")
@@ -108,3 +115,8 @@ python3 -c "print(f'ratio unchanged / healthz: {float(\"$nm\") / float(\"$hz\"):
 python3 -c "print(f'database transactions/s while 1000 agents long-poll and nothing changes: {($x1 - $x0) / 20:.1f} (goal ~0)')"
 echo "long polls answered in the 40 s run (none should be: nothing changed, wait=60): ${lp_done:-?}"
 grep -E "Socket errors|Non-2xx" "$work/lp.txt" | sed 's/^/long poll: /' || true
+
+# Propagation: all 1,000 agents long-poll again; 20 new deployment objects, one at a time, for the
+# stack the first 100 target; the time until the last of the 100 has the new document.
+. "$work/propagation.env"
+python3 bench/propagation.py "$port" "$work/agents.tsv" "$generator_auth" "$propagated_stack" 100 20

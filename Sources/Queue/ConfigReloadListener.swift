@@ -22,9 +22,11 @@ public struct ConfigReloadListener: Service {
         self.logger = logger
     }
 
-    /// Tells every listening process to reload; part of the caller's transaction.
-    public static func notifyAll(on connection: PostgresConnection, logger: Logger) async throws {
-        try await connection.query("SELECT pg_notify(\(channel), '')", logger: logger)
+    /// Tells every other listening process to reload; part of the caller's transaction. `sender` is the
+    /// settings holder that has just reloaded: its own listener skips the notification, so a file changed
+    /// again in between is reported by the next request, not silently taken in by the listener.
+    public static func notifyAll(from sender: ReloadableSettings, on connection: PostgresConnection, logger: Logger) async throws {
+        try await connection.query("SELECT pg_notify(\(channel), \(sender.instanceID))", logger: logger)
     }
 
     public func run() async throws {
@@ -40,7 +42,8 @@ public struct ConfigReloadListener: Service {
                     }
                     if count > 1 { reload(reason: "on reconnecting to the reload channel", quietWithoutChanges: true) }
                 }
-            ) { _ in
+            ) { sender in
+                guard sender != config.instanceID else { return }
                 reload(reason: "requested", quietWithoutChanges: false)
             }
         }

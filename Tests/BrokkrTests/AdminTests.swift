@@ -158,6 +158,32 @@ final class AdminTests: XCTestCase {
         }
     }
 
+    /// The replica that served a reload has reloaded already: when its own notification comes back it
+    /// must not reload again (a file changed in between would be taken in silently, and the next
+    /// request would report no changes); a notification from any other replica reloads it.
+    func testAReplicaSkipsItsOwnReloadNotificationAndTakesOthers() async throws {
+        let path = NSTemporaryDirectory() + "brokkr-reload-self-\(UUID().uuidString).toml"
+        try "[log]\nlevel = \"warn\"\n".write(toFile: path, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try await TestBroker.run(extraConfig: ["BROKKR_CONFIG_FILE": path]) { b in
+            try "[log]\nlevel = \"error\"\n".write(toFile: path, atomically: true, encoding: .utf8)
+            func notify(from sender: ReloadableSettings) async throws {
+                try await b.database.transaction { connection in
+                    try await ConfigReloadListener.notifyAll(from: sender, on: connection, logger: TestDatabase.logger)
+                }
+            }
+            try await notify(from: b.config)
+            try await Task.sleep(for: .seconds(1))
+            XCTAssertEqual(b.config.value.log.level, "warn", "its own notification is skipped")
+            try await notify(from: ReloadableSettings(b.settings))
+            let deadline = ContinuousClock.now + .seconds(10)
+            while b.config.value.log.level != "error", ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(50)) }
+            XCTAssertEqual(b.config.value.log.level, "error", "another replica's notification reloads it")
+            let next = try await b.post("admin/config/reload", b.adminPAK)
+            XCTAssertEqual(next["message"], .string("No changes detected"))
+        }
+    }
+
     func testWorkerSweepsRunConcurrentlyWithoutDoubleWork() async throws {
         try await TestBroker.run { b in
             let agent = try await b.createAgent()

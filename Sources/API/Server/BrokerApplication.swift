@@ -10,8 +10,10 @@ public enum BrokerApplication {
     public static func makeRouter(_ s: BrokerServices, routeTable: RouteTable = RouteTable()) -> Router<BrokkrRequestContext> {
         let router = Router(context: BrokkrRequestContext.self)
         // Outermost: one span per request, named by its route template, continuing an incoming W3C
-        // `traceparent`. Without a telemetry exporter the spans are no-ops.
-        router.add(middleware: TracingMiddleware())
+        // `traceparent`. Left out when telemetry is off, so untraced requests pay nothing for it.
+        if s.settings.telemetry.broker.enabled {
+            router.add(middleware: TracingMiddleware())
+        }
         router.add(middleware: ClientAddressMiddleware(trusted: s.settings.broker.trustedProxies.compactMap(IPRange.init)))
         router.add(middleware: MetricsMiddleware(metrics: s.metrics))
         router.add(middleware: CORSMiddleware(config: s.config))

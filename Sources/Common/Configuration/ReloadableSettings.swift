@@ -13,6 +13,9 @@ public final class ReloadableSettings: @unchecked Sendable {
     private let lock = NSLock()
     private var current: Settings
     private let environment: @Sendable () -> [String: String]
+    /// Names this holder in reload notifications, so the process that already reloaded for a request
+    /// does not reload again when its own notification comes back.
+    public let instanceID = UUID().uuidString.lowercased()
 
     public init(_ settings: Settings, environment: @escaping @Sendable () -> [String: String] = { ProcessInfo.processInfo.environment }) {
         self.current = settings

@@ -23,7 +23,7 @@ extension TestBroker {
                 }
                 let replica = TestBroker(
                     baseURL: "http://127.0.0.1:\(port)", adminPAK: adminPAK, database: database,
-                    settings: settings, routeTable: RouteTable())
+                    settings: settings, routeTable: RouteTable(), config: services.config)
                 do {
                     try await body(replica)
                 } catch {

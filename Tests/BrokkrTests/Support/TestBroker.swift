@@ -20,6 +20,8 @@ struct TestBroker: Sendable {
     let database: Database
     let settings: Settings
     let routeTable: RouteTable
+    /// The running broker's reloadable settings (what `POST /admin/config/reload` changes).
+    let config: ReloadableSettings
 
     struct HTTPResult: Sendable {
         let status: Int
@@ -55,7 +57,7 @@ struct TestBroker: Sendable {
                 }
                 let broker = TestBroker(
                     baseURL: "http://127.0.0.1:\(port)", adminPAK: prepared.adminPAK ?? "",
-                    database: database, settings: settings, routeTable: table)
+                    database: database, settings: settings, routeTable: table, config: services.config)
                 do {
                     try await body(broker)
                 } catch {
