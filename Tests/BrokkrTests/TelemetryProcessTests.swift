@@ -60,9 +60,14 @@ final class TelemetryProcessTests: XCTestCase {
                 let delivered = try await Self.eventually("the delivery") { await sink.log.received.first { $0.path == "ok" } }
                 let spans = try await Self.eventually("the request and delivery spans exported") { () async -> [ExportedSpan]? in
                     let all = await Self.exportedSpans(sink)
-                    // Each process exports on its own schedule: wait for both sides of the trace.
-                    let exported = Set(all.filter { $0.traceID == traceID }.map(\.name))
-                    return exported.contains("webhook delivery") && exported.count >= 2 ? all : nil
+                    // Each process exports on its own schedule, and the batch span ends after its deliveries:
+                    // wait for the request's span, the delivery span and a batch span.
+                    let inTrace = all.filter { $0.traceID == traceID }
+                    let complete =
+                        inTrace.contains { $0.name == "webhook delivery" }
+                        && inTrace.contains { $0.service == "brokkr-broker" && $0.name.hasSuffix("/test") }
+                        && all.contains { $0.name == "webhook-delivery batch" }
+                    return complete ? all : nil
                 }
                 let inTrace = spans.filter { $0.traceID == traceID }
                 let server = try XCTUnwrap(

@@ -113,6 +113,9 @@ final class ConfigurationTests: XCTestCase {
             Settings.Telemetry.Resolved(
                 enabled: true, otlpEndpoint: "http://collector:4318", serviceName: "brokkr-agent",
                 samplingRate: 1, otlpProtocol: "http/protobuf"))
+        let http = try Settings.load(file: nil, environment: ["BROKKR__TELEMETRY__AGENT__OTLP_PROTOCOL": "http/json"]).telemetry
+        XCTAssertEqual(http.agent.otlpEndpoint, "http://localhost:4318", "without an endpoint, the protocol's standard port")
+        XCTAssertEqual(http.broker.otlpEndpoint, "http://localhost:4317")
         XCTAssertThrowsError(try Settings.load(file: nil, environment: ["BROKKR__TELEMETRY__OTLP_PROTOCOL": "zipkin"])) { error in
             XCTAssertTrue("\(error)".contains("telemetry.otlp_protocol must be one of grpc, http/protobuf, http/json"), "\(error)")
         }

@@ -61,8 +61,9 @@ struct Serve: AsyncParsableCommand {
             let bindPort = port ?? settings.broker.port
             logger.info("Starting server on \(bindHost):\(bindPort)")
             let telemetry = try TelemetryExporter.bootstrap(settings.telemetry.broker, logger: logger)
-            let app = BrokerApplication.makeApplication(services, host: bindHost, port: bindPort, services: telemetry.map { [$0] } ?? [])
-            try await app.runService()
+            let app = BrokerApplication.makeApplication(services, host: bindHost, port: bindPort)
+            // The exporter sends its spans after the server has stopped (SIGTERM), so the last requests are traced too.
+            try await TelemetryExporter.withExporter(telemetry, logger: logger) { try await app.runService() }
         }
     }
 }

@@ -3,7 +3,6 @@ import BrokkrQueue
 import Foundation
 import Hummingbird
 import Logging
-import ServiceLifecycle
 
 /// Builds the broker's HTTP application: root endpoints without auth, /api/v1 behind PAK auth.
 public enum BrokerApplication {
@@ -40,10 +39,8 @@ public enum BrokerApplication {
         return router
     }
 
-    /// `services` run with the server (e.g. the telemetry exporter, which flushes after the server stops).
     public static func makeApplication(
         _ s: BrokerServices, host: String, port: Int, routeTable: RouteTable = RouteTable(),
-        services: [any Service] = [],
         onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) -> some ApplicationProtocol {
         Application(
@@ -51,7 +48,7 @@ public enum BrokerApplication {
             configuration: .init(address: .hostname(host, port: port), serverName: "brokkr"),
             // Started with the server and stopped after it: the LISTEN connections long polls wait on and
             // configuration reloads arrive by.
-            services: services + [
+            services: [
                 TargetStateListener(database: s.database, waiters: s.targetStateWaiters, logger: s.logger),
                 ConfigReloadListener(database: s.database, config: s.config, logger: s.logger),
             ],

@@ -233,19 +233,24 @@ public struct Settings: Sendable, Equatable {
             kubeContext: try c.nonEmptyString("agent.kube_context"),
             applyConcurrency: try c.int("agent.apply_concurrency", default: 8, minimum: 1)
         )
+        // Without an endpoint the collector's standard local port for the protocol: 4317 gRPC, 4318 HTTP.
+        func defaultEndpoint(_ otlpProtocol: String) -> String { otlpProtocol == "grpc" ? "http://localhost:4317" : "http://localhost:4318" }
+        let baseProtocol = try c.string("telemetry.otlp_protocol", default: "grpc")
+        let baseEndpoint = try c.nonEmptyString("telemetry.otlp_endpoint")
         let base = Telemetry.Resolved(
             enabled: try c.bool("telemetry.enabled", default: false),
-            otlpEndpoint: try c.string("telemetry.otlp_endpoint", default: "http://localhost:4317"),
+            otlpEndpoint: baseEndpoint ?? defaultEndpoint(baseProtocol),
             serviceName: try c.string("telemetry.service_name", default: "brokkr"),
             samplingRate: try c.double("telemetry.sampling_rate", default: 0.1),
-            otlpProtocol: try c.string("telemetry.otlp_protocol", default: "grpc"))
+            otlpProtocol: baseProtocol)
         func resolve(_ role: String) throws -> Telemetry.Resolved {
+            let otlpProtocol = try c.string("telemetry.\(role).otlp_protocol", default: base.otlpProtocol)
             let resolved = Telemetry.Resolved(
                 enabled: try c.bool("telemetry.\(role).enabled", default: base.enabled),
-                otlpEndpoint: try c.string("telemetry.\(role).otlp_endpoint", default: base.otlpEndpoint),
+                otlpEndpoint: try c.nonEmptyString("telemetry.\(role).otlp_endpoint") ?? baseEndpoint ?? defaultEndpoint(otlpProtocol),
                 serviceName: try c.string("telemetry.\(role).service_name", default: base.serviceName),
                 samplingRate: try c.double("telemetry.\(role).sampling_rate", default: base.samplingRate),
-                otlpProtocol: try c.string("telemetry.\(role).otlp_protocol", default: base.otlpProtocol))
+                otlpProtocol: otlpProtocol)
             guard (0...1).contains(resolved.samplingRate) else {
                 throw ConfigurationError("telemetry.\(role).sampling_rate must be between 0 and 1")
             }

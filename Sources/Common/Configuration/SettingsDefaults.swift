@@ -64,7 +64,7 @@ public enum SettingsDefaults {
 
         [telemetry]
         enabled = false
-        otlp_endpoint = "http://localhost:4317"
+        # otlp_endpoint = "http://localhost:4317"  (default: 4317 for grpc, 4318 for the http protocols)
         service_name = "brokkr"
         sampling_rate = 0.1
         otlp_protocol = "grpc"  # or "http/protobuf", "http/json"

@@ -1,8 +1,9 @@
 import Tracing
 
-/// W3C trace context carried through the database: a change's rows (webhook deliveries, work orders)
-/// store the `traceparent` of the request that wrote them, and the worker that claims a row later
-/// continues that trace from it. Without an exporter (telemetry disabled) nothing is stored.
+/// W3C trace context carried through the database and over HTTP: a webhook delivery row stores the
+/// `traceparent` of the request that wrote it, and the worker that claims the row continues that trace
+/// from it; outgoing requests (deliveries, the agent's calls to the broker) carry it as a header.
+/// Without an exporter (telemetry disabled) there is no context, so nothing is stored or sent.
 public enum TraceContext {
     /// The current span's `traceparent` value, nil when nothing is being traced.
     public static var currentTraceparent: String? {

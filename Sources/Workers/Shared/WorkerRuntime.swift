@@ -51,7 +51,11 @@ public enum WorkerRuntime {
         let sweeps = try makeSweeps(settings, logger)
         let telemetry = try TelemetryExporter.bootstrap(settings.telemetry.broker, logger: logger)
         do {
-            try await serve(sweeps, config: config, once: once, telemetry: telemetry, logger: logger)
+            // The exporter sends its spans once the sweeps have stopped (a claimed batch is finished
+            // first), in `--once` runs too.
+            try await TelemetryExporter.withExporter(telemetry, logger: logger) {
+                try await serve(sweeps, config: config, once: once, logger: logger)
+            }
         } catch {
             for sweep in sweeps { await sweep.shutdown() }
             throw error
@@ -59,10 +63,7 @@ public enum WorkerRuntime {
         for sweep in sweeps { await sweep.shutdown() }
     }
 
-    static func serve(
-        _ sweeps: [any WorkerSweep], config: ReloadableSettings, once: Bool, telemetry: (any Service)?,
-        logger: Logger
-    ) async throws {
+    static func serve(_ sweeps: [any WorkerSweep], config: ReloadableSettings, once: Bool, logger: Logger) async throws {
         let settings = config.value
         let registry = PrometheusCollectorRegistry()
         try await Database.withDatabase(settings, poolSize: 4, logger: logger) { database in
@@ -82,10 +83,8 @@ public enum WorkerRuntime {
                         status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
                         body: .init(byteBuffer: .init(string: registry.emitToString())))
                 }
-                // The telemetry exporter runs with the health server, so SIGTERM flushes its spans.
                 let app = Application(
-                    router: router, configuration: .init(address: .hostname("0.0.0.0", port: settings.workers.healthPort)),
-                    services: telemetry.map { [$0] } ?? [], logger: logger)
+                    router: router, configuration: .init(address: .hostname("0.0.0.0", port: settings.workers.healthPort)), logger: logger)
                 group.addTask { try await app.runService() }
                 group.addTask { try await ConfigReloadListener(database: database, config: config, logger: logger).run() }
                 for sweep in sweeps {
