@@ -43,7 +43,7 @@ let package = Package(
                 .product(name: "Tracing", package: "swift-distributed-tracing"),
             ],
             path: "Sources/Common",
-            exclude: ["Telemetry"]
+            exclude: ["Telemetry", "Runtime"]
         ),
         // The OpenTelemetry exporter each process starts from its `telemetry.*` settings; spans
         // themselves are made through swift-distributed-tracing, which needs no exporter.
@@ -56,6 +56,19 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             path: "Sources/Common/Telemetry"
+        ),
+        // How every executable runs: `--config`, one service group with graceful shutdown, the probe and
+        // metrics routes, loops that finish their work in flight on SIGTERM.
+        .target(
+            name: "BrokkrRuntime",
+            dependencies: [
+                "BrokkrCommon", "BrokkrTelemetry",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Sources/Common/Runtime"
         ),
         .target(
             name: "BrokkrQueue",
@@ -71,7 +84,7 @@ let package = Package(
         .target(
             name: "BrokkrAPI",
             dependencies: [
-                "BrokkrCommon", "BrokkrQueue", "BrokkrTelemetry",
+                "BrokkrCommon", "BrokkrQueue", "BrokkrRuntime",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Tracing", package: "swift-distributed-tracing"),
@@ -84,7 +97,7 @@ let package = Package(
         .executableTarget(
             name: "brokkr-api",
             dependencies: [
-                "BrokkrAPI", "BrokkrTelemetry",
+                "BrokkrAPI", "BrokkrRuntime",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Sources/API/Executable"
@@ -92,7 +105,7 @@ let package = Package(
         .target(
             name: "BrokkrWorkers",
             dependencies: [
-                "BrokkrCommon", "BrokkrQueue", "BrokkrTelemetry",
+                "BrokkrCommon", "BrokkrQueue", "BrokkrRuntime",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Tracing", package: "swift-distributed-tracing"),
@@ -108,7 +121,7 @@ let package = Package(
         .target(
             name: "BrokkrAgent",
             dependencies: [
-                "BrokkrCommon", "BrokkrTelemetry",
+                "BrokkrCommon", "BrokkrRuntime",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
@@ -120,7 +133,7 @@ let package = Package(
         .executableTarget(
             name: "brokkr-agent",
             dependencies: [
-                "BrokkrAgent",
+                "BrokkrAgent", "BrokkrRuntime",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Sources/AgentLoop/Executable"
@@ -139,7 +152,12 @@ let package = Package(
         ),
         .executableTarget(
             name: "brokkr-kube-emulator",
-            dependencies: ["KubeEmulator", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: [
+                "KubeEmulator",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             path: "Sources/AgentLoop/KubeEmulatorExecutable"
         ),
         .testTarget(
@@ -152,7 +170,7 @@ let package = Package(
         .testTarget(
             name: "BrokkrTests",
             dependencies: [
-                "BrokkrCommon", "BrokkrQueue", "BrokkrAPI", "BrokkrWorkers", "BrokkrAgent", "BrokkrTelemetry", "KubeEmulator",
+                "BrokkrCommon", "BrokkrQueue", "BrokkrAPI", "BrokkrWorkers", "BrokkrAgent", "BrokkrTelemetry", "BrokkrRuntime", "KubeEmulator",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
             ],

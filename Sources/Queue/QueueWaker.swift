@@ -1,16 +1,17 @@
 import Foundation
 import Logging
-import PostgresNIO
+import ServiceLifecycle
 
 /// Wakes a claimer loop when a producer NOTIFYs the queue's channel, and otherwise every
-/// `pollInterval`, so a lost notification (or a dropped LISTEN connection) only delays work.
-public actor QueueWaker {
+/// `pollInterval`, so a lost notification (or a dropped LISTEN connection) only delays work. Its
+/// LISTEN connection is a service of the process's group (`run`); a waker that is not run is a plain
+/// timer.
+public actor QueueWaker: Service {
     private let database: Database
     private let channel: String
     private let pollInterval: Duration
     private var pending = false
     private var waiter: CheckedContinuation<Void, Never>?
-    private var listenTask: Task<Void, Never>?
 
     public init(database: Database, channel: String, pollInterval: Duration) {
         self.database = database
@@ -18,34 +19,15 @@ public actor QueueWaker {
         self.pollInterval = pollInterval
     }
 
-    /// Starts listening in the background; reconnects after errors.
-    public func start() {
-        guard listenTask == nil else { return }
-        let database = self.database
-        let channel = self.channel
-        listenTask = Task { [weak self] in
-            while !Task.isCancelled {
-                do {
-                    let connection = try await database.makeListenConnection()
-                    defer { Task { try? await connection.close() } }
-                    let notifications = try await connection.listen(channel)
-                    await self?.signal()  // catch up on anything enqueued while we were not listening
-                    for try await _ in notifications {
-                        await self?.signal()
-                    }
-                } catch {
-                    if Task.isCancelled { return }
-                    database.logger.warning("LISTEN \(channel) failed, polling until reconnected: \(error)")
-                    try? await Task.sleep(for: .seconds(2))
-                }
-            }
+    /// Listens until graceful shutdown, reconnecting after errors; every (re)connect wakes the claimer
+    /// to catch up on anything enqueued while nobody listened.
+    public nonisolated func run() async throws {
+        await cancelWhenGracefulShutdown {
+            await NotificationListener(database: self.database, channel: self.channel, logger: self.database.logger).run(
+                onListening: { await self.signal() }
+            ) { _ in await self.signal() }
         }
-    }
-
-    public func stop() {
-        listenTask?.cancel()
-        listenTask = nil
-        signal()
+        await signal()
     }
 
     func signal() {

@@ -143,7 +143,8 @@ final class QueueTests: XCTestCase {
         try await TestDatabase.withMigratedDatabase { database, _ in
             _ = try await Self.makeTable(database, rows: 0)
             let waker = QueueWaker(database: database, channel: "test_jobs", pollInterval: .seconds(30))
-            await waker.start()
+            let listening = Task { try await waker.run() }
+            defer { listening.cancel() }
             try await Task.sleep(for: .milliseconds(500))
             await waker.wait()  // consumes the catch-up signal sent on LISTEN
             let start = ContinuousClock.now
@@ -155,7 +156,6 @@ final class QueueTests: XCTestCase {
             }
             await woke
             XCTAssertLessThan(ContinuousClock.now - start, .seconds(10), "woken by NOTIFY, not by the 30 s poll")
-            await waker.stop()
         }
     }
 }

@@ -2,7 +2,7 @@ import ArgumentParser
 import BrokkrAPI
 import BrokkrCommon
 import BrokkrQueue
-import BrokkrTelemetry
+import BrokkrRuntime
 import Foundation
 import Hummingbird
 import Logging
@@ -22,20 +22,6 @@ struct BrokkrAPICommand: AsyncParsableCommand {
         defaultSubcommand: Serve.self)
 }
 
-struct ConfigOptions: ParsableArguments {
-    @Option(name: .long, help: "Path of a TOML config file (default: $BROKKR_CONFIG_FILE).")
-    var config: String?
-
-    func load(label: String) throws -> (Settings, Logger) {
-        let settings: Settings
-        do { settings = try Settings.load(file: config) } catch {
-            throw ValidationError("configuration error: \(error)")
-        }
-        LogSetup.bootstrap(settings, label: label)
-        return (settings, Logger(label: label))
-    }
-}
-
 struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Run migrations, provision the admin key on first start, and serve the API.")
     @OptionGroup var options: ConfigOptions
@@ -44,27 +30,26 @@ struct Serve: AsyncParsableCommand {
 
     func run() async throws {
         let (settings, logger) = try options.load(label: "brokkr-api")
-        try await Database.withDatabase(settings, logger: logger) { database in
+        let database = try Database(settings, logger: logger)
+        let services = BrokerServices(database: database, settings: settings, metrics: BrokerMetrics(), logger: logger)
+        _ = try services.webhookCipherResult.get()  // a missing webhook key is a start-up error, not a random key
+        let sighup = services.config.reloadOnSIGHUP { logger.info("\($0)") }
+        defer { withExtendedLifetime(sighup) {} }
+        logger.info("Auth cache TTL: \(settings.broker.authCacheTTLSeconds)s (\(settings.broker.authCacheTTLSeconds > 0 ? "enabled" : "disabled"))")
+        let bindHost = host ?? settings.broker.host
+        let bindPort = port ?? settings.broker.port
+        var app = BrokerApplication.makeApplication(services, host: bindHost, port: bindPort)
+        // Migrations and first-start provisioning run before the server listens; the pool is already running.
+        app.beforeServerStarts {
             let prepared = try await Bootstrap.prepare(database, settings: settings, logger: logger)
             if let pak = prepared.adminPAK {
                 let path = try Bootstrap.writeKeyFile(pak)
                 // Written unbuffered: under a process manager stdout is a pipe and print() would hold it back.
                 FileHandle.standardOutput.write(Data("Admin PAK: \(pak)\n(also written to \(path); it is shown only once)\n".utf8))
             }
-            let services = BrokerServices(database: database, settings: settings, metrics: BrokerMetrics(), logger: logger)
-            _ = try services.webhookCipherResult.get()  // a missing webhook key is a start-up error, not a random key
-            let sighup = services.config.reloadOnSIGHUP { logger.info("\($0)") }
-            defer { withExtendedLifetime(sighup) {} }
-            logger.info(
-                "Auth cache TTL: \(settings.broker.authCacheTTLSeconds)s (\(settings.broker.authCacheTTLSeconds > 0 ? "enabled" : "disabled"))")
-            let bindHost = host ?? settings.broker.host
-            let bindPort = port ?? settings.broker.port
             logger.info("Starting server on \(bindHost):\(bindPort)")
-            let telemetry = try TelemetryExporter.bootstrap(settings.telemetry.broker, logger: logger)
-            let app = BrokerApplication.makeApplication(services, host: bindHost, port: bindPort)
-            // The exporter sends its spans after the server has stopped (SIGTERM), so the last requests are traced too.
-            try await TelemetryExporter.withExporter(telemetry, logger: logger) { try await app.runService() }
         }
+        try await ProcessServices.run([.init(service: database), .init(service: app)], telemetry: settings.telemetry.broker, logger: logger)
     }
 }
 

@@ -42,7 +42,7 @@ public enum BrokerApplication {
     public static func makeApplication(
         _ s: BrokerServices, host: String, port: Int, routeTable: RouteTable = RouteTable(),
         onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
-    ) -> some ApplicationProtocol {
+    ) -> Application<RouterResponder<BrokkrRequestContext>> {
         Application(
             router: makeRouter(s, routeTable: routeTable),
             configuration: .init(address: .hostname(host, port: port), serverName: "brokkr"),

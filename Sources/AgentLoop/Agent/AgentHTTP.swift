@@ -1,4 +1,5 @@
 import BrokkrCommon
+import BrokkrRuntime
 import Foundation
 import Hummingbird
 
@@ -7,15 +8,16 @@ import Hummingbird
 public enum AgentHTTP {
     public static func router(kube: KubeClient, identity: AgentIdentity, metrics: AgentMetrics) -> Router<BasicRequestContext> {
         let router = Router()
-        router.get("healthz") { _, _ in "OK" }
-        router.get("readyz") { _, _ -> Response in
-            do {
-                try await kube.probe()
-                return Response(status: .ok, body: .init(byteBuffer: .init(string: "Ready")))
-            } catch {
-                return Response(status: .serviceUnavailable, body: .init(byteBuffer: .init(string: "Kubernetes API unavailable")))
-            }
-        }
+        ProbeRoutes.register(
+            on: router,
+            notReadyReason: {
+                do {
+                    try await kube.probe()
+                    return nil
+                } catch {
+                    return "Kubernetes API unavailable"
+                }
+            }, metrics: { metrics.exposition() })
         router.get("health") { _, _ -> Response in
             var kubernetes: [String: JSONValue] = ["connected": .bool(true)]
             do { try await kube.probe() } catch {
@@ -36,9 +38,6 @@ public enum AgentHTTP {
             return Response(
                 status: healthy ? .ok : .serviceUnavailable, headers: [.contentType: "application/json"],
                 body: .init(byteBuffer: .init(string: body.serialized())))
-        }
-        router.get("metrics") { _, _ -> Response in
-            Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"], body: .init(byteBuffer: .init(string: metrics.exposition())))
         }
         return router
     }

@@ -1,13 +1,13 @@
 import BrokkrCommon
-import BrokkrTelemetry
+import BrokkrRuntime
 import Foundation
 import Hummingbird
 import Logging
 
 /// `brokkr-agent start`: finds itself at the broker, then runs independent tasks — heartbeat,
 /// target-state poll with reconciliation, health reports, diagnostics and agent-delivered webhooks,
-/// and work orders — so a slow apply or build never delays a heartbeat. On SIGTERM the object being
-/// applied is finished first (`ShutdownGate`). Serves `/healthz`, `/readyz`,
+/// and work orders, each a service of one group — so a slow apply or build never delays a heartbeat.
+/// On SIGTERM the object being applied is finished first (`ShutdownGate`). Serves `/healthz`, `/readyz`,
 /// `/health` and `/metrics` on `agent.health_port`.
 public enum AgentRunner {
     /// How long a shutdown waits for the deployment object in flight: within Kubernetes' default
@@ -23,7 +23,6 @@ public enum AgentRunner {
         let identity = AgentIdentity()
         let applied = AppliedObjects()
         let gate = ShutdownGate()
-        let telemetry = try TelemetryExporter.bootstrap(settings.telemetry.agent, logger: logger)
         let app = Application(
             router: AgentHTTP.router(kube: kube, identity: identity, metrics: metrics),
             configuration: .init(address: .hostname("0.0.0.0", port: settings.agent.healthPort)), logger: logger)
@@ -46,81 +45,81 @@ public enum AgentRunner {
             try await repeatedly(pause: { interval }, body)
         }
 
-        // The exporter sends its spans after the drain below, so the object finished on SIGTERM is traced too.
-        try await TelemetryExporter.withExporter(telemetry, logger: logger) {
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                group.addTask { try await app.runService() }
-                group.addTask { try await heartbeat(settings: settings, broker: broker, identity: identity, metrics: metrics, logger: logger) }
-                // The target-state poll. A broker that sends an ETag holds a conditional poll open until
-                // something changes (up to the polling interval), so the next poll follows shortly; without
-                // one, polls are `agent.polling_interval` apart as they always were. The first round rebuilds
-                // the applied set from the cluster; every `agent.resync_interval` (and at start) a round also
-                // re-applies the whole current state.
-                group.addTask {
-                    let etag = TargetStateETag()
-                    let retries = ApplyRetries(
-                        initial: .seconds(settings.agent.applyRetryInitialSeconds),
-                        maximum: .seconds(settings.agent.applyRetryMaxSeconds))
-                    let resync = ResyncSchedule(interval: settings.agent.resyncInterval)
-                    let interval = Duration.seconds(settings.agent.pollingInterval)
-                    try await repeatedly(pause: { etag.value != nil && identity.current?.1 == true ? min(interval, .seconds(1)) : interval }) { id in
-                        let poller = DeploymentPoller(
-                            broker: broker,
-                            reconciler: Reconciler(kube: kube, agentID: id, logger: logger, concurrency: settings.agent.applyConcurrency),
-                            agentID: id,
-                            eventRetries: settings.agent.maxEventMessageRetries,
-                            eventRetryDelay: .seconds(settings.agent.eventMessageRetryDelay), logger: logger, applied: applied,
-                            etag: etag, longPollSeconds: settings.agent.pollingInterval, retries: retries, gate: gate)
-                        if let restored = try await applied.restoreOnce(from: kube, agentID: id) {
-                            logger.info("Found the objects of \(restored) stack(s) this agent applied before")
-                        }
-                        let started = ContinuousClock.now
-                        do {
-                            _ = try await poller.pollOnce()
-                            metrics.recordPoll(success: true, seconds: (ContinuousClock.now - started).seconds)
-                        } catch {
-                            metrics.recordPoll(success: false, seconds: (ContinuousClock.now - started).seconds)
-                            throw error
-                        }
-                        if resync.isDue() {
-                            // Rescheduled whatever the outcome: a failing resync must not repeat every round.
-                            defer { resync.done() }
-                            try await poller.resync()
-                        }
+        // One service group; on SIGTERM the tasks stop in reverse order: the periodic ones at once, the
+        // target-state loop once the object being applied is finished and reported (for at most
+        // `shutdownGrace`), then the heartbeat and the health server, and the trace exporter last.
+        let tasks: [LoopService] = [
+            LoopService("heartbeat") {
+                try await heartbeat(settings: settings, broker: broker, identity: identity, metrics: metrics, logger: logger)
+            },
+            // The target-state poll. A broker that sends an ETag holds a conditional poll open until
+            // something changes (up to the polling interval), so the next poll follows shortly; without
+            // one, polls are `agent.polling_interval` apart as they always were. The first round rebuilds
+            // the applied set from the cluster; every `agent.resync_interval` (and at start) a round also
+            // re-applies the whole current state.
+            LoopService("target-state", drain: { await gate.drain(grace: shutdownGrace) }) {
+                let etag = TargetStateETag()
+                let retries = ApplyRetries(
+                    initial: .seconds(settings.agent.applyRetryInitialSeconds),
+                    maximum: .seconds(settings.agent.applyRetryMaxSeconds))
+                let resync = ResyncSchedule(interval: settings.agent.resyncInterval)
+                let interval = Duration.seconds(settings.agent.pollingInterval)
+                try await repeatedly(pause: { etag.value != nil && identity.current?.1 == true ? min(interval, .seconds(1)) : interval }) { id in
+                    let poller = DeploymentPoller(
+                        broker: broker,
+                        reconciler: Reconciler(kube: kube, agentID: id, logger: logger, concurrency: settings.agent.applyConcurrency),
+                        agentID: id,
+                        eventRetries: settings.agent.maxEventMessageRetries,
+                        eventRetryDelay: .seconds(settings.agent.eventMessageRetryDelay), logger: logger, applied: applied,
+                        etag: etag, longPollSeconds: settings.agent.pollingInterval, retries: retries, gate: gate)
+                    if let restored = try await applied.restoreOnce(from: kube, agentID: id) {
+                        logger.info("Found the objects of \(restored) stack(s) this agent applied before")
+                    }
+                    let started = ContinuousClock.now
+                    do {
+                        _ = try await poller.pollOnce()
+                        metrics.recordPoll(success: true, seconds: (ContinuousClock.now - started).seconds)
+                    } catch {
+                        metrics.recordPoll(success: false, seconds: (ContinuousClock.now - started).seconds)
+                        throw error
+                    }
+                    if resync.isDue() {
+                        // Rescheduled whatever the outcome: a failing resync must not repeat every round.
+                        defer { resync.done() }
+                        try await poller.resync()
                     }
                 }
-                // Diagnostics requests and agent-delivered webhooks are looked for every 10 s, each in its own
-                // task: a slow webhook receiver never delays diagnostics, and the reverse.
-                group.addTask {
-                    try await every(.seconds(10)) { id in
-                        try await DiagnosticsCollector(broker: broker, kube: kube, agentID: id, logger: logger).runOnce()
-                    }
+            },
+            // Diagnostics requests and agent-delivered webhooks are looked for every 10 s, each in its own
+            // task: a slow webhook receiver never delays diagnostics, and the reverse.
+            LoopService("diagnostics") {
+                try await every(.seconds(10)) { id in
+                    try await DiagnosticsCollector(broker: broker, kube: kube, agentID: id, logger: logger).runOnce()
                 }
-                group.addTask {
-                    try await every(.seconds(10)) { id in
-                        try await AgentWebhookDeliverer(broker: broker, agentID: id, logger: logger).runOnce()
-                    }
+            },
+            LoopService("agent webhooks") {
+                try await every(.seconds(10)) { id in
+                    try await AgentWebhookDeliverer(broker: broker, agentID: id, logger: logger).runOnce()
                 }
-                // Work orders get their own task: a long build never delays deployments or heartbeats.
-                group.addTask {
-                    try await every(.seconds(settings.agent.pollingInterval)) { id in
-                        try await WorkOrderRunner(broker: broker, kube: kube, agentID: id, logger: logger).runOnce()
-                    }
+            },
+            // Work orders get their own task: a long build never delays deployments or heartbeats.
+            LoopService("work orders") {
+                try await every(.seconds(settings.agent.pollingInterval)) { id in
+                    try await WorkOrderRunner(broker: broker, kube: kube, agentID: id, logger: logger).runOnce()
                 }
-                if settings.agent.deploymentHealthEnabled {
-                    group.addTask {
+            },
+        ]
+        var services: [ProcessServices.Entry] = [.init(service: app)] + tasks.map { .init(service: $0) }
+        if settings.agent.deploymentHealthEnabled {
+            services.append(
+                .init(
+                    service: LoopService("deployment health") {
                         try await every(.seconds(settings.agent.deploymentHealthInterval)) { id in
                             try await HealthReporter(broker: broker, checker: HealthChecker(kube: kube), applied: applied, agentID: id).reportOnce()
                         }
-                    }
-                }
-                // The health server ends on SIGTERM/SIGINT: the object being applied is finished and reported
-                // (for at most `shutdownGrace`), then every task stops.
-                try await group.next()
-                await gate.drain(grace: shutdownGrace)
-                group.cancelAll()
-            }
+                    }))
         }
+        try await ProcessServices.run(services, telemetry: settings.telemetry.agent, logger: logger)
     }
 
     /// Finds the agent at the broker (re-read every round: the status decides whether the other tasks

@@ -1,4 +1,5 @@
 import BrokkrCommon
+import BrokkrRuntime
 import Foundation
 import Logging
 import Tracing

@@ -1,6 +1,7 @@
 import ArgumentParser
 import BrokkrAgent
 import BrokkrCommon
+import BrokkrRuntime
 import Logging
 
 @main
@@ -15,16 +16,15 @@ struct AgentCommand: AsyncParsableCommand {
 
     struct Start: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Run the agent.")
-        @Option(name: .long, help: "Path of a TOML config file (default: $BROKKR_CONFIG_FILE).") var config: String?
+        @OptionGroup var options: ConfigOptions
         @Option(name: .long, help: "The kubeconfig context to use (default: agent.kube_context, else the file's current-context).") var context:
             String?
 
         func run() async throws {
-            var settings: Settings
-            do { settings = try Settings.load(file: config) } catch { throw ValidationError("configuration error: \(error)") }
-            if let context { settings.agent.kubeContext = context }
-            LogSetup.bootstrap(settings, label: "brokkr-agent")
-            try await AgentRunner.run(settings: settings, logger: Logger(label: "brokkr-agent"))
+            let (settings, logger) = try options.load(label: "brokkr-agent") { settings in
+                if let context { settings.agent.kubeContext = context }
+            }
+            try await AgentRunner.run(settings: settings, logger: logger)
         }
     }
 
@@ -34,16 +34,14 @@ struct AgentCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Reconcile a multi-document YAML file into the cluster as one stack (apply, then prune the stack's other objects).")
         @Option(name: .long, help: "Kubernetes API server URL (default: agent.kubeconfig_path or in-cluster).") var server: String?
-        @Option(name: .long, help: "Path of a TOML config file (default: $BROKKR_CONFIG_FILE).") var config: String?
+        @OptionGroup var options: ConfigOptions
         @Option(name: .long, help: "The kubeconfig context to use (default: agent.kube_context, else the file's current-context).") var context:
             String?
         @Option(name: .long, help: "Stack id the objects are labelled with.") var stackId: String = "local"
         @Option(name: [.short, .long], help: "The YAML file.") var file: String
 
         func run() async throws {
-            let settings: Settings
-            do { settings = try Settings.load(file: config) } catch { throw ValidationError("configuration error: \(error)") }
-            LogSetup.bootstrap(settings, label: "brokkr-agent")
+            let (settings, logger) = try options.load(label: "brokkr-agent")
             guard let yaml = try? String(contentsOfFile: file, encoding: .utf8) else { throw ValidationError("cannot read \(file)") }
             let kube =
                 try server.map { KubeClient(server: $0) }
@@ -54,7 +52,7 @@ struct AgentCommand: AsyncParsableCommand {
                     "yaml_content": .string(yaml), "yaml_checksum": .string(Checksum.sha256Hex(yaml)),
                 ]))
             let start = ContinuousClock.now
-            try await Reconciler(kube: kube, agentID: "local", logger: Logger(label: "brokkr-agent"), concurrency: settings.agent.applyConcurrency)
+            try await Reconciler(kube: kube, agentID: "local", logger: logger, concurrency: settings.agent.applyConcurrency)
                 .reconcile(object)
             print("reconciled \(file) in \(ContinuousClock.now - start)")
         }

@@ -1,6 +1,8 @@
 import ArgumentParser
 import Foundation
 import KubeEmulator
+import Logging
+import ServiceLifecycle
 
 @main
 struct BrokkrKubeEmulator: AsyncParsableCommand {
@@ -74,6 +76,25 @@ struct BrokkrKubeEmulator: AsyncParsableCommand {
             try emulator.writeKubeconfig(to: kubeconfig)
         }
         FileHandle.standardOutput.write(Data("brokkr-kube-emulator listening on \(emulator.baseURL)\n".utf8))
-        try await emulator.wait()
+        let group = ServiceGroup(
+            configuration: .init(
+                services: [.init(service: EmulatorService(emulator: emulator))], gracefulShutdownSignals: [.sigterm, .sigint],
+                logger: Logger(label: "brokkr-kube-emulator")))
+        try await group.run()
+    }
+}
+
+/// The running emulator until SIGTERM or SIGINT, which close it (exit status 0), or until it stops.
+struct EmulatorService: Service {
+    let emulator: KubeEmulator
+
+    func run() async throws {
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await emulator.wait() }
+            group.addTask { try await gracefulShutdown() }
+            defer { group.cancelAll() }
+            try await group.next()
+            await emulator.shutdown()
+        }
     }
 }

@@ -13,7 +13,8 @@ import Tracing
 /// stay on standard error and Prometheus).
 public enum TelemetryExporter {
     /// Installs the process-wide tracer and returns the service that exports its spans, or nil when
-    /// telemetry is disabled (spans are then no-ops). Run it with `withExporter`.
+    /// telemetry is disabled (spans are then no-ops). `ProcessServices` runs it first in the process's
+    /// service group, so it stops last and sends the spans of the work finished during a shutdown.
     public static func bootstrap(_ telemetry: Settings.Telemetry.Resolved, logger: Logger) throws -> (any Service)? {
         guard telemetry.enabled else { return nil }
         if ProcessInfo.processInfo.environment["OTEL_SDK_DISABLED"]?.lowercased() == "true" {
@@ -43,22 +44,6 @@ public enum TelemetryExporter {
             "Exporting traces as \(telemetry.serviceName) over OTLP (\(telemetry.otlpProtocol)) to \(telemetry.otlpEndpoint), sampling \(telemetry.samplingRate)"
         )
         return backend.service
-    }
-
-    /// Runs `body` with the exporter (if any) running beside it. When `body` returns or throws — after
-    /// the process has finished its in-flight work, so those spans are ended — the exporter sends what it
-    /// holds and stops.
-    public static func withExporter<T: Sendable>(
-        _ exporter: (any Service)?, logger: Logger, _ body: () async throws -> T
-    ) async throws -> T {
-        guard let exporter else { return try await body() }
-        let group = ServiceGroup(services: [exporter], logger: logger)
-        async let exporting: Void = group.run()
-        let result: Result<T, any Error>
-        do { result = .success(try await body()) } catch { result = .failure(error) }
-        await group.triggerGracefulShutdown()
-        do { try await exporting } catch { logger.warning("Telemetry exporter stopped with an error: \(error)") }
-        return try result.get()
     }
 
     /// OTLP/HTTP posts traces to `{base}/v1/traces`; an endpoint that already names a path is used as given.

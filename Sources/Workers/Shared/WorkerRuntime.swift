@@ -1,12 +1,10 @@
 import ArgumentParser
 import BrokkrCommon
 import BrokkrQueue
-import BrokkrTelemetry
-import Foundation
+import BrokkrRuntime
 import Hummingbird
 import Logging
 import Prometheus
-import ServiceLifecycle
 import Tracing
 
 /// One periodic job of a worker executable: a sweep over its table(s), claimed with SKIP LOCKED so
@@ -30,32 +28,54 @@ extension WorkerSweep {
     public var tracesItsBatches: Bool { false }
 }
 
-/// Runs sweeps until SIGTERM/SIGINT, with a health server (`/healthz`, `/readyz`, `/metrics`).
+/// Runs a worker executable as one service group: the Postgres pool, the migrations, the reload
+/// listener, the health server (`/healthz`, `/readyz`, `/metrics` on `workers.health_port`) and, per
+/// sweep, its NOTIFY listener and its loop. SIGTERM or SIGINT stops the loops from taking new work,
+/// lets a claimed batch finish (for at most `shutdownGrace`), then stops the rest.
 public enum WorkerRuntime {
-    public static func run(executable: String, sweeps: [any WorkerSweep], configFile: String?, once: Bool) async throws {
-        try await run(executable: executable, configFile: configFile, once: once) { _, _ in sweeps }
+    /// Within Kubernetes' default 30 s termination grace; a webhook batch is bounded by its
+    /// subscriptions' timeouts, and a batch cut short is returned to the queue when its lease expires.
+    static let shutdownGrace: Duration = .seconds(25)
+
+    public static func run(executable: String, options: WorkerOptions, sweeps: [any WorkerSweep]) async throws {
+        try await run(executable: executable, options: options) { _, _ in sweeps }
     }
 
     /// As above, with sweeps built from the settings; a configuration error thrown by `makeSweeps`
     /// stops the process before it connects anywhere.
     public static func run(
-        executable: String, configFile: String?, once: Bool,
-        makeSweeps: (Settings, Logger) throws -> [any WorkerSweep]
+        executable: String, options: WorkerOptions, makeSweeps: (Settings, Logger) throws -> [any WorkerSweep]
     ) async throws {
-        let settings = try Settings.load(file: configFile)
-        LogSetup.bootstrap(settings, label: executable)
-        let logger = Logger(label: executable)
+        let (settings, logger) = try options.configuration.load(label: executable)
         let config = ReloadableSettings(settings)
         let sighup = config.reloadOnSIGHUP { logger.info("\($0)") }
         defer { withExtendedLifetime(sighup) {} }
         let sweeps = try makeSweeps(settings, logger)
-        let telemetry = try TelemetryExporter.bootstrap(settings.telemetry.broker, logger: logger)
-        do {
-            // The exporter sends its spans once the sweeps have stopped (a claimed batch is finished
-            // first), in `--once` runs too.
-            try await TelemetryExporter.withExporter(telemetry, logger: logger) {
-                try await serve(sweeps, config: config, once: once, logger: logger)
+        let database = try Database(settings, poolSize: 4, logger: logger)
+        let migrations = MigrationGate(database: database)
+        let registry = PrometheusCollectorRegistry()
+        var services: [ProcessServices.Entry] = [
+            .init(service: database),
+            ProcessServices.startup("migrations") { try await migrations.migrate() },
+        ]
+        if options.once {
+            services.append(
+                ProcessServices.oneShot("sweeps until idle") {
+                    try await migrations.wait()
+                    for sweep in sweeps { _ = try await drain(sweep, database, settings, registry) }
+                })
+        } else {
+            services.append(.init(service: ConfigReloadListener(database: database, config: config, logger: logger)))
+            services.append(.init(service: healthServer(port: settings.workers.healthPort, database: database, registry: registry, logger: logger)))
+            for sweep in sweeps {
+                let waker = QueueWaker(
+                    database: database, channel: sweep.channel ?? "", pollInterval: .seconds(settings.workers.pollIntervalSeconds))
+                if sweep.channel != nil { services.append(.init(service: waker)) }
+                services.append(.init(service: loop(sweep, database, config, registry, migrations, waker, logger)))
             }
+        }
+        do {
+            try await ProcessServices.run(services, telemetry: settings.telemetry.broker, logger: logger)
         } catch {
             for sweep in sweeps { await sweep.shutdown() }
             throw error
@@ -63,68 +83,43 @@ public enum WorkerRuntime {
         for sweep in sweeps { await sweep.shutdown() }
     }
 
-    static func serve(_ sweeps: [any WorkerSweep], config: ReloadableSettings, once: Bool, logger: Logger) async throws {
-        let settings = config.value
-        let registry = PrometheusCollectorRegistry()
-        try await Database.withDatabase(settings, poolSize: 4, logger: logger) { database in
-            try await Migrator.migrate(database)
-            if once {
-                for sweep in sweeps { _ = try await drain(sweep, database, settings, registry) }
-                return
-            }
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                let router = Router()
-                router.get("healthz") { _, _ in "OK" }
-                router.get("readyz") { _, _ -> Response in
-                    await database.isReachable() ? Response(status: .ok) : Response(status: .serviceUnavailable)
-                }
-                router.get("metrics") { _, _ -> Response in
-                    Response(
-                        status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
-                        body: .init(byteBuffer: .init(string: registry.emitToString())))
-                }
-                let app = Application(
-                    router: router, configuration: .init(address: .hostname("0.0.0.0", port: settings.workers.healthPort)), logger: logger)
-                group.addTask { try await app.runService() }
-                group.addTask { try await ConfigReloadListener(database: database, config: config, logger: logger).run() }
-                for sweep in sweeps {
-                    group.addTask { try await loop(sweep, database, config, registry, logger) }
-                }
-                // The health server returns on SIGTERM/SIGINT; stop the sweeps with it.
-                try await group.next()
-                group.cancelAll()
-            }
-        }
+    static func healthServer(port: Int, database: Database, registry: PrometheusCollectorRegistry, logger: Logger) -> some ApplicationProtocol {
+        let router = Router()
+        ProbeRoutes.register(
+            on: router, notReadyReason: { await database.isReachable() ? nil : "Database unavailable" },
+            metrics: { registry.emitToString() })
+        return Application(router: router, configuration: .init(address: .hostname("0.0.0.0", port: port)), logger: logger)
     }
 
-    /// Sweeps until cancelled; intervals and retention settings are re-read each round, so SIGHUP
-    /// reloads reach a running worker.
+    /// Sweeps once the schema is migrated, then whenever woken; intervals and retention settings are
+    /// re-read each round, so reloads reach a running worker.
     static func loop(
-        _ sweep: any WorkerSweep, _ database: Database, _ config: ReloadableSettings,
-        _ registry: PrometheusCollectorRegistry, _ logger: Logger
-    ) async throws {
-        let waker = QueueWaker(
-            database: database, channel: sweep.channel ?? "brokkr_unused_\(sweep.name)",
-            pollInterval: .seconds(config.value.workers.pollIntervalSeconds))
-        if sweep.channel != nil { await waker.start() }
-        defer { Task { await waker.stop() } }
-        logger.info("\(sweep.name) started")
-        while !Task.isCancelled {
-            do {
-                _ = try await drain(sweep, database, config.value, registry)
-            } catch {
-                logger.error("\(sweep.name) failed: \(error)")
+        _ sweep: any WorkerSweep, _ database: Database, _ config: ReloadableSettings, _ registry: PrometheusCollectorRegistry,
+        _ migrations: MigrationGate, _ waker: QueueWaker, _ logger: Logger
+    ) -> LoopService {
+        let gate = ShutdownGate()
+        return LoopService(sweep.name, drain: { await gate.drain(grace: shutdownGrace) }) {
+            try await migrations.wait()
+            logger.info("\(sweep.name) started")
+            while gate.enter() {
+                do {
+                    _ = try await drain(sweep, database, config.value, registry, stopping: gate)
+                } catch {
+                    logger.error("\(sweep.name) failed: \(error)")
+                }
+                gate.leave()
+                await waker.wait(for: .seconds(sweep.interval(config.value)))
             }
-            await waker.wait(for: .seconds(sweep.interval(config.value)))
         }
     }
 
-    /// Runs a sweep until it reports no more work.
-    static func drain(_ sweep: any WorkerSweep, _ database: Database, _ settings: Settings, _ registry: PrometheusCollectorRegistry) async throws
-        -> Int
-    {
+    /// Runs a sweep until it reports no more work, or until the process is stopping.
+    static func drain(
+        _ sweep: any WorkerSweep, _ database: Database, _ settings: Settings, _ registry: PrometheusCollectorRegistry,
+        stopping gate: ShutdownGate? = nil
+    ) async throws -> Int {
         var total = 0
-        while !Task.isCancelled {
+        while !Task.isCancelled && gate?.isStopping != true {
             let started = DefaultTracerClock.now
             let handled = try await sweep.sweep(database, settings: settings)
             if handled > 0 && !sweep.tracesItsBatches {
@@ -143,8 +138,7 @@ public enum WorkerRuntime {
 
 /// Options every worker executable takes.
 public struct WorkerOptions: ParsableArguments {
-    @Option(name: .long, help: "Path of a TOML config file (default: $BROKKR_CONFIG_FILE).")
-    public var config: String?
+    @OptionGroup public var configuration: ConfigOptions
     @Flag(name: .long, help: "Run each sweep until idle once, then exit (for cron jobs and tests).")
     public var once = false
     public init() {}

@@ -12,7 +12,6 @@ struct Command: AsyncParsableCommand {
     @OptionGroup var options: WorkerOptions
 
     func run() async throws {
-        try await WorkerRuntime.run(
-            executable: "brokkr-audit", sweeps: [AuditBatchSweep(), AuditRetentionSweep()], configFile: options.config, once: options.once)
+        try await WorkerRuntime.run(executable: "brokkr-audit", options: options, sweeps: [AuditBatchSweep(), AuditRetentionSweep()])
     }
 }

@@ -12,6 +12,6 @@ struct Command: AsyncParsableCommand {
     @OptionGroup var options: WorkerOptions
 
     func run() async throws {
-        try await WorkerRuntime.run(executable: "brokkr-cleanup", sweeps: [CleanupSweep()], configFile: options.config, once: options.once)
+        try await WorkerRuntime.run(executable: "brokkr-cleanup", options: options, sweeps: [CleanupSweep()])
     }
 }

@@ -16,7 +16,7 @@ struct Command: AsyncParsableCommand {
     @OptionGroup var options: WorkerOptions
 
     func run() async throws {
-        try await WorkerRuntime.run(executable: "brokkr-webhooks", configFile: options.config, once: options.once) { settings, logger in
+        try await WorkerRuntime.run(executable: "brokkr-webhooks", options: options) { settings, logger in
             [WebhookLeaseRecoverySweep(), try WebhookDeliverySweep(settings: settings, logger: logger)]
         }
     }

@@ -13,7 +13,6 @@ struct Command: AsyncParsableCommand {
     @OptionGroup var options: WorkerOptions
 
     func run() async throws {
-        try await WorkerRuntime.run(
-            executable: "brokkr-workorders", sweeps: [WorkOrderMaintenanceSweep()], configFile: options.config, once: options.once)
+        try await WorkerRuntime.run(executable: "brokkr-workorders", options: options, sweeps: [WorkOrderMaintenanceSweep()])
     }
 }

@@ -29,14 +29,9 @@ public struct WebhookDeliverySweep: WorkerSweep {
     /// the worker first (re-read after every round, so a reload takes effect at once).
     public func interval(_ settings: Settings) -> Int { settings.broker.webhookDeliveryIntervalSeconds }
 
+    /// A claimed batch is finished on SIGTERM: the worker's loop is cancelled only after it (within the
+    /// shutdown grace; each request is bounded by its subscription's timeout).
     public func sweep(_ database: Database, settings: Settings) async throws -> Int {
-        // SIGTERM cancels the worker loop, not this unstructured task: a claimed batch is always
-        // finished (each request is bounded by its subscription's timeout) before the process exits.
-        let batch = Task { try await deliverOneBatch(database, settings: settings) }
-        return try await batch.value
-    }
-
-    func deliverOneBatch(_ database: Database, settings: Settings) async throws -> Int {
         let queue = WorkQueue(spec: .webhookDeliveries, database: database)
         let lease = settings.workers.leaseSeconds
         let claimStarted = DefaultTracerClock.now

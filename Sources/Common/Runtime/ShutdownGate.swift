@@ -1,9 +1,9 @@
 import Foundation
 
-/// Lets a shutdown wait for the deployment object being applied: the poller enters the gate before
-/// each object and leaves it once the outcome is reported; after `drain` begins, no new object enters.
-/// A half-applied object would be applied again by the next agent anyway, but finishing it (within the
-/// grace period) keeps its event, and the cluster, consistent.
+/// Lets a shutdown wait for the work in flight: a loop enters the gate before each unit of work (the
+/// agent's deployment object, a worker's claimed batch) and leaves it once the outcome is recorded;
+/// after `drain` begins, no new unit enters. Half-done work would be redone after a restart anyway
+/// (by lease expiry, by the next apply), but finishing it within the grace period keeps its outcome.
 public final class ShutdownGate: @unchecked Sendable {
     private let lock = NSLock()
     private var stopping = false
@@ -12,7 +12,7 @@ public final class ShutdownGate: @unchecked Sendable {
     public init() {}
 
     /// Whether a new object may start; false once shutdown began.
-    func enter() -> Bool {
+    public func enter() -> Bool {
         lock.withLock {
             guard !stopping else { return false }
             inFlight += 1
@@ -20,9 +20,9 @@ public final class ShutdownGate: @unchecked Sendable {
         }
     }
 
-    func leave() { lock.withLock { inFlight -= 1 } }
+    public func leave() { lock.withLock { inFlight -= 1 } }
 
-    var isStopping: Bool { lock.withLock { stopping } }
+    public var isStopping: Bool { lock.withLock { stopping } }
 
     /// Stops new objects and waits until the one in flight is done, or `grace` has passed.
     public func drain(grace: Duration) async {

@@ -1,0 +1,41 @@
+import BrokkrCommon
+import BrokkrTelemetry
+import Logging
+import ServiceLifecycle
+
+/// How every Brokkr executable runs: one `ServiceGroup` of its services, gracefully shut down on
+/// SIGTERM or SIGINT in reverse order (the work first, the servers and the Postgres pool after it),
+/// with the OpenTelemetry exporter, when enabled, started first and so stopped last: the spans of the
+/// work finished during the shutdown are sent too.
+public enum ProcessServices {
+    public typealias Entry = ServiceGroupConfiguration.ServiceConfiguration
+
+    public static func run(_ services: [Entry], telemetry: Settings.Telemetry.Resolved, logger: Logger) async throws {
+        var all = services
+        if let exporter = try TelemetryExporter.bootstrap(telemetry, logger: logger) {
+            all.insert(Entry(service: exporter), at: 0)
+        }
+        let group = ServiceGroup(
+            configuration: ServiceGroupConfiguration(services: all, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        try await group.run()
+    }
+
+    /// A service that runs `body` once and then shuts the group down (a `--once` run, a CLI command);
+    /// a failure ends the group with the error.
+    public static func oneShot(_ name: String, _ body: @escaping @Sendable () async throws -> Void) -> Entry {
+        Entry(service: OneShot(name: name, body: body), successTerminationBehavior: .gracefullyShutdownGroup)
+    }
+
+    /// A service that runs `body` once at start and stays out of the way after (migrations): its success
+    /// does not end the group.
+    public static func startup(_ name: String, _ body: @escaping @Sendable () async throws -> Void) -> Entry {
+        Entry(service: OneShot(name: name, body: body), successTerminationBehavior: .ignore)
+    }
+
+    struct OneShot: Service, CustomStringConvertible {
+        let name: String
+        let body: @Sendable () async throws -> Void
+        var description: String { name }
+        func run() async throws { try await body() }
+    }
+}
