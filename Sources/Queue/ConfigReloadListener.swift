@@ -25,8 +25,8 @@ public struct ConfigReloadListener: Service {
     /// Tells every other listening process to reload; part of the caller's transaction. `sender` is the
     /// settings holder that has just reloaded: its own listener skips the notification, so a file changed
     /// again in between is reported by the next request, not silently taken in by the listener.
-    public static func notifyAll(from sender: ReloadableSettings, on connection: PostgresConnection, logger: Logger) async throws {
-        try await connection.query("SELECT pg_notify(\(channel), \(sender.instanceID))", logger: logger)
+    public static func notifyAll(from sender: ReloadableSettings, on sql: any SQLExecutor) async throws {
+        _ = try await sql.rows("SELECT pg_notify(\(channel), \(sender.instanceID))")
     }
 
     public func run() async throws {

@@ -1,5 +1,4 @@
 import Foundation
-import Logging
 import PostgresNIO
 
 /// Describes a table that holds queued work and the names of its lease columns. Names are
@@ -81,11 +80,11 @@ public enum QueueFailureOutcome: Sendable, Equatable {
 /// out twice; a claimer that dies leaves a lease that `recoverExpiredLeases` returns to the queue.
 public struct WorkQueue: Sendable {
     public let spec: QueueSpec
-    public let database: Database
+    public let sql: any SQLExecutor
 
-    public init(spec: QueueSpec, database: Database) {
+    public init(spec: QueueSpec, sql: any SQLExecutor) {
         self.spec = spec
-        self.database = database
+        self.sql = sql
     }
 
     /// Claims up to `limit` due rows for `owner` with a lease of `leaseSeconds`; `filter` narrows
@@ -115,7 +114,7 @@ public struct WorkQueue: Sendable {
         binds.append(Double(leaseSeconds))
         filter.appendBinds(&binds)
         var claims: [QueueClaim] = []
-        for try await (id, attempt) in try await database.query(PostgresQuery(unsafeSQL: sql, binds: binds)).decode((UUID, Int).self) {
+        for try await (id, attempt) in try await self.sql.rows(PostgresQuery(unsafeSQL: sql, binds: binds)).decode((UUID, Int).self) {
             claims.append(QueueClaim(id: id, attempt: attempt))
         }
         return claims
@@ -140,7 +139,7 @@ public struct WorkQueue: Sendable {
         binds.append(s.claimedStatus)
         binds.append(owner)
         var done = Set<UUID>()
-        for try await id in try await database.query(PostgresQuery(unsafeSQL: sql, binds: binds)).decode(UUID.self) { done.insert(id) }
+        for try await id in try await self.sql.rows(PostgresQuery(unsafeSQL: sql, binds: binds)).decode(UUID.self) { done.insert(id) }
         return done
     }
 
@@ -169,7 +168,7 @@ public struct WorkQueue: Sendable {
         binds.append(s.claimedStatus)
         binds.append(owner)
         binds.append(permanent)
-        for try await status in try await database.query(PostgresQuery(unsafeSQL: sql, binds: binds)).decode(String.self) {
+        for try await status in try await self.sql.rows(PostgresQuery(unsafeSQL: sql, binds: binds)).decode(String.self) {
             return status == s.deadStatus ? .dead : .retryScheduled
         }
         return .notOwned
@@ -188,7 +187,7 @@ public struct WorkQueue: Sendable {
         binds.append(id)
         binds.append(s.claimedStatus)
         binds.append(owner)
-        return try await hasRow(PostgresQuery(unsafeSQL: sql, binds: binds))
+        return try await self.sql.affectedRows(PostgresQuery(unsafeSQL: sql, binds: binds)) > 0
     }
 
     /// Returns rows whose lease expired (their claimer died or hung) to the queue, due now, or marks
@@ -214,18 +213,11 @@ public struct WorkQueue: Sendable {
         binds.append(limit)
         binds.append(s.deadStatus)
         binds.append(s.retryStatus)
-        var count = 0
-        for try await _ in try await database.query(PostgresQuery(unsafeSQL: sql, binds: binds)) { count += 1 }
-        return count
+        return try await self.sql.affectedRows(PostgresQuery(unsafeSQL: sql, binds: binds))
     }
 
     /// Wakes listening claimers. Call inside the producer's transaction: NOTIFY is sent at commit.
-    public static func notify(_ channel: String, on connection: PostgresConnection, logger: Logger) async throws {
-        try await connection.query("SELECT pg_notify(\(channel), '')", logger: logger)
-    }
-
-    private func hasRow(_ query: PostgresQuery) async throws -> Bool {
-        for try await _ in try await database.query(query) { return true }
-        return false
+    public static func notify(_ channel: String, on sql: any SQLExecutor) async throws {
+        _ = try await sql.rows("SELECT pg_notify(\(channel), '')")
     }
 }

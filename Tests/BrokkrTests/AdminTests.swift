@@ -178,8 +178,8 @@ final class AdminTests: XCTestCase {
             let listener = Task { try await ConfigReloadListener(database: b.database, config: replica, logger: TestDatabase.logger).run() }
             defer { listener.cancel() }
             func notify(from sender: ReloadableSettings) async throws {
-                try await b.database.transaction { connection in
-                    try await ConfigReloadListener.notifyAll(from: sender, on: connection, logger: TestDatabase.logger)
+                try await b.database.withTransaction { tx in
+                    try await ConfigReloadListener.notifyAll(from: sender, on: tx)
                 }
             }
             func waitForReloads(_ expected: Int) async throws {

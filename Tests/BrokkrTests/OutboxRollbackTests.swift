@@ -14,14 +14,14 @@ final class OutboxRollbackTests: XCTestCase {
             let hook = try await b.post("webhooks", b.adminPAK, #"{"name":"all","url":"http://127.0.0.1:9/x","event_types":["*"]}"#)
             XCTAssertEqual(hook.status, 201, hook.body)
             func sideEffects(committing: Bool) async throws {
-                try await b.database.transaction { connection in
+                try await b.database.withTransaction { tx in
                     try await AuditOutbox.write(
                         AuditEntry(
                             actorType: "system", actorID: nil, action: "test.change", resourceType: "system",
-                            resourceID: nil), on: connection, logger: b.database.logger)
+                            resourceID: nil), on: tx)
                     let queued = try await EventOutbox.emit(
                         BrokkrEvent(eventType: "stack.created", data: .object([:])),
-                        on: connection, logger: b.database.logger)
+                        on: tx)
                     XCTAssertEqual(queued, 1, "the subscription matches inside the transaction")
                     if !committing { throw ChangeFailed() }
                 }

@@ -22,7 +22,7 @@ final class QueueTests: XCTestCase {
     func testConcurrentClaimersNeverShareARowAndDrainEverything() async throws {
         try await TestDatabase.withMigratedDatabase(poolSize: 12) { database, _ in
             let spec = try await Self.makeTable(database, rows: 600)
-            let queue = WorkQueue(spec: spec, database: database)
+            let queue = WorkQueue(spec: spec, sql: database)
             let claimed = try await withThrowingTaskGroup(of: [UUID].self) { group in
                 for worker in 0..<8 {
                     group.addTask {
@@ -54,7 +54,7 @@ final class QueueTests: XCTestCase {
 
     func testRowsOfADeadClaimerAreRecoveredAfterTheLease() async throws {
         try await TestDatabase.withMigratedDatabase { database, _ in
-            let queue = WorkQueue(spec: try await Self.makeTable(database, rows: 10), database: database)
+            let queue = WorkQueue(spec: try await Self.makeTable(database, rows: 10), sql: database)
             // "dead" claims half and never completes (as if SIGKILLed mid-batch).
             let lost = try await queue.claim(owner: "dead", limit: 5, leaseSeconds: 1)
             XCTAssertEqual(lost.count, 5)
@@ -91,7 +91,7 @@ final class QueueTests: XCTestCase {
         try await TestDatabase.withMigratedDatabase { database, _ in
             var spec = try await Self.makeTable(database, rows: 1, maxAttempts: 3)
             spec.baseBackoffSeconds = 10
-            let queue = WorkQueue(spec: spec, database: database)
+            let queue = WorkQueue(spec: spec, sql: database)
             var claim = try await queue.claim(owner: "w", limit: 1, leaseSeconds: 60)[0]
             do {
                 let v = try await queue.fail(claim.id, owner: "w", error: "HTTP 500")
@@ -150,9 +150,9 @@ final class QueueTests: XCTestCase {
             let start = ContinuousClock.now
             async let woke: Void = waker.wait()
             try await Task.sleep(for: .milliseconds(200))
-            try await database.transaction { connection in
-                try await connection.query("INSERT INTO test_jobs DEFAULT VALUES", logger: database.logger)
-                try await WorkQueue.notify("test_jobs", on: connection, logger: database.logger)
+            try await database.withTransaction { tx in
+                _ = try await tx.rows("INSERT INTO test_jobs DEFAULT VALUES")
+                try await WorkQueue.notify("test_jobs", on: tx)
             }
             await woke
             XCTAssertLessThan(ContinuousClock.now - start, .seconds(10), "woken by NOTIFY, not by the 30 s poll")

@@ -304,12 +304,12 @@ final class WorkOrderTests: XCTestCase {
                         """))
             _ = agent
             let handled = try await withThrowingTaskGroup(of: Int.self) { group in
-                for _ in 0..<4 { group.addTask { try await WorkOrderMaintenance.resumeRetries(b.database) } }
+                for _ in 0..<4 { group.addTask { try await WorkOrderStore(sql: b.database).resumeRetries() } }
                 var total = 0
                 for try await n in group { total += n }
                 return total
             }
-            let rest = try await WorkOrderMaintenance.resumeRetries(b.database) + WorkOrderMaintenance.resumeRetries(b.database)
+            let rest = try await WorkOrderStore(sql: b.database).resumeRetries() + WorkOrderStore(sql: b.database).resumeRetries()
             XCTAssertEqual(handled + rest, 1200, "each order moved exactly once")
             for try await n in try await b.database.query("SELECT count(*)::int FROM work_orders WHERE status = 'PENDING'").decode(Int.self) {
                 XCTAssertEqual(n, 1200)

@@ -24,10 +24,10 @@ final class WorkerProcessTests: XCTestCase {
             XCTAssertTrue(started, worker.output)
 
             // Real work: an entry written to the outbox reaches audit_logs (woken by NOTIFY).
-            try await database.transaction { connection in
+            try await database.withTransaction { tx in
                 try await AuditOutbox.write(
                     AuditEntry(actorType: "system", actorID: nil, action: "test.process", resourceType: "system", resourceID: nil),
-                    on: connection, logger: database.logger)
+                    on: tx)
             }
             var moved = false
             for _ in 0..<100 where !moved {

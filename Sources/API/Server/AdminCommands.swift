@@ -1,7 +1,6 @@
 import BrokkrCommon
 import BrokkrQueue
 import Foundation
-import Logging
 
 /// The CLI's writes (create/rotate), through the same stores and audit outbox as the API, with
 /// actor `system`.
@@ -13,15 +12,14 @@ public enum AdminCommands {
             throw ConfigurationError(problem)
         }
         let key = PAKGenerator(settings: settings.pak).generate()
-        let id = try await database.transaction { connection in
-            let tx = Transaction(connection: connection, logger: database.logger)
+        let id = try await database.withTransaction { tx in
             let agent = try await AgentStore(sql: tx).create(name: name, clusterName: clusterName, pakHash: key.hash)
             try await ResourceEvents.agentRegistered(tx, id: agent.id, name: name, cluster: clusterName)
             try await AuditOutbox.write(
                 AuditEntry(
                     actorType: "system", actorID: nil, action: "agent.created", resourceType: "agent",
                     resourceID: agent.id, details: .object(["name": .string(name), "cluster_name": .string(clusterName)])),
-                on: connection, logger: database.logger)
+                on: tx)
             return agent.id
         }
         return (id, key.pak)
@@ -32,14 +30,13 @@ public enum AdminCommands {
     ) {
         if let problem = FieldRules.name(name, field: "Generator name") { throw ConfigurationError(problem) }
         let key = PAKGenerator(settings: settings.pak).generate()
-        let id = try await database.transaction { connection in
-            let tx = Transaction(connection: connection, logger: database.logger)
+        let id = try await database.withTransaction { tx in
             let id = try await GeneratorStore(sql: tx).create(name: name, description: description, pakHash: key.hash).id
             try await AuditOutbox.write(
                 AuditEntry(
                     actorType: "system", actorID: nil, action: "generator.created", resourceType: "generator",
                     resourceID: id, details: .object(["name": .string(name)])),
-                on: connection, logger: database.logger)
+                on: tx)
             return id
         }
         return (id, key.pak)
@@ -63,11 +60,11 @@ public enum AdminCommands {
         replace: @Sendable (Transaction, String) async throws -> Bool
     ) async throws -> String? {
         let key = PAKGenerator(settings: settings.pak).generate()
-        let rotated = try await database.transaction { connection -> Bool in
-            guard try await replace(Transaction(connection: connection, logger: database.logger), key.hash) else { return false }
+        let rotated = try await database.withTransaction { tx -> Bool in
+            guard try await replace(tx, key.hash) else { return false }
             try await AuditOutbox.write(
                 AuditEntry(actorType: "system", actorID: nil, action: "pak.rotated", resourceType: resourceType, resourceID: id),
-                on: connection, logger: database.logger)
+                on: tx)
             return true
         }
         return rotated ? key.pak : nil

@@ -14,8 +14,8 @@ public enum Bootstrap {
     public static func prepare(_ database: Database, settings: Settings, logger: Logger) async throws -> Result {
         try await Migrator.migrate(database)
         let generator = PAKGenerator(settings: settings.pak)
-        return try await database.transaction { connection in
-            let store = AdminStore(sql: Transaction(connection: connection, logger: logger))
+        return try await database.withTransaction { tx in
+            let store = AdminStore(sql: tx)
             guard try await store.markInitialized() else {
                 logger.info("Existing application detected. Proceeding with normal startup.")
                 return Result(firstStart: false, adminPAK: nil)
@@ -39,9 +39,9 @@ public enum Bootstrap {
 
     /// `rotate admin`: a new admin key (or the configured hash), returned to print once.
     public static func rotateAdmin(_ database: Database, settings: Settings, logger: Logger) async throws -> String? {
-        try await database.transaction { connection in
+        try await database.withTransaction { tx in
             try await installAdminKey(
-                AdminStore(sql: Transaction(connection: connection, logger: logger)),
+                AdminStore(sql: tx),
                 settings: settings, generator: PAKGenerator(settings: settings.pak))
         }
     }

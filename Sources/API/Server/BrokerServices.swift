@@ -44,9 +44,7 @@ public struct BrokerServices: Sendable {
     /// Runs `body` in a transaction; audit entries and events written through `Transaction` commit
     /// or roll back with the change.
     func transaction<T: Sendable>(_ body: (Transaction) async throws -> T) async throws -> T {
-        try await database.transaction { connection in
-            try await body(Transaction(connection: connection, logger: logger))
-        }
+        try await database.withTransaction(body)
     }
 
     func audit(
@@ -58,6 +56,6 @@ public struct BrokerServices: Sendable {
             resourceType: resourceType, resourceID: resourceID, details: details,
             ipAddress: request.forwardedClientAddress,
             userAgent: request.headers[.userAgent])
-        try await AuditOutbox.write(entry, on: tx.connection, logger: logger)
+        try await AuditOutbox.write(entry, on: tx)
     }
 }

@@ -1,6 +1,5 @@
 import BrokkrCommon
 import Foundation
-import Logging
 import PostgresNIO
 
 /// One audit record as the API knows it at the moment of the change.
@@ -34,21 +33,21 @@ public struct AuditEntry: Sendable {
 public enum AuditOutbox {
     public static let channel = "brokkr_audit_outbox"
 
-    public static func write(_ entry: AuditEntry, on connection: PostgresConnection, logger: Logger) async throws {
-        try await connection.query(
+    public static func write(_ entry: AuditEntry, on sql: any SQLExecutor) async throws {
+        _ = try await sql.rows(
             """
             INSERT INTO audit_outbox (actor_type, actor_id, action, resource_type, resource_id, details, ip_address, user_agent)
             VALUES (\(entry.actorType), \(entry.actorID), \(entry.action), \(entry.resourceType), \(entry.resourceID),
                     \(entry.details?.serialized())::jsonb, \(entry.ipAddress), \(entry.userAgent))
-            """, logger: logger)
-        try await WorkQueue.notify(channel, on: connection, logger: logger)
+            """)
+        try await WorkQueue.notify(channel, on: sql)
     }
 
     /// Moves up to `limit` outbox rows into `audit_logs` atomically (SKIP LOCKED, so several batchers
     /// can run at once). Returns the number moved.
-    public static func moveBatch(_ database: Database, limit: Int) async throws -> Int {
-        try await database.transaction { connection in
-            let rows = try await connection.query(
+    public static func moveBatch(_ sql: any SQLExecutor, limit: Int) async throws -> Int {
+        try await sql.withTransaction { tx in
+            try await tx.affectedRows(
                 """
                 WITH batch AS (
                     DELETE FROM audit_outbox WHERE seq IN (
@@ -57,10 +56,7 @@ public enum AuditOutbox {
                 INSERT INTO audit_logs (id, timestamp, actor_type, actor_id, action, resource_type, resource_id, details, ip_address, user_agent)
                 SELECT id, timestamp, actor_type, actor_id, action, resource_type, resource_id, details, ip_address, user_agent FROM batch
                 RETURNING id
-                """, logger: database.logger)
-            var count = 0
-            for try await _ in rows { count += 1 }
-            return count
+                """)
         }
     }
 }

@@ -57,26 +57,4 @@ public struct WebhookDeliveryJob: Sendable {
         do { secret = try signingSecretEncrypted.map { try cipher.decrypt($0) } } catch { throw .signingSecret(error) }
         return Target(url: url, authHeader: auth, signingKey: secret ?? auth, payload: payload)
     }
-
-    /// Loads the given (claimed) deliveries with their subscriptions.
-    public static func load(_ ids: [UUID], on database: Database) async throws -> [WebhookDeliveryJob] {
-        guard !ids.isEmpty else { return [] }
-        let rows = try await database.query(
-            """
-            SELECT d.id, d.subscription_id, d.event_type, d.event_id, d.payload, d.attempts, s.max_retries, s.timeout_seconds,
-                   s.url_encrypted, s.auth_header_encrypted, s.signing_secret_encrypted, d.traceparent
-            FROM webhook_deliveries d JOIN webhook_subscriptions s ON s.id = d.subscription_id
-            WHERE d.id = ANY(\(ids))
-            """)
-        var jobs: [WebhookDeliveryJob] = []
-        for try await r in rows.decode((UUID, UUID, String, UUID, String, Int, Int, Int, ByteBuffer, ByteBuffer?, ByteBuffer?, String?).self) {
-            jobs.append(
-                WebhookDeliveryJob(
-                    id: r.0, subscriptionID: r.1, eventType: r.2, eventID: r.3, payload: r.4, attempts: r.5, maxRetries: r.6,
-                    timeoutSeconds: r.7, traceparent: r.11, urlEncrypted: Array(r.8.readableBytesView),
-                    authHeaderEncrypted: r.9.map { Array($0.readableBytesView) },
-                    signingSecretEncrypted: r.10.map { Array($0.readableBytesView) }))
-        }
-        return jobs
-    }
 }

@@ -24,6 +24,8 @@ public protocol WorkerSweep: Sendable {
 }
 
 extension WorkerSweep {
+    /// By default a worker sweeps every `workers.poll_interval_seconds` (re-read after every round).
+    public func interval(_ settings: Settings) -> Int { settings.workers.pollIntervalSeconds }
     public func shutdown() async {}
     public var tracesItsBatches: Bool { false }
 }

@@ -46,9 +46,6 @@ struct AuthMiddleware: RouterMiddleware {
             ]),
             ipAddress: request.forwardedClientAddress,
             userAgent: request.headers[.userAgent])
-        let database = authenticator.database
-        try? await database.client.withConnection { connection in
-            try await AuditOutbox.write(entry, on: connection, logger: database.logger)
-        }
+        try? await AuditOutbox.write(entry, on: authenticator.database)
     }
 }

@@ -49,7 +49,7 @@ enum AdminRoutes {
                 try await s.audit(
                     tx, principal, "config.reloaded", resourceType: "config", resourceID: nil,
                     details: .object(["changes": try ContractJSON.value(changed)]), request: request)
-                try await ConfigReloadListener.notifyAll(from: s.config, on: tx.connection, logger: tx.logger)
+                try await ConfigReloadListener.notifyAll(from: s.config, on: tx)
             }
             return try JSONResponse.encode(
                 ConfigReloadResponse(

@@ -29,7 +29,7 @@ enum AgentResourceRoutes {
                 let type = new.status.uppercased() == "SUCCESS" ? "deployment.applied" : "deployment.failed"
                 try await EventOutbox.emit(
                     BrokkrEvent(eventType: type, data: .object(data)), agentID: agentID, stackID: object.stackID,
-                    on: tx.connection, logger: tx.logger)
+                    on: tx)
                 return event
             }
             return try JSONResponse.encode(event, status: .created)

@@ -17,12 +17,12 @@ enum AgentWebhookRoutes {
             guard try await s.agents.exists(agentID) else { throw AgentRoutes.agentNotFound }
             let labels = try await s.tags(.agent).labels(agentID)
             guard !labels.isEmpty else { return try JSONResponse.encode([PendingWebhookDelivery]()) }
-            let claims = try await WorkQueue(spec: .webhookDeliveries, database: s.database).claim(
+            let claims = try await WorkQueue(spec: .webhookDeliveries, sql: s.database).claim(
                 owner: ClaimFilter.agentOwner(agentID), limit: batch, leaseSeconds: leaseSeconds,
                 filter: .agentDelivered(agentID: agentID, agentLabels: labels))
             let cipher = try s.webhookCipher()
             var items: [PendingWebhookDelivery] = []
-            for job in try await WebhookDeliveryJob.load(claims.map(\.id), on: s.database) {
+            for job in try await WebhookDeliveryStore(sql: s.database).jobs(claims.map(\.id)) {
                 // A delivery whose secrets cannot be decrypted is skipped: it stays acquired until its
                 // lease expires, and is dead once its attempts are used up.
                 guard let target = try? job.target(cipher) else { continue }
@@ -48,7 +48,7 @@ enum AgentWebhookRoutes {
             guard acquiredBy == agentID else { throw APIError(.deliveryNotAcquiredByAgent, "Delivery not acquired by this agent") }
             let result = try RequestBytes.decode(DeliveryResultRequest.self, from: body)
             let success = result.success
-            let queue = WorkQueue(spec: .webhookDeliveries, database: s.database)
+            let queue = WorkQueue(spec: .webhookDeliveries, sql: s.database)
             let owner = ClaimFilter.agentOwner(agentID)
             let stillOwned =
                 success

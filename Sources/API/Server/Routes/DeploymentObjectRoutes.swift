@@ -50,7 +50,7 @@ enum DeploymentObjectRoutes {
                 data: .object([
                     "deployment_object_id": .string(object.id.lowercasedString), "stack_id": .string(stackID.lowercasedString),
                     "sequence_id": .int(Int64(object.sequenceID)),
-                ])), stackID: stackID, on: tx.connection, logger: tx.logger)
+                ])), stackID: stackID, on: tx)
         return object
     }
 }

@@ -37,7 +37,7 @@ enum StackRoutes {
                         data: .object([
                             "stack_id": .string(stack.id.lowercasedString), "name": .string(name),
                             "created_at": .string(RFC3339.string(from: stack.createdAt)),
-                        ])), stackID: stack.id, on: tx.connection, logger: tx.logger)
+                        ])), stackID: stack.id, on: tx)
                 return stack
             }
             return try JSONResponse.encode(stack, status: .created)
@@ -82,7 +82,7 @@ enum StackRoutes {
                         eventType: "stack.deleted",
                         data: .object([
                             "stack_id": .string(stack.id.uuidString.lowercased()), "deleted_at": .string(RFC3339.string(from: Date())),
-                        ])), stackID: stack.id, on: tx.connection, logger: tx.logger)
+                        ])), stackID: stack.id, on: tx)
                 try await ResourceEvents.deploymentsDeleted(tx)
             }
             return JSONResponse.empty(.noContent)

@@ -1,4 +1,5 @@
 import BrokkrCommon
+import BrokkrQueue
 import Foundation
 import Hummingbird
 

@@ -1,4 +1,5 @@
 import BrokkrCommon
+import BrokkrQueue
 import Foundation
 
 /// Validated webhook requests (their rules are on the request types) → store input, with the

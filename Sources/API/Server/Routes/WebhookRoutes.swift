@@ -89,7 +89,7 @@ enum WebhookRoutes {
             let deliveryID = try await s.transaction { tx in
                 try await WebhookDeliveryStore(sql: tx).enqueueTest(
                     event, subscriptionID: id, targetLabels: target.targetLabels,
-                    maxRetries: target.maxRetries, on: tx)
+                    maxRetries: target.maxRetries)
             }
             return try JSONResponse.encode(
                 WebhookTestResponse(success: true, message: "Test delivery queued", deliveryID: deliveryID, eventID: event.id))

@@ -1,4 +1,5 @@
 import BrokkrCommon
+import BrokkrQueue
 import Foundation
 
 /// `CreateWorkOrderRequest` → a validated new order: a non-blank work type and YAML, bounded retry and

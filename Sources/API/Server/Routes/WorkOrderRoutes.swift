@@ -28,7 +28,7 @@ enum WorkOrderRoutes {
                         eventType: "workorder.created",
                         data: .object([
                             "work_order_id": .string(id.lowercasedString), "work_type": .string(order.workType), "status": .string("PENDING"),
-                        ])), on: tx.connection, logger: tx.logger)
+                        ])), on: tx)
                 try await s.audit(
                     tx, principal, "workorder.created", resourceType: "work_order", resourceID: id,
                     details: .object(["work_type": .string(order.workType)]), request: request)
@@ -53,7 +53,7 @@ enum WorkOrderRoutes {
             let agentID = try await request.decode(as: ClaimWorkOrderRequest.self).agentID
             if let caller = principal.agentID, caller != agentID { throw APIError(.agentPakMismatch, "An agent can only claim for itself") }
             let order = try await s.transaction { tx -> WorkOrder in
-                switch try await WorkOrderLifecycle.claim(id, agentID: agentID, on: tx.connection, logger: tx.logger) {
+                switch try await WorkOrderStore(sql: tx).claim(id, agentID: agentID) {
                 case .claimed(let order):
                     try await s.audit(
                         tx, principal, "workorder.claimed", resourceType: "work_order", resourceID: id,
@@ -71,7 +71,7 @@ enum WorkOrderRoutes {
             let id = try context.uuid("id")
             let body = try await RequestBytes.read(request)
             return try await s.transaction { tx -> Response in
-                guard let order = try await WorkOrderLifecycle.lockActive(id, on: tx.connection, logger: tx.logger) else {
+                guard let order = try await WorkOrderStore(sql: tx).lockActive(id) else {
                     throw workOrderNotFound
                 }
                 // Only the claiming agent (or the admin) reports; unlike the original, a caller without
@@ -83,9 +83,7 @@ enum WorkOrderRoutes {
                 let success = completion.success
                 let message = completion.message ?? (success ? nil : "Unknown error")
                 let retryable = completion.retryable ?? true
-                let outcome = try await WorkOrderLifecycle.complete(
-                    order, success: success, message: message, retryable: retryable,
-                    on: tx.connection, logger: tx.logger)
+                let outcome = try await WorkOrderStore(sql: tx).complete(order, success: success, message: message, retryable: retryable)
                 var details: [String: JSONValue] = ["success": .bool(success), "message": message.map(JSONValue.string) ?? .null]
                 if outcome == .retryScheduled { details["retry_scheduled"] = .bool(true) }
                 try await s.audit(

@@ -1,7 +1,5 @@
 import BrokkrCommon
 import BrokkrQueue
-import Foundation
-import PostgresNIO
 
 /// brokkr-audit: moves audit entries from the outbox into `audit_logs` in batches.
 public struct AuditBatchSweep: WorkerSweep {
@@ -19,12 +17,6 @@ public struct AuditRetentionSweep: WorkerSweep {
     public let channel: String? = nil
     public init() {}
     public func sweep(_ database: Database, settings: Settings) async throws -> Int {
-        try await SweepSQL.count(
-            database,
-            """
-            DELETE FROM audit_logs WHERE id IN (
-                SELECT id FROM audit_logs WHERE created_at < now() - make_interval(days => \(settings.broker.auditLogRetentionDays)::int)
-                LIMIT 1000 FOR UPDATE SKIP LOCKED) RETURNING id
-            """)
+        try await AuditLogStore(sql: database).deleteOlderThan(days: settings.broker.auditLogRetentionDays)
     }
 }

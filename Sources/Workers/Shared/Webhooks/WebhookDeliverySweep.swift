@@ -32,7 +32,7 @@ public struct WebhookDeliverySweep: WorkerSweep {
     /// A claimed batch is finished on SIGTERM: the worker's loop is cancelled only after it (within the
     /// shutdown grace; each request is bounded by its subscription's timeout).
     public func sweep(_ database: Database, settings: Settings) async throws -> Int {
-        let queue = WorkQueue(spec: .webhookDeliveries, database: database)
+        let queue = WorkQueue(spec: .webhookDeliveries, sql: database)
         let lease = settings.workers.leaseSeconds
         let claimStarted = DefaultTracerClock.now
         let claims = try await queue.claim(
@@ -48,7 +48,7 @@ public struct WebhookDeliverySweep: WorkerSweep {
     }
 
     func deliver(_ claims: [QueueClaim], queue: WorkQueue, lease: Int, batch: ServiceContext, database: Database) async throws {
-        let jobs = try await WebhookDeliveryJob.load(claims.map(\.id), on: database)
+        let jobs = try await WebhookDeliveryStore(sql: database).jobs(claims.map(\.id))
         // The lease must outlast the request, or another worker could send the same delivery again.
         for job in jobs where job.timeoutSeconds + 5 > lease {
             try await queue.extendLease(job.id, owner: owner, leaseSeconds: job.timeoutSeconds + 5)

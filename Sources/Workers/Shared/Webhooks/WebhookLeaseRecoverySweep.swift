@@ -7,6 +7,6 @@ public struct WebhookLeaseRecoverySweep: WorkerSweep {
     public let channel: String? = nil
     public init() {}
     public func sweep(_ database: Database, settings: Settings) async throws -> Int {
-        try await WorkQueue(spec: .webhookDeliveries, database: database).recoverExpiredLeases()
+        try await WorkQueue(spec: .webhookDeliveries, sql: database).recoverExpiredLeases()
     }
 }

@@ -1,11 +1,12 @@
 import BrokkrCommon
-import BrokkrQueue
 import Foundation
 import PostgresNIO
 
 /// SQL for `agent_targets` (direct agent ↔ stack assignments).
 public struct AgentTargetStore: Sendable {
     let sql: any SQLExecutor
+
+    public init(sql: any SQLExecutor) { self.sql = sql }
 
     public func list(agentID: UUID) async throws -> [AgentTarget] {
         try await sql.models("SELECT * FROM agent_targets WHERE agent_id = \(agentID)", as: AgentTarget.self)

@@ -12,6 +12,11 @@ public struct TagStore: Sendable {
     let sql: any SQLExecutor
     let owner: Owner
 
+    public init(sql: any SQLExecutor, owner: Owner) {
+        self.sql = sql
+        self.owner = owner
+    }
+
     var labelTable: String { "\(owner.rawValue)_labels" }
     var annotationTable: String { "\(owner.rawValue)_annotations" }
 

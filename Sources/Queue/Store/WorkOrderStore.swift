@@ -1,12 +1,13 @@
 import BrokkrCommon
-import BrokkrQueue
 import Foundation
 import PostgresNIO
 
 /// SQL for reading and creating work orders and reading `work_order_log`. State transitions
-/// (claim, complete, retry, expiry) are `WorkOrderLifecycle`'s, shared with brokkr-workorders.
+/// (claim, complete, retry, expiry) are in `WorkOrderStore+Lifecycle` and `+Maintenance`, shared with brokkr-workorders.
 public struct WorkOrderStore: Sendable {
     let sql: any SQLExecutor
+
+    public init(sql: any SQLExecutor) { self.sql = sql }
 
     public struct NewOrder: Sendable {
         public var workType: String
@@ -17,6 +18,20 @@ public struct WorkOrderStore: Sendable {
         public var agentIDs: [UUID]
         public var labels: [String]
         public var annotations: [(String, String)]
+
+        public init(
+            workType: String, yamlContent: String, maxRetries: Int, backoffSeconds: Int, claimTimeoutSeconds: Int, agentIDs: [UUID], labels: [String],
+            annotations: [(String, String)]
+        ) {
+            self.workType = workType
+            self.yamlContent = yamlContent
+            self.maxRetries = maxRetries
+            self.backoffSeconds = backoffSeconds
+            self.claimTimeoutSeconds = claimTimeoutSeconds
+            self.agentIDs = agentIDs
+            self.labels = labels
+            self.annotations = annotations
+        }
     }
 
     /// Inserts the order and its targeting rows (call inside a transaction).
@@ -90,7 +105,7 @@ public struct WorkOrderStore: Sendable {
                 unsafeSQL: """
                     SELECT * FROM work_orders w
                     WHERE w.status = 'PENDING' AND ($2::text IS NULL OR w.work_type = $2)
-                      AND \(WorkOrderLifecycle.eligibility(agent: "$1"))
+                      AND \(Self.eligibility(agent: "$1"))
                     ORDER BY w.created_at
                     """, binds: binds), as: WorkOrder.self)
     }

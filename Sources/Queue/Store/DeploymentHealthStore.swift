@@ -1,11 +1,12 @@
 import BrokkrCommon
-import BrokkrQueue
 import Foundation
 import PostgresNIO
 
 /// SQL for `deployment_health`: the current health of each deployment object per agent (upserted).
 public struct DeploymentHealthStore: Sendable {
     let sql: any SQLExecutor
+
+    public init(sql: any SQLExecutor) { self.sql = sql }
 
     /// Upserts the agent's reports in one statement; objects that do not exist are skipped.
     public func upsert(agentID: UUID, reports: [DeploymentObjectHealthUpdate]) async throws -> Int {

@@ -1,11 +1,12 @@
 import BrokkrCommon
-import BrokkrQueue
 import Foundation
 import PostgresNIO
 
 /// SQL for `generators`. The `Generator` model has no `pak_hash` field, so it is never read out.
 public struct GeneratorStore: Sendable {
     let sql: any SQLExecutor
+
+    public init(sql: any SQLExecutor) { self.sql = sql }
 
     public func create(name: String, description: String?, pakHash: String) async throws -> Generator {
         try await sql.model(

@@ -1,9 +1,8 @@
 import BrokkrCommon
-import BrokkrQueue
 import Foundation
 import PostgresNIO
 
-/// Queries over `audit_logs` (written only by brokkr-audit from the outbox).
+/// The SQL of `audit_logs` (filled only by brokkr-audit from `AuditOutbox`): the API's reads and retention.
 public struct AuditLogStore: Sendable {
     public struct Filter: Sendable {
         public var actorType: String?
@@ -14,9 +13,24 @@ public struct AuditLogStore: Sendable {
         public var resourceID: UUID?
         public var from: Date?
         public var to: Date?
+
+        public init(
+            actorType: String? = nil, actorID: UUID? = nil, action: String? = nil, resourceType: String? = nil, resourceID: UUID? = nil,
+            from: Date? = nil, to: Date? = nil
+        ) {
+            self.actorType = actorType
+            self.actorID = actorID
+            self.action = action
+            self.resourceType = resourceType
+            self.resourceID = resourceID
+            self.from = from
+            self.to = to
+        }
     }
 
     let sql: any SQLExecutor
+
+    public init(sql: any SQLExecutor) { self.sql = sql }
 
     /// (total matching, the page), newest first, in one round trip: the count row is joined with the
     /// page, so an empty page still yields one row carrying the total.
@@ -47,5 +61,15 @@ public struct AuditLogStore: Sendable {
             if columns["id"].bytes != nil { logs.append(try RowDecoder.decode(AuditLog.self, from: row)) }
         }
         return (total, logs)
+    }
+
+    /// Deletes up to `limit` entries older than `retentionDays` (`broker.audit_log_retention_days`).
+    public func deleteOlderThan(days retentionDays: Int, limit: Int = 1000) async throws -> Int {
+        try await sql.affectedRows(
+            """
+            DELETE FROM audit_logs WHERE id IN (
+                SELECT id FROM audit_logs WHERE created_at < now() - make_interval(days => \(retentionDays)::int)
+                LIMIT \(limit) FOR UPDATE SKIP LOCKED) RETURNING id
+            """)
     }
 }

@@ -5,6 +5,8 @@ import PostgresNIO
 public struct TargetStateVersionStore: Sendable {
     let sql: any SQLExecutor
 
+    public init(sql: any SQLExecutor) { self.sql = sql }
+
     /// The agent's current version; 0 until the first change (and for unknown agents).
     public func version(agentID: UUID) async throws -> Int64 {
         try await sql.prepared(TargetStateVersionStatement(agentID: agentID)).first ?? 0

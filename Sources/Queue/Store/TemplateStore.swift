@@ -1,11 +1,12 @@
 import BrokkrCommon
-import BrokkrQueue
 import Foundation
 import PostgresNIO
 
 /// SQL for `stack_templates` (immutable versions) and `rendered_deployment_objects` (provenance).
 public struct TemplateStore: Sendable {
     let sql: any SQLExecutor
+
+    public init(sql: any SQLExecutor) { self.sql = sql }
 
     /// Inserts the next version of `(generator, name)`: 1 for a new name. The advisory lock serialises
     /// concurrent creators of the same name so versions never collide.

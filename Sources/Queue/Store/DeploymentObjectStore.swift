@@ -1,11 +1,21 @@
 import BrokkrCommon
-import BrokkrQueue
 import Foundation
 import PostgresNIO
 
 /// SQL for `deployment_objects` (immutable rows; new content is a new row) and target state.
 public struct DeploymentObjectStore: Sendable {
     let sql: any SQLExecutor
+
+    public init(sql: any SQLExecutor) { self.sql = sql }
+
+    /// (id, stack id) of the objects soft-deleted by the current transaction (the stack triggers), not
+    /// counting deletion markers.
+    public func deletedByThisTransaction() async throws -> [(id: UUID, stackID: UUID)] {
+        var objects: [(id: UUID, stackID: UUID)] = []
+        let rows = try await sql.rows("SELECT id, stack_id FROM deployment_objects WHERE deleted_at = now() AND NOT is_deletion_marker")
+        for try await row in rows.decode((UUID, UUID).self) { objects.append(row) }
+        return objects
+    }
 
     public func create(stackID: UUID, yaml: String, isDeletionMarker: Bool) async throws -> DeploymentObject {
         try await sql.model(

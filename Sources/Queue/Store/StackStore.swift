@@ -1,11 +1,12 @@
 import BrokkrCommon
-import BrokkrQueue
 import Foundation
 import PostgresNIO
 
 /// SQL for `stacks`, including the stacks associated with an agent.
 public struct StackStore: Sendable {
     let sql: any SQLExecutor
+
+    public init(sql: any SQLExecutor) { self.sql = sql }
 
     public func create(name: String, description: String?, generatorID: UUID) async throws -> Stack {
         try await sql.model(
@@ -36,6 +37,15 @@ public struct StackStore: Sendable {
     }
 
     /// Soft-deletes; the trigger soft-deletes its objects and adds a deletion marker.
+    /// Stacks soft-deleted by the current transaction (rows deleted in one transaction share its `now()`).
+    public func deletedByThisTransaction() async throws -> [(id: UUID, deletedAt: Date)] {
+        var stacks: [(id: UUID, deletedAt: Date)] = []
+        for try await row in try await sql.rows("SELECT id, deleted_at FROM stacks WHERE deleted_at = now()").decode((UUID, Date).self) {
+            stacks.append(row)
+        }
+        return stacks
+    }
+
     public func softDelete(_ id: UUID) async throws -> Bool {
         try await sql.affectedRows("UPDATE stacks SET deleted_at = now() WHERE id = \(id) AND deleted_at IS NULL RETURNING id") > 0
     }

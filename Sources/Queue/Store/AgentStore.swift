@@ -1,5 +1,4 @@
 import BrokkrCommon
-import BrokkrQueue
 import Foundation
 import PostgresNIO
 
@@ -7,11 +6,18 @@ import PostgresNIO
 public struct AgentStore: Sendable {
     let sql: any SQLExecutor
 
+    public init(sql: any SQLExecutor) { self.sql = sql }
+
     public func create(name: String, clusterName: String, pakHash: String) async throws -> Agent {
         try await sql.model(
             """
             INSERT INTO agents (name, cluster_name, pak_hash) VALUES (\(name), \(clusterName), \(pakHash)) RETURNING *
             """, as: Agent.self)!
+    }
+
+    /// The agent's name, deleted or not.
+    public func name(_ id: UUID) async throws -> String? {
+        try await sql.firstValue("SELECT name FROM agents WHERE id = \(id)", as: String.self)
     }
 
     public func get(_ id: UUID) async throws -> Agent? {
@@ -78,5 +84,16 @@ public struct AgentStore: Sendable {
 
     public func exists(_ id: UUID) async throws -> Bool {
         try await sql.firstValue("SELECT 1 FROM agents WHERE id = \(id) AND deleted_at IS NULL", as: Int.self) != nil
+    }
+
+    /// Marks up to `limit` live agents silent for longer than `timeoutSeconds` (`heartbeat_lost_at`).
+    public func markHeartbeatsLost(timeoutSeconds: Int, limit: Int = 500) async throws -> Int {
+        try await sql.affectedRows(
+            """
+            UPDATE agents SET heartbeat_lost_at = now() WHERE id IN (
+                SELECT id FROM agents WHERE deleted_at IS NULL AND heartbeat_lost_at IS NULL
+                  AND COALESCE(last_heartbeat, created_at) < now() - make_interval(secs => \(Double(timeoutSeconds)))
+                LIMIT \(limit) FOR UPDATE SKIP LOCKED) RETURNING id
+            """)
     }
 }

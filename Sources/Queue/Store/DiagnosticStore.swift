@@ -1,5 +1,4 @@
 import BrokkrCommon
-import BrokkrQueue
 import Foundation
 import PostgresNIO
 
@@ -7,6 +6,8 @@ import PostgresNIO
 /// object by one agent).
 public struct DiagnosticStore: Sendable {
     let sql: any SQLExecutor
+
+    public init(sql: any SQLExecutor) { self.sql = sql }
 
     public func create(deploymentObjectID: UUID, agentID: UUID, requestedBy: String?, retentionMinutes: Int) async throws -> DiagnosticRequest {
         try await sql.model(
@@ -53,5 +54,26 @@ public struct DiagnosticStore: Sendable {
             VALUES (\(requestID), \(result.podStatuses), \(result.events), \(result.logTails), \(result.collectedAt))
             RETURNING *
             """, as: DiagnosticResult.self)!
+    }
+
+    /// Marks up to `limit` pending or claimed requests past their `expires_at` as expired.
+    public func expireOverdue(limit: Int = 500) async throws -> Int {
+        try await sql.affectedRows(
+            """
+            UPDATE diagnostic_requests SET status = 'expired'
+            WHERE id IN (SELECT id FROM diagnostic_requests WHERE status IN ('pending', 'claimed') AND expires_at < now()
+                         LIMIT \(limit) FOR UPDATE SKIP LOCKED) RETURNING id
+            """)
+    }
+
+    /// Deletes up to `limit` finished requests (and, by cascade, their results) older than `maxAgeHours`.
+    public func deleteFinished(olderThanHours maxAgeHours: Int, limit: Int = 500) async throws -> Int {
+        try await sql.affectedRows(
+            """
+            DELETE FROM diagnostic_requests WHERE id IN (
+                SELECT id FROM diagnostic_requests WHERE status IN ('completed', 'failed', 'expired')
+                  AND COALESCE(completed_at, expires_at) < now() - make_interval(hours => \(maxAgeHours)::int)
+                LIMIT \(limit) FOR UPDATE SKIP LOCKED) RETURNING id
+            """)
     }
 }

@@ -7,6 +7,8 @@ import PostgresNIO
 public struct AdminStore: Sendable {
     let sql: any SQLExecutor
 
+    public init(sql: any SQLExecutor) { self.sql = sql }
+
     public func adminHash() async throws -> String? {
         try await sql.text("SELECT pak_hash FROM admin_role ORDER BY created_at LIMIT 1")
     }

@@ -1,5 +1,4 @@
 import BrokkrCommon
-import BrokkrQueue
 import Foundation
 import NIOCore
 import PostgresNIO
@@ -8,6 +7,8 @@ import PostgresNIO
 /// encrypted columns never leave the database as JSON.
 public struct WebhookSubscriptionStore: Sendable {
     let sql: any SQLExecutor
+
+    public init(sql: any SQLExecutor) { self.sql = sql }
 
     /// The columns of `WebhookResponse` for row `s`: whether secrets are set, never the secrets.
     static let response = """
@@ -20,6 +21,14 @@ public struct WebhookSubscriptionStore: Sendable {
         public var url: [UInt8]
         public var authHeader: [UInt8]?
         public var signingSecret: [UInt8]?
+
+        public init(
+            url: [UInt8], authHeader: [UInt8]? = nil, signingSecret: [UInt8]? = nil
+        ) {
+            self.url = url
+            self.authHeader = authHeader
+            self.signingSecret = signingSecret
+        }
     }
 
     public struct Fields: Sendable {
@@ -29,6 +38,17 @@ public struct WebhookSubscriptionStore: Sendable {
         public var targetLabels: [String]?
         public var maxRetries: Int
         public var timeoutSeconds: Int
+
+        public init(
+            name: String, eventTypes: [String], filters: String? = nil, targetLabels: [String]? = nil, maxRetries: Int, timeoutSeconds: Int
+        ) {
+            self.name = name
+            self.eventTypes = eventTypes
+            self.filters = filters
+            self.targetLabels = targetLabels
+            self.maxRetries = maxRetries
+            self.timeoutSeconds = timeoutSeconds
+        }
     }
 
     public func create(_ f: Fields, _ e: Encrypted, createdBy: String) async throws -> WebhookResponse {
@@ -77,6 +97,22 @@ public struct WebhookSubscriptionStore: Sendable {
         public var enabled: Bool?
         public var maxRetries: Int?
         public var timeoutSeconds: Int?
+
+        public init(
+            name: String? = nil, url: [UInt8]? = nil, authHeader: Change<[UInt8]> = .keep, eventTypes: [String]? = nil,
+            filters: Change<String> = .keep, targetLabels: Change<[String]> = .keep, enabled: Bool? = nil, maxRetries: Int? = nil,
+            timeoutSeconds: Int? = nil
+        ) {
+            self.name = name
+            self.url = url
+            self.authHeader = authHeader
+            self.eventTypes = eventTypes
+            self.filters = filters
+            self.targetLabels = targetLabels
+            self.enabled = enabled
+            self.maxRetries = maxRetries
+            self.timeoutSeconds = timeoutSeconds
+        }
     }
 
     public func update(_ id: UUID, _ u: Update) async throws -> WebhookResponse? {

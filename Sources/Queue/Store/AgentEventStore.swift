@@ -1,11 +1,12 @@
 import BrokkrCommon
-import BrokkrQueue
 import Foundation
 import PostgresNIO
 
 /// SQL for `agent_events`.
 public struct AgentEventStore: Sendable {
     let sql: any SQLExecutor
+
+    public init(sql: any SQLExecutor) { self.sql = sql }
 
     public func create(agentID: UUID, deploymentObjectID: UUID, eventType: String, status: String, message: String?) async throws -> AgentEvent {
         try await sql.model(

@@ -1,4 +1,3 @@
-import BrokkrQueue
 import Logging
 import PostgresNIO
 
@@ -7,6 +6,8 @@ public protocol SQLExecutor: Sendable {
     func rows(_ query: PostgresQuery) async throws -> PostgresRowSequence
     /// Runs a named prepared statement (parsed and planned once per connection) — for hot queries.
     func prepared<S: PostgresPreparedStatement>(_ statement: S) async throws -> [S.Row]
+    /// Runs `body` in a transaction: a new one on the pool, or the open one a `Transaction` is part of.
+    func withTransaction<T: Sendable>(_ body: (Transaction) async throws -> T) async throws -> T
 }
 
 extension Database: SQLExecutor {
@@ -16,12 +17,21 @@ extension Database: SQLExecutor {
         for try await row in try await client.execute(statement, logger: logger) { out.append(row) }
         return out
     }
+    public func withTransaction<T: Sendable>(_ body: (Transaction) async throws -> T) async throws -> T {
+        try await transaction { connection in try await body(Transaction(connection: connection, logger: logger)) }
+    }
 }
 
 /// A connection inside `Database.transaction`.
 public struct Transaction: SQLExecutor {
     public let connection: PostgresConnection
     public let logger: Logger
+
+    public init(connection: PostgresConnection, logger: Logger) {
+        self.connection = connection
+        self.logger = logger
+    }
+
     public func rows(_ query: PostgresQuery) async throws -> PostgresRowSequence {
         try await connection.query(query, logger: logger)
     }
@@ -30,27 +40,31 @@ public struct Transaction: SQLExecutor {
         for try await row in try await connection.execute(statement, logger: logger) { out.append(row) }
         return out
     }
+    public func withTransaction<T: Sendable>(_ body: (Transaction) async throws -> T) async throws -> T {
+        try await body(self)
+    }
 }
 
 extension SQLExecutor {
     /// The first column of the first row as text (JSON rendered by Postgres), or nil.
-    func text(_ query: PostgresQuery) async throws -> String? {
+    public func text(_ query: PostgresQuery) async throws -> String? {
         for try await value in try await rows(query).decode(String?.self) { return value }
         return nil
     }
 
     /// A JSON array rendered by the query (`json_agg`), `[]` when there are no rows.
-    func array(_ query: PostgresQuery) async throws -> String {
+    public func array(_ query: PostgresQuery) async throws -> String {
         try await text(query) ?? "[]"
     }
 
-    func affectedRows(_ query: PostgresQuery) async throws -> Int {
+    /// How many rows the statement returned (`RETURNING`): the rows a sweep or batch touched.
+    public func affectedRows(_ query: PostgresQuery) async throws -> Int {
         var count = 0
         for try await _ in try await rows(query) { count += 1 }
         return count
     }
 
-    func first<each T: PostgresDecodable>(_ query: PostgresQuery, as types: (repeat each T).Type) async throws -> (repeat each T)? {
+    public func first<each T: PostgresDecodable>(_ query: PostgresQuery, as types: (repeat each T).Type) async throws -> (repeat each T)? {
         for try await row in try await rows(query).decode(types) { return row }
         return nil
     }
@@ -58,7 +72,7 @@ extension SQLExecutor {
 
 extension SQLExecutor {
     /// The first column of the first row decoded as `T`, or nil when there is no row.
-    func firstValue<T: PostgresDecodable>(_ query: PostgresQuery, as type: T.Type) async throws -> T? {
+    public func firstValue<T: PostgresDecodable>(_ query: PostgresQuery, as type: T.Type) async throws -> T? {
         for try await value in try await rows(query).decode(T.self) { return value }
         return nil
     }
@@ -66,13 +80,13 @@ extension SQLExecutor {
 
 extension SQLExecutor {
     /// Every row as a contract model (columns named as the model's fields).
-    func models<T: Decodable>(_ query: PostgresQuery, as type: T.Type) async throws -> [T] {
+    public func models<T: Decodable>(_ query: PostgresQuery, as type: T.Type) async throws -> [T] {
         try await rows(query).models(type)
     }
 
     /// The first row as a contract model together with one extra column the model does not hold
     /// (e.g. a key hash replaced by the same statement), or nil.
-    func model<T: Decodable, C: PostgresDecodable>(
+    public func model<T: Decodable, C: PostgresDecodable>(
         _ query: PostgresQuery, as type: T.Type, with column: String,
         as columnType: C.Type
     ) async throws -> (C, T)? {
@@ -83,7 +97,7 @@ extension SQLExecutor {
     }
 
     /// The first row as a contract model, or nil.
-    func model<T: Decodable>(_ query: PostgresQuery, as type: T.Type) async throws -> T? {
+    public func model<T: Decodable>(_ query: PostgresQuery, as type: T.Type) async throws -> T? {
         for try await row in try await rows(query) { return try RowDecoder.decode(type, from: row) }
         return nil
     }
