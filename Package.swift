@@ -43,8 +43,12 @@ let package = Package(
                 .product(name: "Tracing", package: "swift-distributed-tracing"),
             ],
             path: "Sources/Common",
-            exclude: ["Telemetry", "Runtime"]
+            exclude: ["Telemetry", "Runtime", "Templating", "JSONSchema"]
         ),
+        // JSON Schema (draft 7 and 2020-12) validation with defaults, for template parameters.
+        .target(name: "BrokkrJSONSchema", dependencies: ["BrokkrCommon"], path: "Sources/Common/JSONSchema"),
+        // The Tera template engine, and stack templates: Tera content with JSON Schema parameters.
+        .target(name: "BrokkrTemplating", dependencies: ["BrokkrCommon", "BrokkrJSONSchema"], path: "Sources/Common/Templating"),
         // The OpenTelemetry exporter each process starts from its `telemetry.*` settings; spans
         // themselves are made through swift-distributed-tracing, which needs no exporter.
         .target(
@@ -84,7 +88,7 @@ let package = Package(
         .target(
             name: "BrokkrAPI",
             dependencies: [
-                "BrokkrCommon", "BrokkrQueue", "BrokkrRuntime",
+                "BrokkrCommon", "BrokkrQueue", "BrokkrRuntime", "BrokkrTemplating",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Tracing", package: "swift-distributed-tracing"),
@@ -165,12 +169,17 @@ let package = Package(
             dependencies: ["KubeEmulator", .product(name: "AsyncHTTPClient", package: "async-http-client")],
             path: "Tests/KubeEmulatorTests"
         ),
-        // Hostile-input bounds of the Common library (templates, YAML, JSON Schema), without the rest.
-        .testTarget(name: "CommonBoundsTests", dependencies: ["BrokkrCommon"], path: "Tests/CommonBoundsTests"),
+        // Hostile-input bounds of the Common libraries (templates, YAML, JSON Schema), without the rest.
+        .testTarget(
+            name: "CommonBoundsTests", dependencies: ["BrokkrCommon", "BrokkrJSONSchema", "BrokkrTemplating"], path: "Tests/CommonBoundsTests"),
+        // The official JSON Schema test suite (fetched by scripts/test.sh) and the validator's own cases.
+        .testTarget(name: "JSONSchemaTests", dependencies: ["BrokkrCommon", "BrokkrJSONSchema"], path: "Tests/JSONSchemaTests"),
+        .testTarget(name: "TemplatingTests", dependencies: ["BrokkrCommon", "BrokkrJSONSchema", "BrokkrTemplating"], path: "Tests/TemplatingTests"),
         .testTarget(
             name: "BrokkrTests",
             dependencies: [
-                "BrokkrCommon", "BrokkrQueue", "BrokkrAPI", "BrokkrWorkers", "BrokkrAgent", "BrokkrTelemetry", "BrokkrRuntime", "KubeEmulator",
+                "BrokkrCommon", "BrokkrQueue", "BrokkrAPI", "BrokkrWorkers", "BrokkrAgent", "BrokkrTelemetry", "BrokkrRuntime", "BrokkrTemplating",
+                "KubeEmulator",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
             ],

@@ -1,4 +1,5 @@
 import BrokkrCommon
+import BrokkrTemplating
 import Foundation
 import PostgresNIO
 import XCTest

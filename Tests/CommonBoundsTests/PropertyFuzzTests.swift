@@ -2,6 +2,8 @@ import Foundation
 import Testing
 
 @testable import BrokkrCommon
+@testable import BrokkrJSONSchema
+@testable import BrokkrTemplating
 
 /// Random nesting and sizes against each entry point: every call must return (a value or its typed
 /// error) within a bound, and never crash, on a thread with a small stack.

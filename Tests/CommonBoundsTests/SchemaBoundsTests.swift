@@ -1,6 +1,8 @@
 import Testing
 
 @testable import BrokkrCommon
+@testable import BrokkrJSONSchema
+@testable import BrokkrTemplating
 
 @Suite struct SchemaBoundsTests {
     private func validate(_ schema: String, _ instance: JSONValue, maxSteps: Int = JSONSchemaValidator.defaultMaxEvaluationSteps)

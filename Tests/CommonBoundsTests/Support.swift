@@ -1,6 +1,8 @@
 import Foundation
 
 @testable import BrokkrCommon
+@testable import BrokkrJSONSchema
+@testable import BrokkrTemplating
 
 /// SplitMix64: a tiny seeded generator, so every generated case can be replayed from its seed.
 struct SeededGenerator: RandomNumberGenerator {

@@ -1,6 +1,8 @@
 import Testing
 
 @testable import BrokkrCommon
+@testable import BrokkrJSONSchema
+@testable import BrokkrTemplating
 
 @Suite struct TemplateNestingTests {
     @Test func tenThousandNestedIfBlocksAreASyntaxError() {

@@ -1,6 +1,8 @@
 import Testing
 
 @testable import BrokkrCommon
+@testable import BrokkrJSONSchema
+@testable import BrokkrTemplating
 
 @Suite struct TemplateRenderLimitTests {
     /// Size and iteration cases get a long time limit, so that a loaded machine reports the limit

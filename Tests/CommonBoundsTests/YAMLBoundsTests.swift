@@ -1,6 +1,8 @@
 import Testing
 
 @testable import BrokkrCommon
+@testable import BrokkrJSONSchema
+@testable import BrokkrTemplating
 
 @Suite struct YAMLBoundsTests {
     /// Nine levels of ten aliases each: 10⁹ strings from a few hundred bytes.

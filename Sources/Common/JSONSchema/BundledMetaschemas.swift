@@ -1,3 +1,4 @@
+import BrokkrCommon
 import Foundation
 
 /// The standard metaschemas, bundled so that `$ref`/`$schema` to them resolve without network access.

@@ -1,3 +1,4 @@
+import BrokkrCommon
 import Foundation
 
 /// The compiled form of a schema and everything it references: a flat table of nodes that refer to

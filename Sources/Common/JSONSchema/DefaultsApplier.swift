@@ -1,3 +1,4 @@
+import BrokkrCommon
 import Foundation
 
 /// Fills in `default`s for absent object members, following `properties` recursively.

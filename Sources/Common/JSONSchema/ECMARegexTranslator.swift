@@ -1,3 +1,4 @@
+import BrokkrCommon
 import Foundation
 
 /// Rewrites an ECMA-262 pattern into ICU syntax with the same meaning.

@@ -1,3 +1,4 @@
+import BrokkrCommon
 import Foundation
 
 /// Numeric semantics for `.int` / `.double` JSON values: ordering, integer-ness and `multipleOf`.

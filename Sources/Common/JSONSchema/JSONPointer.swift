@@ -1,3 +1,4 @@
+import BrokkrCommon
 import Foundation
 
 /// RFC 6901 JSON Pointer helpers. Pointers are kept as arrays of unescaped reference tokens and only

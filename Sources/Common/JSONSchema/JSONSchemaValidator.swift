@@ -1,3 +1,4 @@
+import BrokkrCommon
 import Foundation
 
 /// A compiled JSON Schema (draft-07 or 2020-12) that validates instances.

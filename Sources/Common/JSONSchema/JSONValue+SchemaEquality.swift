@@ -1,3 +1,4 @@
+import BrokkrCommon
 import Foundation
 
 /// Equality as JSON Schema defines it for `enum`, `const` and `uniqueItems`:

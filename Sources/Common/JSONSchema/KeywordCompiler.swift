@@ -1,3 +1,4 @@
+import BrokkrCommon
 import Foundation
 
 /// Reads the keywords of one schema object, checks that their values have the right shape, and turns

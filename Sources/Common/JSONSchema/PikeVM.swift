@@ -1,3 +1,5 @@
+import BrokkrCommon
+
 // A regular expression compiled to an NFA program and run as a Pike VM: all alternatives advance
 // together over the input, one step per input character, each program position live at most once
 // per step. The work is O(input length × program length) for every pattern and input, where a

@@ -1,3 +1,4 @@
+import BrokkrCommon
 import Foundation
 
 /// A compiled `pattern` / `patternProperties` regular expression (ECMA-262 syntax).

@@ -1,3 +1,5 @@
+import BrokkrCommon
+
 // Parses the part of ECMA-262 regular expression syntax that can be matched in linear time: everything
 // except backreferences and lookaround. Patterns outside it (or in a form this parser does not know)
 // make `parse` return nil, and the caller uses the bounded fallback matcher instead.

@@ -1,3 +1,4 @@
+import BrokkrCommon
 import Foundation
 
 /// Compiles the schema reachable from a root location into a `CompiledSchema`.

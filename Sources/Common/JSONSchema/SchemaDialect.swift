@@ -1,3 +1,4 @@
+import BrokkrCommon
 import Foundation
 
 /// The JSON Schema versions this validator understands.

@@ -1,3 +1,4 @@
+import BrokkrCommon
 import Foundation
 
 /// Applicator keywords: keywords that evaluate subschemas, either against the same instance

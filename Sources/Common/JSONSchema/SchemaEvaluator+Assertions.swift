@@ -1,3 +1,4 @@
+import BrokkrCommon
 import Foundation
 
 /// Assertion keywords: checks on the instance itself. Each applies only to its own instance type and

@@ -1,3 +1,4 @@
+import BrokkrCommon
 import Foundation
 
 /// The instance locations a schema evaluated successfully: the annotations of `properties`,

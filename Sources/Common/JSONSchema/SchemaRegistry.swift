@@ -1,3 +1,4 @@
+import BrokkrCommon
 import Foundation
 
 /// A position inside one of the registry's documents.

@@ -1,3 +1,4 @@
+import BrokkrCommon
 import Foundation
 
 /// One reason an instance does not satisfy a schema.

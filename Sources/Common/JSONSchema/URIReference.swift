@@ -1,3 +1,4 @@
+import BrokkrCommon
 import Foundation
 
 /// A URI reference split into its RFC 3986 components, with reference resolution (RFC 3986 section 5.2).

@@ -1,3 +1,5 @@
+import BrokkrCommon
+
 // The `\p{…}` names the linear-time matcher understands: general categories (long and short names)
 // and a few binary properties. Names are compared loosely, as ICU does (case, `_`, `-` and spaces
 // ignored), so `\p{digit}` works as it did under ICU. Other names (scripts, `Script=…`) make the

@@ -1,3 +1,4 @@
+import BrokkrCommon
 import Foundation
 
 /// The human readable texts of violations, kept in one place so wording stays consistent.

@@ -1,3 +1,6 @@
+import BrokkrCommon
+import BrokkrJSONSchema
+
 // Global functions callable in templates: `range(...)` and `throw(...)` from Tera's defaults.
 // `now`, `get_random` and `get_env` are left out: rendering must be deterministic and must not
 // expose the server's environment.

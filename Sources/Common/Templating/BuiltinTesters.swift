@@ -1,3 +1,5 @@
+import BrokkrCommon
+import BrokkrJSONSchema
 import Foundation
 
 // The `is` tests (`x is defined`, `x is containing("a")`), as Tera's `builtins/testers.rs`.

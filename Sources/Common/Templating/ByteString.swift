@@ -1,3 +1,6 @@
+import BrokkrCommon
+import BrokkrJSONSchema
+
 // Byte-wise (UTF-8) substring operations with Rust `str` semantics. Swift's String methods compare
 // by Unicode canonical equivalence and treat "\r\n" as one character; Rust compares bytes, and
 // Tera templates must give the same results as Rust does.

@@ -1,3 +1,6 @@
+import BrokkrCommon
+import BrokkrJSONSchema
+
 // Filters on arrays and objects, with the behaviour of Tera's `array.rs`, `object.rs` and the
 // collection half of `common.rs`.
 

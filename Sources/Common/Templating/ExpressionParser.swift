@@ -1,3 +1,6 @@
+import BrokkrCommon
+import BrokkrJSONSchema
+
 // Parses the tokens of one tag into expressions, following Tera 1.x's pest grammar rule by rule
 // (ordered choice, backtracking), because its shape decides observable behaviour:
 //

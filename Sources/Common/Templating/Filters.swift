@@ -1,3 +1,6 @@
+import BrokkrCommon
+import BrokkrJSONSchema
+
 // The filter registry and the argument conversions filters share.
 
 typealias FilterFunction = @Sendable (JSONValue, FilterArguments) throws -> JSONValue

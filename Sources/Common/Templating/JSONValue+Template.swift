@@ -1,3 +1,5 @@
+import BrokkrCommon
+import BrokkrJSONSchema
 import Foundation
 
 // How Tera sees and prints serde_json values, expressed on JSONValue.

@@ -1,3 +1,6 @@
+import BrokkrCommon
+import BrokkrJSONSchema
+
 // Tera's math, comparison and `in` semantics on values.
 
 /// A number as Tera's math sees it: an i64 or an f64 (serde_json's `Number`).

@@ -1,3 +1,6 @@
+import BrokkrCommon
+import BrokkrJSONSchema
+
 // Tracks how much of its `TemplateLimits` one render has used. The renderer asks it before each loop
 // iteration, after each append to the output and after each value a filter, function or literal
 // builds, so that growth is caught within one step of crossing a limit.

@@ -1,3 +1,5 @@
+import BrokkrCommon
+import BrokkrJSONSchema
 import Foundation
 
 /// What the broker does with a stack template: check it at creation (Tera syntax, JSON Schema), and

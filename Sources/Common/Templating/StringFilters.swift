@@ -1,3 +1,5 @@
+import BrokkrCommon
+import BrokkrJSONSchema
 import Foundation
 
 // Filters on strings, with the behaviour of Tera's `builtins/filters/string.rs`.

@@ -1,3 +1,6 @@
+import BrokkrCommon
+import BrokkrJSONSchema
+
 // Tera's `striptags`: removes every match of `(<!--.*?-->|<[^>]*>)`, scanning left to right.
 // A backtracking regex takes quadratic time on input such as many `<` with no `>` (each one scans
 // to the end); the next `>`, `-->` and line break after each position are computed once instead,

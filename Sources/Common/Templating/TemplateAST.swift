@@ -1,3 +1,6 @@
+import BrokkrCommon
+import BrokkrJSONSchema
+
 // The parsed form of a template. It mirrors Tera's AST closely because several observable Tera
 // behaviours (where `not` and filters attach, when `default` applies) depend on its exact shape.
 

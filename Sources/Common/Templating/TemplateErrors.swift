@@ -1,3 +1,6 @@
+import BrokkrCommon
+import BrokkrJSONSchema
+
 /// A template that does not compile. `line` and `column` are 1-based and point at the offending
 /// token (for block-structure errors such as an unmatched `endif`, at the `{%` of that tag).
 public struct TemplateSyntaxError: Error, CustomStringConvertible, Sendable, Equatable {

@@ -1,3 +1,6 @@
+import BrokkrCommon
+import BrokkrJSONSchema
+
 // Splits template source into text, tags, comments and raw blocks, and tags into tokens.
 // Works on Unicode scalars, as Tera (Rust `char`) does, so columns count scalars.
 

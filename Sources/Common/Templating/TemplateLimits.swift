@@ -1,3 +1,6 @@
+import BrokkrCommon
+import BrokkrJSONSchema
+
 /// Bounds on the work one template may cause, so that a hostile or careless template fails with an
 /// error instead of exhausting the stack, the CPU or memory of the process rendering it.
 public struct TemplateLimits: Sendable, Equatable {

@@ -1,3 +1,6 @@
+import BrokkrCommon
+import BrokkrJSONSchema
+
 /// Template ↔ stack matching: a template without labels and annotations fits every stack; otherwise
 /// every template label must be on the stack, and every template annotation (key and value).
 public struct TemplateMatch: Sendable, Equatable {

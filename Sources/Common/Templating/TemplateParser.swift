@@ -1,3 +1,6 @@
+import BrokkrCommon
+import BrokkrJSONSchema
+
 // Builds the node tree from the lexer's segments: matches block tags (`if`/`for`/`filter`) with
 // their `elif`/`else`/`end*` tags and hands tag contents to the expression parser.
 

@@ -1,3 +1,6 @@
+import BrokkrCommon
+import BrokkrJSONSchema
+
 // Renders a parsed template against a context, following Tera's `renderer/processor.rs`:
 // scopes (`set` is local to the current loop iteration, `set_global` reaches the template
 // scope), strict variable lookup, and Tera's rules for `default`, `not`, truthiness and math.

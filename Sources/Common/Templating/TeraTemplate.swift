@@ -1,3 +1,6 @@
+import BrokkrCommon
+import BrokkrJSONSchema
+
 /// A template in Tera 1.x syntax, parsed once and rendered any number of times.
 ///
 /// Rendering matches Brokkr's use of Tera: a one-off template with HTML autoescaping off (the

@@ -1,3 +1,5 @@
+import BrokkrCommon
+import BrokkrJSONSchema
 import Foundation
 
 // Filters on numbers and on values of any type: conversions, rounding, JSON encoding.

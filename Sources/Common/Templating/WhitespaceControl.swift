@@ -1,3 +1,6 @@
+import BrokkrCommon
+import BrokkrJSONSchema
+
 // Applies `{%-`/`-%}` (and `{{-`, `-}}`, `{#-`, `-#}`) at parse time by trimming the neighbouring
 // text nodes, following Tera's `remove_whitespace` pass step by step, quirks included:
 // - a tag only trims a text node that directly precedes or follows it in the same body;

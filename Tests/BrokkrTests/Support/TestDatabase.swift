@@ -51,7 +51,7 @@ enum TestDatabase {
         var settings = try settings(schema: schema)
         settings.database.schema = nil
         try await Database.withDatabase(settings, poolSize: 1, logger: logger) { database in
-            try await database.query(PostgresQuery(unsafeSQL: "DROP SCHEMA IF EXISTS \(schema) CASCADE"))
+            _ = try await database.query(PostgresQuery(unsafeSQL: "DROP SCHEMA IF EXISTS \(schema) CASCADE"))
         }
     }
 }

@@ -1,5 +1,6 @@
 import BrokkrCommon
 import BrokkrQueue
+import BrokkrTemplating
 import Foundation
 import Hummingbird
 

@@ -1,6 +1,7 @@
 import XCTest
 
 @testable import BrokkrCommon
+@testable import BrokkrJSONSchema
 
 final class SchemaCompilationTests: XCTestCase {
     private func compile(_ schema: String, remotes: [String: JSONValue] = [:]) throws -> JSONSchemaValidator {

@@ -2,6 +2,7 @@ import Foundation
 import XCTest
 
 @testable import BrokkrCommon
+@testable import BrokkrJSONSchema
 
 /// Runs the official JSON-Schema-Test-Suite (required tests: top-level files of `tests/draft7` and
 /// `tests/draft2020-12`, not `optional/`).

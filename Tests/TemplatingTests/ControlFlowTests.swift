@@ -1,6 +1,8 @@
 import XCTest
 
 @testable import BrokkrCommon
+@testable import BrokkrJSONSchema
+@testable import BrokkrTemplating
 
 /// `if`, `for`, `set`, `filter` sections, `raw` and comments.
 final class ControlFlowTests: XCTestCase {

@@ -2,6 +2,8 @@ import Foundation
 import XCTest
 
 @testable import BrokkrCommon
+@testable import BrokkrJSONSchema
+@testable import BrokkrTemplating
 
 /// Failures while rendering: strict undefined variables, type errors, and the line they happen on.
 final class RenderErrorTests: XCTestCase {

@@ -1,6 +1,7 @@
 import XCTest
 
 @testable import BrokkrCommon
+@testable import BrokkrJSONSchema
 
 final class ApplyingDefaultsTests: XCTestCase {
     private func validator(_ schema: String) throws -> JSONSchemaValidator {

@@ -1,6 +1,8 @@
 import XCTest
 
 @testable import BrokkrCommon
+@testable import BrokkrJSONSchema
+@testable import BrokkrTemplating
 
 /// Literals, variables, math, comparisons, logic, `in`, `~` and how values print.
 final class ExpressionTests: XCTestCase {

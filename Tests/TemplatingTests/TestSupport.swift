@@ -1,6 +1,8 @@
 import XCTest
 
 @testable import BrokkrCommon
+@testable import BrokkrJSONSchema
+@testable import BrokkrTemplating
 
 /// Parses a JSON literal used as a rendering context in tests.
 func json(_ text: String, file: StaticString = #filePath, line: UInt = #line) -> JSONValue {

@@ -1,6 +1,8 @@
 import XCTest
 
 @testable import BrokkrCommon
+@testable import BrokkrJSONSchema
+@testable import BrokkrTemplating
 
 /// Every Tera template example in the Brokkr documentation (`/work/shared/seeds/000_f7adc1955c4f9f1e.txt`,
 /// "seed" below) and the spec (`/work/shared/spec/01-user-workflows.md` §8, `03-reference.md` §7),

@@ -1,6 +1,8 @@
 import XCTest
 
 @testable import BrokkrCommon
+@testable import BrokkrJSONSchema
+@testable import BrokkrTemplating
 
 /// `{%-`, `-%}`, `{{-`, `-}}`, `{#-`, `-#}`: trim all whitespace, newlines included, on that side.
 final class WhitespaceControlTests: XCTestCase {

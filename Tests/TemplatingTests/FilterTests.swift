@@ -1,6 +1,8 @@
 import XCTest
 
 @testable import BrokkrCommon
+@testable import BrokkrJSONSchema
+@testable import BrokkrTemplating
 
 /// Every supported filter, with exact outputs (many taken from Tera's own filter tests).
 final class FilterTests: XCTestCase {

@@ -1,6 +1,8 @@
 import XCTest
 
 @testable import BrokkrCommon
+@testable import BrokkrJSONSchema
+@testable import BrokkrTemplating
 
 /// Parse errors with the 1-based line and column of the offending token.
 final class SyntaxErrorTests: XCTestCase {

@@ -1,6 +1,8 @@
 import XCTest
 
 @testable import BrokkrCommon
+@testable import BrokkrJSONSchema
+@testable import BrokkrTemplating
 
 /// `is` tests: `x is defined`, `x is not odd`, `x is containing("a")`, ...
 final class IsTestTests: XCTestCase {

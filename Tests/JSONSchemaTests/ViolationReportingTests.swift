@@ -1,6 +1,7 @@
 import XCTest
 
 @testable import BrokkrCommon
+@testable import BrokkrJSONSchema
 
 /// Violations of a typical template parameter schema: every failure is reported, each with its pointer.
 final class ViolationReportingTests: XCTestCase {
