@@ -40,22 +40,4 @@ public struct BrokerServices: Sendable {
     var agentTargets: AgentTargetStore { AgentTargetStore(sql: database) }
     var targetStateVersions: TargetStateVersionStore { TargetStateVersionStore(sql: database) }
     func tags(_ owner: TagStore.Owner) -> TagStore { TagStore(sql: database, owner: owner) }
-
-    /// Runs `body` in a transaction; audit entries and events written through `Transaction` commit
-    /// or roll back with the change.
-    func transaction<T: Sendable>(_ body: (Transaction) async throws -> T) async throws -> T {
-        try await database.withTransaction(body)
-    }
-
-    func audit(
-        _ tx: Transaction, _ principal: Principal, _ action: String, resourceType: String, resourceID: UUID?,
-        details: JSONValue? = nil, request: Request
-    ) async throws {
-        let entry = AuditEntry(
-            actorType: principal.actorType, actorID: principal.actorID, action: action,
-            resourceType: resourceType, resourceID: resourceID, details: details,
-            ipAddress: request.forwardedClientAddress,
-            userAgent: request.headers[.userAgent])
-        try await AuditOutbox.write(entry, on: tx)
-    }
 }

@@ -37,20 +37,8 @@ enum AdminRoutes {
         }
 
         api.add(.post, "admin/config/reload", .admin(), failure: "Failed to reload configuration") { request, _, principal in
-            let changes: [ConfigChange]
-            do {
-                changes = try s.config.reload()
-            } catch {
-                throw APIError(.reloadFailed, "Failed to reload configuration: \(error)")
-            }
+            let changes = try await ConfigService(s: s).reload(by: ChangeActor(principal, request))
             let changed = changes.map { ConfigChangeInfo(key: $0.key, oldValue: $0.oldValue, newValue: $0.newValue) }
-            // Every other API replica and worker reloads too, when this commits.
-            try await s.transaction { tx in
-                try await s.audit(
-                    tx, principal, "config.reloaded", resourceType: "config", resourceID: nil,
-                    details: .object(["changes": try ContractJSON.value(changed)]), request: request)
-                try await ConfigReloadListener.notifyAll(from: s.config, on: tx)
-            }
             return try JSONResponse.encode(
                 ConfigReloadResponse(
                     reloadedAt: Date(), changes: changed, success: true,

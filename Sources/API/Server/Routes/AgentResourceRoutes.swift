@@ -14,24 +14,7 @@ enum AgentResourceRoutes {
             let agentID = try context.uuid("id")
             let new = try await request.decode(as: NewAgentEvent.self)
             try requireSameAgent(new.agentID, pathID: agentID, principal: principal)
-            let event = try await s.transaction { tx -> AgentEvent in
-                guard let object = try await DeploymentObjectStore(sql: tx).getIncludingDeleted(new.deploymentObjectID) else {
-                    throw APIError(.deploymentObjectNotFound, "Deployment object not found")
-                }
-                let event = try await AgentEventStore(sql: tx).create(
-                    agentID: agentID, deploymentObjectID: new.deploymentObjectID, eventType: new.eventType, status: new.status, message: new.message)
-                let data: [String: JSONValue] = [
-                    "agent_event_id": .string(event.id.lowercasedString), "agent_id": .string(event.agentID.lowercasedString),
-                    "deployment_object_id": .string(event.deploymentObjectID.lowercasedString), "event_type": .string(event.eventType),
-                    "status": .string(event.status), "message": event.message.map(JSONValue.string) ?? .null,
-                    "created_at": .string(RFC3339.string(from: event.createdAt)),
-                ]
-                let type = new.status.uppercased() == "SUCCESS" ? "deployment.applied" : "deployment.failed"
-                try await EventOutbox.emit(
-                    BrokkrEvent(eventType: type, data: .object(data)), agentID: agentID, stackID: object.stackID,
-                    on: tx)
-                return event
-            }
+            let event = try await DeploymentEventService(s: s).record(new, from: agentID)
             return try JSONResponse.encode(event, status: .created)
         }
 

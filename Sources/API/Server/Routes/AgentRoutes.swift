@@ -28,18 +28,8 @@ enum AgentRoutes {
 
         api.add(.post, "agents", .admin(), failure: "Failed to create agent") { request, _, principal in
             let new = try await request.decode(as: NewAgent.self)
-            let (name, cluster) = (new.name, new.clusterName)
-            let key = s.pakGenerator.generate()
-            let agent = try await s.transaction { tx in
-                let agent = try await AgentStore(sql: tx).create(name: name, clusterName: cluster, pakHash: key.hash)
-                try await ResourceEvents.agentRegistered(tx, id: agent.id, name: name, cluster: cluster)
-                try await s.audit(
-                    tx, principal, "agent.created", resourceType: "agent", resourceID: agent.id,
-                    details: .object(["name": .string(name), "cluster_name": .string(cluster)]), request: request)
-                try await s.audit(tx, principal, "pak.created", resourceType: "agent", resourceID: agent.id, request: request)
-                return agent
-            }
-            return try JSONResponse.encode(CreateAgentResponse(agent: agent, initialPak: key.pak), status: .created)
+            let created = try await AgentService(s: s).create(name: new.name, clusterName: new.clusterName, by: ChangeActor(principal, request))
+            return try JSONResponse.encode(CreateAgentResponse(agent: created.agent, initialPak: created.pak), status: .created)
         }
 
         api.add(.get, "agents/:id", .adminOrAgentSelf(), failure: "Failed to fetch agent") { _, context, _ in
@@ -48,52 +38,18 @@ enum AgentRoutes {
         }
 
         api.add(.put, "agents/:id", .adminOrAgentSelf(), failure: "Failed to update agent") { request, context, principal in
-            let id = try context.uuid("id")
             let update = try await request.decode(as: UpdateAgentRequest.self)
-            let agent = try await s.transaction { tx -> Agent in
-                guard let agent = try await AgentStore(sql: tx).update(id, name: update.name, clusterName: update.clusterName, status: update.status)
-                else {
-                    throw agentNotFound
-                }
-                try await s.audit(
-                    tx, principal, "agent.updated", resourceType: "agent", resourceID: id,
-                    details: .object([
-                        "name": .string(agent.name), "cluster_name": .string(agent.clusterName),
-                        "status": .string(agent.status),
-                    ]), request: request)
-                return agent
-            }
-            // A status change (e.g. deactivation) takes effect on the next request, not after the cache TTL.
-            if update.status != nil { s.authCache.evict(principal: .agent(id)) }
-            return try JSONResponse.encode(agent)
+            return try JSONResponse.encode(try await AgentService(s: s).update(try context.uuid("id"), update, by: ChangeActor(principal, request)))
         }
 
         api.add(.delete, "agents/:id", .admin(), failure: "Failed to delete agent") { request, context, principal in
-            let id = try context.uuid("id")
-            let oldHash = try await s.transaction { tx -> String in
-                guard let hash = try await AgentStore(sql: tx).softDelete(id) else { throw agentNotFound }
-                try await ResourceEvents.agentDeregistered(tx, id: id)
-                try await s.audit(tx, principal, "agent.deleted", resourceType: "agent", resourceID: id, request: request)
-                try await s.audit(tx, principal, "pak.deleted", resourceType: "agent", resourceID: id, request: request)
-                return hash
-            }
-            s.authCache.evict(oldHash)
-            s.authCache.evict(principal: .agent(id))
+            try await AgentService(s: s).delete(try context.uuid("id"), by: ChangeActor(principal, request))
             return JSONResponse.empty(.noContent)
         }
 
         api.add(.post, "agents/:id/rotate-pak", .adminOrAgentSelf(), failure: "Failed to rotate agent PAK") { request, context, principal in
-            let id = try context.uuid("id")
-            let key = s.pakGenerator.generate()
-            let (oldHash, agent) = try await s.transaction { tx in
-                guard let rotated = try await AgentStore(sql: tx).rotateKey(id, newHash: key.hash) else { throw agentNotFound }
-                try await s.audit(
-                    tx, principal, "pak.rotated", resourceType: "agent", resourceID: id,
-                    details: .object(["agent_name": .string(rotated.agent.name)]), request: request)
-                return (rotated.oldHash, rotated.agent)
-            }
-            s.authCache.evict(oldHash)
-            return try JSONResponse.encode(RotateAgentPakResponse(agent: agent, pak: key.pak))
+            let rotated = try await AgentService(s: s).rotateKey(try context.uuid("id"), by: ChangeActor(principal, request))
+            return try JSONResponse.encode(RotateAgentPakResponse(agent: rotated.agent, pak: rotated.pak))
         }
 
         api.add(.post, "agents/:id/heartbeat", .agentSelf(), failure: "Failed to record agent heartbeat") { _, context, _ in
@@ -112,7 +68,7 @@ enum AgentRoutes {
         }
     }
 
-    static let agentNotFound = APIError(.agentNotFound, "Agent not found")
+    static let agentNotFound = AgentService.notFound
 
     /// GET /agents/?name=&cluster_name=: the admin, or the agent that is found. The parameters are
     /// checked before the role, as in the original.

@@ -17,9 +17,8 @@ enum DeploymentObjectRoutes {
             request, context, principal in
             let stack = try await StackRoutes.ownedStack(context, principal, s)
             let new = try await request.decode(as: CreateDeploymentObjectRequest.self)
-            let object = try await s.transaction { tx in
-                try await createObject(tx, stackID: stack.id, yaml: new.yamlContent, isDeletionMarker: new.isDeletionMarker ?? false)
-            }
+            let object = try await StackService(s: s).addObject(
+                to: stack.id, yaml: new.yamlContent, isDeletionMarker: new.isDeletionMarker ?? false, by: ChangeActor(principal, request))
             return try JSONResponse.encode(object, status: .created)
         }
 
@@ -39,18 +38,5 @@ enum DeploymentObjectRoutes {
             }
             return try JSONResponse.encode(object)
         }
-    }
-
-    /// Inserts an object and its `deployment.created` event in the caller's transaction.
-    static func createObject(_ tx: Transaction, stackID: UUID, yaml: String, isDeletionMarker: Bool) async throws -> DeploymentObject {
-        let object = try await DeploymentObjectStore(sql: tx).create(stackID: stackID, yaml: yaml, isDeletionMarker: isDeletionMarker)
-        try await EventOutbox.emit(
-            BrokkrEvent(
-                eventType: "deployment.created",
-                data: .object([
-                    "deployment_object_id": .string(object.id.lowercasedString), "stack_id": .string(stackID.lowercasedString),
-                    "sequence_id": .int(Int64(object.sequenceID)),
-                ])), stackID: stackID, on: tx)
-        return object
     }
 }

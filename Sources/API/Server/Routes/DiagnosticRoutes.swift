@@ -11,21 +11,9 @@ enum DiagnosticRoutes {
             request, context, principal in
             let objectID = try context.uuid("id")
             let new = try await request.decode(as: CreateDiagnosticRequest.self)
-            let (agentID, requestedBy, retention) = (new.agentID, new.requestedBy, new.retentionMinutes ?? 60)
-            guard try await s.deploymentObjects.get(objectID) != nil else { throw APIError(.deploymentObjectNotFound, "Deployment object not found") }
-            guard try await s.agents.exists(agentID) else { throw AgentRoutes.agentNotFound }
-            let created = try await s.transaction { tx -> DiagnosticRequest in
-                let created = try await DiagnosticStore(sql: tx).create(
-                    deploymentObjectID: objectID, agentID: agentID,
-                    requestedBy: requestedBy, retentionMinutes: retention)
-                try await s.audit(
-                    tx, principal, "diagnostic.requested", resourceType: "diagnostic", resourceID: created.id,
-                    details: .object([
-                        "agent_id": .string(agentID.uuidString.lowercased()),
-                        "deployment_object_id": .string(objectID.uuidString.lowercased()),
-                    ]), request: request)
-                return created
-            }
+            let created = try await DiagnosticService(s: s).request(
+                objectID: objectID, agentID: new.agentID, requestedBy: new.requestedBy, retentionMinutes: new.retentionMinutes ?? 60,
+                by: ChangeActor(principal, request))
             return try JSONResponse.encode(created, status: .created)
         }
 
@@ -53,14 +41,7 @@ enum DiagnosticRoutes {
             let store = DiagnosticStore(sql: s.database)
             let diagnostic = try await assigned(context, principal, store, adminAllowed: false)
             let submitted = try await request.decode(as: SubmitDiagnosticResult.self)
-            let result = try await s.transaction { tx -> DiagnosticResult in
-                let store = DiagnosticStore(sql: tx)
-                guard try await store.transition(diagnostic.id, from: "claimed", to: "completed") != nil else {
-                    let now = try await store.get(diagnostic.id)
-                    throw APIError(.diagnosticNotClaimed, "Request status is \(now?.status ?? diagnostic.status), expected 'claimed'")
-                }
-                return try await store.addResult(requestID: diagnostic.id, submitted)
-            }
+            let result = try await DiagnosticService(s: s).submit(submitted, for: diagnostic)
             return try JSONResponse.encode(result, status: .created)
         }
     }

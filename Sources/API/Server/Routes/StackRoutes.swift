@@ -15,7 +15,6 @@ enum StackRoutes {
 
         api.add(.post, "stacks", .adminOrGenerator(.stackCreateDenied), failure: "Failed to create stack") { request, _, principal in
             let new = try await request.decode(as: NewStack.self)
-            let name = new.name
             let generatorID: UUID
             if let own = principal.generatorID {
                 generatorID = new.generatorID ?? own
@@ -25,21 +24,8 @@ enum StackRoutes {
                 generatorID = id
             }
             guard try await s.generators.exists(generatorID) else { throw unknownGenerator }
-            let stack = try await s.transaction { tx -> Stack in
-                let stack = try await StackStore(sql: tx).create(name: name, description: new.description, generatorID: generatorID)
-                try await s.audit(
-                    tx, principal, "stack.created", resourceType: "stack", resourceID: stack.id,
-                    details: .object(["name": .string(name), "generator_id": .string(generatorID.uuidString.lowercased())]),
-                    request: request)
-                try await EventOutbox.emit(
-                    BrokkrEvent(
-                        eventType: "stack.created",
-                        data: .object([
-                            "stack_id": .string(stack.id.lowercasedString), "name": .string(name),
-                            "created_at": .string(RFC3339.string(from: stack.createdAt)),
-                        ])), stackID: stack.id, on: tx)
-                return stack
-            }
+            let stack = try await StackService(s: s).create(
+                name: new.name, description: new.description, generatorID: generatorID, by: ChangeActor(principal, request))
             return try JSONResponse.encode(stack, status: .created)
         }
 
@@ -57,34 +43,14 @@ enum StackRoutes {
                 throw APIError(.stackGeneratorMismatch, "A generator can only own its own stacks")
             }
             guard try await s.generators.exists(generatorID) else { throw unknownGenerator }
-            let stack = try await s.transaction { tx -> Stack in
-                guard
-                    let stack = try await StackStore(sql: tx).update(
-                        current.id, name: name, description: update.description, generatorID: generatorID)
-                else {
-                    throw stackNotFound
-                }
-                try await s.audit(
-                    tx, principal, "stack.updated", resourceType: "stack", resourceID: current.id,
-                    details: .object(["name": .string(name)]), request: request)
-                return stack
-            }
+            let stack = try await StackService(s: s).update(
+                current.id, name: name, description: update.description, generatorID: generatorID, by: ChangeActor(principal, request))
             return try JSONResponse.encode(stack)
         }
 
         api.add(.delete, "stacks/:id", .resourceChecked, failure: "Failed to delete stack") { request, context, principal in
             let stack = try await ownedStack(context, principal, s)
-            try await s.transaction { tx in
-                guard try await StackStore(sql: tx).softDelete(stack.id) else { throw stackNotFound }
-                try await s.audit(tx, principal, "stack.deleted", resourceType: "stack", resourceID: stack.id, request: request)
-                try await EventOutbox.emit(
-                    BrokkrEvent(
-                        eventType: "stack.deleted",
-                        data: .object([
-                            "stack_id": .string(stack.id.uuidString.lowercased()), "deleted_at": .string(RFC3339.string(from: Date())),
-                        ])), stackID: stack.id, on: tx)
-                try await ResourceEvents.deploymentsDeleted(tx)
-            }
+            try await StackService(s: s).delete(stack.id, by: ChangeActor(principal, request))
             return JSONResponse.empty(.noContent)
         }
 
@@ -106,7 +72,7 @@ enum StackRoutes {
         ).register(api)
     }
 
-    static let stackNotFound = APIError(.stackNotFound, "Stack not found")
+    static let stackNotFound = StackService.notFound
     static let unknownGenerator = APIError(
         .foreignKeyViolation, "generator_id does not name a generator",
         details: ["constraint": .string("stacks_generator_id_fkey")])

@@ -20,21 +20,10 @@ enum WebhookRoutes {
 
         api.add(.post, "webhooks", admin, failure: "Failed to create webhook subscription") { request, _, principal in
             let input = try await request.decode(as: CreateWebhookRequest.self)
-            let fields = try WebhookRequests.fields(input)
-            let cipher = try s.webhookCipher()
-            let secret = WebhookSignature.newSecret()
-            let encrypted = WebhookSubscriptionStore.Encrypted(
-                url: try cipher.encrypt(input.url), authHeader: try input.authHeader.map { try cipher.encrypt($0) },
-                signingSecret: try cipher.encrypt(secret))
-            let created = try await s.transaction { tx -> WebhookResponse in
-                let created = try await WebhookSubscriptionStore(sql: tx).create(fields, encrypted, createdBy: principal.actorType)
-                try await s.audit(
-                    tx, principal, "webhook.created", resourceType: "webhook_subscription", resourceID: created.id,
-                    details: .object(["name": .string(fields.name), "event_types": .array(fields.eventTypes.map(JSONValue.string))]),
-                    request: request)
-                return created
-            }
-            return try JSONResponse.encode(CreatedWebhookResponse(subscription: created, signingSecret: secret), status: .created)
+            let created = try await WebhookService(s: s).create(
+                try WebhookRequests.fields(input), url: input.url, authHeader: input.authHeader, by: ChangeActor(principal, request))
+            return try JSONResponse.encode(
+                CreatedWebhookResponse(subscription: created.subscription, signingSecret: created.signingSecret), status: .created)
         }
 
         api.add(.get, "webhooks/:id", admin, failure: "Failed to fetch webhook subscription") { _, context, _ in
@@ -45,22 +34,11 @@ enum WebhookRoutes {
         api.add(.put, "webhooks/:id", admin, failure: "Failed to update webhook subscription") { request, context, principal in
             let id = try context.uuid("id")
             let update = try WebhookRequests.update(try await request.decode(as: UpdateWebhookRequest.self), cipher: try s.webhookCipher())
-            let updated = try await s.transaction { tx -> WebhookResponse in
-                guard let updated = try await WebhookSubscriptionStore(sql: tx).update(id, update) else { throw notFound }
-                try await s.audit(
-                    tx, principal, "webhook.updated", resourceType: "webhook_subscription", resourceID: id,
-                    details: .object(["name": .string(updated.name), "enabled": .bool(updated.enabled)]), request: request)
-                return updated
-            }
-            return try JSONResponse.encode(updated)
+            return try JSONResponse.encode(try await WebhookService(s: s).update(id, update, by: ChangeActor(principal, request)))
         }
 
         api.add(.delete, "webhooks/:id", admin, failure: "Failed to delete webhook subscription") { request, context, principal in
-            let id = try context.uuid("id")
-            try await s.transaction { tx in
-                guard try await WebhookSubscriptionStore(sql: tx).delete(id) else { throw notFound }
-                try await s.audit(tx, principal, "webhook.deleted", resourceType: "webhook_subscription", resourceID: id, request: request)
-            }
+            try await WebhookService(s: s).delete(try context.uuid("id"), by: ChangeActor(principal, request))
             return JSONResponse.empty(.noContent)
         }
 
@@ -76,27 +54,13 @@ enum WebhookRoutes {
         }
 
         api.add(.post, "webhooks/:id/test", admin, failure: "Failed to queue test delivery") { _, context, _ in
-            let id = try context.uuid("id")
-            guard let target = try await s.webhookSubscriptions.deliverySettings(id) else { throw notFound }
-            do { _ = try s.webhookCipher().decrypt(target.urlEncrypted) } catch {
-                throw APIError(.internalError, "Failed to decrypt webhook URL")
-            }
-            let event = BrokkrEvent(
-                eventType: BrokkrEventType.test,
-                data: .object([
-                    "message": .string("This is a test webhook delivery from Brokkr"), "subscription_id": .string(id.lowercasedString),
-                ]))
-            let deliveryID = try await s.transaction { tx in
-                try await WebhookDeliveryStore(sql: tx).enqueueTest(
-                    event, subscriptionID: id, targetLabels: target.targetLabels,
-                    maxRetries: target.maxRetries)
-            }
+            let queued = try await WebhookService(s: s).queueTest(try context.uuid("id"))
             return try JSONResponse.encode(
-                WebhookTestResponse(success: true, message: "Test delivery queued", deliveryID: deliveryID, eventID: event.id))
+                WebhookTestResponse(success: true, message: "Test delivery queued", deliveryID: queued.deliveryID, eventID: queued.eventID))
         }
     }
 
-    static let notFound = APIError(.webhookNotFound, "Webhook subscription not found")
+    static let notFound = WebhookService.notFound
 
     static func nonNegative(_ raw: Substring?, _ name: String) throws -> Int? {
         guard let raw else { return nil }

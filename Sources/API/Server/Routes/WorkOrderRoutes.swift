@@ -3,11 +3,10 @@ import BrokkrQueue
 import Foundation
 import Hummingbird
 
-/// /work-orders, /work-order-log and an agent's pending work orders (docs/webhooks-and-work-orders.md).
-/// Claims and completions are single conditional statements in one transaction with their event and
-/// audit entry; the API never waits for, retries or sends anything itself.
+/// /work-orders, /work-order-log and an agent's pending work orders (docs/webhooks-and-work-orders.md);
+/// changes go through `WorkOrderService`.
 enum WorkOrderRoutes {
-    static let workOrderNotFound = APIError(.workOrderNotFound, "Work order not found")
+    static let workOrderNotFound = WorkOrderService.notFound
 
     static func register(_ api: APIRoutes, _ s: BrokerServices) {
         let admin = AccessPolicy.admin()
@@ -20,20 +19,7 @@ enum WorkOrderRoutes {
 
         api.add(.post, "work-orders", admin, failure: "Failed to create work order") { request, _, principal in
             let order = WorkOrderRequests.newOrder(try await request.decode(as: CreateWorkOrderRequest.self))
-            let created = try await s.transaction { tx -> WorkOrder in
-                let created = try await WorkOrderStore(sql: tx).create(order)
-                let id = created.id
-                try await EventOutbox.emit(
-                    BrokkrEvent(
-                        eventType: "workorder.created",
-                        data: .object([
-                            "work_order_id": .string(id.lowercasedString), "work_type": .string(order.workType), "status": .string("PENDING"),
-                        ])), on: tx)
-                try await s.audit(
-                    tx, principal, "workorder.created", resourceType: "work_order", resourceID: id,
-                    details: .object(["work_type": .string(order.workType)]), request: request)
-                return created
-            }
+            let created = try await WorkOrderService(s: s).create(order, by: ChangeActor(principal, request))
             return try JSONResponse.encode(created, status: .created)
         }
 
@@ -52,17 +38,7 @@ enum WorkOrderRoutes {
             let id = try context.uuid("id")
             let agentID = try await request.decode(as: ClaimWorkOrderRequest.self).agentID
             if let caller = principal.agentID, caller != agentID { throw APIError(.agentPakMismatch, "An agent can only claim for itself") }
-            let order = try await s.transaction { tx -> WorkOrder in
-                switch try await WorkOrderStore(sql: tx).claim(id, agentID: agentID) {
-                case .claimed(let order):
-                    try await s.audit(
-                        tx, principal, "workorder.claimed", resourceType: "work_order", resourceID: id,
-                        details: .object(["agent_id": .string(agentID.lowercasedString)]), request: request)
-                    return order
-                case .notClaimable: throw APIError(.workOrderNotClaimable, "Work order not found or not claimable")
-                case .alreadyClaimed: throw APIError(.workOrderAlreadyClaimed, "Work order already claimed")
-                }
-            }
+            let order = try await WorkOrderService(s: s).claim(id, for: agentID, by: ChangeActor(principal, request))
             return try JSONResponse.encode(order)
         }
 
@@ -70,29 +46,12 @@ enum WorkOrderRoutes {
             request, context, principal in
             let id = try context.uuid("id")
             let body = try await RequestBytes.read(request)
-            return try await s.transaction { tx -> Response in
-                guard let order = try await WorkOrderStore(sql: tx).lockActive(id) else {
-                    throw workOrderNotFound
-                }
-                // Only the claiming agent (or the admin) reports; unlike the original, a caller without
-                // an agent identity never passes on an unclaimed order.
-                guard principal.isAdmin || (principal.agentID != nil && principal.agentID == order.claimedBy) else {
-                    throw APIError(.workOrderNotClaimedByAgent, "Only the agent that claimed the work order may complete it")
-                }
-                let completion = try RequestBytes.decode(CompleteWorkOrderRequest.self, from: body)
-                let success = completion.success
-                let message = completion.message ?? (success ? nil : "Unknown error")
-                let retryable = completion.retryable ?? true
-                let outcome = try await WorkOrderStore(sql: tx).complete(order, success: success, message: message, retryable: retryable)
-                var details: [String: JSONValue] = ["success": .bool(success), "message": message.map(JSONValue.string) ?? .null]
-                if outcome == .retryScheduled { details["retry_scheduled"] = .bool(true) }
-                try await s.audit(
-                    tx, principal, success ? "workorder.completed" : "workorder.failed", resourceType: "work_order",
-                    resourceID: id, details: .object(details), request: request)
-                switch outcome {
-                case .logged(let entry): return try JSONResponse.encode(entry)
-                case .retryScheduled: return try JSONResponse.encode(WorkOrderRetryScheduled(), status: .accepted)
-                }
+            let outcome = try await WorkOrderService(s: s).complete(
+                id, caller: principal, report: { try RequestBytes.decode(CompleteWorkOrderRequest.self, from: body) },
+                by: ChangeActor(principal, request))
+            switch outcome {
+            case .logged(let entry): return try JSONResponse.encode(entry)
+            case .retryScheduled: return try JSONResponse.encode(WorkOrderRetryScheduled(), status: .accepted)
             }
         }
 
