@@ -146,6 +146,7 @@ let package = Package(
         .target(
             name: "KubeEmulator",
             dependencies: [
+                "BrokkrCommon",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
@@ -166,7 +167,7 @@ let package = Package(
         ),
         .testTarget(
             name: "KubeEmulatorTests",
-            dependencies: ["KubeEmulator", .product(name: "AsyncHTTPClient", package: "async-http-client")],
+            dependencies: ["KubeEmulator", "BrokkrCommon", .product(name: "AsyncHTTPClient", package: "async-http-client")],
             path: "Tests/KubeEmulatorTests"
         ),
         // Hostile-input bounds of the Common libraries (templates, YAML, JSON Schema), without the rest.

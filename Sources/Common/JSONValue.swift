@@ -12,9 +12,18 @@ public enum JSONValue: Sendable, Hashable {
     case array([JSONValue])
     case object([String: JSONValue])
 
+    /// The member `key` of an object (nil for other values); setting it on an object adds, replaces
+    /// or (with nil) removes the member, and does nothing on other values.
     public subscript(key: String) -> JSONValue? {
-        if case .object(let o) = self { return o[key] }
-        return nil
+        get {
+            if case .object(let o) = self { return o[key] }
+            return nil
+        }
+        set {
+            guard case .object(var o) = self else { return }
+            o[key] = newValue
+            self = .object(o)
+        }
     }
 
     public var stringValue: String? {
@@ -57,6 +66,10 @@ extension JSONValue {
         try parse(Array(text.utf8))
     }
 
+    public static func parse(_ data: Data) throws -> JSONValue {
+        try parse([UInt8](data))
+    }
+
     public static func parse(_ bytes: [UInt8]) throws -> JSONValue {
         var parser = JSONByteParser(bytes: bytes)
         parser.skipWhitespace()
@@ -66,46 +79,62 @@ extension JSONValue {
         return value
     }
 
-    /// Compact JSON text with object keys sorted, so equal values serialise identically.
-    public func serialized() -> String {
+    /// How a double without a fractional part is written: `1.0` (JSON Schema and Tera keep integers
+    /// and floats apart) or `1`, as Go's encoding/json (the Kubernetes API server) writes it.
+    public enum IntegralDoubles: Sendable {
+        case withFraction, asIntegers
+    }
+
+    /// JSON text with object keys sorted, so equal values serialise identically: compact, or indented
+    /// by two spaces when `pretty`.
+    public func serialized(pretty: Bool = false, integralDoubles: IntegralDoubles = .withFraction) -> String {
         var out = ""
-        write(to: &out)
+        write(to: &out, pretty: pretty, integralDoubles: integralDoubles, indent: 0)
         return out
     }
 
-    private func write(to out: inout String) {
+    private func write(to out: inout String, pretty: Bool, integralDoubles: IntegralDoubles, indent: Int) {
+        func newline(_ level: Int) { if pretty { out += "\n" + String(repeating: "  ", count: level) } }
         switch self {
         case .null: out += "null"
         case .bool(let b): out += b ? "true" : "false"
         case .int(let i): out += String(i)
-        case .double(let d): out += JSONValue.format(d)
+        case .double(let d): out += JSONValue.format(d, integralDoubles)
         case .string(let s): JSONValue.writeString(s, to: &out)
         case .array(let a):
             out += "["
             for (i, v) in a.enumerated() {
                 if i > 0 { out += "," }
-                v.write(to: &out)
+                newline(indent + 1)
+                v.write(to: &out, pretty: pretty, integralDoubles: integralDoubles, indent: indent + 1)
             }
+            if !a.isEmpty { newline(indent) }
             out += "]"
         case .object(let o):
             out += "{"
             for (i, k) in o.keys.sorted().enumerated() {
                 if i > 0 { out += "," }
+                newline(indent + 1)
                 JSONValue.writeString(k, to: &out)
-                out += ":"
-                o[k]!.write(to: &out)
+                out += pretty ? ": " : ":"
+                o[k]!.write(to: &out, pretty: pretty, integralDoubles: integralDoubles, indent: indent + 1)
             }
+            if !o.isEmpty { newline(indent) }
             out += "}"
         }
     }
 
-    static func format(_ d: Double) -> String {
+    static func format(_ d: Double, _ integralDoubles: IntegralDoubles = .withFraction) -> String {
         guard d.isFinite else { return "null" }
-        if d == d.rounded(), abs(d) < 1e16 { return String(format: "%.1f", d) }
-        return "\(d)"
+        switch integralDoubles {
+        case .withFraction where d == d.rounded() && abs(d) < 1e16: return String(format: "%.1f", d)
+        case .asIntegers where d == d.rounded() && abs(d) < 1e15: return String(Int64(d))
+        default: return "\(d)"
+        }
     }
 
     /// Appends `s` as a JSON string literal (quoted and escaped).
+    /// A switch, not `String.escaped`'s table: this runs for every string of every response.
     public static func writeString(_ s: String, to out: inout String) {
         out += "\""
         for scalar in s.unicodeScalars {
@@ -326,6 +355,23 @@ private struct JSONByteParser {
 }
 
 // MARK: - Codable, so JSONValue can sit inside request and response models
+
+extension JSONValue: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, ExpressibleByBooleanLiteral,
+    ExpressibleByArrayLiteral, ExpressibleByDictionaryLiteral, ExpressibleByNilLiteral, ExpressibleByFloatLiteral
+{
+    public init(stringLiteral value: String) { self = .string(value) }
+    public init(integerLiteral value: Int64) { self = .int(value) }
+    public init(booleanLiteral value: Bool) { self = .bool(value) }
+    public init(arrayLiteral elements: JSONValue...) { self = .array(elements) }
+    public init(dictionaryLiteral elements: (String, JSONValue)...) { self = .object(Dictionary(elements) { _, last in last }) }
+    public init(nilLiteral: ()) { self = .null }
+    public init(floatLiteral value: Double) { self = .double(value) }
+}
+
+extension JSONValue: CustomStringConvertible {
+    /// The compact serialisation.
+    public var description: String { serialized() }
+}
 
 extension JSONValue: Codable {
     public init(from decoder: Decoder) throws {

@@ -20,12 +20,25 @@ extension Database {
         _ body: (Database) async throws -> T
     ) async throws -> T {
         let database = try Database(settings, poolSize: poolSize, logger: logger)
-        let group = ServiceGroup(services: [database], logger: logger)
+        let (started, signal) = AsyncStream<Void>.makeStream()
+        let group = ServiceGroup(services: [StartSignalling(database: database, signal: signal)], logger: logger)
         async let running: Void = group.run()
+        for await _ in started {}  // the pool's run loop is starting: leases will be served
         let result: Result<T, any Error>
         do { result = .success(try await body(database)) } catch { result = .failure(error) }
         await group.triggerGracefulShutdown()
         try await running
         return try result.get()
+    }
+}
+
+/// The pool as a service that says when its run loop starts.
+private struct StartSignalling: Service {
+    let database: Database
+    let signal: AsyncStream<Void>.Continuation
+
+    func run() async {
+        signal.finish()
+        await database.run()
     }
 }

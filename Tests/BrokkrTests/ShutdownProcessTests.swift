@@ -1,3 +1,4 @@
+import BrokkrQueue
 import Foundation
 import XCTest
 
@@ -46,6 +47,29 @@ final class ShutdownProcessTests: XCTestCase {
                 let status = try await process.waitForExit(timeout: .seconds(5))
                 XCTAssertEqual(status, 0, "\(process.process.executableURL!.lastPathComponent) exits 0 within 5 s of SIGTERM: \(process.output)")
             }
+        }
+    }
+
+    /// `--once` (cron jobs): migrates, runs each sweep until idle, and exits 0.
+    func testOnceRunsTheSweepsUntilIdleAndExitsZero() async throws {
+        let schema = TestDatabase.uniqueSchema()
+        try await TestDatabase.withMigratedDatabase(schema: schema) { database, _ in
+            try await database.withTransaction { tx in
+                for n in 0..<3 {
+                    try await AuditOutbox.write(
+                        AuditEntry(actorType: "system", actorID: nil, action: "test.once.\(n)", resourceType: "system", resourceID: nil), on: tx)
+                }
+            }
+            let worker = try ChildProcess(
+                product: "brokkr-audit", arguments: ["--once"],
+                environment: [
+                    "BROKKR__DATABASE__URL": TestDatabase.url, "BROKKR__DATABASE__SCHEMA": schema, "BROKKR__LOG__LEVEL": "info",
+                    "PATH": "/usr/bin:/bin",
+                ])
+            let status = try await worker.waitForExit(timeout: .seconds(20))
+            XCTAssertEqual(status, 0, worker.output)
+            let moved = try await database.query("SELECT count(*)::int FROM audit_logs WHERE action LIKE 'test.once.%'").decode(Int.self)
+            for try await count in moved { XCTAssertEqual(count, 3, "every outbox entry moved before the exit") }
         }
     }
 }

@@ -1,3 +1,4 @@
+import BrokkrCommon
 import Foundation
 import Testing
 
@@ -6,8 +7,8 @@ import Testing
 /// The calls the Brokkr agent makes (spec 06 §6, §8-§10, §14), made the way kube-rs makes them.
 @Suite struct AgentFlowTests {
     /// kube-rs `Discovery::run`: every served group version and its recommended (non-subresource) resources.
-    static func discover(_ api: API) async throws -> [(path: String, resource: KubeJSON)] {
-        var out: [(String, KubeJSON)] = []
+    static func discover(_ api: API) async throws -> [(path: String, resource: JSONValue)] {
+        var out: [(String, JSONValue)] = []
         let core = try await api.get("/api").json
         for v in core["versions"]?.arrayValue ?? [] {
             let list = try await api.get("/api/\(v.stringValue!)").json
@@ -28,8 +29,8 @@ import Testing
         return out
     }
 
-    static func annotated(_ yaml: String, stack: String, checksum: String) throws -> KubeJSON {
-        var obj = try KubeJSON.parseYAML(yaml)
+    static func annotated(_ yaml: String, stack: String, checksum: String) throws -> JSONValue {
+        var obj = try JSONValue.parseYAML(yaml)
         obj.setValue(
             [
                 "k8s.brokkr.io/stack": .string(stack), "k8s.brokkr.io/deployment-checksum": .string(checksum),
@@ -39,7 +40,7 @@ import Testing
         return obj
     }
 
-    static func objectPath(_ obj: KubeJSON, _ discovery: [(path: String, resource: KubeJSON)]) throws -> String {
+    static func objectPath(_ obj: JSONValue, _ discovery: [(path: String, resource: JSONValue)]) throws -> String {
         let apiVersion = obj["apiVersion"]!.stringValue!
         let kind = obj["kind"]!.stringValue!
         let base = apiVersion.contains("/") ? "/apis/\(apiVersion)" : "/api/\(apiVersion)"
@@ -53,12 +54,12 @@ import Testing
     }
 
     func ssa(
-        _ api: API, _ obj: KubeJSON, _ discovery: [(path: String, resource: KubeJSON)], manager: String = "brokkr-controller", dryRun: Bool = false
+        _ api: API, _ obj: JSONValue, _ discovery: [(path: String, resource: JSONValue)], manager: String = "brokkr-controller", dryRun: Bool = false
     ) async throws -> API.Reply {
         let path = try Self.objectPath(obj, discovery)
         return try await api.request(
             "PATCH", path + "?fieldManager=\(manager)&force=true" + (dryRun ? "&dryRun=All" : ""),
-            body: obj.serialized(), contentType: "application/apply-patch+yaml")
+            body: obj.kubeSerialized(), contentType: "application/apply-patch+yaml")
     }
 
     @Test func deployValidatePruneAndDeletionMarker() async throws {
@@ -95,7 +96,7 @@ import Testing
             // and no owner references.
             func prune(stack: String, checksum: String) async throws -> [Int] {
                 var statuses: [Int] = []
-                var matches: [(String, KubeJSON)] = []
+                var matches: [(String, JSONValue)] = []
                 for (base, r) in discovery where (r["verbs"]?.arrayValue ?? []).contains("list") {
                     let list = try await api.get("\(base)/\(r["name"]!.stringValue!)")
                     for item in list.json["items"]?.arrayValue ?? [] {
@@ -163,7 +164,7 @@ import Testing
     @Test func diagnosticsHealthAndShipwrightBuild() async throws {
         try await withAPI { api, emu in
             let discovery = try await Self.discover(api)
-            let pod: KubeJSON = [
+            let pod: JSONValue = [
                 "apiVersion": "v1", "kind": "Pod",
                 "metadata": ["name": "api-0", "namespace": "default", "labels": ["brokkr.io/deployment-object-id": "do-9"]],
                 "spec": ["containers": [["name": "main", "image": "app:1"]], "initContainers": [["name": "init", "image": "init:1"]]],
@@ -190,17 +191,17 @@ import Testing
             #expect(logs.body.hasPrefix("line 51\n"))
 
             // Shipwright: CRDs discoverable, Build applied, BuildRun created and polled.
-            for doc in try KubeJSON.parseYAMLDocuments(shipwrightCRDs) {
+            for doc in try JSONValue.parseYAMLDocuments(shipwrightCRDs) {
                 #expect(try await ssa(api, doc, discovery).status == 201)
             }
             let discovery2 = try await Self.discover(api)
             #expect(discovery2.contains { $0.path == "/apis/shipwright.io/v1beta1" && $0.resource["kind"] == "BuildRun" })
-            let build: KubeJSON = [
+            let build: JSONValue = [
                 "apiVersion": "shipwright.io/v1beta1", "kind": "Build", "metadata": ["name": "app", "namespace": "default"],
                 "spec": ["source": ["type": "Git", "git": ["url": "https://example.com/x.git"]]],
             ]
             #expect(try await ssa(api, build, discovery2, manager: "brokkr-agent").status == 201)
-            let run: KubeJSON = [
+            let run: JSONValue = [
                 "apiVersion": "shipwright.io/v1beta1", "kind": "BuildRun",
                 "metadata": [
                     "name": "app-1234abcd", "namespace": "default",

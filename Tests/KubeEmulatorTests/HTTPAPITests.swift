@@ -1,3 +1,4 @@
+import BrokkrCommon
 import Foundation
 import Testing
 
@@ -5,8 +6,8 @@ import Testing
 
 /// Direct HTTP calls for what kubectl does not exercise.
 @Suite struct HTTPAPITests {
-    static func pod(_ name: String, labels: [String: String] = [:], namespace: String = "default", containers: [String] = ["app"]) -> KubeJSON {
-        var l: [String: KubeJSON] = [:]
+    static func pod(_ name: String, labels: [String: String] = [:], namespace: String = "default", containers: [String] = ["app"]) -> JSONValue {
+        var l: [String: JSONValue] = [:]
         for (k, v) in labels { l[k] = .string(v) }
         return [
             "apiVersion": "v1", "kind": "Pod",
@@ -38,7 +39,7 @@ import Testing
             #expect(cs["restartCount"] == 7)
 
             // PATCH /status (merge) with ImagePullBackOff; a spec change in the same patch is ignored.
-            let patch: KubeJSON = [
+            let patch: JSONValue = [
                 "spec": ["activeDeadlineSeconds": 5],
                 "status": [
                     "phase": "Pending",
@@ -159,7 +160,7 @@ import Testing
                     deploymentYAML(replicas: 2, namespace: "default", name: name))
                 #expect(r.status == 201, "\(r.body)")
             }
-            func pods(_ app: String) -> [KubeJSON] {
+            func pods(_ app: String) -> [JSONValue] {
                 emu.cluster.list(apiVersion: "v1", kind: "Pod", namespace: "default", labelSelector: "app=\(app)")
             }
             try await deploy("orphan")
@@ -190,7 +191,7 @@ import Testing
             #expect(emu.cluster.get(apiVersion: "apps/v1", kind: "Deployment", namespace: "default", name: "fg") == nil)
 
             // batch/v1 Jobs orphan their pods unless told otherwise, as the real API does.
-            let job: KubeJSON = [
+            let job: JSONValue = [
                 "apiVersion": "batch/v1", "kind": "Job", "metadata": ["name": "once"],
                 "spec": ["template": ["spec": ["restartPolicy": "Never", "containers": [["name": "main", "image": "busybox"]]]]],
             ]
@@ -223,7 +224,7 @@ import Testing
             #expect(missing.json["details"]?["group"] == "apps")
             #expect(missing.json["details"]?["kind"] == "deployments")
 
-            let cm: KubeJSON = ["apiVersion": "v1", "kind": "ConfigMap", "metadata": ["name": "c"], "data": ["a": "1"]]
+            let cm: JSONValue = ["apiVersion": "v1", "kind": "ConfigMap", "metadata": ["name": "c"], "data": ["a": "1"]]
             #expect(try await api.post("/api/v1/namespaces/default/configmaps", cm).status == 201)
             let dup = try await api.post("/api/v1/namespaces/default/configmaps", cm)
             #expect(dup.status == 409)
@@ -470,7 +471,7 @@ import Testing
 
     @Test func jobControllerAndCompletion() async throws {
         try await withAPI { api, emu in
-            let job: KubeJSON = [
+            let job: JSONValue = [
                 "apiVersion": "batch/v1", "kind": "Job", "metadata": ["name": "migrate"],
                 "spec": [
                     "backoffLimit": 0, "template": ["spec": ["restartPolicy": "Never", "containers": [["name": "main", "image": "busybox"]]]],
@@ -512,7 +513,7 @@ import Testing
 
     @Test func finalizersDelayDeletion() async throws {
         try await withAPI { api, emu in
-            let cm: KubeJSON = ["apiVersion": "v1", "kind": "ConfigMap", "metadata": ["name": "held", "finalizers": ["example.com/hold"]]]
+            let cm: JSONValue = ["apiVersion": "v1", "kind": "ConfigMap", "metadata": ["name": "held", "finalizers": ["example.com/hold"]]]
             #expect(try await api.post("/api/v1/namespaces/default/configmaps", cm).status == 201)
             let del = try await api.delete("/api/v1/namespaces/default/configmaps/held")
             #expect(del.status == 200)
@@ -694,7 +695,7 @@ import Testing
             async let watched = api.get("/api/v1/namespaces/default/configmaps?watch=true&timeoutSeconds=1&fieldSelector=metadata.name%3Dw1")
             try await Task.sleep(nanoseconds: 300_000_000)
             _ = try await api.delete("/api/v1/namespaces/default/configmaps/w1")
-            let lines = try await watched.body.split(separator: "\n").compactMap { try? KubeJSON.parse(String($0)) }
+            let lines = try await watched.body.split(separator: "\n").compactMap { try? JSONValue.parse(String($0)) }
             #expect(lines.map { $0["type"] } == ["ADDED", "DELETED"])
             #expect(lines.allSatisfy { $0["object"]?["metadata"]?["name"] == "w1" })
         }

@@ -1,3 +1,4 @@
+import BrokkrCommon
 import Foundation
 import Testing
 
@@ -41,9 +42,9 @@ struct KubectlRulesTests {
     }
 
     /// The Status kubectl's request got, from the emulator's request log.
-    static func lastFailure(_ emu: KubeEmulator) throws -> KubeJSON {
+    static func lastFailure(_ emu: KubeEmulator) throws -> JSONValue {
         let failed = try #require(emu.cluster.requests().last { $0.status == 422 })
-        return try KubeJSON.parse(
+        return try JSONValue.parse(
             emu.cluster.handle(
                 KubeRequest(
                     method: failed.method, url: failed.path + "?fieldManager=kubectl&dryRun=All",

@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import BrokkrCommon
 import Foundation
 import NIOCore
 import Testing
@@ -75,10 +76,10 @@ final class Kubectl: Sendable {
     }
 
     /// Runs kubectl and parses its standard output as JSON; fails the test if kubectl failed.
-    func json(_ args: String...) async throws -> KubeJSON {
+    func json(_ args: String...) async throws -> JSONValue {
         let r = try await run(args)
         #expect(r.code == 0, "kubectl \(args.joined(separator: " ")) failed: \(r.stderr)")
-        return try KubeJSON.parse(r.stdout)
+        return try JSONValue.parse(r.stdout)
     }
 }
 
@@ -91,7 +92,7 @@ struct API {
         var status: Int
         var contentType: String
         var body: String
-        var json: KubeJSON { (try? KubeJSON.parse(body)) ?? .null }
+        var json: JSONValue { (try? JSONValue.parse(body)) ?? .null }
     }
 
     func request(
@@ -114,13 +115,13 @@ struct API {
     }
 
     func get(_ path: String) async throws -> Reply { try await request("GET", path) }
-    func post(_ path: String, _ body: KubeJSON) async throws -> Reply { try await request("POST", path, body: body.serialized()) }
-    func put(_ path: String, _ body: KubeJSON) async throws -> Reply { try await request("PUT", path, body: body.serialized()) }
-    func delete(_ path: String, _ body: KubeJSON? = nil) async throws -> Reply {
-        try await request("DELETE", path, body: body?.serialized())
+    func post(_ path: String, _ body: JSONValue) async throws -> Reply { try await request("POST", path, body: body.kubeSerialized()) }
+    func put(_ path: String, _ body: JSONValue) async throws -> Reply { try await request("PUT", path, body: body.kubeSerialized()) }
+    func delete(_ path: String, _ body: JSONValue? = nil) async throws -> Reply {
+        try await request("DELETE", path, body: body?.kubeSerialized())
     }
-    func patch(_ path: String, _ body: KubeJSON, type: String = "application/merge-patch+json") async throws -> Reply {
-        try await request("PATCH", path, body: body.serialized(), contentType: type)
+    func patch(_ path: String, _ body: JSONValue, type: String = "application/merge-patch+json") async throws -> Reply {
+        try await request("PATCH", path, body: body.kubeSerialized(), contentType: type)
     }
     func apply(_ path: String, _ body: String, manager: String? = "test", force: Bool = false, dryRun: Bool = false) async throws -> Reply {
         var q: [String] = []

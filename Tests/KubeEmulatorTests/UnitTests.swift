@@ -1,3 +1,4 @@
+import BrokkrCommon
 import Foundation
 import Testing
 
@@ -35,7 +36,7 @@ import Testing
 
     @Test func fieldSelectors() throws {
         let s = try KubeFieldSelector.parse("metadata.name=a,status.phase!=Failed")
-        let obj: KubeJSON = ["metadata": ["name": "a"], "status": ["phase": "Running"]]
+        let obj: JSONValue = ["metadata": ["name": "a"], "status": ["phase": "Running"]]
         #expect(s.matches(obj))
         #expect(!(try KubeFieldSelector.parse("metadata.name==b")).matches(obj))
         #expect(try KubeFieldSelector.parse("spec.nodeName=").matches(obj))
@@ -45,16 +46,16 @@ import Testing
 @Suite struct JSONAndYAMLTests {
     @Test func roundTrips() throws {
         let text = #"{"a":[1,2.5,true,null,"x\n\"y\"\u00e9"],"b":{"c":-3}}"#
-        let v = try KubeJSON.parse(text)
+        let v = try JSONValue.parse(text)
         #expect(v["a"]?.arrayValue?[0] == .int(1))
         #expect(v["a"]?.arrayValue?[1] == .double(2.5))
         #expect(v["a"]?.arrayValue?[4] == .string("x\n\"y\"é"))
-        #expect(try KubeJSON.parse(v.serialized()) == v)
-        #expect(throws: KubeJSONParseError.self) { try KubeJSON.parse("{\"a\":}") }
+        #expect(try JSONValue.parse(v.kubeSerialized()) == v)
+        #expect(throws: JSONParseError.self) { try JSONValue.parse("{\"a\":}") }
     }
 
     @Test func yamlDocuments() throws {
-        let docs = try KubeJSON.parseYAMLDocuments(
+        let docs = try JSONValue.parseYAMLDocuments(
             """
             # comment only
             ---
@@ -80,24 +81,24 @@ import Testing
         #expect(docs[1]["enabled"] == .bool(true))
         #expect(docs[1]["nothing"] == .null)
         #expect(docs[1]["list"] == ["a", 1])
-        let back = try KubeJSON.parseYAML(docs[0].yamlString())
+        let back = try JSONValue.parseYAML(docs[0].yamlString())
         #expect(back == docs[0])
     }
 }
 
 @Suite struct MergeTests {
     @Test func mergePatch() {
-        let target: KubeJSON = ["a": 1, "b": ["c": 2, "d": 3], "e": [1, 2]]
+        let target: JSONValue = ["a": 1, "b": ["c": 2, "d": 3], "e": [1, 2]]
         let out = Merge.mergePatch(target, ["a": nil, "b": ["c": 9], "e": [3]])
         #expect(out == ["b": ["c": 9, "d": 3], "e": [3]])
     }
 
     @Test func strategicMergePatchMergesKeyedListsAndHonoursDirectives() {
-        let original: KubeJSON = [
+        let original: JSONValue = [
             "metadata": ["finalizers": ["a"]],
             "spec": ["containers": [["name": "app", "image": "v1", "env": [["name": "A", "value": "1"]]], ["name": "side", "image": "s"]]],
         ]
-        let patch: KubeJSON = [
+        let patch: JSONValue = [
             "metadata": ["finalizers": ["b"]],
             "spec": [
                 "$setElementOrder/containers": [["name": "side"], ["name": "app"]],
@@ -121,7 +122,7 @@ import Testing
     }
 
     @Test func jsonPatch() throws {
-        let doc: KubeJSON = ["a": ["b": [1, 2]], "c": "x"]
+        let doc: JSONValue = ["a": ["b": [1, 2]], "c": "x"]
         let out = try Merge.jsonPatch(
             doc,
             [
@@ -139,7 +140,7 @@ import Testing
 }
 
 @Suite struct FieldManagementTests {
-    static let deploy: KubeJSON = [
+    static let deploy: JSONValue = [
         "apiVersion": "apps/v1", "kind": "Deployment",
         "metadata": ["name": "x", "labels": ["app": "x"]],
         "spec": [
@@ -212,7 +213,7 @@ import Testing
     }
 
     @Test func customResourceListsAreAtomicUnlessTheSchemaSaysOtherwise() {
-        let schema: KubeJSON = [
+        let schema: JSONValue = [
             "type": "object",
             "properties": [
                 "spec": [
@@ -226,7 +227,7 @@ import Testing
                 ]
             ],
         ]
-        let obj: KubeJSON = ["spec": ["items": [["id": "a", "v": 1]], "tags": ["x", "y"]]]
+        let obj: JSONValue = ["spec": ["items": [["id": "a", "v": 1]], "tags": ["x", "y"]]]
         let set = FieldSets.fieldSet(of: obj, cursor: .schema(schema), topLevel: { _ in true })
         #expect(set.contains(["f:spec", "f:items", #"k:{"id":"a"}"#, "f:v"]))
         #expect(set.contains(["f:spec", "f:tags"]))
@@ -258,7 +259,7 @@ import Testing
     }
 
     @Test func podStatusPresets() {
-        let pod: KubeJSON = ["metadata": ["name": "p"], "spec": ["containers": [["name": "a", "image": "x:1"], ["name": "b", "image": "y"]]]]
+        let pod: JSONValue = ["metadata": ["name": "p"], "spec": ["containers": [["name": "a", "image": "x:1"], ["name": "b", "image": "y"]]]]
         let waiting = KubePodStatus.waiting(pod, reason: "ImagePullBackOff", container: "b")
         let cs = waiting["containerStatuses"]?.arrayValue ?? []
         #expect(cs[0]["state"]?["running"] != nil)
@@ -276,7 +277,7 @@ import Testing
     }
 
     @Test func jsonPathForPrinterColumns() {
-        let obj: KubeJSON = [
+        let obj: JSONValue = [
             "status": ["conditions": [["type": "Ready", "status": "False"], ["type": "Succeeded", "status": "True"]]], "spec": ["n": 3],
         ]
         #expect(JSONPathLite.evaluate(#".status.conditions[?(@.type=="Succeeded")].status"#, obj) == "True")

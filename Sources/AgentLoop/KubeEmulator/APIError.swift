@@ -1,3 +1,4 @@
+import BrokkrCommon
 import Foundation
 
 /// An error answered as a Kubernetes `Status` object.
@@ -5,9 +6,9 @@ public struct KubeAPIError: Error, Sendable, CustomStringConvertible {
     public var code: Int
     public var reason: String
     public var message: String
-    public var details: KubeJSON?
+    public var details: JSONValue?
 
-    public init(code: Int, reason: String, message: String, details: KubeJSON? = nil) {
+    public init(code: Int, reason: String, message: String, details: JSONValue? = nil) {
         self.code = code
         self.reason = reason
         self.message = message
@@ -16,8 +17,8 @@ public struct KubeAPIError: Error, Sendable, CustomStringConvertible {
 
     public var description: String { "\(code) \(reason): \(message)" }
 
-    public var status: KubeJSON {
-        var o: [String: KubeJSON] = [
+    public var status: JSONValue {
+        var o: [String: JSONValue] = [
             "kind": "Status",
             "apiVersion": "v1",
             "metadata": .object([:]),
@@ -35,8 +36,8 @@ public struct KubeAPIError: Error, Sendable, CustomStringConvertible {
         rt.group.isEmpty ? rt.plural : "\(rt.plural).\(rt.group)"
     }
 
-    static func details(_ rt: KubeResourceType, name: String, extra: [String: KubeJSON] = [:]) -> KubeJSON {
-        var o: [String: KubeJSON] = ["name": .string(name), "kind": .string(rt.plural)]
+    static func details(_ rt: KubeResourceType, name: String, extra: [String: JSONValue] = [:]) -> JSONValue {
+        var o: [String: JSONValue] = ["name": .string(name), "kind": .string(rt.plural)]
         if !rt.group.isEmpty { o["group"] = .string(rt.group) }
         for (k, v) in extra { o[k] = v }
         return .object(o)
@@ -98,7 +99,7 @@ public struct KubeAPIError: Error, Sendable, CustomStringConvertible {
         let kindQ = rt.group.isEmpty ? rt.kind : "\(rt.kind).\(rt.group)"
         let text = causes.map { $0.text }
         let joined = text.count == 1 ? text[0] : "[" + text.joined(separator: ", ") + "]"
-        var d: [String: KubeJSON] = [
+        var d: [String: JSONValue] = [
             "name": .string(name), "kind": .string(rt.kind),
             "causes": .array(causes.map { ["reason": .string($0.reason), "message": .string($0.message), "field": .string($0.field)] }),
         ]
@@ -112,7 +113,7 @@ public struct KubeFieldError: Sendable {
     public var field: String
     public var reason: String
     public var detail: String
-    public var badValue: KubeJSON?
+    public var badValue: JSONValue?
     /// The bad value as the server prints it, when JSON would not read like the real message.
     var renderedValue: String?
 
@@ -120,7 +121,7 @@ public struct KubeFieldError: Sendable {
         KubeFieldError(field: field, reason: "FieldValueRequired", detail: detail, badValue: nil)
     }
 
-    static func invalidValue(_ field: String, _ value: KubeJSON, _ detail: String) -> KubeFieldError {
+    static func invalidValue(_ field: String, _ value: JSONValue, _ detail: String) -> KubeFieldError {
         KubeFieldError(field: field, reason: "FieldValueInvalid", detail: detail, badValue: value)
     }
 
@@ -133,7 +134,7 @@ public struct KubeFieldError: Sendable {
         KubeFieldError(field: field, reason: "FieldValueForbidden", detail: detail, badValue: nil)
     }
 
-    static func typeMismatch(_ field: String, _ value: KubeJSON, expected: String) -> KubeFieldError {
+    static func typeMismatch(_ field: String, _ value: JSONValue, expected: String) -> KubeFieldError {
         KubeFieldError(
             field: field, reason: "FieldValueTypeInvalid",
             detail: "\(field) in body must be of type \(expected): \(value.jsonDescriptionForError)", badValue: value)
@@ -155,14 +156,14 @@ public struct KubeFieldError: Sendable {
     var text: String { "\(field): \(message)" }
 }
 
-extension KubeJSON {
+extension JSONValue {
     /// How Kubernetes prints a bad value: strings quoted, objects by type.
     var jsonDescriptionForError: String {
         switch self {
-        case .string(let s): return KubeJSON.string(s).serialized()
+        case .string(let s): return JSONValue.string(s).kubeSerialized()
         case .object: return "\"object\""
         case .array: return "\"array\""
-        default: return serialized()
+        default: return kubeSerialized()
         }
     }
 }

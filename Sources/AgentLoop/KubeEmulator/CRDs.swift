@@ -1,10 +1,11 @@
+import BrokkrCommon
 import Foundation
 
 /// Custom resource types served from the stored CRDs, once each CRD is established.
 extension KubeCluster {
     static let crdStorageKey = "apiextensions.k8s.io/customresourcedefinitions"
 
-    static func isEstablished(_ crd: KubeJSON) -> Bool {
+    static func isEstablished(_ crd: JSONValue) -> Bool {
         (crd["status"]?["conditions"]?.arrayValue ?? []).contains { $0["type"]?.stringValue == "Established" && $0["status"]?.stringValue == "True" }
     }
 

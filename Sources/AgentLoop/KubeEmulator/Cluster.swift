@@ -1,3 +1,4 @@
+import BrokkrCommon
 import Foundation
 
 /// The emulated cluster: an in-memory object store with Kubernetes API semantics.
@@ -46,7 +47,7 @@ public final class KubeCluster: @unchecked Sendable {
 
     // All below guarded by `lock`.
     var resourceVersion: Int64 = 1000
-    var objects: [String: [KubeObjectKey: KubeJSON]] = [:]
+    var objects: [String: [KubeObjectKey: JSONValue]] = [:]
     let builtinTypes: [KubeResourceType]
     var crdTypes: [KubeResourceType] = []
     var podLogs: [String: String] = [:]
@@ -171,18 +172,18 @@ public final class KubeCluster: @unchecked Sendable {
     func namespaceType() -> KubeResourceType { builtinTypes.first { $0.plural == "namespaces" }! }
 
     /// The object as served at `rt`'s version.
-    func served(_ obj: KubeJSON, _ rt: KubeResourceType) -> KubeJSON {
+    func served(_ obj: JSONValue, _ rt: KubeResourceType) -> JSONValue {
         var o = obj
         o["apiVersion"] = .string(rt.apiVersion)
         o["kind"] = .string(rt.kind)
         return o
     }
 
-    func stored(_ rt: KubeResourceType, _ key: KubeObjectKey) -> KubeJSON? { objects[rt.storageKey]?[key] }
+    func stored(_ rt: KubeResourceType, _ key: KubeObjectKey) -> JSONValue? { objects[rt.storageKey]?[key] }
 
     /// Writes an object to the store, giving it the next resourceVersion, and logs a watch event.
     @discardableResult
-    func commit(_ storageKey: String, _ key: KubeObjectKey, _ obj: KubeJSON, eventType: String? = nil) -> KubeJSON {
+    func commit(_ storageKey: String, _ key: KubeObjectKey, _ obj: JSONValue, eventType: String? = nil) -> JSONValue {
         var o = obj
         let rv = nextResourceVersion()
         o.setValue(.string(String(rv)), at: ["metadata", "resourceVersion"])
@@ -201,12 +202,12 @@ public final class KubeCluster: @unchecked Sendable {
         recordWatch(rv, "DELETED", storageKey, o)
     }
 
-    func recordWatch(_ rv: Int64, _ type: String, _ storageKey: String, _ obj: KubeJSON) {
+    func recordWatch(_ rv: Int64, _ type: String, _ storageKey: String, _ obj: JSONValue) {
         watchLog.append(WatchEvent(resourceVersion: rv, type: type, storageKey: storageKey, object: obj))
         if watchLog.count > 20000 { watchLog.removeFirst(5000) }
     }
 
-    static func key(of obj: KubeJSON) -> KubeObjectKey {
+    static func key(of obj: JSONValue) -> KubeObjectKey {
         KubeObjectKey(namespace: obj["metadata"]?["namespace"]?.stringValue, name: obj["metadata"]?["name"]?.stringValue ?? "")
     }
 
@@ -219,7 +220,7 @@ public final class KubeCluster: @unchecked Sendable {
     /// Creates an object as the system would (bootstrap and controllers): metadata filled in, defaults applied,
     /// status kept as given.
     @discardableResult
-    func systemCreate(_ object: KubeJSON, manager: String = "kube-controller-manager") -> KubeJSON? {
+    func systemCreate(_ object: JSONValue, manager: String = "kube-controller-manager") -> JSONValue? {
         guard let apiVersion = object["apiVersion"]?.stringValue, let kind = object["kind"]?.stringValue,
             let rt = resourceType(apiVersion: apiVersion, kind: kind)
         else { return nil }

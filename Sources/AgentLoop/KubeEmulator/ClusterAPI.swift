@@ -1,3 +1,4 @@
+import BrokkrCommon
 import Foundation
 
 /// The library API tests use to read and change the cluster directly.
@@ -48,7 +49,7 @@ extension KubeCluster {
     }
 
     /// The object stored under apiVersion/kind/namespace/name, as served at that version.
-    public func get(apiVersion: String, kind: String, namespace: String? = nil, name: String) -> KubeJSON? {
+    public func get(apiVersion: String, kind: String, namespace: String? = nil, name: String) -> JSONValue? {
         lock.withLock {
             finishDueWork()
             guard let rt = resourceType(apiVersion: apiVersion, kind: kind) else { return nil }
@@ -57,12 +58,12 @@ extension KubeCluster {
     }
 
     /// All objects of a kind, optionally in one namespace and matching a label selector.
-    public func list(apiVersion: String, kind: String, namespace: String? = nil, labelSelector: String? = nil) -> [KubeJSON] {
+    public func list(apiVersion: String, kind: String, namespace: String? = nil, labelSelector: String? = nil) -> [JSONValue] {
         lock.withLock {
             finishDueWork()
             guard let rt = resourceType(apiVersion: apiVersion, kind: kind) else { return [] }
             let sel = labelSelector.flatMap { try? KubeLabelSelector.parse($0) }
-            return (objects[rt.storageKey] ?? [:]).sorted { $0.key < $1.key }.compactMap { (k, v) -> KubeJSON? in
+            return (objects[rt.storageKey] ?? [:]).sorted { $0.key < $1.key }.compactMap { (k, v) -> JSONValue? in
                 if let namespace, rt.namespaced, k.namespace != namespace { return nil }
                 if let sel, !sel.matches(KubeCluster.labels(of: v)) { return nil }
                 return served(v, rt)
@@ -74,11 +75,11 @@ extension KubeCluster {
     /// field management; metadata (uid, resourceVersion, creationTimestamp, generation) is filled in.
     /// Controllers then run. The namespace must exist for namespaced kinds.
     @discardableResult
-    public func put(_ object: KubeJSON) throws -> KubeJSON {
+    public func put(_ object: JSONValue) throws -> JSONValue {
         try lock.withLock { try putLocked(object) }
     }
 
-    func putLocked(_ object: KubeJSON) throws -> KubeJSON {
+    func putLocked(_ object: JSONValue) throws -> JSONValue {
         do {
             guard let apiVersion = object["apiVersion"]?.stringValue, let kind = object["kind"]?.stringValue else {
                 throw KubeAPIError.badRequest("apiVersion and kind are required")
@@ -118,7 +119,7 @@ extension KubeCluster {
 
     /// Replaces the `status` of an object (like a PUT to `/status` that skips validation), then runs controllers.
     @discardableResult
-    public func setStatus(apiVersion: String, kind: String, namespace: String? = nil, name: String, status: KubeJSON) throws -> KubeJSON {
+    public func setStatus(apiVersion: String, kind: String, namespace: String? = nil, name: String, status: JSONValue) throws -> JSONValue {
         try lock.withLock {
             guard let rt = resourceType(apiVersion: apiVersion, kind: kind) else {
                 throw KubeAPIError(code: 404, reason: "NotFound", message: "no resource serves \(apiVersion) \(kind)")
@@ -180,7 +181,7 @@ extension KubeCluster {
     public func recordEvent(
         namespace: String, involvedKind: String, involvedName: String, involvedAPIVersion: String = "v1", reason: String,
         message: String, type: String = "Normal", component: String = "emulator"
-    ) -> KubeJSON? {
+    ) -> JSONValue? {
         lock.withLock {
             emitEvent(
                 namespace: namespace, kind: involvedKind, name: involvedName, apiVersion: involvedAPIVersion, uid: nil,
@@ -188,24 +189,24 @@ extension KubeCluster {
         }
     }
 
-    static func labels(of obj: KubeJSON) -> [String: String] {
+    static func labels(of obj: JSONValue) -> [String: String] {
         var out: [String: String] = [:]
-        for (k, v) in obj["metadata"]?["labels"]?.objectValue ?? [:] { out[k] = v.stringValue ?? v.serialized() }
+        for (k, v) in obj["metadata"]?["labels"]?.objectValue ?? [:] { out[k] = v.stringValue ?? v.kubeSerialized() }
         return out
     }
 
     func emitEvent(
         namespace: String, kind: String, name: String, apiVersion: String, uid: String?, reason: String, message: String,
         type: String, component: String
-    ) -> KubeJSON? {
+    ) -> JSONValue? {
         guard namespaceExists(namespace) else { return nil }
         let now = nowString()
-        var involved: [String: KubeJSON] = [
+        var involved: [String: JSONValue] = [
             "kind": .string(kind), "name": .string(name), "namespace": .string(namespace), "apiVersion": .string(apiVersion),
         ]
         if let uid { involved["uid"] = .string(uid) }
         let evName = "\(name).\(String(format: "%016llx", rng.next()).prefix(16))"
-        let ev: KubeJSON = [
+        let ev: JSONValue = [
             "apiVersion": "v1", "kind": "Event",
             "metadata": ["name": .string(evName), "namespace": .string(namespace)],
             "involvedObject": .object(involved),

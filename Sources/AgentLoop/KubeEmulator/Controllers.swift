@@ -1,3 +1,4 @@
+import BrokkrCommon
 import Foundation
 
 /// The emulated control loops: a kubelet that starts pods, the Deployment controller (ReplicaSets per
@@ -20,8 +21,8 @@ extension KubeCluster {
 
     static let safeAlphabet = Array("bcdfghjklmnpqrstvwxz2456789")
 
-    static func templateHash(_ template: KubeJSON?) -> String {
-        var h = fnv1a((template ?? .null).serialized())
+    static func templateHash(_ template: JSONValue?) -> String {
+        var h = fnv1a((template ?? .null).kubeSerialized())
         var out = ""
         for _ in 0..<10 {
             out.append(safeAlphabet[Int(h % UInt64(safeAlphabet.count))])
@@ -32,7 +33,7 @@ extension KubeCluster {
 
     /// Writes a new status for an object if it differs from the stored one.
     @discardableResult
-    func writeStatus(_ storageKey: String, _ key: KubeObjectKey, _ status: KubeJSON, manager: String = "kube-controller-manager") -> Bool {
+    func writeStatus(_ storageKey: String, _ key: KubeObjectKey, _ status: JSONValue, manager: String = "kube-controller-manager") -> Bool {
         guard var obj = objects[storageKey]?[key] else { return false }
         if let old = obj["status"], jsonEqual(old, status) { return false }
         let live = obj
@@ -47,7 +48,9 @@ extension KubeCluster {
     /// Changes a stored object as a controller does (spec or metadata, not status): the generation
     /// follows spec changes and the controller's fields are tracked.
     @discardableResult
-    func controllerUpdate(_ storageKey: String, _ key: KubeObjectKey, manager: String = "kube-controller-manager", _ change: (inout KubeJSON) -> Void)
+    func controllerUpdate(
+        _ storageKey: String, _ key: KubeObjectKey, manager: String = "kube-controller-manager", _ change: (inout JSONValue) -> Void
+    )
         -> Bool
     {
         guard let live = objects[storageKey]?[key] else { return false }
@@ -64,7 +67,7 @@ extension KubeCluster {
         return true
     }
 
-    func ownedPods(_ owner: KubeJSON) -> [(KubeObjectKey, KubeJSON)] {
+    func ownedPods(_ owner: JSONValue) -> [(KubeObjectKey, JSONValue)] {
         guard let uid = owner["metadata"]?["uid"]?.stringValue else { return [] }
         let ns = owner["metadata"]?["namespace"]?.stringValue ?? ""
         return (objects["/pods"] ?? [:]).filter { k, p in
@@ -75,15 +78,15 @@ extension KubeCluster {
         }.sorted { $0.key < $1.key }
     }
 
-    static func skipsControllers(_ obj: KubeJSON) -> Bool {
+    static func skipsControllers(_ obj: JSONValue) -> Bool {
         obj["metadata"]?["annotations"]?[skipControllersAnnotation]?.stringValue == "true"
     }
 
-    static func isReady(_ pod: KubeJSON) -> Bool {
+    static func isReady(_ pod: JSONValue) -> Bool {
         (pod["status"]?["conditions"]?.arrayValue ?? []).contains { $0["type"]?.stringValue == "Ready" && $0["status"]?.stringValue == "True" }
     }
 
-    static func ownerRef(_ owner: KubeJSON) -> KubeJSON {
+    static func ownerRef(_ owner: JSONValue) -> JSONValue {
         [
             "apiVersion": owner["apiVersion"] ?? "v1", "kind": owner["kind"] ?? "", "name": owner["metadata"]?["name"] ?? "",
             "uid": owner["metadata"]?["uid"] ?? "", "controller": true, "blockOwnerDeletion": true,

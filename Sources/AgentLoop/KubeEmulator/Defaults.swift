@@ -1,8 +1,9 @@
+import BrokkrCommon
 import Foundation
 
 /// The defaults the API server fills in on write, for the fields clients commonly read back.
 enum Defaults {
-    static func apply(_ obj: inout KubeJSON, _ rt: KubeResourceType, isCreate: Bool, cluster: KubeCluster) {
+    static func apply(_ obj: inout JSONValue, _ rt: KubeResourceType, isCreate: Bool, cluster: KubeCluster) {
         guard rt.crdName == nil else { return }
         switch (rt.group, rt.kind) {
         case ("", "Namespace"):
@@ -118,7 +119,7 @@ enum Defaults {
         }
     }
 
-    static func podSpec(_ spec: inout KubeJSON, restartPolicy: String = "Always") {
+    static func podSpec(_ spec: inout JSONValue, restartPolicy: String = "Always") {
         for field in ["containers", "initContainers"] {
             guard var cs = spec[field]?.arrayValue else { continue }
             for i in cs.indices where cs[i].isObject {
@@ -143,7 +144,7 @@ enum Defaults {
         if spec["terminationGracePeriodSeconds"] == nil { spec["terminationGracePeriodSeconds"] = 30 }
     }
 
-    static func qosClass(_ spec: KubeJSON?) -> String {
+    static func qosClass(_ spec: JSONValue?) -> String {
         let containers = spec?["containers"]?.arrayValue ?? []
         let hasAny = containers.contains {
             ($0["resources"]?["requests"]?.objectValue?.isEmpty == false) || ($0["resources"]?["limits"]?.objectValue?.isEmpty == false)
@@ -157,13 +158,13 @@ enum Defaults {
         return guaranteed ? "Guaranteed" : "Burstable"
     }
 
-    static func crdStatus(_ obj: inout KubeJSON, cluster: KubeCluster) {
+    static func crdStatus(_ obj: inout JSONValue, cluster: KubeCluster) {
         guard var names = obj["spec"]?["names"], names.isObject, let kind = names["kind"]?.stringValue else { return }
         if names["singular"] == nil { names["singular"] = .string(kind.lowercased()) }
         if names["listKind"] == nil { names["listKind"] = .string(kind + "List") }
         obj.setValue(names, at: ["spec", "names"])
         let now = cluster.nowString()
-        let conditions: KubeJSON = [
+        let conditions: JSONValue = [
             [
                 "type": "NamesAccepted", "status": "True", "reason": "NoConflicts", "message": "no conflicts found",
                 "lastTransitionTime": .string(now),

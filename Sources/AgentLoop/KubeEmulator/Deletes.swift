@@ -1,3 +1,4 @@
+import BrokkrCommon
 import Foundation
 
 /// Deletes: options, finalizers, namespaces, propagation to dependents.
@@ -11,7 +12,7 @@ extension KubeCluster {
 
     func deleteOptions(_ req: KubeRequest) throws -> DeleteOptions {
         var o = DeleteOptions()
-        if !req.body.isEmpty, let body = try? KubeJSON.parse(req.body), body.isObject {
+        if !req.body.isEmpty, let body = try? JSONValue.parse(req.body), body.isObject {
             o.policy = body["propagationPolicy"]?.stringValue
             if body["orphanDependents"]?.boolValue == true { o.policy = o.policy ?? "Orphan" }
             if let d = body["dryRun"]?.arrayValue, d.contains("All") { o.dryRun = true }
@@ -36,7 +37,7 @@ extension KubeCluster {
         rt.storageKey == "batch/jobs" ? "Orphan" : "Background"
     }
 
-    func deleteRequest(_ rr: ResourceRequest, _ req: KubeRequest) throws -> (Int, KubeJSON) {
+    func deleteRequest(_ rr: ResourceRequest, _ req: KubeRequest) throws -> (Int, JSONValue) {
         guard let name = rr.name else { throw KubeAPIError.methodNotAllowed() }
         let opts = try deleteOptions(req)
         let key = KubeObjectKey(namespace: rr.rt.namespaced ? rr.namespace : nil, name: name)
@@ -78,15 +79,15 @@ extension KubeCluster {
         return (200, successStatus(rr.rt, name, live))
     }
 
-    func successStatus(_ rt: KubeResourceType, _ name: String, _ obj: KubeJSON) -> KubeJSON {
-        var details: [String: KubeJSON] = ["name": .string(name), "kind": .string(rt.plural)]
+    func successStatus(_ rt: KubeResourceType, _ name: String, _ obj: JSONValue) -> JSONValue {
+        var details: [String: JSONValue] = ["name": .string(name), "kind": .string(rt.plural)]
         if !rt.group.isEmpty { details["group"] = .string(rt.group) }
         if let uid = obj["metadata"]?["uid"] { details["uid"] = uid }
         return ["kind": "Status", "apiVersion": "v1", "metadata": .object([:]), "status": "Success", "details": .object(details)]
     }
 
     struct Remaining {
-        var object: KubeJSON
+        var object: JSONValue
         var pendingFinalizers: Bool
     }
 
@@ -180,7 +181,7 @@ extension KubeCluster {
         return true
     }
 
-    func deleteCollection(_ rr: ResourceRequest, _ req: KubeRequest) throws -> KubeJSON {
+    func deleteCollection(_ rr: ResourceRequest, _ req: KubeRequest) throws -> JSONValue {
         let opts = try deleteOptions(req)
         let list = try listObjects(rr, req.query)
         let items = list["items"]?.arrayValue ?? []

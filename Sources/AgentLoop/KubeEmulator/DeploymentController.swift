@@ -1,3 +1,4 @@
+import BrokkrCommon
 import Foundation
 
 /// The Deployment controller: one ReplicaSet per pod template, named `{deployment}-{pod-template-hash}`
@@ -8,7 +9,7 @@ extension KubeCluster {
     static let podTemplateHashLabel = "pod-template-hash"
     static let revisionAnnotation = "deployment.kubernetes.io/revision"
 
-    func reconcileDeployment(_ key: KubeObjectKey, _ d: KubeJSON) -> Bool {
+    func reconcileDeployment(_ key: KubeObjectKey, _ d: JSONValue) -> Bool {
         var changed = false
         let name = key.name
         let template = d["spec"]?["template"] ?? .object([:])
@@ -23,9 +24,9 @@ extension KubeCluster {
             rsTemplate.setValue(.string(hash), at: ["metadata", "labels", KubeCluster.podTemplateHashLabel])
             var selector = d["spec"]?["selector"] ?? .object([:])
             selector.setValue(.string(hash), at: ["matchLabels", KubeCluster.podTemplateHashLabel])
-            var spec: [String: KubeJSON] = ["replicas": .int(desired), "selector": selector, "template": rsTemplate]
+            var spec: [String: JSONValue] = ["replicas": .int(desired), "selector": selector, "template": rsTemplate]
             if let m = d["spec"]?["minReadySeconds"] { spec["minReadySeconds"] = m }
-            let rs: KubeJSON = [
+            let rs: JSONValue = [
                 "apiVersion": "apps/v1", "kind": "ReplicaSet",
                 "metadata": [
                     "name": .string("\(name)-\(hash)"), "namespace": .string(key.namespace),
@@ -86,7 +87,7 @@ extension KubeCluster {
     }
 
     /// Old ReplicaSets beyond `spec.revisionHistoryLimit` go, oldest first, once scaled to 0.
-    func pruneOldReplicaSets(_ d: KubeJSON, keeping current: KubeObjectKey?) -> Bool {
+    func pruneOldReplicaSets(_ d: JSONValue, keeping current: KubeObjectKey?) -> Bool {
         let limit = Int(d["spec"]?["revisionHistoryLimit"]?.intValue ?? 10)
         let old = ownedReplicaSets(d).filter {
             $0.0 != current && ($0.1["spec"]?["replicas"]?.intValue ?? 0) == 0 && ($0.1["status"]?["replicas"]?.intValue ?? 0) == 0
@@ -98,7 +99,7 @@ extension KubeCluster {
         return true
     }
 
-    func writeDeploymentStatus(_ key: KubeObjectKey, _ d: KubeJSON, newSet: KubeObjectKey?) -> Bool {
+    func writeDeploymentStatus(_ key: KubeObjectKey, _ d: JSONValue, newSet: KubeObjectKey?) -> Bool {
         let sets = ownedReplicaSets(d)
         let desired = Int64(d["spec"]?["replicas"]?.intValue ?? 1)
         var total: Int64 = 0
@@ -111,7 +112,7 @@ extension KubeCluster {
             if k == newSet { updated = Int64(pods.count) }
         }
         let newName = newSet?.name ?? key.name
-        var status: [String: KubeJSON] = [
+        var status: [String: JSONValue] = [
             "observedGeneration": d["metadata"]?["generation"] ?? 1, "replicas": .int(total), "updatedReplicas": .int(updated),
         ]
         if ready > 0 {
@@ -135,7 +136,7 @@ extension KubeCluster {
         return writeStatus("apps/deployments", key, .object(status))
     }
 
-    func ownedReplicaSets(_ d: KubeJSON) -> [(KubeObjectKey, KubeJSON)] {
+    func ownedReplicaSets(_ d: JSONValue) -> [(KubeObjectKey, JSONValue)] {
         guard let uid = d["metadata"]?["uid"]?.stringValue else { return [] }
         let ns = d["metadata"]?["namespace"]?.stringValue ?? ""
         return (objects["apps/replicasets"] ?? [:]).filter { k, rs in
@@ -146,18 +147,18 @@ extension KubeCluster {
         }.sorted { $0.key < $1.key }
     }
 
-    static func revision(_ rs: KubeJSON) -> Int64 {
+    static func revision(_ rs: JSONValue) -> Int64 {
         Int64(rs["metadata"]?["annotations"]?[revisionAnnotation]?.stringValue ?? "") ?? 0
     }
 
     /// A ReplicaSet's template as its Deployment wrote it (without the hash label).
-    static func withoutHash(_ template: KubeJSON?) -> KubeJSON {
+    static func withoutHash(_ template: JSONValue?) -> JSONValue {
         var t = template ?? .object([:])
         t.setValue(nil, at: ["metadata", "labels", podTemplateHashLabel])
         return t
     }
 
-    func scalingEvent(_ d: KubeJSON, _ message: String) {
+    func scalingEvent(_ d: JSONValue, _ message: String) {
         guard options.generateEvents, let ns = d["metadata"]?["namespace"]?.stringValue, let name = d["metadata"]?["name"]?.stringValue else {
             return
         }

@@ -1,10 +1,11 @@
+import BrokkrCommon
 import Foundation
 
 /// Legacy (non-aggregated) discovery documents. Clients that ask for aggregated discovery
 /// (`application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList`) get these too, served as plain
 /// `application/json`, and fall back to walking the group versions.
 extension KubeCluster {
-    func apiVersionsDocument() -> KubeJSON {
+    func apiVersionsDocument() -> JSONValue {
         [
             "kind": "APIVersions",
             "versions": ["v1"],
@@ -24,9 +25,9 @@ extension KubeCluster {
         Array(Set(allTypes.filter { $0.group == group }.map { $0.version })).sorted(by: kubeVersionLess)
     }
 
-    func groupEntry(_ group: String) -> KubeJSON {
+    func groupEntry(_ group: String) -> JSONValue {
         let versions = versions(ofGroup: group)
-        let entries: [KubeJSON] = versions.map { ["groupVersion": .string("\(group)/\($0)"), "version": .string($0)] }
+        let entries: [JSONValue] = versions.map { ["groupVersion": .string("\(group)/\($0)"), "version": .string($0)] }
         return [
             "name": .string(group),
             "versions": .array(entries),
@@ -34,11 +35,11 @@ extension KubeCluster {
         ]
     }
 
-    func groupListDocument() -> KubeJSON {
+    func groupListDocument() -> JSONValue {
         ["kind": "APIGroupList", "apiVersion": "v1", "groups": .array(groupNames().map { groupEntry($0) })]
     }
 
-    func groupDocument(_ group: String) -> KubeJSON? {
+    func groupDocument(_ group: String) -> JSONValue? {
         guard allTypes.contains(where: { $0.group == group }) else { return nil }
         var g = groupEntry(group)
         g["kind"] = "APIGroup"
@@ -46,11 +47,11 @@ extension KubeCluster {
         return g
     }
 
-    func resourceListDocument(group: String, version: String) -> KubeJSON {
-        var resources: [KubeJSON] = []
+    func resourceListDocument(group: String, version: String) -> JSONValue {
+        var resources: [JSONValue] = []
         let types = allTypes.filter { $0.group == group && $0.version == version }.sorted { $0.plural < $1.plural }
         for rt in types {
-            var r: [String: KubeJSON] = [
+            var r: [String: JSONValue] = [
                 "name": .string(rt.plural),
                 "singularName": .string(rt.singular),
                 "namespaced": .bool(rt.namespaced),
@@ -103,27 +104,27 @@ extension KubeCluster {
         return gvs.sorted()
     }
 
-    func openAPIV3Root() -> KubeJSON {
-        var paths: [String: KubeJSON] = [:]
+    func openAPIV3Root() -> JSONValue {
+        var paths: [String: JSONValue] = [:]
         for gv in openAPIGroupVersions() {
-            let hash = KubePodStatus.hex(openAPIV3Document(gv)?.serialized() ?? gv, 32)
+            let hash = KubePodStatus.hex(openAPIV3Document(gv)?.kubeSerialized() ?? gv, 32)
             paths[gv] = ["serverRelativeURL": .string("/openapi/v3/\(gv)?hash=\(hash.uppercased())")]
         }
         return ["paths": .object(paths)]
     }
 
-    func openAPIV3Document(_ gv: String) -> KubeJSON? {
+    func openAPIV3Document(_ gv: String) -> JSONValue? {
         guard openAPIGroupVersions().contains(gv) else { return nil }
         let parts = gv.split(separator: "/").map(String.init)
         let (group, version) = parts[0] == "api" ? ("", parts[1]) : (parts[1], parts[2])
-        let params: KubeJSON = .array(
+        let params: JSONValue = .array(
             ["dryRun", "fieldManager", "fieldValidation", "force", "pretty"].map { name in
                 [
                     "name": .string(name), "in": "query", "description": .string(name),
                     "schema": ["type": name == "force" ? "boolean" : "string", "uniqueItems": true],
                 ]
             })
-        var paths: [String: KubeJSON] = [:]
+        var paths: [String: JSONValue] = [:]
         for rt in builtinTypes where rt.group == group && rt.version == version {
             let path =
                 rt.namespaced

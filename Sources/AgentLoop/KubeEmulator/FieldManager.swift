@@ -1,3 +1,4 @@
+import BrokkrCommon
 import Foundation
 
 /// One `metadata.managedFields` entry with its field set decoded.
@@ -15,8 +16,8 @@ struct ManagedEntry {
 
     /// The manager as conflict messages print it.
     var printed: String {
-        var s = KubeJSON.string(manager).serialized()
-        if let subresource, !subresource.isEmpty { s += " with subresource \(KubeJSON.string(subresource).serialized())" }
+        var s = JSONValue.string(manager).kubeSerialized()
+        if let subresource, !subresource.isEmpty { s += " with subresource \(JSONValue.string(subresource).kubeSerialized())" }
         if operation == "Update" { s += " using \(apiVersion)" }
         return s
     }
@@ -47,7 +48,7 @@ struct ApplyConflictError: Error {
         return "Apply failed with \(conflicts.count) conflicts: " + lines.joined(separator: "\n")
     }
 
-    var causes: [KubeJSON] {
+    var causes: [JSONValue] {
         conflicts.map { c in
             [
                 "reason": "FieldManagerConflict",
@@ -60,7 +61,7 @@ struct ApplyConflictError: Error {
 
 /// Server-side apply and managed-fields bookkeeping.
 enum FieldManager {
-    static func entries(of object: KubeJSON?) -> [ManagedEntry] {
+    static func entries(of object: JSONValue?) -> [ManagedEntry] {
         guard let list = object?["metadata"]?["managedFields"]?.arrayValue else { return [] }
         return list.compactMap { e in
             guard let manager = e["manager"]?.stringValue else { return nil }
@@ -74,10 +75,10 @@ enum FieldManager {
         }
     }
 
-    static func render(_ entries: [ManagedEntry]) -> KubeJSON {
+    static func render(_ entries: [ManagedEntry]) -> JSONValue {
         .array(
             entries.map { e in
-                var o: [String: KubeJSON] = [
+                var o: [String: JSONValue] = [
                     "manager": .string(e.manager),
                     "operation": .string(e.operation),
                     "apiVersion": .string(e.apiVersion),
@@ -91,7 +92,7 @@ enum FieldManager {
     }
 
     /// Drops paths that no longer exist in the object, and entries left empty.
-    static func prune(_ entries: [ManagedEntry], against object: KubeJSON) -> [ManagedEntry] {
+    static func prune(_ entries: [ManagedEntry], against object: JSONValue) -> [ManagedEntry] {
         entries.compactMap { e in
             var e = e
             e.fields = e.fields.filter { FieldSets.value(at: $0, in: object) != nil }
@@ -109,9 +110,9 @@ enum FieldManager {
     ///   - topLevel: which top-level fields of the config take part (e.g. everything but `status`).
     /// - Returns: the merged object with updated `managedFields`.
     static func apply(
-        live: KubeJSON?, config: KubeJSON, manager: String, force: Bool, apiVersion: String, subresource: String?,
+        live: JSONValue?, config: JSONValue, manager: String, force: Bool, apiVersion: String, subresource: String?,
         cursor: SchemaCursor, topLevel: (String) -> Bool, now: String
-    ) throws(ApplyConflictError) -> KubeJSON {
+    ) throws(ApplyConflictError) -> JSONValue {
         var entries = entries(of: live)
         let applied = FieldSets.fieldSet(of: config, cursor: cursor, topLevel: topLevel)
         let liveObj = live ?? .object([:])
@@ -174,9 +175,9 @@ enum FieldManager {
     /// Records an Update-style write (create, replace, patch) by `manager`: it takes ownership of every
     /// field it set or changed, and those fields stop being owned by others.
     static func update(
-        live: KubeJSON?, new: KubeJSON, manager: String, apiVersion: String, subresource: String?,
+        live: JSONValue?, new: JSONValue, manager: String, apiVersion: String, subresource: String?,
         cursor: SchemaCursor, topLevel: (String) -> Bool, now: String
-    ) -> KubeJSON {
+    ) -> JSONValue {
         // The entries the write starts from: those in the new object (a client may edit managedFields, as
         // kubectl does when it migrates client-side-apply ownership), which callers default to the live ones.
         var entries = entries(of: new)

@@ -1,3 +1,4 @@
+import BrokkrCommon
 import Foundation
 
 /// A field path as server-side apply tracks it: elements like `f:spec`, `k:{"name":"app"}` (an item of a
@@ -21,7 +22,7 @@ enum ListType: Equatable {
 /// list fields (like strategic merge patch keys), custom resources their CRD schema.
 enum SchemaCursor {
     case builtin
-    case schema(KubeJSON?)
+    case schema(JSONValue?)
 
     func child(_ field: String) -> SchemaCursor {
         switch self {
@@ -41,7 +42,7 @@ enum SchemaCursor {
         }
     }
 
-    func listType(field: String, items: [KubeJSON]) -> ListType {
+    func listType(field: String, items: [JSONValue]) -> ListType {
         let declared: ListType
         switch self {
         case .builtin:
@@ -65,7 +66,7 @@ enum SchemaCursor {
             }
             return declared
         case .set:
-            var seen = Set<KubeJSON>()
+            var seen = Set<JSONValue>()
             for item in items {
                 if item.isObject || item.arrayValue != nil { return .atomic }
                 if !seen.insert(item).inserted { return .atomic }
@@ -78,7 +79,7 @@ enum SchemaCursor {
 }
 
 enum BuiltinListTypes {
-    static func listType(field: String, items: [KubeJSON]) -> ListType {
+    static func listType(field: String, items: [JSONValue]) -> ListType {
         switch field {
         case "containers", "initContainers", "ephemeralContainers", "volumes", "env", "imagePullSecrets":
             return .map(["name"])
@@ -97,7 +98,7 @@ enum BuiltinListTypes {
     }
 
     /// Defaults applied to key fields that are missing from an item.
-    static func defaultKeyValue(_ key: String) -> KubeJSON? {
+    static func defaultKeyValue(_ key: String) -> JSONValue? {
         key == "protocol" ? .string("TCP") : nil
     }
 }
@@ -110,21 +111,21 @@ enum FieldSets {
     ]
 
     /// The JSON text of an item's key, e.g. `{"name":"app"}`, or nil when a key field is missing.
-    static func itemKey(_ item: KubeJSON, keys: [String]) -> String? {
-        var o: [String: KubeJSON] = [:]
+    static func itemKey(_ item: JSONValue, keys: [String]) -> String? {
+        var o: [String: JSONValue] = [:]
         for k in keys {
             if let v = item[k] { o[k] = v } else if let d = BuiltinListTypes.defaultKeyValue(k) { o[k] = d } else { return nil }
         }
-        return KubeJSON.object(o).serialized()
+        return JSONValue.object(o).kubeSerialized()
     }
 
-    static func keyElement(_ item: KubeJSON, keys: [String]) -> String? {
+    static func keyElement(_ item: JSONValue, keys: [String]) -> String? {
         itemKey(item, keys: keys).map { "k:" + $0 }
     }
 
     /// All owned-field paths of a (partial) object: every leaf, plus every keyed/set list item.
     /// `exclude` decides which top-level fields are skipped (status, apiVersion, ...).
-    static func fieldSet(of object: KubeJSON, cursor: SchemaCursor, topLevel: (String) -> Bool) -> FieldSet {
+    static func fieldSet(of object: JSONValue, cursor: SchemaCursor, topLevel: (String) -> Bool) -> FieldSet {
         var out = FieldSet()
         guard case .object(let o) = object else { return out }
         for (k, v) in o where topLevel(k) {
@@ -139,7 +140,7 @@ enum FieldSets {
         return out
     }
 
-    private static func walk(_ v: KubeJSON, path: FieldPath, field: String, cursor: SchemaCursor, into out: inout FieldSet) {
+    private static func walk(_ v: JSONValue, path: FieldPath, field: String, cursor: SchemaCursor, into out: inout FieldSet) {
         switch v {
         case .object(let o) where !o.isEmpty:
             for (k, cv) in o {
@@ -150,7 +151,7 @@ enum FieldSets {
             case .atomic:
                 out.insert(path)
             case .set:
-                for item in items { out.insert(path + ["v:" + item.serialized()]) }
+                for item in items { out.insert(path + ["v:" + item.kubeSerialized()]) }
             case .map(let keys):
                 for item in items {
                     guard let ke = keyElement(item, keys: keys) else { continue }
@@ -171,7 +172,7 @@ enum FieldSets {
     // MARK: - Path resolution
 
     /// The value at a field path, or nil if absent.
-    static func value(at path: FieldPath, in object: KubeJSON) -> KubeJSON? {
+    static func value(at path: FieldPath, in object: JSONValue) -> JSONValue? {
         var cur = object
         for el in path {
             if el.hasPrefix("f:") {
@@ -181,7 +182,7 @@ enum FieldSets {
                 guard let items = cur.arrayValue, let idx = indexOfKeyed(items, element: el) else { return nil }
                 cur = items[idx]
             } else if el.hasPrefix("v:") {
-                guard let items = cur.arrayValue, let target = try? KubeJSON.parse(String(el.dropFirst(2))),
+                guard let items = cur.arrayValue, let target = try? JSONValue.parse(String(el.dropFirst(2))),
                     let found = items.first(where: { jsonEqual($0, target) })
                 else { return nil }
                 cur = found
@@ -195,8 +196,8 @@ enum FieldSets {
         return cur
     }
 
-    static func indexOfKeyed(_ items: [KubeJSON], element: String) -> Int? {
-        guard case .object(let keyObj)? = try? KubeJSON.parse(String(element.dropFirst(2))) else { return nil }
+    static func indexOfKeyed(_ items: [JSONValue], element: String) -> Int? {
+        guard case .object(let keyObj)? = try? JSONValue.parse(String(element.dropFirst(2))) else { return nil }
         return items.firstIndex { item in
             guard item.isObject else { return false }
             for (k, v) in keyObj {
@@ -208,7 +209,7 @@ enum FieldSets {
     }
 
     /// Removes the value at a path (a field, or a list item). Missing paths are ignored.
-    static func remove(_ path: FieldPath, from object: inout KubeJSON) {
+    static func remove(_ path: FieldPath, from object: inout JSONValue) {
         guard let first = path.first else { return }
         let rest = Array(path.dropFirst())
         if first.hasPrefix("f:") {
@@ -226,7 +227,7 @@ enum FieldSets {
             let idx: Int?
             if first.hasPrefix("k:") {
                 idx = indexOfKeyed(items, element: first)
-            } else if let target = try? KubeJSON.parse(String(first.dropFirst(2))) {
+            } else if let target = try? JSONValue.parse(String(first.dropFirst(2))) {
                 idx = items.firstIndex(where: { jsonEqual($0, target) })
             } else {
                 idx = nil
@@ -246,7 +247,7 @@ enum FieldSets {
     // MARK: - fieldsV1 trees
 
     /// Converts a set of paths to the `fieldsV1` tree form used in `managedFields`.
-    static func tree(from set: FieldSet) -> KubeJSON {
+    static func tree(from set: FieldSet) -> JSONValue {
         final class Node {
             var children: [String: Node] = [:]
             var isMember = false
@@ -265,8 +266,8 @@ enum FieldSets {
             }
             n.isMember = true
         }
-        func render(_ n: Node) -> KubeJSON {
-            var o: [String: KubeJSON] = [:]
+        func render(_ n: Node) -> JSONValue {
+            var o: [String: JSONValue] = [:]
             for (k, c) in n.children { o[k] = render(c) }
             if n.isMember && !n.children.isEmpty { o["."] = .object([:]) }
             return .object(o)
@@ -275,9 +276,9 @@ enum FieldSets {
     }
 
     /// Converts a `fieldsV1` tree back to a set of paths.
-    static func set(fromTree tree: KubeJSON) -> FieldSet {
+    static func set(fromTree tree: JSONValue) -> FieldSet {
         var out = FieldSet()
-        func visit(_ node: KubeJSON, _ path: FieldPath) {
+        func visit(_ node: JSONValue, _ path: FieldPath) {
             guard case .object(let o) = node else { return }
             for (k, child) in o {
                 if k == "." {
@@ -303,8 +304,8 @@ enum FieldSets {
             if el.hasPrefix("f:") {
                 out += "." + el.dropFirst(2)
             } else if el.hasPrefix("k:") {
-                if case .object(let o)? = try? KubeJSON.parse(String(el.dropFirst(2))) {
-                    out += "[" + o.keys.sorted().map { "\($0)=\(o[$0]!.serialized())" }.joined(separator: ",") + "]"
+                if case .object(let o)? = try? JSONValue.parse(String(el.dropFirst(2))) {
+                    out += "[" + o.keys.sorted().map { "\($0)=\(o[$0]!.kubeSerialized())" }.joined(separator: ",") + "]"
                 } else {
                     out += "[" + el.dropFirst(2) + "]"
                 }
@@ -319,7 +320,7 @@ enum FieldSets {
 }
 
 /// Equality that treats `1` and `1.0` as the same number.
-func jsonEqual(_ a: KubeJSON, _ b: KubeJSON) -> Bool {
+func jsonEqual(_ a: JSONValue, _ b: JSONValue) -> Bool {
     switch (a, b) {
     case (.int(let x), .double(let y)), (.double(let y), .int(let x)): return Double(x) == y
     case (.array(let x), .array(let y)):

@@ -1,3 +1,4 @@
+import BrokkrCommon
 import Foundation
 
 /// Renders values the way the API server prints a field error's bad value (Go's `%#v`), so that
@@ -6,31 +7,21 @@ import Foundation
 /// Go field names.
 enum GoSyntax {
     static func quoted(_ s: String) -> String {
-        var out = "\""
-        for ch in s.unicodeScalars {
-            switch ch {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\t": out += "\\t"
-            default: out.unicodeScalars.append(ch)
-            }
-        }
-        return out + "\""
+        "\"" + s.escaped(["\"": "\\\"", "\\": "\\\\", "\n": "\\n", "\t": "\\t"]) + "\""
     }
 
-    static func stringList(_ v: KubeJSON?) -> String {
+    static func stringList(_ v: JSONValue?) -> String {
         guard let items = v?.arrayValue else { return "[]string(nil)" }
-        return "[]string{" + items.map { quoted($0.stringValue ?? $0.serialized()) }.joined(separator: ", ") + "}"
+        return "[]string{" + items.map { quoted($0.stringValue ?? $0.kubeSerialized()) }.joined(separator: ", ") + "}"
     }
 
-    static func stringMap(_ v: KubeJSON?) -> String {
+    static func stringMap(_ v: JSONValue?) -> String {
         guard let o = v?.objectValue else { return "map[string]string(nil)" }
         return "map[string]string{" + o.keys.sorted().map { "\(quoted($0)):\(quoted(o[$0]?.stringValue ?? ""))" }.joined(separator: ", ") + "}"
     }
 
     /// `v1.LabelSelector{MatchLabels:map[string]string{"app":"web"}, MatchExpressions:[]v1.LabelSelectorRequirement(nil)}`.
-    static func labelSelector(_ v: KubeJSON?) -> String {
+    static func labelSelector(_ v: JSONValue?) -> String {
         let expressions: String
         if let exprs = v?["matchExpressions"]?.arrayValue {
             expressions =
@@ -45,18 +36,18 @@ enum GoSyntax {
     }
 
     /// `core.PodTemplateSpec{ObjectMeta:v1.ObjectMeta{...}, Spec:core.PodSpec{...}}`, abbreviated.
-    static func podTemplate(_ v: KubeJSON?) -> String {
+    static func podTemplate(_ v: JSONValue?) -> String {
         "core.PodTemplateSpec{ObjectMeta:v1.ObjectMeta{" + fields(v?["metadata"]) + "}, Spec:core.PodSpec{" + fields(v?["spec"]) + "}}"
     }
 
-    static func fields(_ v: KubeJSON?) -> String {
+    static func fields(_ v: JSONValue?) -> String {
         guard let o = v?.objectValue else { return "" }
         return o.keys.sorted().map { "\(fieldName($0)):\(value(o[$0]!, key: $0))" }.joined(separator: ", ")
     }
 
     static func fieldName(_ key: String) -> String { key.prefix(1).uppercased() + key.dropFirst() }
 
-    static func value(_ v: KubeJSON, key: String) -> String {
+    static func value(_ v: JSONValue, key: String) -> String {
         switch v {
         case .null: return "nil"
         case .bool(let b): return b ? "true" : "false"

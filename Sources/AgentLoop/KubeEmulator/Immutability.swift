@@ -1,3 +1,4 @@
+import BrokkrCommon
 import Foundation
 
 /// The fields the API server refuses to change on update, worded as the server words them: a Job's
@@ -12,7 +13,7 @@ enum Immutability {
 
     /// Values the server allocated that an update leaving them out keeps (a PUT or apply without
     /// `clusterIP` does not ask for a new address).
-    static func carryAllocated(from live: KubeJSON, into obj: inout KubeJSON, _ rt: KubeResourceType) {
+    static func carryAllocated(from live: JSONValue, into obj: inout JSONValue, _ rt: KubeResourceType) {
         guard rt.isCore, rt.kind == "Service", obj["spec"]?.isObject == true else { return }
         let oldIP = live["spec"]?["clusterIP"]
         let oldIPs = live["spec"]?["clusterIPs"]
@@ -27,7 +28,7 @@ enum Immutability {
     }
 
     /// The causes for changing `live` into `obj`; empty when the update is allowed.
-    static func violations(live: KubeJSON, obj: KubeJSON, _ rt: KubeResourceType) -> [KubeFieldError] {
+    static func violations(live: JSONValue, obj: JSONValue, _ rt: KubeResourceType) -> [KubeFieldError] {
         guard rt.crdName == nil else { return [] }
         switch (rt.group, rt.kind) {
         case ("batch", "Job"):
@@ -43,7 +44,7 @@ enum Immutability {
             guard changed(live, obj, "spec", "selector") else { return [] }
             return [.immutable("spec.selector", rendered: GoSyntax.labelSelector(obj["spec"]?["selector"]))]
         case ("apps", "StatefulSet"):
-            let fixed = { (o: KubeJSON) in (o["spec"]?.objectValue ?? [:]).filter { !statefulSetMutable.contains($0.key) } }
+            let fixed = { (o: JSONValue) in (o["spec"]?.objectValue ?? [:]).filter { !statefulSetMutable.contains($0.key) } }
             guard !jsonEqual(.object(fixed(live)), .object(fixed(obj))) else { return [] }
             return [
                 .forbidden(
@@ -70,14 +71,14 @@ enum Immutability {
         }
     }
 
-    static func changed(_ a: KubeJSON, _ b: KubeJSON, _ path: String...) -> Bool {
+    static func changed(_ a: JSONValue, _ b: JSONValue, _ path: String...) -> Bool {
         !jsonEqual(a.value(at: path) ?? .null, b.value(at: path) ?? .null)
     }
 
-    static func serviceViolations(_ live: KubeJSON, _ obj: KubeJSON) -> [KubeFieldError] {
-        let externalName = { (o: KubeJSON) in o["spec"]?["type"]?.stringValue == "ExternalName" }
+    static func serviceViolations(_ live: JSONValue, _ obj: JSONValue) -> [KubeFieldError] {
+        let externalName = { (o: JSONValue) in o["spec"]?["type"]?.stringValue == "ExternalName" }
         guard !externalName(live), !externalName(obj) else { return [] }
-        func addresses(_ o: KubeJSON) -> [KubeJSON] {
+        func addresses(_ o: JSONValue) -> [JSONValue] {
             if let ips = o["spec"]?["clusterIPs"]?.arrayValue { return ips }
             if let ip = o["spec"]?["clusterIP"] { return [ip] }
             return []
@@ -90,8 +91,8 @@ enum Immutability {
     }
 
     /// Only `resources.requests` (growing a bound claim) and `volumeAttributesClassName` may change.
-    static func pvcViolations(_ live: KubeJSON, _ obj: KubeJSON) -> [KubeFieldError] {
-        func fixed(_ o: KubeJSON) -> [String: KubeJSON] {
+    static func pvcViolations(_ live: JSONValue, _ obj: JSONValue) -> [KubeFieldError] {
+        func fixed(_ o: JSONValue) -> [String: JSONValue] {
             var spec = o["spec"]?.objectValue ?? [:]
             spec["volumeAttributesClassName"] = nil
             if var resources = spec["resources"]?.objectValue {

@@ -1,3 +1,4 @@
+import BrokkrCommon
 import Foundation
 
 /// The Job controller: pods up to parallelism/completions, conditions on completion or back-off.
@@ -16,7 +17,7 @@ extension KubeCluster {
             let parallelism = job["spec"]?["parallelism"]?.intValue ?? 1
             let backoffLimit = job["spec"]?["backoffLimit"]?.intValue ?? 6
             var pods = ownedPods(job)
-            func phase(_ p: KubeJSON) -> String { p["status"]?["phase"]?.stringValue ?? "Pending" }
+            func phase(_ p: JSONValue) -> String { p["status"]?["phase"]?.stringValue ?? "Pending" }
             var succeeded = Int64(pods.filter { phase($0.1) == "Succeeded" }.count)
             var failed = Int64(pods.filter { phase($0.1) == "Failed" }.count)
             var active = pods.filter { phase($0.1) != "Succeeded" && phase($0.1) != "Failed" }
@@ -28,7 +29,7 @@ extension KubeCluster {
                 if Int64(active.count) < want {
                     for _ in Int64(active.count)..<want {
                         let labels = job["spec"]?["template"]?["metadata"]?["labels"] ?? .object([:])
-                        var meta: [String: KubeJSON] = [
+                        var meta: [String: JSONValue] = [
                             "name": .string("\(k.name)-\(randomSuffix())"), "namespace": .string(k.namespace), "labels": labels,
                             "ownerReferences": [KubeCluster.ownerRef(job)], "generateName": .string("\(k.name)-"),
                         ]

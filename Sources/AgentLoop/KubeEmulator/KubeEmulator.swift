@@ -1,3 +1,4 @@
+import BrokkrCommon
 import Foundation
 import Hummingbird
 import NIOCore
@@ -201,13 +202,13 @@ struct EmulatorResponder: HTTPResponder {
             body: ResponseBody { writer in
                 var cursor = start
                 for e in initial {
-                    try await writer.write(ByteBuffer(string: e.serialized() + "\n"))
+                    try await writer.write(ByteBuffer(string: e.kubeSerialized() + "\n"))
                 }
                 while Date() < cursor.deadline && !Task.isCancelled {
                     try await Task.sleep(nanoseconds: 50_000_000)
                     let events = cluster.pollWatch(&cursor)
                     for e in events {
-                        try await writer.write(ByteBuffer(string: e.serialized() + "\n"))
+                        try await writer.write(ByteBuffer(string: e.kubeSerialized() + "\n"))
                     }
                 }
                 try await writer.finish(nil)

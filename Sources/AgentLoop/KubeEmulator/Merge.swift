@@ -1,3 +1,4 @@
+import BrokkrCommon
 import Foundation
 
 struct PatchError: Error {
@@ -11,7 +12,7 @@ enum Merge {
 
     /// Merges an applied configuration into a live value: maps field by field, keyed lists item by item,
     /// set lists as a union; everything else (scalars, atomic lists) is replaced.
-    static func applyMerge(live: KubeJSON?, config: KubeJSON, field: String, cursor: SchemaCursor) -> KubeJSON {
+    static func applyMerge(live: JSONValue?, config: JSONValue, field: String, cursor: SchemaCursor) -> JSONValue {
         switch config {
         case .object(let co):
             guard case .object(var lo)? = live else {
@@ -54,10 +55,10 @@ enum Merge {
         }
     }
 
-    static func stripNulls(_ v: KubeJSON) -> KubeJSON {
+    static func stripNulls(_ v: JSONValue) -> JSONValue {
         switch v {
         case .object(let o):
-            var out: [String: KubeJSON] = [:]
+            var out: [String: JSONValue] = [:]
             for (k, c) in o where !c.isNull { out[k] = stripNulls(c) }
             return .object(out)
         case .array(let a):
@@ -68,7 +69,7 @@ enum Merge {
     }
 
     /// After removing fields, drops maps and lists that were left empty by the removal and that nobody owns.
-    static func dropEmptyRemovalParents(_ object: inout KubeJSON, removed: [FieldPath], keep: FieldSet) {
+    static func dropEmptyRemovalParents(_ object: inout JSONValue, removed: [FieldPath], keep: FieldSet) {
         for p in removed {
             var parent = Array(p.dropLast())
             while parent.count >= 2 {
@@ -85,9 +86,9 @@ enum Merge {
 
     // MARK: - JSON merge patch (RFC 7386)
 
-    static func mergePatch(_ target: KubeJSON?, _ patch: KubeJSON) -> KubeJSON {
+    static func mergePatch(_ target: JSONValue?, _ patch: JSONValue) -> JSONValue {
         guard case .object(let po) = patch else { return patch }
-        var out: [String: KubeJSON] = target?.objectValue ?? [:]
+        var out: [String: JSONValue] = target?.objectValue ?? [:]
         for (k, v) in po {
             if v.isNull { out[k] = nil } else { out[k] = mergePatch(out[k], v) }
         }
@@ -99,7 +100,7 @@ enum Merge {
     /// Strategic merge patch for built-in kinds: lists with a merge key (containers, env, ports, ...)
     /// merge item by item, `$patch`, `$retainKeys`, `$setElementOrder` and `$deleteFromPrimitiveList`
     /// directives are honoured. Other lists are replaced.
-    static func strategicMerge(_ original: KubeJSON?, _ patch: KubeJSON, field: String = "") -> KubeJSON? {
+    static func strategicMerge(_ original: JSONValue?, _ patch: JSONValue, field: String = "") -> JSONValue? {
         switch patch {
         case .object(let po):
             if po["$patch"]?.stringValue == "delete" { return nil }
@@ -108,7 +109,7 @@ enum Merge {
                 o["$patch"] = nil
                 return .object(o.filter { !$0.key.hasPrefix("$") })
             }
-            var out: [String: KubeJSON] = original?.objectValue ?? [:]
+            var out: [String: JSONValue] = original?.objectValue ?? [:]
             for (k, v) in po where !k.hasPrefix("$") {
                 if v.isNull {
                     out[k] = nil
@@ -170,9 +171,9 @@ enum Merge {
         }
     }
 
-    private static func reorder(_ items: [KubeJSON], by order: [KubeJSON], field: String) -> [KubeJSON] {
+    private static func reorder(_ items: [JSONValue], by order: [JSONValue], field: String) -> [JSONValue] {
         let type = BuiltinListTypes.listType(field: field, items: items)
-        func position(_ item: KubeJSON) -> Int? {
+        func position(_ item: JSONValue) -> Int? {
             switch type {
             case .map(let keys):
                 let k = keys[0]
@@ -190,7 +191,7 @@ enum Merge {
 
     // MARK: - JSON patch (RFC 6902)
 
-    static func jsonPatch(_ document: KubeJSON, _ patch: KubeJSON) throws -> KubeJSON {
+    static func jsonPatch(_ document: JSONValue, _ patch: JSONValue) throws -> JSONValue {
         guard let ops = patch.arrayValue else { throw PatchError(message: "json patch must be a list of operations") }
         var doc = document
         for op in ops {
@@ -234,7 +235,7 @@ enum Merge {
         }
     }
 
-    private static func get(_ doc: KubeJSON, _ tokens: [String]) -> KubeJSON? {
+    private static func get(_ doc: JSONValue, _ tokens: [String]) -> JSONValue? {
         var cur = doc
         for t in tokens {
             switch cur {
@@ -250,7 +251,7 @@ enum Merge {
         return cur
     }
 
-    private static func add(_ doc: KubeJSON, _ tokens: [String], _ value: KubeJSON) throws -> KubeJSON {
+    private static func add(_ doc: JSONValue, _ tokens: [String], _ value: JSONValue) throws -> JSONValue {
         guard let first = tokens.first else { return value }
         let rest = Array(tokens.dropFirst())
         switch doc {
@@ -282,7 +283,7 @@ enum Merge {
         }
     }
 
-    private static func remove(_ doc: KubeJSON, _ tokens: [String]) throws -> (KubeJSON, KubeJSON) {
+    private static func remove(_ doc: JSONValue, _ tokens: [String]) throws -> (JSONValue, JSONValue) {
         guard let first = tokens.first else { throw PatchError(message: "cannot remove the root", invalid: true) }
         let rest = Array(tokens.dropFirst())
         switch doc {

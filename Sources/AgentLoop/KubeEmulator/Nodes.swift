@@ -1,9 +1,10 @@
+import BrokkrCommon
 import Foundation
 
 /// The Node objects the cluster starts with.
 enum Workloads {
-    static func nodeObject(name: String, now: String, version: String) -> KubeJSON {
-        let resources: KubeJSON = ["cpu": "4", "memory": "16Gi", "pods": "110", "ephemeral-storage": "100Gi"]
+    static func nodeObject(name: String, now: String, version: String) -> JSONValue {
+        let resources: JSONValue = ["cpu": "4", "memory": "16Gi", "pods": "110", "ephemeral-storage": "100Gi"]
         return [
             "apiVersion": "v1", "kind": "Node",
             "metadata": [

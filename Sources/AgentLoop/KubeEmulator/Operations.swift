@@ -1,3 +1,4 @@
+import BrokkrCommon
 import Foundation
 
 /// A parsed resource URL.
@@ -95,7 +96,7 @@ extension KubeCluster {
         return paths.sorted()
     }
 
-    func versionInfo() -> KubeJSON {
+    func versionInfo() -> JSONValue {
         let v = options.gitVersion.dropFirst().split(separator: ".")
         return [
             "major": .string(v.first.map(String.init) ?? "1"),
@@ -203,9 +204,9 @@ extension KubeCluster {
     }
 
     /// Access and identity reviews: the emulator authorizes everything and everyone is an admin.
-    func review(_ rr: ResourceRequest, _ req: KubeRequest) throws -> KubeJSON {
+    func review(_ rr: ResourceRequest, _ req: KubeRequest) throws -> JSONValue {
         // Protobuf review bodies are not decoded: the answer does not depend on them.
-        var obj: KubeJSON = req.contentType.contains("protobuf") ? .object([:]) : try parseBody(req)
+        var obj: JSONValue = req.contentType.contains("protobuf") ? .object([:]) : try parseBody(req)
         obj["apiVersion"] = .string(rr.rt.apiVersion)
         obj["kind"] = .string(rr.rt.kind)
         if obj["metadata"] == nil { obj["metadata"] = .object([:]) }
@@ -220,7 +221,7 @@ extension KubeCluster {
 
     // MARK: - Read
 
-    func getObject(_ rt: KubeResourceType, _ ns: String?, _ name: String) throws -> KubeJSON {
+    func getObject(_ rt: KubeResourceType, _ ns: String?, _ name: String) throws -> JSONValue {
         guard let obj = stored(rt, KubeObjectKey(namespace: ns, name: name)) else { throw KubeAPIError.notFound(rt, name) }
         return served(obj, rt)
     }
@@ -241,7 +242,7 @@ extension KubeCluster {
         "apps/replicasets": ["status.replicas"],
     ]
 
-    func listObjects(_ rr: ResourceRequest, _ query: [String: String]) throws -> KubeJSON {
+    func listObjects(_ rr: ResourceRequest, _ query: [String: String]) throws -> JSONValue {
         let rt = rr.rt
         var labelSel: KubeLabelSelector?
         if let s = query["labelSelector"], !s.isEmpty {
@@ -259,7 +260,7 @@ extension KubeCluster {
                 throw KubeAPIError.badRequest("field label not supported: \(r.field)")
             }
         }
-        var items: [KubeJSON] = []
+        var items: [JSONValue] = []
         for (k, v) in (objects[rt.storageKey] ?? [:]).sorted(by: { $0.key < $1.key }) {
             if let ns = rr.namespace, rt.namespaced, k.namespace != ns { continue }
             if let labelSel, !labelSel.matches(KubeCluster.labels(of: v)) { continue }

@@ -1,3 +1,4 @@
+import BrokkrCommon
 import Foundation
 
 /// Ready-made pod statuses, for the emulated kubelet and for tests that want a pod in a given state.
@@ -13,7 +14,7 @@ public enum KubePodStatus {
         return String(out.prefix(n))
     }
 
-    static func containerNames(_ pod: KubeJSON, _ field: String = "containers") -> [(String, String)] {
+    static func containerNames(_ pod: JSONValue, _ field: String = "containers") -> [(String, String)] {
         (pod["spec"]?[field]?.arrayValue ?? []).map { ($0["name"]?.stringValue ?? "", $0["image"]?.stringValue ?? "") }
     }
 
@@ -23,10 +24,10 @@ public enum KubePodStatus {
     }
 
     static func conditions(ready: Bool, scheduled: Bool = true, initialized: Bool = true, now: String, unschedulableMessage: String? = nil)
-        -> [KubeJSON]
+        -> [JSONValue]
     {
-        func c(_ type: String, _ ok: Bool, reason: String? = nil, message: String? = nil) -> KubeJSON {
-            var o: [String: KubeJSON] = [
+        func c(_ type: String, _ ok: Bool, reason: String? = nil, message: String? = nil) -> JSONValue {
+            var o: [String: JSONValue] = [
                 "type": .string(type), "status": .string(ok ? "True" : "False"), "lastProbeTime": .null, "lastTransitionTime": .string(now),
             ]
             if let reason { o["reason"] = .string(reason) }
@@ -51,9 +52,10 @@ public enum KubePodStatus {
         ]
     }
 
-    static func base(_ pod: KubeJSON, phase: String, conditions: [KubeJSON], containerStatuses: [KubeJSON]?, now: String, podIP: String?) -> KubeJSON
+    static func base(_ pod: JSONValue, phase: String, conditions: [JSONValue], containerStatuses: [JSONValue]?, now: String, podIP: String?)
+        -> JSONValue
     {
-        var o: [String: KubeJSON] = [
+        var o: [String: JSONValue] = [
             "phase": .string(phase),
             "conditions": .array(conditions),
             "qosClass": .string(Defaults.qosClass(pod["spec"])),
@@ -88,22 +90,22 @@ public enum KubePodStatus {
         return .object(o)
     }
 
-    static func podIP(_ pod: KubeJSON, _ cluster: KubeCluster?) -> String {
+    static func podIP(_ pod: JSONValue, _ cluster: KubeCluster?) -> String {
         if let ip = pod["status"]?["podIP"]?.stringValue { return ip }
         return cluster?.allocatePodIP() ?? "10.244.0.100"
     }
 
-    static func running(for pod: KubeJSON, cluster: KubeCluster) -> KubeJSON {
+    static func running(for pod: JSONValue, cluster: KubeCluster) -> JSONValue {
         running(pod, now: cluster.nowString(), podIP: podIP(pod, cluster))
     }
 
-    static func containerCreating(for pod: KubeJSON, cluster: KubeCluster) -> KubeJSON {
+    static func containerCreating(for pod: JSONValue, cluster: KubeCluster) -> JSONValue {
         waiting(pod, reason: "ContainerCreating", message: nil, now: cluster.nowString())
     }
 
     /// Running, all containers started and ready.
-    public static func running(_ pod: KubeJSON, now: String = KubeCluster.format(Date()), podIP: String? = nil) -> KubeJSON {
-        let statuses: [KubeJSON] = containerNames(pod).map { (name, image) in
+    public static func running(_ pod: JSONValue, now: String = KubeCluster.format(Date()), podIP: String? = nil) -> JSONValue {
+        let statuses: [JSONValue] = containerNames(pod).map { (name, image) in
             [
                 "name": .string(name), "image": .string(image), "imageID": .string(imageID(image)),
                 "containerID": .string("containerd://" + hex(name + image + (pod["metadata"]?["uid"]?.stringValue ?? ""))),
@@ -119,16 +121,16 @@ public enum KubePodStatus {
     /// Pending with every container waiting, e.g. `ImagePullBackOff`, `ErrImagePull`, `ContainerCreating`,
     /// `CreateContainerConfigError`. Pass `container` to make only that one wait (others run).
     public static func waiting(
-        _ pod: KubeJSON, reason: String, message: String? = nil, container: String? = nil, now: String = KubeCluster.format(Date())
-    ) -> KubeJSON {
-        let statuses: [KubeJSON] = containerNames(pod).map { (name, image) in
+        _ pod: JSONValue, reason: String, message: String? = nil, container: String? = nil, now: String = KubeCluster.format(Date())
+    ) -> JSONValue {
+        let statuses: [JSONValue] = containerNames(pod).map { (name, image) in
             let waits = container == nil || container == name
-            var s: [String: KubeJSON] = [
+            var s: [String: JSONValue] = [
                 "name": .string(name), "image": .string(image), "imageID": "", "ready": .bool(!waits), "started": .bool(!waits),
                 "restartCount": 0, "lastState": .object([:]),
             ]
             if waits {
-                var w: [String: KubeJSON] = ["reason": .string(reason)]
+                var w: [String: JSONValue] = ["reason": .string(reason)]
                 if let message { w["message"] = .string(message) }
                 s["state"] = ["waiting": .object(w)]
             } else {
@@ -145,12 +147,12 @@ public enum KubePodStatus {
     /// Running but restarting: `CrashLoopBackOff`, with `restartCount` and the last termination
     /// (`lastTerminationReason` "Error" by default, or "OOMKilled").
     public static func crashLoopBackOff(
-        _ pod: KubeJSON, restartCount: Int = 5, lastTerminationReason: String = "Error", exitCode: Int = 1,
+        _ pod: JSONValue, restartCount: Int = 5, lastTerminationReason: String = "Error", exitCode: Int = 1,
         container: String? = nil, now: String = KubeCluster.format(Date())
-    ) -> KubeJSON {
-        let statuses: [KubeJSON] = containerNames(pod).map { (name, image) in
+    ) -> JSONValue {
+        let statuses: [JSONValue] = containerNames(pod).map { (name, image) in
             let crashes = container == nil || container == name
-            var s: [String: KubeJSON] = [
+            var s: [String: JSONValue] = [
                 "name": .string(name), "image": .string(image), "imageID": .string(imageID(image)),
                 "containerID": .string("containerd://" + hex(name + image)),
                 "ready": .bool(!crashes), "started": .bool(!crashes), "restartCount": .int(crashes ? Int64(restartCount) : 0),
@@ -182,7 +184,7 @@ public enum KubePodStatus {
     }
 
     /// Running and ready again after an OOM kill (`lastState.terminated.reason: OOMKilled`).
-    public static func oomKilled(_ pod: KubeJSON, restartCount: Int = 1, now: String = KubeCluster.format(Date())) -> KubeJSON {
+    public static func oomKilled(_ pod: JSONValue, restartCount: Int = 1, now: String = KubeCluster.format(Date())) -> JSONValue {
         var st = running(pod, now: now)
         if var cs = st["containerStatuses"]?.arrayValue {
             for i in cs.indices {
@@ -195,7 +197,7 @@ public enum KubePodStatus {
     }
 
     /// Pending and not scheduled (`PodScheduled=False`, reason `Unschedulable`).
-    public static func unschedulable(_ pod: KubeJSON, message: String? = nil, now: String = KubeCluster.format(Date())) -> KubeJSON {
+    public static func unschedulable(_ pod: JSONValue, message: String? = nil, now: String = KubeCluster.format(Date())) -> JSONValue {
         base(
             pod, phase: "Pending", conditions: conditions(ready: false, scheduled: false, now: now, unschedulableMessage: message),
             containerStatuses: nil, now: now, podIP: nil)
@@ -203,11 +205,11 @@ public enum KubePodStatus {
 
     /// Finished: `Succeeded` (exit 0, reason Completed) or `Failed` (given exit code and reason, "Error" by default).
     public static func terminated(
-        _ pod: KubeJSON, succeeded: Bool, exitCode: Int? = nil, reason: String? = nil, now: String = KubeCluster.format(Date())
-    ) -> KubeJSON {
+        _ pod: JSONValue, succeeded: Bool, exitCode: Int? = nil, reason: String? = nil, now: String = KubeCluster.format(Date())
+    ) -> JSONValue {
         let code = exitCode ?? (succeeded ? 0 : 1)
         let why = reason ?? (succeeded ? "Completed" : "Error")
-        let statuses: [KubeJSON] = containerNames(pod).map { (name, image) in
+        let statuses: [JSONValue] = containerNames(pod).map { (name, image) in
             [
                 "name": .string(name), "image": .string(image), "imageID": .string(imageID(image)),
                 "containerID": .string("containerd://" + hex(name + image)), "ready": false, "started": false, "restartCount": 0,

@@ -1,3 +1,4 @@
+import BrokkrCommon
 import Foundation
 
 /// Decodes the Kubernetes protobuf envelope (`application/vnd.kubernetes.protobuf`) for the kinds kubectl's
@@ -121,7 +122,7 @@ enum KubeProtobuf {
     ]
 
     /// Decodes a `k8s\0`-prefixed body into a JSON object.
-    static func decode(_ bytes: [UInt8]) throws -> KubeJSON {
+    static func decode(_ bytes: [UInt8]) throws -> JSONValue {
         guard bytes.count >= 4, bytes[0] == 0x6b, bytes[1] == 0x38, bytes[2] == 0x73, bytes[3] == 0 else {
             throw DecodeError(message: "missing the k8s protobuf prefix")
         }
@@ -161,10 +162,10 @@ enum KubeProtobuf {
         }
     }
 
-    static func message(_ bytes: [UInt8], _ name: String) throws -> KubeJSON {
+    static func message(_ bytes: [UInt8], _ name: String) throws -> JSONValue {
         guard let schema = schemas[name] else { throw DecodeError(message: "unknown message \(name)") }
         var r = Reader(b: bytes)
-        var out: [String: KubeJSON] = [:]
+        var out: [String: JSONValue] = [:]
         while r.i < bytes.count {
             let key = try r.varint()
             let number = Int(key >> 3)
@@ -180,7 +181,7 @@ enum KubeProtobuf {
                 if empty { continue }
                 throw DecodeError(message: "field \(number) of \(name) is not supported in protobuf bodies")
             }
-            let value: KubeJSON?
+            let value: JSONValue?
             switch (field.type, wire) {
             case (.int, 0):
                 value = .int(Int64(bitPattern: try r.varint()))
@@ -220,7 +221,7 @@ enum KubeProtobuf {
         return .object(out)
     }
 
-    static func isEmpty(_ v: KubeJSON) -> Bool {
+    static func isEmpty(_ v: JSONValue) -> Bool {
         switch v {
         case .string(let s): return s.isEmpty
         case .int(let i): return i == 0
@@ -232,10 +233,10 @@ enum KubeProtobuf {
         }
     }
 
-    static func mapEntry(_ bytes: [UInt8], _ vt: T) throws -> (String, KubeJSON) {
+    static func mapEntry(_ bytes: [UInt8], _ vt: T) throws -> (String, JSONValue) {
         var r = Reader(b: bytes)
         var key = ""
-        var value: KubeJSON = .string("")
+        var value: JSONValue = .string("")
         while r.i < bytes.count {
             let k = try r.varint()
             switch (k >> 3, k & 7) {
@@ -253,7 +254,7 @@ enum KubeProtobuf {
         return (key, value)
     }
 
-    static func timeMessage(_ bytes: [UInt8]) throws -> KubeJSON? {
+    static func timeMessage(_ bytes: [UInt8]) throws -> JSONValue? {
         var r = Reader(b: bytes)
         var seconds: Int64 = 0
         while r.i < bytes.count {
@@ -269,7 +270,7 @@ enum KubeProtobuf {
         return .string(KubeCluster.format(Date(timeIntervalSince1970: TimeInterval(seconds))))
     }
 
-    static func quantity(_ bytes: [UInt8]) throws -> KubeJSON {
+    static func quantity(_ bytes: [UInt8]) throws -> JSONValue {
         var r = Reader(b: bytes)
         var s = ""
         while r.i < bytes.count {
@@ -280,7 +281,7 @@ enum KubeProtobuf {
         return .string(s)
     }
 
-    static func intOrString(_ bytes: [UInt8]) throws -> KubeJSON {
+    static func intOrString(_ bytes: [UInt8]) throws -> JSONValue {
         var r = Reader(b: bytes)
         var type: UInt64 = 0
         var intVal: Int64 = 0

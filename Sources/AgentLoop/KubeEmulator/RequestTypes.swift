@@ -1,3 +1,4 @@
+import BrokkrCommon
 import Foundation
 
 /// The identity of a stored object within its resource: namespace ("" when cluster-scoped) and name.
@@ -74,8 +75,8 @@ public struct KubeResponse: Sendable {
         self.body = body
     }
 
-    static func json(_ status: Int, _ value: KubeJSON) -> KubeResponse {
-        KubeResponse(status: status, body: Array(value.serialized().utf8))
+    static func json(_ status: Int, _ value: JSONValue) -> KubeResponse {
+        KubeResponse(status: status, body: Array(value.kubeSerialized().utf8))
     }
 
     static func error(_ e: KubeAPIError) -> KubeResponse { json(e.code, e.status) }
@@ -85,7 +86,7 @@ public struct KubeResponse: Sendable {
     }
 
     public var bodyText: String { String(decoding: body, as: UTF8.self) }
-    public var json: KubeJSON? { try? KubeJSON.parse(body) }
+    public var json: JSONValue? { try? JSONValue.parse(body) }
 }
 
 /// One request the emulator answered, for tests that assert which calls a client made.
@@ -100,8 +101,8 @@ public struct KubeRecordedRequest: Sendable {
     public var body: String
     public var status: Int
 
-    public var asJSON: KubeJSON {
-        var q: [String: KubeJSON] = [:]
+    public var asJSON: JSONValue {
+        var q: [String: JSONValue] = [:]
         for (k, v) in query { q[k] = .string(v) }
         return [
             "method": .string(method), "path": .string(path), "query": .object(q), "contentType": .string(contentType),
@@ -140,5 +141,5 @@ struct WatchEvent {
     var resourceVersion: Int64
     var type: String
     var storageKey: String
-    var object: KubeJSON
+    var object: JSONValue
 }

@@ -1,3 +1,4 @@
+import BrokkrCommon
 import Foundation
 
 /// One served resource: a group/version/plural with its kind and scope, as discovery reports it.
@@ -21,13 +22,13 @@ public struct KubeResourceType: Sendable, Hashable {
     /// Set for resources defined by a CustomResourceDefinition.
     public var crdName: String?
     /// The CRD's `openAPIV3Schema` for this version, if any.
-    public var schema: KubeJSON?
+    public var schema: JSONValue?
 
     public init(
         group: String, version: String, plural: String, singular: String, kind: String, namespaced: Bool,
         shortNames: [String] = [], categories: [String] = [], verbs: [String] = KubeResourceType.standardVerbs,
         hasStatus: Bool = false, hasScale: Bool = false, extraSubresources: [String] = [], crdName: String? = nil,
-        schema: KubeJSON? = nil
+        schema: JSONValue? = nil
     ) {
         self.group = group
         self.version = version

@@ -1,3 +1,4 @@
+import BrokkrCommon
 import Foundation
 
 /// A parsed label selector (`app=x,tier in (a,b),!legacy`).
@@ -39,7 +40,7 @@ public struct KubeLabelSelector: Sendable, Equatable {
     }
 
     /// Builds the selector of a `metav1.KubeLabelSelector` object (`matchLabels` + `matchExpressions`).
-    public static func fromObject(_ sel: KubeJSON?) -> KubeLabelSelector? {
+    public static func fromObject(_ sel: JSONValue?) -> KubeLabelSelector? {
         guard let sel, case .object(let o) = sel else { return nil }
         var reqs: [Requirement] = []
         if let ml = o["matchLabels"]?.objectValue {
@@ -289,7 +290,7 @@ public struct KubeFieldSelector: Sendable, Equatable {
     }
 
     /// Evaluates the selector against an object: the field is a dotted path into it; a missing field is "".
-    public func matches(_ object: KubeJSON) -> Bool {
+    public func matches(_ object: JSONValue) -> Bool {
         for r in requirements {
             let path = r.field.split(separator: ".").map(String.init)
             let actual: String

@@ -1,3 +1,4 @@
+import BrokkrCommon
 import Foundation
 
 /// Server-side printing (`Accept: application/json;as=Table;v=v1;g=meta.k8s.io`), which `kubectl get` asks for.
@@ -7,15 +8,15 @@ enum Tables {
         var type: String = "string"
         var format: String = ""
         var priority: Int = 0
-        var cell: (KubeJSON) -> KubeJSON
+        var cell: (JSONValue) -> JSONValue
     }
 
-    static func table(for rt: KubeResourceType, list: KubeJSON, cluster: KubeCluster, query: [String: String]) -> KubeJSON {
+    static func table(for rt: KubeResourceType, list: JSONValue, cluster: KubeCluster, query: [String: String]) -> JSONValue {
         let now = cluster.options.clock()
         let cols = columns(for: rt, cluster: cluster, now: now)
         let include = query["includeObject"] ?? "Metadata"
-        let rows: [KubeJSON] = (list["items"]?.arrayValue ?? []).map { item in
-            var row: [String: KubeJSON] = ["cells": .array(cols.map { $0.cell(item) })]
+        let rows: [JSONValue] = (list["items"]?.arrayValue ?? []).map { item in
+            var row: [String: JSONValue] = ["cells": .array(cols.map { $0.cell(item) })]
             switch include {
             case "None": break
             case "Object": row["object"] = item
@@ -55,7 +56,7 @@ enum Tables {
         return "\(y)y"
     }
 
-    static func age(_ ts: KubeJSON?, now: Date) -> KubeJSON {
+    static func age(_ ts: JSONValue?, now: Date) -> JSONValue {
         guard let s = ts?.stringValue, let d = KubeCluster.parseTime(s) else { return "<unknown>" }
         return .string(humanDuration(Int(now.timeIntervalSince(d))))
     }
@@ -63,7 +64,7 @@ enum Tables {
     static func columns(for rt: KubeResourceType, cluster: KubeCluster, now: Date) -> [Column] {
         let name = Column(name: "Name", format: "name") { $0["metadata"]?["name"] ?? "" }
         let ageCol = Column(name: "Age") { age($0["metadata"]?["creationTimestamp"], now: now) }
-        func int(_ v: KubeJSON?) -> Int64 { v?.intValue ?? 0 }
+        func int(_ v: JSONValue?) -> Int64 { v?.intValue ?? 0 }
         if let crd = rt.crdName {
             let crdObj = cluster.objects["apiextensions.k8s.io/customresourcedefinitions"]?[KubeObjectKey(namespace: nil, name: crd)]
             let version = (crdObj?["spec"]?["versions"]?.arrayValue ?? []).first { $0["name"]?.stringValue == rt.version }
@@ -90,7 +91,7 @@ enum Tables {
                         switch v {
                         case nil: return .null
                         case .string?, .int?, .double?, .bool?: return v!
-                        default: return .string(v!.serialized())
+                        default: return .string(v!.kubeSerialized())
                         }
                     })
             }
@@ -248,7 +249,7 @@ enum Tables {
     }
 
     /// The STATUS column of `kubectl get pods`.
-    static func podStatusReason(_ p: KubeJSON) -> String {
+    static func podStatusReason(_ p: JSONValue) -> String {
         if p["metadata"]?["deletionTimestamp"] != nil { return "Terminating" }
         var reason = p["status"]?["reason"]?.stringValue ?? p["status"]?["phase"]?.stringValue ?? "Pending"
         for (i, c) in (p["status"]?["initContainerStatuses"]?.arrayValue ?? []).enumerated() {
@@ -270,11 +271,11 @@ enum Tables {
 
 /// Enough JSONPath for CRD printer columns: `.a.b`, `.a[0]`, `.a[*].b`, `.a[?(@.type=="Ready")].status`.
 enum JSONPathLite {
-    static func evaluate(_ path: String, _ obj: KubeJSON) -> KubeJSON? {
+    static func evaluate(_ path: String, _ obj: JSONValue) -> JSONValue? {
         var p = path.trimmingCharacters(in: .whitespaces)
         if p.hasPrefix("{") && p.hasSuffix("}") { p = String(p.dropFirst().dropLast()) }
         if p.hasPrefix("$") { p.removeFirst() }
-        var current: [KubeJSON] = [obj]
+        var current: [JSONValue] = [obj]
         var i = p.startIndex
         while i < p.endIndex {
             let c = p[i]
@@ -310,7 +311,7 @@ enum JSONPathLite {
                     }
                     current = current.flatMap { $0.arrayValue ?? [] }.filter { item in
                         guard let v = item.value(at: field.split(separator: ".").map(String.init)) else { return false }
-                        return (v.stringValue ?? v.serialized()) == want
+                        return (v.stringValue ?? v.kubeSerialized()) == want
                     }
                 } else {
                     let key = inner.trimmingCharacters(in: CharacterSet(charactersIn: "'\""))

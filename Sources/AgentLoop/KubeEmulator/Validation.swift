@@ -1,3 +1,4 @@
+import BrokkrCommon
 import Foundation
 
 /// A small part of the API server's validation: object names, the types of the well-known fields of
@@ -27,7 +28,7 @@ enum Validation {
     /// Kinds whose names may be any path segment (RBAC).
     static let pathSegmentNamedKinds: Set<String> = ["Role", "RoleBinding", "ClusterRole", "ClusterRoleBinding"]
 
-    static func validate(_ obj: KubeJSON, _ rt: KubeResourceType) -> [KubeFieldError] {
+    static func validate(_ obj: JSONValue, _ rt: KubeResourceType) -> [KubeFieldError] {
         var errs: [KubeFieldError] = []
         let name = obj["metadata"]?["name"]?.stringValue ?? ""
         if name.isEmpty {
@@ -132,7 +133,7 @@ enum Validation {
             }
         }
 
-        func matches(_ v: KubeJSON) -> Bool {
+        func matches(_ v: JSONValue) -> Bool {
             switch (self, v) {
             case (.object, .object), (.array, .array), (.string, .string), (.boolean, .bool): return true
             case (.integer, .int): return true
@@ -144,7 +145,7 @@ enum Validation {
         }
     }
 
-    static func checkType(_ v: KubeJSON?, _ path: String, _ type: Expected, _ errs: inout [KubeFieldError], required: Bool = false) {
+    static func checkType(_ v: JSONValue?, _ path: String, _ type: Expected, _ errs: inout [KubeFieldError], required: Bool = false) {
         guard let v, !v.isNull else {
             if required { errs.append(.required(path)) }
             return
@@ -152,7 +153,7 @@ enum Validation {
         if !type.matches(v) { errs.append(.typeMismatch(path, v, expected: type.name)) }
     }
 
-    static func checkStringMap(_ v: KubeJSON?, _ path: String, _ errs: inout [KubeFieldError]) {
+    static func checkStringMap(_ v: JSONValue?, _ path: String, _ errs: inout [KubeFieldError]) {
         guard let v, !v.isNull else { return }
         guard case .object(let o) = v else {
             errs.append(.typeMismatch(path, v, expected: "object"))
@@ -163,7 +164,7 @@ enum Validation {
         }
     }
 
-    static func validateWorkload(_ obj: KubeJSON, _ rt: KubeResourceType, _ errs: inout [KubeFieldError]) {
+    static func validateWorkload(_ obj: JSONValue, _ rt: KubeResourceType, _ errs: inout [KubeFieldError]) {
         guard let spec = obj["spec"], !spec.isNull else {
             errs.append(.required("spec"))
             return
@@ -194,7 +195,7 @@ enum Validation {
         }
     }
 
-    static func validateTemplate(_ t: KubeJSON?, _ path: String, _ errs: inout [KubeFieldError]) {
+    static func validateTemplate(_ t: JSONValue?, _ path: String, _ errs: inout [KubeFieldError]) {
         guard let t, !t.isNull else {
             errs.append(.required(path))
             return
@@ -207,7 +208,7 @@ enum Validation {
         validatePodSpec(t["spec"], "\(path).spec", required: true, &errs)
     }
 
-    static func validatePodSpec(_ spec: KubeJSON?, _ path: String, required: Bool, _ errs: inout [KubeFieldError]) {
+    static func validatePodSpec(_ spec: JSONValue?, _ path: String, required: Bool, _ errs: inout [KubeFieldError]) {
         guard let spec, !spec.isNull else {
             if required { errs.append(.required(path)) }
             return
@@ -264,7 +265,7 @@ enum Validation {
         checkStringMap(spec["nodeSelector"], "\(path).nodeSelector", &errs)
     }
 
-    static func validateCRD(_ obj: KubeJSON, name: String, _ errs: inout [KubeFieldError]) {
+    static func validateCRD(_ obj: JSONValue, name: String, _ errs: inout [KubeFieldError]) {
         guard let spec = obj["spec"], spec.isObject else {
             errs.append(.required("spec"))
             return
@@ -297,7 +298,7 @@ enum Validation {
 
     // MARK: - CRD schemas
 
-    static func validateSchema(_ v: KubeJSON?, _ schema: KubeJSON?, _ path: String, _ errs: inout [KubeFieldError]) {
+    static func validateSchema(_ v: JSONValue?, _ schema: JSONValue?, _ path: String, _ errs: inout [KubeFieldError]) {
         guard let schema, let v else { return }
         if v.isNull {
             if schema["nullable"]?.boolValue != true {
@@ -326,7 +327,7 @@ enum Validation {
             }
         }
         if let allowed = schema["enum"]?.arrayValue, !allowed.contains(where: { jsonEqual($0, v) }) {
-            let list = allowed.map { $0.serialized() }.joined(separator: ", ")
+            let list = allowed.map { $0.kubeSerialized() }.joined(separator: ", ")
             errs.append(KubeFieldError(field: path, reason: "FieldValueNotSupported", detail: "supported values: \(list)", badValue: v))
         }
         switch v {
@@ -350,7 +351,7 @@ enum Validation {
     }
 
     /// Drops fields a structural CRD schema does not declare, as the API server does for custom resources.
-    static func pruneUnknown(_ v: KubeJSON, _ schema: KubeJSON?) -> KubeJSON {
+    static func pruneUnknown(_ v: JSONValue, _ schema: JSONValue?) -> JSONValue {
         guard let schema else { return v }
         if schema["x-kubernetes-preserve-unknown-fields"]?.boolValue == true && schema["properties"] == nil { return v }
         switch v {
@@ -363,7 +364,7 @@ enum Validation {
                 }
                 return v
             }
-            var out: [String: KubeJSON] = [:]
+            var out: [String: JSONValue] = [:]
             for (k, c) in o {
                 if let ps = props?[k] {
                     out[k] = pruneUnknown(c, ps)

@@ -1,3 +1,4 @@
+import BrokkrCommon
 import Foundation
 
 /// Where a watch stream is: which objects it follows and the last resourceVersion it sent.
@@ -17,7 +18,7 @@ extension KubeCluster {
 
     /// Starts a watch: returns the cursor and the first events (ADDED for every current object unless a
     /// resourceVersion to resume from was given), or an error response.
-    func startWatch(_ req: KubeRequest) -> (WatchCursor?, [KubeJSON], KubeResponse?) {
+    func startWatch(_ req: KubeRequest) -> (WatchCursor?, [JSONValue], KubeResponse?) {
         lock.withLock {
             let segs = req.path.split(separator: "/").map(String.init)
             var rr: ResourceRequest?
@@ -41,7 +42,7 @@ extension KubeCluster {
                 var cursor = WatchCursor(
                     rt: r.rt, namespace: r.namespace, labelSelector: labelSel, fieldSelector: fieldSel, lastRV: resourceVersion,
                     deadline: Date().addingTimeInterval(min(max(timeout, 0), 3600)))
-                var initial: [KubeJSON] = []
+                var initial: [JSONValue] = []
                 if let rvText = query["resourceVersion"], let rv = Int64(rvText), rv > 0 {
                     cursor.lastRV = rv
                     initial = pollLocked(&cursor)
@@ -68,12 +69,12 @@ extension KubeCluster {
     }
 
     /// Events since the cursor's last resourceVersion that match it.
-    func pollWatch(_ cursor: inout WatchCursor) -> [KubeJSON] {
+    func pollWatch(_ cursor: inout WatchCursor) -> [JSONValue] {
         lock.withLock { pollLocked(&cursor) }
     }
 
-    func pollLocked(_ cursor: inout WatchCursor) -> [KubeJSON] {
-        var out: [KubeJSON] = []
+    func pollLocked(_ cursor: inout WatchCursor) -> [JSONValue] {
+        var out: [JSONValue] = []
         let storageKey = cursor.rt.storageKey
         for e in watchLog where e.resourceVersion > cursor.lastRV && e.storageKey == storageKey {
             let k = KubeCluster.key(of: e.object)

@@ -1,3 +1,4 @@
+import BrokkrCommon
 import Foundation
 
 /// Controllers that keep pods for ReplicaSets, StatefulSets and DaemonSets, and compute their status.
@@ -16,7 +17,7 @@ extension KubeCluster {
         return changed
     }
 
-    func reconcileWorkload(_ storageKey: String, _ key: KubeObjectKey, _ w: KubeJSON) -> Bool {
+    func reconcileWorkload(_ storageKey: String, _ key: KubeObjectKey, _ w: JSONValue) -> Bool {
         var changed = false
         let kind = w["kind"]?.stringValue ?? ""
         let name = key.name
@@ -73,7 +74,7 @@ extension KubeCluster {
                     spec["hostname"] = .string(podName)
                     if let svc = w["spec"]?["serviceName"] { spec["subdomain"] = svc }
                 }
-                var meta: [String: KubeJSON] = [
+                var meta: [String: JSONValue] = [
                     "name": .string(podName), "namespace": .string(key.namespace), "labels": .object(labels),
                     "ownerReferences": [KubeCluster.ownerRef(w)],
                 ]
@@ -93,7 +94,7 @@ extension KubeCluster {
         let ready = Int64(pods.filter { KubeCluster.isReady($0.1) }.count)
         let updated = Int64(pods.filter { hashLabel == nil || $0.1["metadata"]?["labels"]?[hashLabel!]?.stringValue == hashValue }.count)
         let generation = w["metadata"]?["generation"] ?? 1
-        var status: [String: KubeJSON] = ["observedGeneration": generation]
+        var status: [String: JSONValue] = ["observedGeneration": generation]
         switch kind {
         case "ReplicaSet":
             status["replicas"] = .int(total)
@@ -131,7 +132,7 @@ extension KubeCluster {
     }
 
     /// A condition that keeps its old timestamps when its status and reason are unchanged.
-    func condition(_ oldStatus: KubeJSON?, type: String, status: String, reason: String, message: String) -> KubeJSON {
+    func condition(_ oldStatus: JSONValue?, type: String, status: String, reason: String, message: String) -> JSONValue {
         let now = nowString()
         if let old = (oldStatus?["conditions"]?.arrayValue ?? []).first(where: { $0["type"]?.stringValue == type }),
             old["status"]?.stringValue == status, old["reason"]?.stringValue == reason, old["message"]?.stringValue == message

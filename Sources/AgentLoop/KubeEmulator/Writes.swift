@@ -1,8 +1,9 @@
+import BrokkrCommon
 import Foundation
 
 /// Writes: create, replace, patch, server-side apply and scale, with their shared tail.
 extension KubeCluster {
-    func parseBody(_ req: KubeRequest) throws -> KubeJSON {
+    func parseBody(_ req: KubeRequest) throws -> JSONValue {
         let text = req.bodyText
         if req.contentType.contains("protobuf") {
             do { return try KubeProtobuf.decode(req.body) } catch let e as KubeProtobuf.DecodeError {
@@ -16,10 +17,10 @@ extension KubeCluster {
         }
         if text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { throw KubeAPIError.badRequest("the body of the request is empty") }
         if req.contentType.contains("yaml") {
-            do { return try KubeJSON.parseYAML(text) } catch { throw KubeAPIError.badRequest("error converting YAML to JSON: \(error)") }
+            do { return try JSONValue.parseYAML(text) } catch { throw KubeAPIError.badRequest("error converting YAML to JSON: \(error)") }
         }
-        do { return try KubeJSON.parse(req.body) } catch {
-            if let y = try? KubeJSON.parseYAML(text), y.isObject { return y }
+        do { return try JSONValue.parse(req.body) } catch {
+            if let y = try? JSONValue.parseYAML(text), y.isObject { return y }
             throw KubeAPIError.badRequest("couldn't get version/kind; json parse error: \(error)")
         }
     }
@@ -38,7 +39,7 @@ extension KubeCluster {
     }
 
     /// Checks the body's identity against the URL: kind/apiVersion, name and namespace.
-    func checkIdentity(_ obj: inout KubeJSON, _ rr: ResourceRequest, name: String?, requireTypeMeta: Bool) throws {
+    func checkIdentity(_ obj: inout JSONValue, _ rr: ResourceRequest, name: String?, requireTypeMeta: Bool) throws {
         guard obj.isObject else { throw KubeAPIError.badRequest("the body must be a JSON or YAML object") }
         let rt = rr.rt
         if let av = obj["apiVersion"]?.stringValue, !av.isEmpty {
@@ -47,12 +48,12 @@ extension KubeCluster {
                 throw KubeAPIError.badRequest("the API version in the data (\(av)) does not match the expected API version (\(rt.apiVersion))")
             }
         } else if requireTypeMeta {
-            throw KubeAPIError.badRequest("Object 'apiVersion' is missing in '\(obj.serialized().prefix(200))'")
+            throw KubeAPIError.badRequest("Object 'apiVersion' is missing in '\(obj.kubeSerialized().prefix(200))'")
         }
         if let k = obj["kind"]?.stringValue, !k.isEmpty {
             if k != rt.kind { throw KubeAPIError.badRequest("the kind in the data (\(k)) does not match the expected kind (\(rt.kind))") }
         } else if requireTypeMeta {
-            throw KubeAPIError.badRequest("Object 'Kind' is missing in '\(obj.serialized().prefix(200))'")
+            throw KubeAPIError.badRequest("Object 'Kind' is missing in '\(obj.kubeSerialized().prefix(200))'")
         }
         obj["apiVersion"] = .string(rt.apiVersion)
         obj["kind"] = .string(rt.kind)
@@ -98,7 +99,7 @@ extension KubeCluster {
     }
 
     /// Fields that change on every write and must not count when deciding whether a write changed anything.
-    static func comparable(_ obj: KubeJSON) -> KubeJSON {
+    static func comparable(_ obj: JSONValue) -> JSONValue {
         var o = obj
         o.setValue(nil, at: ["metadata", "resourceVersion"])
         if let mf = o["metadata"]?["managedFields"]?.arrayValue {
@@ -113,7 +114,7 @@ extension KubeCluster {
         return o
     }
 
-    static func specChanged(_ a: KubeJSON, _ b: KubeJSON) -> Bool {
+    static func specChanged(_ a: JSONValue, _ b: JSONValue) -> Bool {
         let skip: Set<String> = ["metadata", "status", "apiVersion", "kind"]
         let ao = (a.objectValue ?? [:]).filter { !skip.contains($0.key) }
         let bo = (b.objectValue ?? [:]).filter { !skip.contains($0.key) }
@@ -123,8 +124,8 @@ extension KubeCluster {
     /// The common tail of every write: fills in server-owned metadata, defaults, validates, bumps generation,
     /// stores (unless dry-run) and runs controllers.
     func finishWrite(
-        _ rr: ResourceRequest, name: String, candidate: KubeJSON, live: KubeJSON?, dryRun: Bool
-    ) throws -> (Int, KubeJSON) {
+        _ rr: ResourceRequest, name: String, candidate: JSONValue, live: JSONValue?, dryRun: Bool
+    ) throws -> (Int, JSONValue) {
         let rt = rr.rt
         let isCreate = live == nil
         var obj = candidate
@@ -188,7 +189,7 @@ extension KubeCluster {
 
     /// Follow-up work of a committed write: CRD registration, finishing deletions whose finalizers are gone,
     /// controllers.
-    func afterWrite(_ rt: KubeResourceType, _ obj: KubeJSON) {
+    func afterWrite(_ rt: KubeResourceType, _ obj: JSONValue) {
         if rt.storageKey == "apiextensions.k8s.io/customresourcedefinitions" { refreshCRDTypes() }
         let key = KubeCluster.key(of: obj)
         if obj["metadata"]?["deletionTimestamp"] != nil, (obj["metadata"]?["finalizers"]?.arrayValue ?? []).isEmpty {
@@ -199,7 +200,7 @@ extension KubeCluster {
 
     // MARK: - Create
 
-    func createObject(_ rr: ResourceRequest, _ req: KubeRequest) throws -> (Int, KubeJSON) {
+    func createObject(_ rr: ResourceRequest, _ req: KubeRequest) throws -> (Int, JSONValue) {
         var obj = try parseBody(req)
         try checkIdentity(&obj, rr, name: nil, requireTypeMeta: false)
         let dryRun = try isDryRun(req.query)
@@ -224,7 +225,7 @@ extension KubeCluster {
 
     // MARK: - Replace
 
-    func replaceObject(_ rr: ResourceRequest, _ req: KubeRequest) throws -> (Int, KubeJSON) {
+    func replaceObject(_ rr: ResourceRequest, _ req: KubeRequest) throws -> (Int, JSONValue) {
         guard let name = rr.name else { throw KubeAPIError.methodNotAllowed() }
         var obj = try parseBody(req)
         try checkIdentity(&obj, rr, name: name, requireTypeMeta: false)
@@ -261,7 +262,7 @@ extension KubeCluster {
 
     // MARK: - Patch
 
-    func patchObject(_ rr: ResourceRequest, _ req: KubeRequest) throws -> (Int, KubeJSON) {
+    func patchObject(_ rr: ResourceRequest, _ req: KubeRequest) throws -> (Int, JSONValue) {
         guard let name = rr.name else { throw KubeAPIError.methodNotAllowed() }
         let ct = req.contentType
         if ct == "application/apply-patch+yaml" || ct == "application/apply-patch+json" {
@@ -273,9 +274,9 @@ extension KubeCluster {
         let dryRun = try isDryRun(req.query)
         let key = KubeObjectKey(namespace: rr.rt.namespaced ? rr.namespace : nil, name: name)
         guard let live = stored(rr.rt, key) else { throw KubeAPIError.notFound(rr.rt, name) }
-        let patch: KubeJSON
-        do { patch = try KubeJSON.parse(req.body) } catch { throw KubeAPIError.badRequest("error decoding patch: \(error)") }
-        var patched: KubeJSON
+        let patch: JSONValue
+        do { patch = try JSONValue.parse(req.body) } catch { throw KubeAPIError.badRequest("error decoding patch: \(error)") }
+        var patched: JSONValue
         let base = served(live, rr.rt)
         switch ct {
         case "application/merge-patch+json":
@@ -329,7 +330,7 @@ extension KubeCluster {
 
     // MARK: - Server-side apply
 
-    func applyObject(_ rr: ResourceRequest, _ name: String, _ req: KubeRequest) throws -> (Int, KubeJSON) {
+    func applyObject(_ rr: ResourceRequest, _ name: String, _ req: KubeRequest) throws -> (Int, JSONValue) {
         guard let manager = req.query["fieldManager"], !manager.isEmpty else {
             throw KubeAPIError.badRequest("PATCH requests for apply must include a fieldManager (fieldManager is required for apply requests)")
         }
@@ -340,12 +341,12 @@ extension KubeCluster {
         case let other?: throw KubeAPIError.badRequest("invalid force value \(other)")
         }
         let dryRun = try isDryRun(req.query)
-        var config: KubeJSON
+        var config: JSONValue
         let text = req.bodyText
-        if let j = try? KubeJSON.parse(req.body) {
+        if let j = try? JSONValue.parse(req.body) {
             config = j
         } else {
-            do { config = try KubeJSON.parseYAML(text) } catch { throw KubeAPIError.badRequest("error decoding YAML: \(error)") }
+            do { config = try JSONValue.parseYAML(text) } catch { throw KubeAPIError.badRequest("error decoding YAML: \(error)") }
         }
         guard config.isObject else { throw KubeAPIError.badRequest("apply patch must be an object") }
         if let av = config["apiVersion"]?.stringValue, !av.isEmpty, av != rr.rt.apiVersion {
@@ -367,7 +368,7 @@ extension KubeCluster {
             if rr.subresource != nil { throw KubeAPIError.notFound(rr.rt, name) }
             try checkNamespaceForCreate(rr, name)
         }
-        let merged: KubeJSON
+        let merged: JSONValue
         do {
             merged = try FieldManager.apply(
                 live: live.map { served($0, rr.rt) }, config: config, manager: manager, force: force, apiVersion: rr.rt.apiVersion,
@@ -383,7 +384,7 @@ extension KubeCluster {
 
     // MARK: - Scale
 
-    func scaleObject(_ obj: KubeJSON, _ rt: KubeResourceType) -> KubeJSON {
+    func scaleObject(_ obj: JSONValue, _ rt: KubeResourceType) -> JSONValue {
         var selector = ""
         if let sel = KubeLabelSelector.fromObject(obj["spec"]?["selector"]) { selector = sel.stringValue }
         return [
@@ -398,13 +399,13 @@ extension KubeCluster {
         ]
     }
 
-    func updateScale(_ rr: ResourceRequest, _ name: String, _ req: KubeRequest, patch: Bool) throws -> KubeJSON {
+    func updateScale(_ rr: ResourceRequest, _ name: String, _ req: KubeRequest, patch: Bool) throws -> JSONValue {
         let key = KubeObjectKey(namespace: rr.namespace, name: name)
         guard let live = stored(rr.rt, key) else { throw KubeAPIError.notFound(rr.rt, name) }
         let current = scaleObject(live, rr.rt)
-        var scale: KubeJSON
+        var scale: JSONValue
         if patch {
-            let body = try KubeJSON.parse(req.body)
+            let body = try JSONValue.parse(req.body)
             switch req.contentType {
             case "application/json-patch+json": scale = try Merge.jsonPatch(current, body)
             case "application/apply-patch+yaml": scale = Merge.mergePatch(current, body)

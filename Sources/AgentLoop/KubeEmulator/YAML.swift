@@ -1,3 +1,4 @@
+import BrokkrCommon
 import Foundation
 import Yams
 
@@ -6,16 +7,16 @@ public struct YAMLConversionError: Error, CustomStringConvertible, Sendable {
     public var description: String { message }
 }
 
-extension KubeJSON {
+extension JSONValue {
     /// Parses one YAML document (JSON is YAML too) into a JSON value. An empty document is `.null`.
-    public static func parseYAML(_ text: String) throws -> KubeJSON {
+    public static func parseYAML(_ text: String) throws -> JSONValue {
         guard let node = try Yams.compose(yaml: text) else { return .null }
         return try fromYAMLNode(node)
     }
 
     /// Parses a multi-document YAML stream; empty documents are skipped.
-    public static func parseYAMLDocuments(_ text: String) throws -> [KubeJSON] {
-        var out: [KubeJSON] = []
+    public static func parseYAMLDocuments(_ text: String) throws -> [JSONValue] {
+        var out: [JSONValue] = []
         var seq = try Yams.compose_all(yaml: text)
         while let node = seq.next() {
             let v = try fromYAMLNode(node)
@@ -25,7 +26,7 @@ extension KubeJSON {
         return out
     }
 
-    static func fromYAMLNode(_ node: Node) throws -> KubeJSON {
+    static func fromYAMLNode(_ node: Node) throws -> JSONValue {
         switch node {
         case .scalar(let scalar):
             let tag = Tag.Name(rawValue: node.tag.rawValue)
@@ -35,7 +36,7 @@ extension KubeJSON {
             if tag == .float, let d = node.float { return .double(d) }
             return .string(scalar.string)
         case .mapping(let mapping):
-            var o: [String: KubeJSON] = [:]
+            var o: [String: JSONValue] = [:]
             for (k, v) in mapping {
                 let key: String
                 if case .scalar(let ks) = k {
@@ -64,16 +65,16 @@ extension KubeJSON {
     /// Serialises the value as YAML (block style), for humans and for tests.
     public func yamlString() -> String {
         var out = ""
-        KubeJSON.writeYAML(self, indent: 0, to: &out, inSequence: false)
+        JSONValue.writeYAML(self, indent: 0, to: &out, inSequence: false)
         return out
     }
 
-    private static func scalarText(_ v: KubeJSON) -> String {
+    private static func scalarText(_ v: JSONValue) -> String {
         switch v {
         case .string(let s):
-            return s.isEmpty || needsQuoting(s) ? v.serialized() : s
+            return s.isEmpty || needsQuoting(s) ? v.kubeSerialized() : s
         default:
-            return v.serialized()
+            return v.kubeSerialized()
         }
     }
 
@@ -86,7 +87,7 @@ extension KubeJSON {
         return false
     }
 
-    private static func writeYAML(_ v: KubeJSON, indent: Int, to out: inout String, inSequence: Bool) {
+    private static func writeYAML(_ v: JSONValue, indent: Int, to out: inout String, inSequence: Bool) {
         let pad = String(repeating: "  ", count: indent)
         switch v {
         case .object(let o):
@@ -99,7 +100,7 @@ extension KubeJSON {
                 let val = o[k]!
                 let prefix = (first && inSequence) ? "" : pad
                 first = false
-                let key = needsQuoting(k) ? KubeJSON.string(k).serialized() : k
+                let key = needsQuoting(k) ? JSONValue.string(k).kubeSerialized() : k
                 switch val {
                 case .object(let c) where !c.isEmpty:
                     out += "\(prefix)\(key):\n"

@@ -20,16 +20,23 @@ public enum ProcessServices {
         try await group.run()
     }
 
-    /// A service that runs `body` once and then shuts the group down (a `--once` run, a CLI command);
-    /// a failure ends the group with the error.
+    /// A service that runs `body` once and then shuts the group down (a `--once` run); a failure ends
+    /// the group with the error, and SIGTERM or SIGINT cancel `body`.
     public static func oneShot(_ name: String, _ body: @escaping @Sendable () async throws -> Void) -> Entry {
-        Entry(service: OneShot(name: name, body: body), successTerminationBehavior: .gracefullyShutdownGroup)
+        Entry(
+            service: OneShot(name: name) {
+                do { try await cancelWhenGracefulShutdown(body) } catch is CancellationError {}
+            }, successTerminationBehavior: .gracefullyShutdownGroup)
     }
 
-    /// A service that runs `body` once at start and stays out of the way after (migrations): its success
-    /// does not end the group.
+    /// A service that runs `body` once at start (migrations), then waits for the shutdown: a service
+    /// that finished early would count as one that stopped unexpectedly during a graceful shutdown.
     public static func startup(_ name: String, _ body: @escaping @Sendable () async throws -> Void) -> Entry {
-        Entry(service: OneShot(name: name, body: body), successTerminationBehavior: .ignore)
+        Entry(
+            service: OneShot(name: name) {
+                try await body()
+                try? await gracefulShutdown()
+            })
     }
 
     struct OneShot: Service, CustomStringConvertible {

@@ -8,6 +8,7 @@ public final class ShutdownGate: @unchecked Sendable {
     private let lock = NSLock()
     private var stopping = false
     private var inFlight = 0
+    private var deadline: ContinuousClock.Instant?
 
     public init() {}
 
@@ -24,11 +25,16 @@ public final class ShutdownGate: @unchecked Sendable {
 
     public var isStopping: Bool { lock.withLock { stopping } }
 
-    /// Stops new objects and waits until the one in flight is done, or `grace` has passed.
+    /// Stops new work and waits until the work in flight is done, or `grace` has passed since the
+    /// first call (several loops sharing the gate wait for one grace period, not one each).
     public func drain(grace: Duration) async {
-        lock.withLock { stopping = true }
-        let deadline = ContinuousClock.now + grace
-        while lock.withLock({ inFlight > 0 }), ContinuousClock.now < deadline {
+        let until = lock.withLock {
+            stopping = true
+            let until = deadline ?? ContinuousClock.now + grace
+            deadline = until
+            return until
+        }
+        while lock.withLock({ inFlight > 0 }), ContinuousClock.now < until {
             do { try await Task.sleep(for: .milliseconds(20)) } catch { return }  // cancelled: stop waiting
         }
     }

@@ -36,7 +36,6 @@ public struct StackStore: Sendable {
             """, as: Stack.self)
     }
 
-    /// Soft-deletes; the trigger soft-deletes its objects and adds a deletion marker.
     /// Stacks soft-deleted by the current transaction (rows deleted in one transaction share its `now()`).
     public func deletedByThisTransaction() async throws -> [(id: UUID, deletedAt: Date)] {
         var stacks: [(id: UUID, deletedAt: Date)] = []
@@ -46,6 +45,7 @@ public struct StackStore: Sendable {
         return stacks
     }
 
+    /// Soft-deletes; the trigger soft-deletes its objects and adds a deletion marker.
     public func softDelete(_ id: UUID) async throws -> Bool {
         try await sql.affectedRows("UPDATE stacks SET deleted_at = now() WHERE id = \(id) AND deleted_at IS NULL RETURNING id") > 0
     }

@@ -56,24 +56,25 @@ public enum WorkerRuntime {
         let database = try Database(settings, poolSize: 4, logger: logger)
         let migrations = MigrationGate(database: database)
         let registry = PrometheusCollectorRegistry()
-        var services: [ProcessServices.Entry] = [
-            .init(service: database),
-            ProcessServices.startup("migrations") { try await migrations.migrate() },
-        ]
+        var services: [ProcessServices.Entry] = [.init(service: database)]
         if options.once {
             services.append(
                 ProcessServices.oneShot("sweeps until idle") {
-                    try await migrations.wait()
+                    try await migrations.migrate()
                     for sweep in sweeps { _ = try await drain(sweep, database, settings, registry) }
                 })
         } else {
+            services.append(ProcessServices.startup("migrations") { try await migrations.migrate() })
+            // One gate for every loop: the first loop told to stop stops them all from taking new work,
+            // so the process waits once for whatever batches are in flight, not once per sweep.
+            let gate = ShutdownGate()
             services.append(.init(service: ConfigReloadListener(database: database, config: config, logger: logger)))
             services.append(.init(service: healthServer(port: settings.workers.healthPort, database: database, registry: registry, logger: logger)))
             for sweep in sweeps {
                 let waker = QueueWaker(
                     database: database, channel: sweep.channel ?? "", pollInterval: .seconds(settings.workers.pollIntervalSeconds))
                 if sweep.channel != nil { services.append(.init(service: waker)) }
-                services.append(.init(service: loop(sweep, database, config, registry, migrations, waker, logger)))
+                services.append(.init(service: loop(sweep, database, config, registry, migrations, waker, gate, logger)))
             }
         }
         do {
@@ -97,10 +98,9 @@ public enum WorkerRuntime {
     /// re-read each round, so reloads reach a running worker.
     static func loop(
         _ sweep: any WorkerSweep, _ database: Database, _ config: ReloadableSettings, _ registry: PrometheusCollectorRegistry,
-        _ migrations: MigrationGate, _ waker: QueueWaker, _ logger: Logger
+        _ migrations: MigrationGate, _ waker: QueueWaker, _ gate: ShutdownGate, _ logger: Logger
     ) -> LoopService {
-        let gate = ShutdownGate()
-        return LoopService(sweep.name, drain: { await gate.drain(grace: shutdownGrace) }) {
+        LoopService(sweep.name, drain: { await gate.drain(grace: shutdownGrace) }) {
             try await migrations.wait()
             logger.info("\(sweep.name) started")
             while gate.enter() {

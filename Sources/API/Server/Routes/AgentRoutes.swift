@@ -38,8 +38,9 @@ enum AgentRoutes {
         }
 
         api.add(.put, "agents/:id", .adminOrAgentSelf(), failure: "Failed to update agent") { request, context, principal in
+            let id = try context.uuid("id")
             let update = try await request.decode(as: UpdateAgentRequest.self)
-            return try JSONResponse.encode(try await AgentService(s: s).update(try context.uuid("id"), update, by: ChangeActor(principal, request)))
+            return try JSONResponse.encode(try await AgentService(s: s).update(id, update, by: ChangeActor(principal, request)))
         }
 
         api.add(.delete, "agents/:id", .admin(), failure: "Failed to delete agent") { request, context, principal in
