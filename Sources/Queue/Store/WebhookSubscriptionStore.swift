@@ -98,21 +98,8 @@ public struct WebhookSubscriptionStore: Sendable {
         public var maxRetries: Int?
         public var timeoutSeconds: Int?
 
-        public init(
-            name: String? = nil, url: [UInt8]? = nil, authHeader: Change<[UInt8]> = .keep, eventTypes: [String]? = nil,
-            filters: Change<String> = .keep, targetLabels: Change<[String]> = .keep, enabled: Bool? = nil, maxRetries: Int? = nil,
-            timeoutSeconds: Int? = nil
-        ) {
-            self.name = name
-            self.url = url
-            self.authHeader = authHeader
-            self.eventTypes = eventTypes
-            self.filters = filters
-            self.targetLabels = targetLabels
-            self.enabled = enabled
-            self.maxRetries = maxRetries
-            self.timeoutSeconds = timeoutSeconds
-        }
+        /// Changes nothing until fields are set.
+        public init() {}
     }
 
     public func update(_ id: UUID, _ u: Update) async throws -> WebhookResponse? {
