@@ -5,6 +5,7 @@ import BrokkrRuntime
 import Hummingbird
 import Logging
 import Prometheus
+import ServiceLifecycle
 import Tracing
 
 /// One periodic job of a worker executable: a sweep over its table(s), claimed with SKIP LOCKED so
@@ -112,6 +113,9 @@ public enum WorkerRuntime {
                 gate.leave()
                 await waker.wait(for: .seconds(sweep.interval(config.value)))
             }
+            // Another loop's shutdown closed the shared gate: this service still runs until the group
+            // tells it to stop (one that returns earlier counts as having failed during the shutdown).
+            try await gracefulShutdown()
         }
     }
 

@@ -37,7 +37,11 @@ def relay(source, target):
 def serve(client, upstream_host, upstream_port):
     if holed.is_set():
         return  # accepted, never answered; kept open by the reference in `held`
-    upstream = socket.create_connection((upstream_host, upstream_port))
+    try:
+        upstream = socket.create_connection((upstream_host, upstream_port))
+    except OSError:
+        client.close()  # the client sees a closed connection; the proxy keeps serving
+        return
     threading.Thread(target=relay, args=(client, upstream), daemon=True).start()
     threading.Thread(target=relay, args=(upstream, client), daemon=True).start()
 
