@@ -219,28 +219,21 @@ struct RegexSyntaxParser {
         return .scalar(try parseCharacterEscape(inClass: false))
     }
 
+    /// `\d \D \w \W \s \S` by the letter after the backslash; the capital is the complement.
+    private static let shorthandClasses: [UInt32: ScalarSet] = [
+        0x64: .digits, 0x44: ScalarSet.digits.inverted,  // d D
+        0x77: .word, 0x57: ScalarSet.word.inverted,  // w W
+        0x73: .whitespace, 0x53: ScalarSet.whitespace.inverted,  // s S
+    ]
+
     /// `\d \D \w \W \s \S \p{…} \P{…}` (after the backslash), or nil for other escapes.
     private mutating func parseClassEscape() throws -> ScalarSet? {
         let e = current!
+        if let set = Self.shorthandClasses[e] {
+            index += 1
+            return set
+        }
         switch e {
-        case 0x64:
-            index += 1
-            return .digits  // d
-        case 0x44:
-            index += 1
-            return ScalarSet.digits.inverted  // D
-        case 0x77:
-            index += 1
-            return .word  // w
-        case 0x57:
-            index += 1
-            return ScalarSet.word.inverted  // W
-        case 0x73:
-            index += 1
-            return .whitespace  // s
-        case 0x53:
-            index += 1
-            return ScalarSet.whitespace.inverted  // S
         case 0x70, 0x50:  // p P
             guard peek(1) == 0x7B /* { */ else { throw Unsupported() }
             let nameStart = index + 2

@@ -18,21 +18,36 @@ extension SchemaEvaluator {
         return result.isValid
     }
 
+    /// Runs `check` on each element and tells whether all passed. While reporting, every element is
+    /// checked so that every violation is reported; while silenced, the first failure decides.
+    mutating func applyEach<Elements: Sequence>(
+        _ elements: Elements, _ check: (inout SchemaEvaluator, Elements.Element) -> Bool
+    ) -> Bool {
+        var isValid = true
+        for element in elements where !check(&self, element) {
+            isValid = false
+            if silenced > 0 { break }
+        }
+        return isValid
+    }
+
+    /// Applies `subschema` in place under the schema path token `token` (an index or a property name).
+    mutating func applyInPlace(
+        _ subschema: Int, under token: String, _ instance: JSONValue, tracking: Bool,
+        evaluated: inout EvaluatedLocations
+    ) -> Bool {
+        schemaPath.append(token)
+        defer { schemaPath.removeLast() }
+        return applyInPlace(subschema, instance, tracking: tracking, evaluated: &evaluated)
+    }
+
     mutating func applyAllOf(
         _ subschemas: [Int], _ instance: JSONValue, tracking: Bool,
         evaluated: inout EvaluatedLocations
     ) -> Bool {
-        var isValid = true
-        for (index, subschema) in subschemas.enumerated() {
-            schemaPath.append(String(index))
-            let subschemaValid = applyInPlace(subschema, instance, tracking: tracking, evaluated: &evaluated)
-            schemaPath.removeLast()
-            if !subschemaValid {
-                isValid = false
-                if silenced > 0 { break }
-            }
+        applyEach(subschemas.enumerated()) {
+            $0.applyInPlace($1.element, under: String($1.offset), instance, tracking: tracking, evaluated: &evaluated)
         }
-        return isValid
     }
 
     /// Every branch is evaluated when tracking, because each passing branch contributes annotations.
@@ -43,10 +58,7 @@ extension SchemaEvaluator {
         var anyValid = false
         silenced += 1
         for (index, subschema) in subschemas.enumerated() {
-            schemaPath.append(String(index))
-            let subschemaValid = applyInPlace(subschema, instance, tracking: tracking, evaluated: &evaluated)
-            schemaPath.removeLast()
-            if subschemaValid {
+            if applyInPlace(subschema, under: String(index), instance, tracking: tracking, evaluated: &evaluated) {
                 anyValid = true
                 if !tracking { break }
             }
@@ -109,17 +121,9 @@ extension SchemaEvaluator {
         tracking: Bool, evaluated: inout EvaluatedLocations
     ) -> Bool {
         guard case .object(let object) = instance else { return true }
-        var isValid = true
-        for (property, subschema) in dependencies where object[property] != nil {
-            schemaPath.append(property)
-            let subschemaValid = applyInPlace(subschema, instance, tracking: tracking, evaluated: &evaluated)
-            schemaPath.removeLast()
-            if !subschemaValid {
-                isValid = false
-                if silenced > 0 { break }
-            }
+        return applyEach(dependencies.lazy.filter { object[$0.property] != nil }) {
+            $0.applyInPlace($1.schema, under: $1.property, instance, tracking: tracking, evaluated: &evaluated)
         }
-        return isValid
     }
 
     // MARK: - Array items
@@ -130,17 +134,11 @@ extension SchemaEvaluator {
     ) -> Bool {
         guard case .array(let items) = instance else { return true }
         let count = min(items.count, subschemas.count)
-        var isValid = true
-        for index in 0..<count {
-            schemaPath.append(String(index))
-            let itemValid = applyToItem(
-                subschemas[index], items[index], at: index, keyword: schemaPath[schemaPath.count - 2],
-                falseMessage: ViolationMessage.itemNotAllowed)
-            schemaPath.removeLast()
-            if !itemValid {
-                isValid = false
-                if silenced > 0 { break }
-            }
+        let keyword = schemaPath.last ?? "prefixItems"
+        let isValid = applyEach(0..<count) { evaluator, index in
+            evaluator.schemaPath.append(String(index))
+            defer { evaluator.schemaPath.removeLast() }
+            return evaluator.applyToItem(subschemas[index], items[index], at: index, keyword: keyword, rejectedAs: nil)
         }
         if tracking { evaluated.itemPrefix = max(evaluated.itemPrefix, count) }
         return isValid
@@ -152,13 +150,9 @@ extension SchemaEvaluator {
     ) -> Bool {
         guard case .array(let items) = instance, startIndex < items.count else { return true }
         let keyword = schemaPath.last ?? "items"
-        let falseMessage = startIndex > 0 ? ViolationMessage.additionalItem : ViolationMessage.itemNotAllowed
-        var isValid = true
-        for index in startIndex..<items.count {
-            if !applyToItem(subschema, items[index], at: index, keyword: keyword, falseMessage: falseMessage) {
-                isValid = false
-                if silenced > 0 { break }
-            }
+        let rejectedAs = startIndex > 0 ? "additional" : nil
+        let isValid = applyEach(startIndex..<items.count) {
+            $0.applyToItem(subschema, items[$1], at: $1, keyword: keyword, rejectedAs: rejectedAs)
         }
         if tracking { evaluated.allItems = true }
         return isValid
@@ -198,15 +192,8 @@ extension SchemaEvaluator {
         evaluated: inout EvaluatedLocations
     ) -> Bool {
         guard case .array(let items) = instance else { return true }
-        var isValid = true
-        for index in items.indices where !evaluated.containsItem(index) {
-            if !applyToItem(
-                subschema, items[index], at: index, keyword: "unevaluatedItems",
-                falseMessage: ViolationMessage.unevaluatedItem)
-            {
-                isValid = false
-                if silenced > 0 { break }
-            }
+        let isValid = applyEach(items.indices.filter { !evaluated.containsItem($0) }) {
+            $0.applyToItem(subschema, items[$1], at: $1, keyword: "unevaluatedItems", rejectedAs: "unevaluated")
         }
         if tracking { evaluated.allItems = true }
         return isValid
@@ -216,11 +203,11 @@ extension SchemaEvaluator {
     /// generic "schema is false".
     private mutating func applyToItem(
         _ subschema: Int, _ item: JSONValue, at index: Int, keyword: String,
-        falseMessage: (Int) -> String
+        rejectedAs qualifier: String?
     ) -> Bool {
         descending(into: String(index)) {
             if $0.schema.nodes[subschema].isAlwaysInvalid {
-                return $0.fail(keyword, falseMessage(index))
+                return $0.fail(keyword, ViolationMessage.notAllowed(item: index, qualifier))
             }
             return $0.evaluate(subschema, item, tracking: false).isValid
         }
@@ -233,21 +220,13 @@ extension SchemaEvaluator {
         evaluated: inout EvaluatedLocations
     ) -> Bool {
         guard case .object(let object) = instance else { return true }
-        var isValid = true
-        for (name, subschema) in properties {
-            guard let value = object[name] else { continue }
-            if tracking { evaluated.properties.insert(name) }
-            schemaPath.append(name)
-            let memberValid = applyToMember(
-                subschema, value, named: name, keyword: "properties",
-                falseMessage: ViolationMessage.propertyNotAllowed)
-            schemaPath.removeLast()
-            if !memberValid {
-                isValid = false
-                if silenced > 0 { break }
-            }
+        return applyEach(properties) { evaluator, property in
+            guard let value = object[property.name] else { return true }
+            if tracking { evaluated.properties.insert(property.name) }
+            evaluator.schemaPath.append(property.name)
+            defer { evaluator.schemaPath.removeLast() }
+            return evaluator.applyToMember(property.schema, value, named: property.name, keyword: "properties", rejectedAs: nil)
         }
-        return isValid
     }
 
     mutating func applyPatternProperties(
@@ -261,8 +240,7 @@ extension SchemaEvaluator {
                 if tracking { evaluated.properties.insert(name) }
                 schemaPath.append(pattern.source)
                 let memberValid = applyToMember(
-                    subschema, object[name]!, named: name, keyword: "patternProperties",
-                    falseMessage: ViolationMessage.propertyNotAllowed)
+                    subschema, object[name]!, named: name, keyword: "patternProperties", rejectedAs: nil)
                 schemaPath.removeLast()
                 if !memberValid {
                     isValid = false
@@ -279,34 +257,22 @@ extension SchemaEvaluator {
         evaluated: inout EvaluatedLocations
     ) -> Bool {
         guard case .object(let object) = instance else { return true }
-        var isValid = true
-        for name in object.keys.sorted() where !declaredNames.contains(name) && !matchesAny(patterns, name) {
-            if tracking { evaluated.properties.insert(name) }
-            if !applyToMember(
-                subschema, object[name]!, named: name, keyword: "additionalProperties",
-                falseMessage: ViolationMessage.additionalProperty)
-            {
-                isValid = false
-                if silenced > 0 { break }
-            }
+        let additional = object.keys.sorted().filter { !declaredNames.contains($0) && !matchesAny(patterns, $0) }
+        if tracking { evaluated.properties.formUnion(additional) }
+        return applyEach(additional) {
+            $0.applyToMember(subschema, object[$1]!, named: $1, keyword: "additionalProperties", rejectedAs: "additional")
         }
-        return isValid
     }
 
     /// Reports one violation per rejected name, at the object (names have no pointer of their own).
     mutating func applyPropertyNames(_ subschema: Int, _ instance: JSONValue) -> Bool {
         guard case .object(let object) = instance else { return true }
-        var isValid = true
-        for name in object.keys.sorted() {
-            let nameValid = silently { evaluator in
+        return applyEach(object.keys.sorted()) { evaluator, name in
+            let nameValid = evaluator.silently { evaluator in
                 evaluator.descending(into: nil) { $0.evaluate(subschema, .string(name), tracking: false).isValid }
             }
-            if !nameValid {
-                isValid = fail("propertyNames", ViolationMessage.propertyName(name))
-                if silenced > 0 { break }
-            }
+            return nameValid || evaluator.fail("propertyNames", ViolationMessage.propertyName(name))
         }
-        return isValid
     }
 
     mutating func applyUnevaluatedProperties(
@@ -314,15 +280,9 @@ extension SchemaEvaluator {
         evaluated: inout EvaluatedLocations
     ) -> Bool {
         guard case .object(let object) = instance else { return true }
-        var isValid = true
-        for name in object.keys.sorted() where !evaluated.properties.contains(name) {
-            if !applyToMember(
-                subschema, object[name]!, named: name, keyword: "unevaluatedProperties",
-                falseMessage: ViolationMessage.unevaluatedProperty)
-            {
-                isValid = false
-                if silenced > 0 { break }
-            }
+        let unevaluated = object.keys.sorted().filter { !evaluated.properties.contains($0) }
+        let isValid = applyEach(unevaluated) {
+            $0.applyToMember(subschema, object[$1]!, named: $1, keyword: "unevaluatedProperties", rejectedAs: "unevaluated")
         }
         if tracking { evaluated.properties.formUnion(object.keys) }
         return isValid
@@ -331,11 +291,11 @@ extension SchemaEvaluator {
     /// Evaluates one object member; see `applyToItem`.
     private mutating func applyToMember(
         _ subschema: Int, _ value: JSONValue, named name: String, keyword: String,
-        falseMessage: (String) -> String
+        rejectedAs qualifier: String?
     ) -> Bool {
         descending(into: name) {
             if $0.schema.nodes[subschema].isAlwaysInvalid {
-                return $0.fail(keyword, falseMessage(name))
+                return $0.fail(keyword, ViolationMessage.notAllowed(property: name, qualifier))
             }
             return $0.evaluate(subschema, value, tracking: false).isValid
         }

@@ -22,24 +22,15 @@ extension SchemaEvaluator {
         allowed: [ComparisonResult]
     ) -> Bool {
         guard let order = JSONNumber.compare(instance, limit), !allowed.contains(order) else { return true }
-        let message: String
-        switch keyword {
-        case "maximum": message = ViolationMessage.maximum(instance, limit: limit)
-        case "exclusiveMaximum": message = ViolationMessage.exclusiveMaximum(instance, limit: limit)
-        case "minimum": message = ViolationMessage.minimum(instance, limit: limit)
-        default: message = ViolationMessage.exclusiveMinimum(instance, limit: limit)
-        }
-        return fail(keyword, message)
+        return fail(keyword, ViolationMessage.bound(instance, keyword: keyword, limit: limit))
     }
 
     /// String length counts Unicode code points, not UTF-16 units or grapheme clusters.
     mutating func checkLength(_ instance: JSONValue, _ limit: Int, isMaximum: Bool) -> Bool {
         guard case .string(let string) = instance else { return true }
         let length = string.unicodeScalars.count
-        if isMaximum {
-            return length <= limit || fail("maxLength", ViolationMessage.maxLength(instance, length: length, limit: limit))
-        }
-        return length >= limit || fail("minLength", ViolationMessage.minLength(instance, length: length, limit: limit))
+        guard isMaximum ? length > limit : length < limit else { return true }
+        return fail(isMaximum ? "maxLength" : "minLength", ViolationMessage.length(instance, length: length, limit: limit, isMaximum: isMaximum))
     }
 
     mutating func checkPattern(_ instance: JSONValue, _ pattern: RegexPattern) -> Bool {
@@ -49,10 +40,8 @@ extension SchemaEvaluator {
 
     mutating func checkItemCount(_ instance: JSONValue, _ limit: Int, isMaximum: Bool) -> Bool {
         guard case .array(let items) = instance else { return true }
-        if isMaximum {
-            return items.count <= limit || fail("maxItems", ViolationMessage.maxItems(count: items.count, limit: limit))
-        }
-        return items.count >= limit || fail("minItems", ViolationMessage.minItems(count: items.count, limit: limit))
+        guard isMaximum ? items.count > limit : items.count < limit else { return true }
+        return fail(isMaximum ? "maxItems" : "minItems", ViolationMessage.itemCount(items.count, limit: limit, isMaximum: isMaximum))
     }
 
     /// Hashes schema-equality keys (`1` and `1.0` collide), making this linear rather than quadratic.
@@ -71,10 +60,9 @@ extension SchemaEvaluator {
 
     mutating func checkPropertyCount(_ instance: JSONValue, _ limit: Int, isMaximum: Bool) -> Bool {
         guard case .object(let object) = instance else { return true }
-        if isMaximum {
-            return object.count <= limit || fail("maxProperties", ViolationMessage.maxProperties(count: object.count, limit: limit))
-        }
-        return object.count >= limit || fail("minProperties", ViolationMessage.minProperties(count: object.count, limit: limit))
+        guard isMaximum ? object.count > limit : object.count < limit else { return true }
+        return fail(
+            isMaximum ? "maxProperties" : "minProperties", ViolationMessage.propertyCount(object.count, limit: limit, isMaximum: isMaximum))
     }
 
     /// Reports every missing property, not just the first.

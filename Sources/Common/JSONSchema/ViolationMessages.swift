@@ -21,40 +21,29 @@ enum ViolationMessage {
         "\(value.briefDescription) is not a multiple of \(divisor.briefDescription)"
     }
 
-    static func maximum(_ value: JSONValue, limit: JSONValue) -> String {
-        "\(value.briefDescription) is greater than the maximum of \(limit.briefDescription)"
+    /// `maximum`, `exclusiveMaximum`, `minimum` or `exclusiveMinimum`, by keyword.
+    static func bound(_ value: JSONValue, keyword: String, limit: JSONValue) -> String {
+        let relation: String
+        switch keyword {
+        case "maximum": relation = "is greater than the maximum"
+        case "exclusiveMaximum": relation = "is not less than the exclusive maximum"
+        case "minimum": relation = "is less than the minimum"
+        default: relation = "is not greater than the exclusive minimum"
+        }
+        return "\(value.briefDescription) \(relation) of \(limit.briefDescription)"
     }
 
-    static func exclusiveMaximum(_ value: JSONValue, limit: JSONValue) -> String {
-        "\(value.briefDescription) is not less than the exclusive maximum of \(limit.briefDescription)"
-    }
-
-    static func minimum(_ value: JSONValue, limit: JSONValue) -> String {
-        "\(value.briefDescription) is less than the minimum of \(limit.briefDescription)"
-    }
-
-    static func exclusiveMinimum(_ value: JSONValue, limit: JSONValue) -> String {
-        "\(value.briefDescription) is not greater than the exclusive minimum of \(limit.briefDescription)"
-    }
-
-    static func maxLength(_ value: JSONValue, length: Int, limit: Int) -> String {
-        "\(value.briefDescription) is \(characters(length)) long, more than the maximum length of \(limit)"
-    }
-
-    static func minLength(_ value: JSONValue, length: Int, limit: Int) -> String {
-        "\(value.briefDescription) is \(characters(length)) long, less than the minimum length of \(limit)"
+    static func length(_ value: JSONValue, length: Int, limit: Int, isMaximum: Bool) -> String {
+        "\(value.briefDescription) is \(characters(length)) long, \(isMaximum ? "more than the maximum" : "less than the minimum") length of \(limit)"
     }
 
     static func pattern(_ value: JSONValue, pattern: String) -> String {
         "\(value.briefDescription) does not match the pattern \(JSONValue.string(pattern).serialized())"
     }
 
-    static func maxItems(count: Int, limit: Int) -> String {
-        "array has \(items(count)), more than the maximum of \(limit)"
-    }
-
-    static func minItems(count: Int, limit: Int) -> String {
-        "array has \(items(count)), fewer than the minimum of \(limit)"
+    /// `maxItems` or `minItems`.
+    static func itemCount(_ count: Int, limit: Int, isMaximum: Bool) -> String {
+        "array has \(items(count)), \(beyond(limit, isMaximum: isMaximum))"
     }
 
     static func uniqueItems(first: Int, duplicate: Int) -> String {
@@ -70,12 +59,13 @@ enum ViolationMessage {
         "array contains \(items(matches)) matching the \"contains\" schema, more than the maximum of \(maximum)"
     }
 
-    static func maxProperties(count: Int, limit: Int) -> String {
-        "object has \(properties(count)), more than the maximum of \(limit)"
+    /// `maxProperties` or `minProperties`.
+    static func propertyCount(_ count: Int, limit: Int, isMaximum: Bool) -> String {
+        "object has \(properties(count)), \(beyond(limit, isMaximum: isMaximum))"
     }
 
-    static func minProperties(count: Int, limit: Int) -> String {
-        "object has \(properties(count)), fewer than the minimum of \(limit)"
+    private static func beyond(_ limit: Int, isMaximum: Bool) -> String {
+        "\(isMaximum ? "more than the maximum" : "fewer than the minimum") of \(limit)"
     }
 
     static func required(_ name: String) -> String {
@@ -86,28 +76,18 @@ enum ViolationMessage {
         "property \(quoted(name)) is required when \(quoted(trigger)) is present"
     }
 
-    static func propertyNotAllowed(_ name: String) -> String {
-        "property \(quoted(name)) is not allowed"
+    /// A member that a `false` subschema rejects; `qualifier` is "additional", "unevaluated" or nil.
+    static func notAllowed(property name: String, _ qualifier: String?) -> String {
+        notAllowed("property \(quoted(name))", qualifier)
     }
 
-    static func additionalProperty(_ name: String) -> String {
-        "additional property \(quoted(name)) is not allowed"
+    /// An item that a `false` subschema rejects; `qualifier` is "additional", "unevaluated" or nil.
+    static func notAllowed(item index: Int, _ qualifier: String?) -> String {
+        notAllowed("item at index \(index)", qualifier)
     }
 
-    static func unevaluatedProperty(_ name: String) -> String {
-        "unevaluated property \(quoted(name)) is not allowed"
-    }
-
-    static func itemNotAllowed(_ index: Int) -> String {
-        "item at index \(index) is not allowed"
-    }
-
-    static func additionalItem(_ index: Int) -> String {
-        "additional item at index \(index) is not allowed"
-    }
-
-    static func unevaluatedItem(_ index: Int) -> String {
-        "unevaluated item at index \(index) is not allowed"
+    private static func notAllowed(_ subject: String, _ qualifier: String?) -> String {
+        "\(qualifier.map { "\($0) " } ?? "")\(subject) is not allowed"
     }
 
     static func propertyName(_ name: String) -> String {
