@@ -237,27 +237,38 @@ extension KubeCluster {
             }
             throw KubeAPIError.notFound(rr.rt, name)
         }
-        if let rv = obj["metadata"]?["resourceVersion"]?.stringValue, !rv.isEmpty, rv != live["metadata"]?["resourceVersion"]?.stringValue {
+        let tracked = try updateCandidate(obj, live: live, rr, name: name, req, emptyUIDIsUnset: true)
+        return try finishWrite(rr, name: name, candidate: tracked, live: live, dryRun: dryRun)
+    }
+
+    /// What a replace or a patch writes over `live`: the preconditions in `changed` checked (its
+    /// resourceVersion and uid, when set, must be the live ones), the status from the side the request
+    /// may write (the status subresource writes only status; the main resource keeps the live status),
+    /// the live managed fields unless the request set its own, and field ownership tracked. A replace
+    /// treats an empty uid as unset; a patch that sets uid to "" fails the precondition.
+    func updateCandidate(
+        _ changed: JSONValue, live: JSONValue, _ rr: ResourceRequest, name: String, _ req: KubeRequest, emptyUIDIsUnset: Bool
+    ) throws -> JSONValue {
+        let liveUID = live["metadata"]?["uid"]?.stringValue
+        if let rv = changed["metadata"]?["resourceVersion"]?.stringValue, !rv.isEmpty, rv != live["metadata"]?["resourceVersion"]?.stringValue {
             throw KubeAPIError.staleResourceVersion(rr.rt, name)
         }
-        if let uid = obj["metadata"]?["uid"]?.stringValue, !uid.isEmpty, uid != live["metadata"]?["uid"]?.stringValue {
-            throw KubeAPIError.conflict(
-                rr.rt, name, "Precondition failed: UID in precondition: \(uid), UID in object meta: \(live["metadata"]?["uid"]?.stringValue ?? "")")
+        if let uid = changed["metadata"]?["uid"]?.stringValue, !(uid.isEmpty && emptyUIDIsUnset), uid != liveUID {
+            throw KubeAPIError.conflict(rr.rt, name, "Precondition failed: UID in precondition: \(uid), UID in object meta: \(liveUID ?? "")")
         }
-        if obj["metadata"]?["managedFields"] == nil {
-            obj.setValue(live["metadata"]?["managedFields"], at: ["metadata", "managedFields"])
-        }
-        var candidate = obj
+        var candidate = changed
         if rr.subresource == "status" {
             candidate = live
-            candidate["status"] = obj["status"]
+            candidate["status"] = changed["status"]
         } else if rr.rt.hasStatus {
             candidate["status"] = live["status"]
         }
-        let tracked = FieldManager.update(
+        if candidate["metadata"]?["managedFields"] == nil {
+            candidate.setValue(live["metadata"]?["managedFields"], at: ["metadata", "managedFields"])
+        }
+        return FieldManager.update(
             live: live, new: candidate, manager: fieldManagerName(req), apiVersion: rr.rt.apiVersion, subresource: rr.subresource,
             cursor: cursor(for: rr.rt), topLevel: topLevelFilter(rr.rt, subresource: rr.subresource), now: nowString())
-        return try finishWrite(rr, name: name, candidate: tracked, live: live, dryRun: dryRun)
     }
 
     // MARK: - Patch
@@ -305,26 +316,7 @@ extension KubeCluster {
         }
         guard patched.isObject else { throw KubeAPIError.badRequest("patch did not produce an object") }
         try checkIdentity(&patched, rr, name: name, requireTypeMeta: false)
-        if let rv = patched["metadata"]?["resourceVersion"]?.stringValue, !rv.isEmpty, rv != live["metadata"]?["resourceVersion"]?.stringValue {
-            throw KubeAPIError.staleResourceVersion(rr.rt, name)
-        }
-        if let uid = patched["metadata"]?["uid"]?.stringValue, uid != live["metadata"]?["uid"]?.stringValue {
-            throw KubeAPIError.conflict(
-                rr.rt, name, "Precondition failed: UID in precondition: \(uid), UID in object meta: \(live["metadata"]?["uid"]?.stringValue ?? "")")
-        }
-        var candidate = patched
-        if rr.subresource == "status" {
-            candidate = live
-            candidate["status"] = patched["status"]
-        } else if rr.rt.hasStatus {
-            candidate["status"] = live["status"]
-        }
-        if candidate["metadata"]?["managedFields"] == nil {
-            candidate.setValue(live["metadata"]?["managedFields"], at: ["metadata", "managedFields"])
-        }
-        let tracked = FieldManager.update(
-            live: live, new: candidate, manager: fieldManagerName(req), apiVersion: rr.rt.apiVersion, subresource: rr.subresource,
-            cursor: cursor(for: rr.rt), topLevel: topLevelFilter(rr.rt, subresource: rr.subresource), now: nowString())
+        let tracked = try updateCandidate(patched, live: live, rr, name: name, req, emptyUIDIsUnset: false)
         return try finishWrite(rr, name: name, candidate: tracked, live: live, dryRun: dryRun)
     }
 
