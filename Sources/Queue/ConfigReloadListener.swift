@@ -12,14 +12,13 @@ import ServiceLifecycle
 public struct ConfigReloadListener: Service {
     public static let channel = "brokkr_config_reload"
 
-    let database: Database
+    let listener: NotificationListener
     let config: ReloadableSettings
     let logger: Logger
 
     public init(database: Database, config: ReloadableSettings, logger: Logger) {
-        self.database = database
-        self.config = config
-        self.logger = logger
+        listener = NotificationListener(database: database, channel: Self.channel, logger: logger)
+        (self.config, self.logger) = (config, logger)
     }
 
     /// Tells every other listening process to reload; part of the caller's transaction. `sender` is the
@@ -34,7 +33,7 @@ public struct ConfigReloadListener: Service {
             // A request sent while the connection was down is lost: every reconnect (not the first
             // connect: the settings were just read) reloads too, quietly unless something changed.
             let connects = NIOLockedValueBox(0)
-            await NotificationListener(database: database, channel: Self.channel, logger: logger).run(
+            await listener.run(
                 onListening: {
                     let count = connects.withLockedValue {
                         $0 += 1

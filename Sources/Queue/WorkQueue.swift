@@ -106,15 +106,10 @@ public struct WorkQueue: Sendable {
         if let lastAttempt = s.lastAttemptColumn { sql += ", \(lastAttempt) = now()" }
         if let assignments = filter.assignments { sql += ", \(assignments)" }
         sql += " FROM due WHERE q.id = due.id RETURNING q.id, q.\(s.attemptsColumn)"
-        var binds = PostgresBindings()
-        binds.append(s.readyStatuses)
-        binds.append(limit)
-        binds.append(s.claimedStatus)
-        binds.append(owner)
-        binds.append(Double(leaseSeconds))
-        filter.appendBinds(&binds)
+        var query = PostgresQuery(unsafeSQL: sql, binding: s.readyStatuses, limit, s.claimedStatus, owner, Double(leaseSeconds))
+        filter.appendBinds(&query.binds)
         var claims: [QueueClaim] = []
-        for try await (id, attempt) in try await self.sql.rows(PostgresQuery(unsafeSQL: sql, binds: binds)).decode((UUID, Int).self) {
+        for try await (id, attempt) in try await self.sql.rows(query).decode((UUID, Int).self) {
             claims.append(QueueClaim(id: id, attempt: attempt))
         }
         return claims
@@ -133,13 +128,9 @@ public struct WorkQueue: Sendable {
         var sql = "UPDATE \(s.table) SET \(s.statusColumn) = $1, \(s.leaseColumn) = NULL, \(s.lastErrorColumn) = NULL"
         if let completed = s.completedAtColumn { sql += ", \(completed) = now()" }
         sql += " WHERE id = ANY($2) AND \(s.statusColumn) = $3 AND \(s.ownerColumn) = $4 RETURNING id"
-        var binds = PostgresBindings()
-        binds.append(s.doneStatus)
-        binds.append(ids)
-        binds.append(s.claimedStatus)
-        binds.append(owner)
+        let query = PostgresQuery(unsafeSQL: sql, binding: s.doneStatus, ids, s.claimedStatus, owner)
         var done = Set<UUID>()
-        for try await id in try await self.sql.rows(PostgresQuery(unsafeSQL: sql, binds: binds)).decode(UUID.self) { done.insert(id) }
+        for try await id in try await self.sql.rows(query).decode(UUID.self) { done.insert(id) }
         return done
     }
 
@@ -158,17 +149,10 @@ public struct WorkQueue: Sendable {
             sql += ", \(completed) = CASE WHEN $9 OR \(s.attemptsColumn) >= \(s.maxAttemptsColumn) THEN now() ELSE NULL END"
         }
         sql += " WHERE id = $6 AND \(s.statusColumn) = $7 AND \(s.ownerColumn) = $8 RETURNING \(s.statusColumn)"
-        var binds = PostgresBindings()
-        binds.append(s.deadStatus)
-        binds.append(s.retryStatus)
-        binds.append(String(error.prefix(4000)))
-        binds.append(s.baseBackoffSeconds)
-        binds.append(s.maxBackoffSeconds)
-        binds.append(id)
-        binds.append(s.claimedStatus)
-        binds.append(owner)
-        binds.append(permanent)
-        for try await status in try await self.sql.rows(PostgresQuery(unsafeSQL: sql, binds: binds)).decode(String.self) {
+        let query = PostgresQuery(
+            unsafeSQL: sql, binding: s.deadStatus, s.retryStatus, String(error.prefix(4000)), s.baseBackoffSeconds, s.maxBackoffSeconds,
+            id, s.claimedStatus, owner, permanent)
+        for try await status in try await self.sql.rows(query).decode(String.self) {
             return status == s.deadStatus ? .dead : .retryScheduled
         }
         return .notOwned
@@ -182,12 +166,7 @@ public struct WorkQueue: Sendable {
             UPDATE \(s.table) SET \(s.leaseColumn) = now() + make_interval(secs => $1)
             WHERE id = $2 AND \(s.statusColumn) = $3 AND \(s.ownerColumn) = $4 RETURNING id
             """
-        var binds = PostgresBindings()
-        binds.append(Double(leaseSeconds))
-        binds.append(id)
-        binds.append(s.claimedStatus)
-        binds.append(owner)
-        return try await self.sql.affectedRows(PostgresQuery(unsafeSQL: sql, binds: binds)) > 0
+        return try await self.sql.affectedRows(PostgresQuery(unsafeSQL: sql, binding: Double(leaseSeconds), id, s.claimedStatus, owner)) > 0
     }
 
     /// Returns rows whose lease expired (their claimer died or hung) to the queue, due now, or marks
@@ -208,12 +187,7 @@ public struct WorkQueue: Sendable {
                 \(s.runAtColumn) = now()
             FROM expired WHERE q.id = expired.id RETURNING q.id
             """
-        var binds = PostgresBindings()
-        binds.append(s.claimedStatus)
-        binds.append(limit)
-        binds.append(s.deadStatus)
-        binds.append(s.retryStatus)
-        return try await self.sql.affectedRows(PostgresQuery(unsafeSQL: sql, binds: binds))
+        return try await self.sql.affectedRows(PostgresQuery(unsafeSQL: sql, binding: s.claimedStatus, limit, s.deadStatus, s.retryStatus))
     }
 
     /// Wakes listening claimers. Call inside the producer's transaction: NOTIFY is sent at commit.

@@ -143,49 +143,38 @@ public struct TOMLDocument: Sendable {
         mutating func parseValue() throws -> Value {
             guard index < chars.count else { throw fail("missing value") }
             switch chars[index] {
-            case "\"": return .string(try parseBasicString())
-            case "'": return .string(try parseLiteralString())
+            case "\"", "'": return .string(try parseString())
             case "[": return try parseArray()
             default: return try parseBare()
             }
         }
 
-        mutating func parseBasicString() throws -> String {
+        /// A `"basic"` string (with escapes) or a `'literal'` one (without), the opening quote at `index`.
+        mutating func parseString() throws -> String {
+            let quote = chars[index]
             index += 1
             var out = ""
             while index < chars.count {
                 let ch = chars[index]
                 index += 1
-                if ch == "\"" { return out }
-                if ch == "\\" {
-                    guard index < chars.count else { break }
-                    let e = chars[index]
-                    index += 1
-                    switch e {
-                    case "n": out.append("\n")
-                    case "t": out.append("\t")
-                    case "r": out.append("\r")
-                    case "\"": out.append("\"")
-                    case "\\": out.append("\\")
-                    default: throw fail("unsupported escape \\\(e)")
-                    }
-                } else {
-                    out.append(ch)
-                }
+                if ch == quote { return out }
+                out.append(ch == "\\" && quote == "\"" ? try parseEscape() : ch)
             }
             throw fail("unterminated string")
         }
 
-        mutating func parseLiteralString() throws -> String {
+        /// The character a basic string's escape stands for, `index` after the backslash.
+        mutating func parseEscape() throws -> Character {
+            guard index < chars.count else { throw fail("unterminated string") }
+            let e = chars[index]
             index += 1
-            var out = ""
-            while index < chars.count {
-                let ch = chars[index]
-                index += 1
-                if ch == "'" { return out }
-                out.append(ch)
+            switch e {
+            case "n": return "\n"
+            case "t": return "\t"
+            case "r": return "\r"
+            case "\"", "\\": return e
+            default: throw fail("unsupported escape \\\(e)")
             }
-            throw fail("unterminated string")
         }
 
         mutating func parseArray() throws -> Value {

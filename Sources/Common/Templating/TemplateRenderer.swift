@@ -441,15 +441,7 @@ final class TemplateRenderer {
         let arguments = FilterArguments(
             filter: call.name, values: try evaluateArguments(call, kind: "Filter"),
             maxBytes: budget.limits.maxOutputBytes)
-        try budget.checkTime()
-        let result: JSONValue
-        do {
-            result = try filter(value, arguments)
-        } catch let error as EvaluationError {
-            throw EvaluationError("Filter call '\(call.name)' failed: \(error.message)")
-        }
-        try budget.checkValue(result, "value built by filter `\(call.name)`")
-        return result
+        return try runBuiltin("Filter", call.name) { try filter(value, arguments) }
     }
 
     private func callFunction(_ call: CallExpression) throws -> JSONValue {
@@ -457,14 +449,20 @@ final class TemplateRenderer {
             throw EvaluationError("Function '\(call.name)' not found")
         }
         let arguments = try evaluateArguments(call, kind: "Function")
+        return try runBuiltin("Function", call.name) { try function(arguments, budget.limits) }
+    }
+
+    /// Runs a builtin filter or function: its failure names the call, and what it built is checked
+    /// against the budget.
+    private func runBuiltin(_ kind: String, _ name: String, _ body: () throws -> JSONValue) throws -> JSONValue {
         try budget.checkTime()
         let result: JSONValue
         do {
-            result = try function(arguments, budget.limits)
+            result = try body()
         } catch let error as EvaluationError {
-            throw EvaluationError("Function call '\(call.name)' failed: \(error.message)")
+            throw EvaluationError("\(kind) call '\(name)' failed: \(error.message)")
         }
-        try budget.checkValue(result, "value built by function `\(call.name)`")
+        try budget.checkValue(result, "value built by \(kind.lowercased()) `\(name)`")
         return result
     }
 

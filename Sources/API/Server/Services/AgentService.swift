@@ -61,13 +61,11 @@ struct AgentService {
 
     /// A new PAK for the agent (shown once); the old one stops working at once on this replica.
     func rotateKey(_ id: UUID, by actor: ChangeActor) async throws -> (agent: Agent, pak: String) {
-        let key = s.pakGenerator.generate()
-        let (oldHash, agent) = try await s.change(by: actor) { change in
-            guard let rotated = try await AgentStore(sql: change.tx).rotateKey(id, newHash: key.hash) else { throw Self.notFound }
+        let (agent, pak) = try await s.rotateKey(by: actor) { change, newHash in
+            guard let rotated = try await AgentStore(sql: change.tx).rotateKey(id, newHash: newHash) else { throw Self.notFound }
             try await change.audit("pak.rotated", "agent", id, details: .object(["agent_name": .string(rotated.agent.name)]))
             return (rotated.oldHash, rotated.agent)
         }
-        s.authCache.evict(oldHash)
-        return (agent, key.pak)
+        return (agent, pak)
     }
 }

@@ -50,4 +50,15 @@ extension BrokerServices {
     func change<T: Sendable>(by actor: ChangeActor, _ body: (Change) async throws -> T) async throws -> T {
         try await database.withTransaction { tx in try await body(Change(tx: tx, actor: actor)) }
     }
+
+    /// A new PAK (shown once) for an agent or generator: `swap` stores its hash as one change and returns
+    /// the row with the hash it replaced. The old key stops working at once on this replica.
+    func rotateKey<Row: Sendable>(
+        by actor: ChangeActor, _ swap: (Change, _ newHash: String) async throws -> (oldHash: String?, row: Row)
+    ) async throws -> (row: Row, pak: String) {
+        let key = pakGenerator.generate()
+        let (oldHash, row) = try await change(by: actor) { try await swap($0, key.hash) }
+        authCache.evict(oldHash)
+        return (row, key.pak)
+    }
 }

@@ -46,13 +46,11 @@ struct GeneratorService {
     }
 
     func rotateKey(_ id: UUID, by actor: ChangeActor) async throws -> (generator: Generator, pak: String) {
-        let key = s.pakGenerator.generate()
-        let (oldHash, generator) = try await s.change(by: actor) { change in
-            guard let rotated = try await GeneratorStore(sql: change.tx).rotateKey(id, newHash: key.hash) else { throw Self.notFound }
+        let (generator, pak) = try await s.rotateKey(by: actor) { change, newHash in
+            guard let rotated = try await GeneratorStore(sql: change.tx).rotateKey(id, newHash: newHash) else { throw Self.notFound }
             try await change.audit("pak.rotated", "generator", id)
-            return rotated
+            return (rotated.oldHash, rotated.generator)
         }
-        s.authCache.evict(oldHash)
-        return (generator, key.pak)
+        return (generator, pak)
     }
 }
