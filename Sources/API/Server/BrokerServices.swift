@@ -18,12 +18,17 @@ public struct BrokerServices: Sendable {
     public let webhookCipherResult: Result<WebhookCipher, any Error>
     /// Long-polling target-state requests, woken by `TargetStateListener`.
     public let targetStateWaiters = TargetStateWaiters()
+    /// Agents' target-state versions, read for concurrent polls in shared lookups.
+    let targetStateVersions: TargetStateVersionReader
+    /// The document last served per agent and mode, reused while the agent's version stays the same.
+    let targetStateDocuments = TargetStateDocuments()
 
     /// The current settings (static keys as at start-up, hot keys as last reloaded).
     public var settings: Settings { config.value }
 
     public init(database: Database, settings: Settings, metrics: BrokerMetrics, logger: Logger) {
         self.database = database
+        self.targetStateVersions = TargetStateVersionReader(sql: database)
         self.config = ReloadableSettings(settings)
         self.metrics = metrics
         self.logger = logger
@@ -38,6 +43,5 @@ public struct BrokerServices: Sendable {
     var deploymentObjects: DeploymentObjectStore { DeploymentObjectStore(sql: database) }
     var agentEvents: AgentEventStore { AgentEventStore(sql: database) }
     var agentTargets: AgentTargetStore { AgentTargetStore(sql: database) }
-    var targetStateVersions: TargetStateVersionStore { TargetStateVersionStore(sql: database) }
     func tags(_ owner: TagStore.Owner) -> TagStore { TagStore(sql: database, owner: owner) }
 }

@@ -11,6 +11,33 @@ public struct TargetStateVersionStore: Sendable {
     public func version(agentID: UUID) async throws -> Int64 {
         try await sql.prepared(TargetStateVersionStatement(agentID: agentID)).first ?? 0
     }
+
+    /// Several agents' versions in one lookup; agents without a row are left out (their version is 0).
+    public func versions(agentIDs: [UUID]) async throws -> [UUID: Int64] {
+        var versions: [UUID: Int64] = [:]
+        for row in try await sql.prepared(TargetStateVersionsStatement(agentIDs: agentIDs)) { versions[row.agentID] = row.version }
+        return versions
+    }
+}
+
+/// The shared lookup of concurrent polls (`TargetStateVersionReader` in the API).
+struct TargetStateVersionsStatement: PostgresPreparedStatement {
+    static let name = "brokkr_target_state_versions_v1"
+    static let sql = "SELECT agent_id, version FROM agent_target_state_versions WHERE agent_id = ANY($1)"
+    typealias Row = (agentID: UUID, version: Int64)
+
+    let agentIDs: [UUID]
+
+    func makeBindings() throws -> PostgresBindings {
+        var binds = PostgresBindings()
+        binds.append(agentIDs)
+        return binds
+    }
+
+    func decodeRow(_ row: PostgresRow) throws -> Row {
+        let (agentID, version) = try row.decode((UUID, Int64).self)
+        return (agentID, version)
+    }
 }
 
 /// One primary-key lookup, asked by every conditional poll: a prepared statement.

@@ -1,9 +1,11 @@
 import BrokkrCommon
 import Foundation
 import Hummingbird
+import NIOCore
 
 /// GET /agents/{id}/target-state: the agent's target state with an `ETag`, `304 Not Modified` for a
 /// matching `If-None-Match` (without running the target-state query), and a long poll with `wait`.
+/// A document already built at the agent's current version is served again without the query.
 enum TargetStateRoute {
     /// Longer waits are cut to this: proxies and clients commonly time out idle requests after 60 s.
     static let maxWaitSeconds = 60
@@ -26,9 +28,14 @@ enum TargetStateRoute {
         if tag.isMatched(byIfNoneMatch: ifNoneMatch) {
             return Response(status: .notModified, headers: [.eTag: tag.headerValue])
         }
-        var response = try JSONResponse.encode(try await s.deploymentObjects.targetState(agentID: agentID, includeDeployed: full))
-        response.headers[.eTag] = tag.headerValue
-        return response
+        let body: ByteBuffer
+        if let built = s.targetStateDocuments.body(agentID: agentID, full: full, version: tag.version) {
+            body = built
+        } else {
+            body = ByteBuffer(bytes: try ContractJSON.encode(try await s.deploymentObjects.targetState(agentID: agentID, includeDeployed: full)))
+            s.targetStateDocuments.store(body, agentID: agentID, full: full, version: tag.version)
+        }
+        return Response(status: .ok, headers: [.contentType: "application/json", .eTag: tag.headerValue], body: .init(byteBuffer: body))
     }
 
     /// `wait` in whole seconds, capped at `maxWaitSeconds`; 0 when absent.

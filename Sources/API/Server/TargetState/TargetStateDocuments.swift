@@ -1,0 +1,51 @@
+import Foundation
+import NIOConcurrencyHelpers
+import NIOCore
+
+/// The target-state document last served per agent and mode, with the version it was built at. Every
+/// write that could change a document bumps the agent's version, so a poll that reads the same
+/// version is answered with the same bytes without running the target-state query again. The cache
+/// is bounded in bytes; past the bound, arbitrary entries make room (they are rebuilt when next asked).
+final class TargetStateDocuments: Sendable {
+    private struct Key: Hashable {
+        let agentID: UUID
+        let full: Bool
+    }
+
+    private struct Entries {
+        var documents: [Key: (version: Int64, body: ByteBuffer)] = [:]
+        var bytes = 0
+    }
+
+    private let entries = NIOLockedValueBox(Entries())
+    let maxBytes: Int
+
+    init(maxBytes: Int = 64 << 20) { self.maxBytes = maxBytes }
+
+    /// The document built at `version`, if it is the one held.
+    func body(agentID: UUID, full: Bool, version: Int64) -> ByteBuffer? {
+        entries.withLockedValue { entries in
+            guard let entry = entries.documents[Key(agentID: agentID, full: full)], entry.version == version else { return nil }
+            return entry.body
+        }
+    }
+
+    /// Holds `body` as the document at `version`, unless a document of a later version is held already
+    /// (a slower poll finishing last must not replace it).
+    func store(_ body: ByteBuffer, agentID: UUID, full: Bool, version: Int64) {
+        guard body.readableBytes <= maxBytes / 4 else { return }
+        let key = Key(agentID: agentID, full: full)
+        entries.withLockedValue { entries in
+            if let held = entries.documents[key] {
+                guard held.version < version else { return }
+                entries.bytes -= held.body.readableBytes
+            }
+            while entries.bytes + body.readableBytes > maxBytes, let victim = entries.documents.first {
+                entries.documents[victim.key] = nil
+                entries.bytes -= victim.value.body.readableBytes
+            }
+            entries.documents[key] = (version, body)
+            entries.bytes += body.readableBytes
+        }
+    }
+}
