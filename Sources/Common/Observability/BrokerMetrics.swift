@@ -52,13 +52,18 @@ public final class BrokerMetrics: Sendable {
     }
 
     /// UUID-shaped and all-digit path segments become `:id`, keeping label cardinality bounded.
+    /// Every request's path is normalised for its labels, so this works on the UTF-8 bytes.
     public static func normalize(_ path: String) -> String {
-        let pathOnly = path.split(separator: "?", maxSplits: 1).first.map(String.init) ?? path
-        return pathOnly.split(separator: "/", omittingEmptySubsequences: false).map { segment -> String in
-            if segment.count == 36 && segment.filter({ $0 == "-" }).count == 4 { return ":id" }
-            if !segment.isEmpty && segment.allSatisfy({ $0.isASCII && $0.isNumber }) { return ":id" }
-            return String(segment)
-        }.joined(separator: "/")
+        var out = ""
+        out.reserveCapacity(path.utf8.count)
+        let pathOnly = path.utf8.prefix { $0 != UInt8(ascii: "?") }
+        for (index, segment) in pathOnly.split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: false).enumerated() {
+            if index > 0 { out.append("/") }
+            let isUUID = segment.count == 36 && segment.lazy.filter { $0 == UInt8(ascii: "-") }.count == 4
+            let isNumber = !segment.isEmpty && segment.allSatisfy { $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }
+            out.append(isUUID || isNumber ? ":id" : String(decoding: segment, as: UTF8.self))
+        }
+        return out
     }
 
     public func exposition() -> String { registry.emitToString() }

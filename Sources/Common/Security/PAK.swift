@@ -31,17 +31,33 @@ public enum PAKHash {
     }
 
     /// The stored hash for a presented `Authorization` value, or nil when it is not a PAK.
-    /// Accepts `Bearer <pak>` and a bare `<pak>`: like the original, only the third `_`-separated
-    /// part (the long token) is hashed, so any prefix before the first `_` is irrelevant.
+    /// Accepts `Bearer <pak>` and a bare `<pak>` (spaces and tabs around either are ignored): like the
+    /// original, only the third `_`-separated part (the long token) is hashed, so any prefix before the
+    /// first `_` is irrelevant. Every request carries one, so this reads the bytes without copying them
+    /// into strings.
     public static func of(authorizationHeader raw: String) -> String? {
-        var value = raw.trimmingCharacters(in: .whitespaces)
-        if value.lowercased().hasPrefix("bearer ") { value = String(value.dropFirst(7)).trimmingCharacters(in: .whitespaces) }
-        guard !value.isEmpty, value.utf8.count <= 512, value.unicodeScalars.allSatisfy({ $0.isASCII && $0.value > 0x20 && $0.value < 0x7F }) else {
-            return nil
+        var raw = raw
+        return raw.withUTF8 { bytes -> String? in
+            func isBlank(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x09 }
+            var start = bytes.startIndex
+            var end = bytes.endIndex
+            func trim() {
+                while start < end, isBlank(bytes[start]) { start += 1 }
+                while end > start, isBlank(bytes[end - 1]) { end -= 1 }
+            }
+            trim()
+            let bearer = Array("bearer ".utf8)
+            if end - start >= bearer.count,
+                zip(bytes[start..<start + bearer.count], bearer).allSatisfy({ ($0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0) == $1 })
+            {
+                start += bearer.count
+                trim()
+            }
+            guard start < end, end - start <= 512, bytes[start..<end].allSatisfy({ $0 > 0x20 && $0 < 0x7F }) else { return nil }
+            let underscores = bytes[start..<end].indices.filter { bytes[$0] == UInt8(ascii: "_") }
+            guard underscores.count == 2, let last = underscores.last, last + 1 < end else { return nil }
+            return SHA256.hash(data: UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(bytes)[(last + 1)..<end])).hexString
         }
-        let parts = value.split(separator: "_", omittingEmptySubsequences: false)
-        guard parts.count == 3, !parts[2].isEmpty else { return nil }
-        return of(longToken: String(parts[2]))
     }
 
     public static func isValid(_ hash: String) -> Bool {
@@ -61,11 +77,12 @@ public enum PAKHash {
 
 extension Sequence where Element == UInt8 {
     public var hexString: String {
-        let digits = Array("0123456789abcdef".utf8)
+        let digits: StaticString = "0123456789abcdef"
         var out: [UInt8] = []
+        out.reserveCapacity(underestimatedCount * 2)
         for b in self {
-            out.append(digits[Int(b >> 4)])
-            out.append(digits[Int(b & 0x0F)])
+            out.append(digits.utf8Start[Int(b >> 4)])
+            out.append(digits.utf8Start[Int(b & 0x0F)])
         }
         return String(decoding: out, as: UTF8.self)
     }

@@ -6,13 +6,20 @@ import Foundation
 struct TargetStateTag: Equatable, Sendable {
     let version: Int64
     let full: Bool
+    let headerValue: String
 
-    var headerValue: String { "\"\(version)-\(full ? "full" : "incremental")\"" }
+    init(version: Int64, full: Bool) {
+        self.version = version
+        self.full = full
+        self.headerValue = "\"\(version)-\(full ? "full" : "incremental")\""
+    }
 
     /// Whether an `If-None-Match` header (a list of tags) names this tag; weak tags compare weakly,
-    /// as RFC 9110 prescribes for If-None-Match.
+    /// as RFC 9110 prescribes for If-None-Match. An agent sends back the one tag it was given: that
+    /// case is checked first.
     func isMatched(byIfNoneMatch header: String?) -> Bool {
         guard let header else { return false }
+        if header == headerValue { return true }
         return header.split(separator: ",").contains { candidate in
             var tag = candidate.trimmingCharacters(in: .whitespaces)
             if tag.hasPrefix("W/") { tag.removeFirst(2) }
