@@ -68,6 +68,39 @@ final class WebhookDeliveryTests: XCTestCase {
         }
     }
 
+    /// A batch decrypts each subscription's destination once: with two subscriptions in one batch, every
+    /// delivery still goes to its own subscription's URL with its auth header and signing secret.
+    func testABatchOfSeveralSubscriptionsSendsEachToItsOwnDestination() async throws {
+        try await TestBroker.run { b in
+            try await WebhookSink.run { sink in
+                let first = try await WebhookAPITests.subscribe(
+                    b, #"{"name":"a","url":"\#(sink.url("ok-a"))","auth_header":"Bearer a","event_types":["stack.*"]}"#)
+                let second = try await WebhookAPITests.subscribe(
+                    b, #"{"name":"b","url":"\#(sink.url("ok-b"))","auth_header":"Bearer b","event_types":["stack.*"]}"#)
+                let gen = try await b.createGenerator()
+                for _ in 0..<3 { _ = try await b.createStack(generatorID: gen.id) }
+                let sweep = try Self.deliverer(b)
+                let swept = try await sweep.sweep(b.database, settings: b.settings)
+                XCTAssertEqual(swept, 6, "one batch holds both subscriptions' deliveries")
+                await sweep.shutdown()
+                let received = await sink.log.received
+                XCTAssertEqual(received.count, 6)
+                for (path, auth, subscription) in [("ok-a", "Bearer a", first), ("ok-b", "Bearer b", second)] {
+                    let own = received.filter { $0.path == path }
+                    XCTAssertEqual(own.count, 3, path)
+                    let secret = try XCTUnwrap(subscription["signing_secret"]?.stringValue)
+                    for r in own {
+                        XCTAssertEqual(r.headers["authorization"], auth)
+                        XCTAssertEqual(r.headers["x-brokkr-signature"], WebhookSignature.header(body: Array(r.body.utf8), secret: secret))
+                        XCTAssertTrue(WebhookSignature.verify(r.headers["x-brokkr-signature-256"] ?? "", body: Array(r.body.utf8), secret: secret))
+                    }
+                }
+                let statuses = try await Self.statuses(b)
+                XCTAssertEqual(statuses, ["success": 6])
+            }
+        }
+    }
+
     func testFailuresBackOffExponentiallyThenDie() async throws {
         try await TestBroker.run { b in
             try await WebhookSink.run { sink in

@@ -27,9 +27,27 @@ public enum WebhookSignature {
     }
 
     public static func headers(body: [UInt8], secret: String, timestamp: Int) -> Headers {
-        Headers(
-            timestamp: timestamp, legacy: header(body: body, secret: secret),
-            timestamped: "t=\(timestamp),v1=\(hex(hmac(Array("\(timestamp).".utf8) + body, secret: secret)))")
+        Signer(secret: secret).headers(body: body, timestamp: timestamp)
+    }
+
+    /// HMAC-SHA256 keyed once with a subscription's secret, for the many deliveries signed with it
+    /// (keying costs about as much as signing a small body). `@unchecked`: the keyed state is a value
+    /// that is only ever copied, never mutated in place, so sharing it between tasks is safe.
+    public struct Signer: @unchecked Sendable {
+        private let keyed: HMAC<SHA256>
+
+        public init(secret: String) { keyed = HMAC(key: SymmetricKey(data: Array(secret.utf8))) }
+
+        public func headers(body: [UInt8], timestamp: Int) -> Headers {
+            var legacy = keyed
+            legacy.update(data: body)
+            var timestamped = keyed
+            timestamped.update(data: Array("\(timestamp).".utf8))
+            timestamped.update(data: body)
+            return Headers(
+                timestamp: timestamp, legacy: "sha256=" + Array(legacy.finalize()).hexString,
+                timestamped: "t=\(timestamp),v1=\(Array(timestamped.finalize()).hexString)")
+        }
     }
 
     /// `sha256=<hex>` over the body alone (the original's header).
@@ -65,7 +83,7 @@ public enum WebhookSignature {
     }
 
     static func hex(_ bytes: [UInt8]) -> String {
-        bytes.map { String(format: "%02x", $0) }.joined()
+        bytes.hexString
     }
 
     static func constantTimeEqual(_ a: [UInt8], _ b: [UInt8]) -> Bool {

@@ -24,14 +24,14 @@ public struct WebhookDeliveryJob: Sendable {
     public struct Target: Sendable {
         public let url: String
         public let authHeader: String?
-        /// The key signatures are made with: the signing secret, or the auth header for rows the
-        /// original wrote; nil leaves the delivery unsigned.
-        let signingKey: String?
+        /// Signs with the signing secret, or the auth header for rows the original wrote; nil leaves
+        /// the delivery unsigned.
+        let signer: WebhookSignature.Signer?
         let payload: String
 
         /// The signature headers for a delivery sent at `timestamp` (unix seconds).
         public func signature(at timestamp: Int) -> WebhookSignature.Headers? {
-            signingKey.map { WebhookSignature.headers(body: Array(payload.utf8), secret: $0, timestamp: timestamp) }
+            signer?.headers(body: Array(payload.utf8), timestamp: timestamp)
         }
     }
 
@@ -46,15 +46,36 @@ public struct WebhookDeliveryJob: Sendable {
         }
     }
 
-    /// Decrypts the URL and auth header and signs the payload: with the subscription's signing
-    /// secret, or (rows written by the original have none) its auth header; unsigned without either.
-    public func target(_ cipher: WebhookCipher) throws(DecryptionFailure) -> Target {
+    /// The subscription's decrypted URL, auth header and signing key: the same for every delivery to
+    /// it, so a batch decrypts it once per subscription.
+    public struct Destination: Sendable {
+        let url: String
+        let authHeader: String?
+        let signer: WebhookSignature.Signer?
+    }
+
+    /// A subscription's destination, or why it cannot be decrypted (which fails its deliveries for good).
+    public typealias DestinationResult = Result<Destination, DecryptionFailure>
+
+    /// Decrypts the URL and auth header, and the key payloads are signed with: the subscription's
+    /// signing secret, or (rows written by the original have none) its auth header; none leaves the
+    /// delivery unsigned.
+    public func destination(_ cipher: WebhookCipher) throws(DecryptionFailure) -> Destination {
         let url: String
         let auth: String?
         let secret: String?
         do { url = try cipher.decrypt(urlEncrypted) } catch { throw .url(error) }
         do { auth = try authHeaderEncrypted.map { try cipher.decrypt($0) } } catch { throw .authHeader(error) }
         do { secret = try signingSecretEncrypted.map { try cipher.decrypt($0) } } catch { throw .signingSecret(error) }
-        return Target(url: url, authHeader: auth, signingKey: secret ?? auth, payload: payload)
+        return Destination(url: url, authHeader: auth, signer: (secret ?? auth).map(WebhookSignature.Signer.init(secret:)))
+    }
+
+    /// This delivery to `destination` (which must be its subscription's).
+    public func target(_ destination: Destination) -> Target {
+        Target(url: destination.url, authHeader: destination.authHeader, signer: destination.signer, payload: payload)
+    }
+
+    public func target(_ cipher: WebhookCipher) throws(DecryptionFailure) -> Target {
+        target(try destination(cipher))
     }
 }

@@ -53,8 +53,12 @@ public struct WebhookDeliverySweep: WorkerSweep {
         for job in jobs where job.timeoutSeconds + 5 > lease {
             try await queue.extendLease(job.id, owner: owner, leaseSeconds: job.timeoutSeconds + 5)
         }
+        let destinations = sender.destinations(of: jobs)
         let outcomes = await withTaskGroup(of: (WebhookDeliveryJob, WebhookSender.Outcome).self) { group in
-            for job in jobs { group.addTask { (job, await send(job, batch: batch)) } }
+            for job in jobs {
+                let destination = destinations[job.subscriptionID]!
+                group.addTask { (job, await send(job, to: destination, batch: batch)) }
+            }
             var all: [(WebhookDeliveryJob, WebhookSender.Outcome)] = []
             for await outcome in group { all.append(outcome) }
             return all
@@ -74,15 +78,20 @@ public struct WebhookDeliverySweep: WorkerSweep {
 
     /// One delivery's span: a child of the request that caused it (its stored `traceparent`), linked
     /// to the batch that claimed it; a child of the batch when the cause was not traced.
-    func send(_ job: WebhookDeliveryJob, batch: ServiceContext) async -> WebhookSender.Outcome {
+    func send(
+        _ job: WebhookDeliveryJob, to destination: WebhookDeliveryJob.DestinationResult,
+        batch: ServiceContext
+    ) async -> WebhookSender.Outcome {
         let parent = job.traceparent == nil ? batch : TraceContext.context(traceparent: job.traceparent)
         return await withSpan("webhook delivery", context: parent, ofKind: .client) { span in
-            if job.traceparent != nil { span.addLink(SpanLink(context: batch, attributes: [:])) }
-            span.attributes["brokkr.webhook.delivery_id"] = job.id.lowercasedString
-            span.attributes["brokkr.webhook.subscription_id"] = job.subscriptionID.lowercasedString
-            span.attributes["brokkr.webhook.event_type"] = job.eventType
-            span.attributes["brokkr.webhook.attempt"] = job.attempts
-            let outcome = await sender.send(job)
+            if span.isRecording {  // attributes cost every delivery two UUID strings, for no one when not traced
+                if job.traceparent != nil { span.addLink(SpanLink(context: batch, attributes: [:])) }
+                span.attributes["brokkr.webhook.delivery_id"] = job.id.lowercasedString
+                span.attributes["brokkr.webhook.subscription_id"] = job.subscriptionID.lowercasedString
+                span.attributes["brokkr.webhook.event_type"] = job.eventType
+                span.attributes["brokkr.webhook.attempt"] = job.attempts
+            }
+            let outcome = await sender.send(job, to: destination)
             if case .failed(let error, _) = outcome { span.setStatus(SpanStatus(code: .error, message: error)) }
             return outcome
         }

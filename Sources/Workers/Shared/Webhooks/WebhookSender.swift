@@ -4,6 +4,7 @@ import BrokkrQueue
 import Foundation
 import NIOCore
 import NIOHTTP1
+import Tracing
 
 /// Sends one webhook delivery: POST of the stored payload with the subscription's timeout and the
 /// `X-Brokkr-*` headers (event type, delivery id, event id, timestamp, and the HMAC signatures of
@@ -24,17 +25,37 @@ public struct WebhookSender: Sendable {
     }
 
     /// A client for deliveries: up to `connectionsPerHost` parallel connections to one receiver,
-    /// redirects not followed (a 3xx is a failed delivery, not a POST re-sent elsewhere).
+    /// redirects not followed (a 3xx is a failed delivery, not a POST re-sent elsewhere). Each delivery
+    /// has a client span of its own (`WebhookDeliverySweep.send`), so the client makes none when tracing
+    /// is off (its spans would cost every request their attributes for nothing).
     public static func makeClient(connectionsPerHost: Int) -> HTTPClient {
         var configuration = HTTPClient.Configuration()
         configuration.redirectConfiguration = .disallow
         configuration.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: max(connectionsPerHost, 1))
+        if InstrumentationSystem.tracer is NoOpTracer { configuration.tracing.tracer = nil }
         return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
     }
 
-    public func send(_ job: WebhookDeliveryJob) async -> Outcome {
+    /// The destinations of `jobs` by subscription, each decrypted once.
+    public func destinations(
+        of jobs: [WebhookDeliveryJob]
+    ) -> [UUID: WebhookDeliveryJob.DestinationResult] {
+        var destinations: [UUID: WebhookDeliveryJob.DestinationResult] = [:]
+        for job in jobs where destinations[job.subscriptionID] == nil {
+            destinations[job.subscriptionID] = Result { () throws(WebhookDeliveryJob.DecryptionFailure) in try job.destination(cipher) }
+        }
+        return destinations
+    }
+
+    /// Sends `job` to its subscription's `destination` (from `destinations(of:)`).
+    public func send(
+        _ job: WebhookDeliveryJob, to destination: WebhookDeliveryJob.DestinationResult
+    ) async -> Outcome {
         let target: WebhookDeliveryJob.Target
-        do { target = try job.target(cipher) } catch { return .failed(error: error.description, permanent: true) }
+        switch destination {
+        case .success(let destination): target = job.target(destination)
+        case .failure(let error): return .failed(error: error.description, permanent: true)
+        }
         var request = HTTPClientRequest(url: target.url)
         request.method = .POST
         request.headers.add(name: "Content-Type", value: "application/json")
