@@ -165,6 +165,22 @@ let package = Package(
             ],
             path: "Sources/AgentLoop/KubeEmulatorExecutable"
         ),
+        // Benchmark tools (bench/webhook-delivery.sh): an HTTP sink, and a no-op consumer of WorkQueue.
+        // Executable targets without a declared product: `swift build --product` builds them, and the
+        // image (which ships the declared products) leaves them out.
+        .executableTarget(
+            name: "brokkr-bench-sink",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"), .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ],
+            path: "bench/Sink"
+        ),
+        .executableTarget(
+            name: "brokkr-bench-queue",
+            dependencies: ["BrokkrQueue", "BrokkrCommon", .product(name: "Logging", package: "swift-log")],
+            path: "bench/QueueNoop"
+        ),
         .testTarget(
             name: "KubeEmulatorTests",
             dependencies: ["KubeEmulator", "BrokkrCommon", .product(name: "AsyncHTTPClient", package: "async-http-client")],
