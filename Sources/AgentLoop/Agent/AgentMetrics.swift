@@ -1,4 +1,3 @@
-import BrokkrCommon
 import Foundation
 import Prometheus
 
@@ -24,10 +23,14 @@ public final class AgentMetrics: Sendable {
     }
 
     public func recordKubernetesOperation(_ operation: String, seconds: Double) {
-        registry.recordOperation(
-            counter: ("brokkr_agent_kubernetes_operations_total", "Total number of Kubernetes API operations by type"),
-            duration: ("brokkr_agent_kubernetes_operation_duration_seconds", "Kubernetes operation latency distribution in seconds"),
-            labels: [("operation", operation)], buckets: Self.kubeBuckets, seconds: seconds)
+        registry.makeCounter(
+            name: "brokkr_agent_kubernetes_operations_total", labels: [("operation", operation)],
+            help: "Total number of Kubernetes API operations by type"
+        ).increment()
+        registry.makeValueHistogram(
+            name: "brokkr_agent_kubernetes_operation_duration_seconds", labels: [("operation", operation)],
+            buckets: Self.kubeBuckets, help: "Kubernetes operation latency distribution in seconds"
+        ).record(seconds)
     }
 
     public func recordHeartbeat() {

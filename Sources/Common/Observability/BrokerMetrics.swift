@@ -37,10 +37,14 @@ public final class BrokerMetrics: Sendable {
     }
 
     public func recordDatabaseQuery(type: String, seconds: Double) {
-        registry.recordOperation(
-            counter: ("brokkr_database_queries_total", "Total number of database queries by type"),
-            duration: ("brokkr_database_query_duration_seconds", "Database query latency distribution in seconds"),
-            labels: [("query_type", type)], buckets: Self.dbBuckets, seconds: seconds)
+        registry.makeCounter(
+            name: "brokkr_database_queries_total", labels: [("query_type", type)],
+            help: "Total number of database queries by type"
+        ).increment()
+        registry.makeValueHistogram(
+            name: "brokkr_database_query_duration_seconds", labels: [("query_type", type)],
+            buckets: Self.dbBuckets, help: "Database query latency distribution in seconds"
+        ).record(seconds)
     }
 
     public func setHeartbeatAge(agentID: UUID, agentName: String, seconds: Double) {
