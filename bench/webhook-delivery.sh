@@ -146,13 +146,17 @@ brokkr_run() {  # PROCS [PROFILE]: sets brokkr[PROCS] and brokkr_rt[PROCS], or p
   local perf_pid=""
   if [ -n "$profile" ]; then perf record -F 999 -g -p "${workers[0]}" -o "$work/perf.data" >/dev/null 2>&1 & perf_pid=$!; fi
   sql "UPDATE webhook_deliveries SET next_retry_at = now(); SELECT pg_notify('brokkr_webhook_deliveries', '')" >/dev/null
-  while [ "$(sql "SELECT count(*) /* bench_progress */ FROM webhook_deliveries WHERE status = 'success'")" -lt "$N" ]; do sleep 0.05; done
+  local deadline=$((SECONDS + 600))
+  while [ "$(sql "SELECT count(*) /* bench_progress */ FROM webhook_deliveries WHERE status = 'success'")" -lt "$N" ]; do
+    [ "$SECONDS" -lt "$deadline" ] || { echo "brokkr-webhooks x$procs did not deliver all $N in 600 s" >&2; exit 1; }
+    sleep 0.05
+  done
   local rt; rt=$(statements)
-  kill -TERM "${workers[@]}"; wait "${workers[@]}" 2>/dev/null || true
+  kill -TERM "${workers[@]}" 2>/dev/null || true; wait "${workers[@]}" 2>/dev/null || true
   local arrived=$(( $(curl -fs "http://127.0.0.1:$sink_port/count") - before ))
   [ "$arrived" -ge "$N" ] || echo "warning: the sink received $arrived of $N deliveries" >&2
   if [ -n "$perf_pid" ]; then
-    kill -INT "$perf_pid"; wait "$perf_pid" 2>/dev/null || true
+    kill -INT "$perf_pid" 2>/dev/null || true; wait "$perf_pid" 2>/dev/null || true
     [ -z "${PERF_DATA:-}" ] || cp "$work/perf.data" "$PERF_DATA"  # for a closer look: perf report -i "$PERF_DATA"
     perf_top=$(perf report -i "$work/perf.data" --no-children --sort dso,symbol --stdio 2>/dev/null \
       | grep -E '^ +[0-9.]+%' | head -15 | cut -c1-160 || true)

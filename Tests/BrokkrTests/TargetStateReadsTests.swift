@@ -134,5 +134,20 @@ final class TargetStateReadsTests: XCTestCase {
         XCTAssertGreaterThan(held, 0)
         XCTAssertLessThanOrEqual(held * 50, 400, "the bound holds")
         XCTAssertEqual(documents.body(agentID: others.last!, full: false, version: 1)?.readableBytes, 50, "the newest entry is held")
+
+        // Replacing an agent's document with newer versions while the cache is full keeps the bound.
+        for version in Int64(2)...40 {
+            for other in others.prefix(3) { documents.store(ByteBuffer(repeating: 0x20, count: 50), agentID: other, full: false, version: version) }
+        }
+        let total = others.reduce(0) { sum, other in
+            sum + (1...40).compactMap { documents.body(agentID: other, full: false, version: Int64($0))?.readableBytes }.reduce(0, +)
+        }
+        XCTAssertLessThanOrEqual(total, 400)
+        XCTAssertNotNil(documents.body(agentID: others[0], full: false, version: 40))
+
+        // A document is served again for at most maxAge.
+        let expiring = TargetStateDocuments(maxBytes: 400, maxAge: .zero)
+        expiring.store(ByteBuffer(string: "[]"), agentID: agent, full: false, version: 1)
+        XCTAssertNil(expiring.body(agentID: agent, full: false, version: 1))
     }
 }

@@ -13,19 +13,29 @@ final class TargetStateDocuments: Sendable {
     }
 
     private struct Entries {
-        var documents: [Key: (version: Int64, body: ByteBuffer)] = [:]
+        var documents: [Key: (version: Int64, body: ByteBuffer, built: ContinuousClock.Instant)] = [:]
         var bytes = 0
     }
 
     private let entries = NIOLockedValueBox(Entries())
     let maxBytes: Int
+    /// How long a document is served again at most. The version triggers can miss a bump when an
+    /// object is added to a stack while, concurrently, an agent is newly targeted at it: a document
+    /// built in between would otherwise be served until the agent's next change (a conditional poll
+    /// gets `304` then either way).
+    let maxAge: Duration
 
-    init(maxBytes: Int = 64 << 20) { self.maxBytes = maxBytes }
+    init(maxBytes: Int = 64 << 20, maxAge: Duration = .seconds(60)) {
+        self.maxBytes = maxBytes
+        self.maxAge = maxAge
+    }
 
-    /// The document built at `version`, if it is the one held.
+    /// The document built at `version`, if it is the one held and recent enough.
     func body(agentID: UUID, full: Bool, version: Int64) -> ByteBuffer? {
         entries.withLockedValue { entries in
-            guard let entry = entries.documents[Key(agentID: agentID, full: full)], entry.version == version else { return nil }
+            guard let entry = entries.documents[Key(agentID: agentID, full: full)], entry.version == version,
+                ContinuousClock.now - entry.built < maxAge
+            else { return nil }
             return entry.body
         }
     }
@@ -35,16 +45,18 @@ final class TargetStateDocuments: Sendable {
     func store(_ body: ByteBuffer, agentID: UUID, full: Bool, version: Int64) {
         guard body.readableBytes <= maxBytes / 4 else { return }
         let key = Key(agentID: agentID, full: full)
+        let now = ContinuousClock.now
         entries.withLockedValue { entries in
             if let held = entries.documents[key] {
-                guard held.version < version else { return }
+                guard held.version < version || (held.version == version && now - held.built >= maxAge) else { return }
+                entries.documents[key] = nil
                 entries.bytes -= held.body.readableBytes
             }
             while entries.bytes + body.readableBytes > maxBytes, let victim = entries.documents.first {
                 entries.documents[victim.key] = nil
                 entries.bytes -= victim.value.body.readableBytes
             }
-            entries.documents[key] = (version, body)
+            entries.documents[key] = (version, body, now)
             entries.bytes += body.readableBytes
         }
     }

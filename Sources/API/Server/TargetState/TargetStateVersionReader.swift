@@ -7,8 +7,8 @@ import NIOConcurrencyHelpers
 /// (`agent_id = ANY($1)`). Every poll's read starts after the poll arrived, so a change committed
 /// before it is never answered with a stale `304`; under load one query answers many polls.
 ///
-/// No task of its own: the poll that finds no read running reads, and hands the turn to the first
-/// queued poll when done.
+/// Nothing runs between reads: the poll that finds no read running reads, and hands the turn to the
+/// first queued poll when done.
 final class TargetStateVersionReader: Sendable {
     private enum Turn {
         case version(Int64)
@@ -51,8 +51,10 @@ final class TargetStateVersionReader: Sendable {
             return state.queued
         }
         let ids = Array(Set(batch.map(\.agentID)).union([agentID]))
-        let result: Result<[UUID: Int64], any Error>
-        do { result = .success(try await TargetStateVersionStore(sql: sql).versions(agentIDs: ids)) } catch { result = .failure(error) }
+        // The lookup is everyone's: it runs in a task of its own, so a reader whose request is
+        // cancelled (its client went away) does not cancel it for the polls it reads for.
+        let store = TargetStateVersionStore(sql: sql)
+        let result = await Task { try await store.versions(agentIDs: ids) }.result
         let next = state.withLockedValue { state -> CheckedContinuation<Turn, any Error>? in
             if state.queued.isEmpty {
                 state.reading = false

@@ -4,7 +4,6 @@ import BrokkrQueue
 import Foundation
 import NIOCore
 import NIOHTTP1
-import Tracing
 
 /// Sends one webhook delivery: POST of the stored payload with the subscription's timeout and the
 /// `X-Brokkr-*` headers (event type, delivery id, event id, timestamp, and the HMAC signatures of
@@ -25,14 +24,15 @@ public struct WebhookSender: Sendable {
     }
 
     /// A client for deliveries: up to `connectionsPerHost` parallel connections to one receiver,
-    /// redirects not followed (a 3xx is a failed delivery, not a POST re-sent elsewhere). Each delivery
-    /// has a client span of its own (`WebhookDeliverySweep.send`), so the client makes none when tracing
-    /// is off (its spans would cost every request their attributes for nothing).
+    /// redirects not followed (a 3xx is a failed delivery, not a POST re-sent elsewhere). The client
+    /// makes no spans of its own: each delivery has its client span (`WebhookDeliverySweep.send`, which
+    /// sends its `traceparent`), and the client is made before the process's tracer is bootstrapped, so
+    /// it would only ever have had the no-op tracer, costing every request its span attributes.
     public static func makeClient(connectionsPerHost: Int) -> HTTPClient {
         var configuration = HTTPClient.Configuration()
         configuration.redirectConfiguration = .disallow
         configuration.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: max(connectionsPerHost, 1))
-        if InstrumentationSystem.tracer is NoOpTracer { configuration.tracing.tracer = nil }
+        configuration.tracing.tracer = nil
         return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
     }
 
