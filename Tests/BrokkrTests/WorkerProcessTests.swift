@@ -119,20 +119,31 @@ final class WorkerProcessTests: XCTestCase {
             guard var url = URLComponents(string: TestDatabase.url), let host = url.host, let pgPort = url.port else {
                 return XCTFail("cannot parse \(TestDatabase.url)")
             }
+            // The proxy and the test talk through files in `state` (see blackhole_proxy.py for why not pipes).
+            let state = FileManager.default.temporaryDirectory.appendingPathComponent("blackhole-\(UUID().uuidString)")
+            try FileManager.default.createDirectory(at: state, withIntermediateDirectories: true)
+            func stateFile(_ name: String) -> String? { try? String(contentsOf: state.appendingPathComponent(name), encoding: .utf8) }
+            func waitForStateFile(_ name: String) async throws -> String? {
+                for _ in 0..<500 {
+                    if let text = stateFile(name) { return text }
+                    try await Task.sleep(for: .milliseconds(20))
+                }
+                return nil
+            }
             let proxy = Process()
             proxy.executableURL = URL(fileURLWithPath: "/usr/bin/env")
             proxy.arguments = [
                 "python3", URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Support/blackhole_proxy.py").path,
-                "0", host, String(pgPort),
+                "0", host, String(pgPort), state.path,
             ]
-            let pipe = Pipe()
-            let control = Pipe()
-            proxy.standardOutput = pipe
-            proxy.standardInput = control
             try proxy.run()
-            defer { try? control.fileHandleForWriting.close() }  // the proxy exits when its input closes
-            let line = String(decoding: pipe.fileHandleForReading.availableData, as: UTF8.self)
-            let proxyPort = try XCTUnwrap(Int(line.trimmingCharacters(in: .whitespacesAndNewlines).components(separatedBy: " ").last ?? ""), line)
+            defer {
+                FileManager.default.createFile(atPath: state.appendingPathComponent("stop").path, contents: nil)
+                kill(proxy.processIdentifier, SIGKILL)
+                try? FileManager.default.removeItem(at: state)
+            }
+            let portText = try await waitForStateFile("port")
+            let proxyPort = try XCTUnwrap(portText.flatMap { Int($0) }, "the proxy did not start")
             url.port = proxyPort
             let base = [
                 "BROKKR__DATABASE__URL": url.string!, "BROKKR__DATABASE__SCHEMA": schema, "BROKKR__LOG__LEVEL": "info",
@@ -159,9 +170,9 @@ final class WorkerProcessTests: XCTestCase {
                 let (status, _) = try await readyz(port)
                 XCTAssertEqual(status, 200, product)
             }
-            control.fileHandleForWriting.write(Data("hole\n".utf8))
-            let acknowledged = String(decoding: pipe.fileHandleForReading.availableData, as: UTF8.self)
-            XCTAssertTrue(acknowledged.contains("holed"), acknowledged)
+            FileManager.default.createFile(atPath: state.appendingPathComponent("hole").path, contents: nil)
+            let acknowledged = try await waitForStateFile("holed")
+            XCTAssertEqual(acknowledged, "holed", "the proxy confirms the partition (running: \(proxy.isRunning))")
             for (product, _, port) in running {
                 let (status, took) = try await readyz(port)
                 XCTAssertEqual(status, 503, product)
