@@ -143,7 +143,7 @@ final class TargetStateReadsTests: XCTestCase {
             sum + (1...40).compactMap { documents.body(agentID: other, full: false, version: Int64($0))?.readableBytes }.reduce(0, +)
         }
         XCTAssertLessThanOrEqual(total, 400)
-        XCTAssertNotNil(documents.body(agentID: others[0], full: false, version: 40))
+        XCTAssertNotNil(documents.body(agentID: others[2], full: false, version: 40), "the entry stored last is held")
 
         // A document is served again for at most maxAge.
         let expiring = TargetStateDocuments(maxBytes: 400, maxAge: .zero)
