@@ -35,7 +35,9 @@ enum TargetStateRoute {
             body = ByteBuffer(bytes: try ContractJSON.encode(try await s.deploymentObjects.targetState(agentID: agentID, includeDeployed: full)))
             s.targetStateDocuments.store(body, agentID: agentID, full: full, version: tag.version)
         }
-        return Response(status: .ok, headers: [.contentType: "application/json", .eTag: tag.headerValue], body: .init(byteBuffer: body))
+        var response = JSONResponse.bytes(body)
+        response.headers[.eTag] = tag.headerValue
+        return response
     }
 
     /// `wait` in whole seconds, capped at `maxWaitSeconds`; 0 when absent.
