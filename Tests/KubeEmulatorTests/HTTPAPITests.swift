@@ -469,6 +469,51 @@ import Testing
         }
     }
 
+    /// The controllers act on what a write touched (their work queue): a Deployment's status follows
+    /// its ReplicaSet's pods, and a new node gets a pod of every DaemonSet without any write to the
+    /// DaemonSet itself.
+    @Test func controllersReactToWritesOnWhatTheyOwnAndOnNodes() async throws {
+        try await withAPI { api, emu in
+            let daemonSet = """
+                apiVersion: apps/v1
+                kind: DaemonSet
+                metadata:
+                  name: agent
+                  namespace: default
+                spec:
+                  selector:
+                    matchLabels:
+                      app: agent
+                  template:
+                    metadata:
+                      labels:
+                        app: agent
+                    spec:
+                      containers:
+                      - name: agent
+                        image: agent:1
+                """
+            _ = try await api.apply("/apis/apps/v1/namespaces/default/daemonsets/agent", daemonSet)
+            #expect(emu.cluster.list(apiVersion: "v1", kind: "Pod", namespace: "default", labelSelector: "app=agent").count == 1)
+            let node = try await api.post("/api/v1/nodes", ["apiVersion": "v1", "kind": "Node", "metadata": ["name": "second-node"]])
+            #expect(node.status == 201)
+            #expect(emu.cluster.list(apiVersion: "v1", kind: "Pod", namespace: "default", labelSelector: "app=agent").count == 2)
+            let status = try await api.get("/apis/apps/v1/namespaces/default/daemonsets/agent").json["status"]
+            #expect(status?["desiredNumberScheduled"] == 2)
+
+            // A pod status written by the kubelet reaches the Deployment two owners up.
+            let path = "/apis/apps/v1/namespaces/default/deployments/web"
+            _ = try await api.apply(path, deploymentYAML(replicas: 1, namespace: "default"))
+            let pod = try #require(emu.cluster.list(apiVersion: "v1", kind: "Pod", namespace: "default", labelSelector: "app=web").first)
+            try emu.cluster.setStatus(
+                apiVersion: "v1", kind: "Pod", namespace: "default", name: pod["metadata"]!["name"]!.stringValue!,
+                status: KubePodStatus.crashLoopBackOff(pod))
+            let deployment = try await api.get(path).json
+            #expect(deployment["status"]?["readyReplicas"] == nil)
+            #expect(deployment["status"]?["unavailableReplicas"] == 1)
+        }
+    }
+
     @Test func jobControllerAndCompletion() async throws {
         try await withAPI { api, emu in
             let job: JSONValue = [

@@ -62,6 +62,8 @@ public final class KubeCluster: @unchecked Sendable {
     var crdEstablishDeadlines: [String: Date] = [:]
     var serviceIPCounter = 10
     var serverAddress = "127.0.0.1:8001"
+    /// What the workload controllers look at on their next pass (`WorkloadQueue`).
+    var queuedWorkloads: Set<WorkloadRef> = []
 
     public init(options: Options = Options()) {
         self.options = options
@@ -190,6 +192,7 @@ public final class KubeCluster: @unchecked Sendable {
         let type = eventType ?? (objects[storageKey]?[key] == nil ? "ADDED" : "MODIFIED")
         objects[storageKey, default: [:]][key] = o
         recordWatch(rv, type, storageKey, o)
+        queueWorkloads(affectedBy: o, storageKey: storageKey, key: key)
         return o
     }
 
@@ -200,6 +203,7 @@ public final class KubeCluster: @unchecked Sendable {
         var o = old
         o.setValue(.string(String(rv)), at: ["metadata", "resourceVersion"])
         recordWatch(rv, "DELETED", storageKey, o)
+        queueWorkloads(affectedBy: o, storageKey: storageKey, key: key)
     }
 
     func recordWatch(_ rv: Int64, _ type: String, _ storageKey: String, _ obj: JSONValue) {

@@ -3,16 +3,15 @@ import Foundation
 
 /// Controllers that keep pods for ReplicaSets, StatefulSets and DaemonSets, and compute their status.
 extension KubeCluster {
+    /// Reconciles the queued workloads (`WorkloadQueue`); whether anything changed.
     func reconcileWorkloads() -> Bool {
         var changed = false
-        for storageKey in ["apps/deployments", "apps/replicasets", "apps/statefulsets", "apps/daemonsets"] {
-            for (k, w) in (objects[storageKey] ?? [:]).sorted(by: { $0.key < $1.key }) {
-                guard w["metadata"]?["deletionTimestamp"] == nil, w["spec"]?["template"]?.isObject == true, !KubeCluster.skipsControllers(w) else {
-                    continue
-                }
-                let acted = storageKey == "apps/deployments" ? reconcileDeployment(k, w) : reconcileWorkload(storageKey, k, w)
-                if acted { changed = true }
-            }
+        for ref in takeQueuedWorkloads() {
+            guard let w = objects[ref.storageKey]?[ref.key], w["metadata"]?["deletionTimestamp"] == nil, w["spec"]?["template"]?.isObject == true,
+                !KubeCluster.skipsControllers(w)
+            else { continue }
+            let acted = ref.storageKey == "apps/deployments" ? reconcileDeployment(ref.key, w) : reconcileWorkload(ref.storageKey, ref.key, w)
+            if acted { changed = true }
         }
         return changed
     }

@@ -8,7 +8,8 @@ import XCTest
 
 /// The reconciler applies a tier of objects concurrently (`agent.apply_concurrency`): namespaces and
 /// CRDs still go first, a refused tier changes nothing and names every refused object in document
-/// order, and the outcome is the same as a sequential apply's.
+/// order, the outcome is the same as a sequential apply's, an unchanged re-apply writes nothing, and a
+/// deletion marker prunes and reports every object.
 final class AgentConcurrentApplyTests: XCTestCase {
     static func document(badAt: Set<Int> = []) -> String {
         var documents = (0..<12).map { index -> String in
@@ -71,10 +72,16 @@ final class AgentConcurrentApplyTests: XCTestCase {
                     "metadata": .object(["name": .string("cm-5"), "namespace": .string("tier")]),
                     "data": .object(["n": .string("edited")]),
                 ]), fieldManager: "kubectl-edit", force: true)
+            c.emulator?.cluster.clearRequests()
             try await reconciler.reconcile(good)
             do {
                 let v = try await c.has("v1", "ConfigMap", "tier", "cm-5")?["data"]?["n"]
                 XCTAssertEqual(v, .string("edited"), "skipped")
+            }
+            if let emulator = c.emulator {
+                // The namespace is skipped too: the unchanged re-apply only reads (one list per type).
+                let writes = emulator.cluster.requests().filter { $0.method != "GET" }.map { "\($0.method) \($0.path)" }
+                XCTAssertEqual(writes, [], "an unchanged re-apply writes nothing")
             }
             let corrected = try await reconciler.reconcile(good, observingDrift: true)
             XCTAssertEqual(corrected, ["ConfigMap tier/cm-5 corrected"])
@@ -88,6 +95,21 @@ final class AgentConcurrentApplyTests: XCTestCase {
             do {
                 let v = try await c.has("v1", "ConfigMap", "tier", "cm-7")?["metadata"]?["labels"]?["brokkr.io/deployment-object-id"]?.stringValue
                 XCTAssertEqual(v, again.id)
+            }
+
+            // A deletion marker prunes every object of the stack (the deletes run concurrently) and
+            // reports each one.
+            let marker = try Reconciler.DeploymentObject(
+                json: .object([
+                    "id": .string(UUID().uuidString.lowercased()), "stack_id": .string(stack), "yaml_content": .string(""),
+                    "yaml_checksum": .string(""), "is_deletion_marker": .bool(true),
+                ]))
+            let pruned = try await reconciler.reconcile(marker, observingDrift: true)
+            XCTAssertEqual(Set(pruned), Set((0..<12).map { "ConfigMap tier/cm-\($0) pruned" } + ["Namespace tier pruned"]), "\(pruned)")
+            XCTAssertEqual(pruned.count, 13)
+            for index in 0..<12 {
+                let cm = try await c.has("v1", "ConfigMap", "tier", "cm-\(index)")
+                XCTAssertNil(cm)
             }
         }
     }

@@ -71,9 +71,11 @@ public actor KubeClient {
                 if let v = version["version"]?.stringValue { groupVersions.append((name, v)) }
             }
         }
-        for (group, version) in groupVersions {
-            let path = group.isEmpty ? "/api/\(version)" : "/apis/\(group)/\(version)"
-            guard let list = try? await getJSON(path) else { continue }
+        // The group versions are read at once: on a real API server each is a round trip.
+        let lists = await groupVersions.concurrentMap(limit: 16) { group, version -> (String, String, JSONValue?) in
+            (group, version, try? await self.getJSON(group.isEmpty ? "/api/\(version)" : "/apis/\(group)/\(version)"))
+        }
+        for case (let group, let version, let list?) in lists {
             for r in list["resources"]?.arrayValue ?? [] {
                 guard let plural = r["name"]?.stringValue, !plural.contains("/"), let kind = r["kind"]?.stringValue else { continue }
                 let resource = KubeResource(

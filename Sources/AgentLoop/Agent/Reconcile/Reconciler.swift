@@ -62,61 +62,41 @@ public struct Reconciler: Sendable {
     /// after a successful apply of the same object, that is drift made by someone else.
     @discardableResult
     public func reconcile(_ object: DeploymentObject, observingDrift: Bool = false) async throws -> [String] {
-        let desired = try Self.desiredObjects(object, agentID: agentID)
-        let priority = desired.filter { Self.priorityKinds.contains($0["kind"]?.stringValue ?? "") }
-        var rest = desired.filter { !Self.priorityKinds.contains($0["kind"]?.stringValue ?? "") }
+        var desired = try Self.desiredObjects(object, agentID: agentID)
         let drift = DriftLog(observing: observingDrift)
         if !observingDrift {
             // Applying the same deployment object again (a retry, a restart mid-apply) skips what already
             // carries its id and checksum: found with one list per type instead of two requests per object.
-            let done = try await alreadyApplied(rest, object: object)
+            let done = try await alreadyApplied(desired, object: object)
             if !done.isEmpty {
                 var remaining: [JSONValue] = []
-                for item in rest {
+                for item in desired {
                     if let key = try? await key(of: item), done.contains(key) { continue }
                     remaining.append(item)
                 }
-                rest = remaining
+                desired = remaining
             }
         }
+        let priority = desired.filter { Self.priorityKinds.contains($0["kind"]?.stringValue ?? "") }
+        let rest = desired.filter { !Self.priorityKinds.contains($0["kind"]?.stringValue ?? "") }
 
         var createdNamespaces: [JSONValue] = []
         do {
-            for item in priority {
-                let isNamespace = item["kind"]?.stringValue == "Namespace"
-                let live = drift.isObserving || isNamespace ? try await kube.get(item) : nil
-                if isNamespace, live == nil { createdNamespaces.append(item) }
-                let result = try await kube.apply(item, fieldManager: OwnershipStamp.fieldManager, force: true)
-                drift.compare(item, before: live, after: result)
+            // Namespaces and CRDs: one tier, read first (a namespace this run creates is removed again
+            // if the rest fails).
+            let observing = drift.isObserving
+            let priorityResults = await applyTier(priority, reading: { observing || Self.isNamespace($0) }, recreating: [])
+            for (item, result) in zip(priority, priorityResults) {
+                if Self.isNamespace(item), case .success((nil, _)) = result { createdNamespaces.append(item) }
             }
+            try Self.gather(priority, priorityResults, into: drift)
             let crds = priority.filter { $0["kind"]?.stringValue == "CustomResourceDefinition" }
             if !crds.isEmpty {
                 try await waitUntilEstablished(crds)
                 try await kube.refreshDiscovery()
             }
             let replace = try await validate(rest)
-            // The rest is one tier: applied concurrently, every outcome gathered before failing.
-            let observing = drift.isObserving
-            let results = await rest.enumerated().concurrentMap(limit: concurrency) { index, item -> Result<(JSONValue?, JSONValue), any Error> in
-                do {
-                    let live = observing ? try await kube.get(item) : nil
-                    return .success((live, try await applyOrRecreate(item, recreating: replace.contains(index))))
-                } catch {
-                    return .failure(error)
-                }
-            }
-            var failures: [(JSONValue, any Error)] = []
-            for (item, result) in zip(rest, results) {
-                switch result {
-                case .success(let (live, applied)): drift.compare(item, before: live, after: applied)
-                case .failure(let error): failures.append((item, error))
-                }
-            }
-            if let (_, only) = failures.first, failures.count == 1 { throw only }
-            if !failures.isEmpty {
-                throw ReconcileError(
-                    "\(failures.count) objects failed: " + failures.map { "\(Self.describe($0.0)): \($0.1)" }.joined(separator: "; "))
-            }
+            try Self.gather(rest, await applyTier(rest, reading: { _ in observing }, recreating: replace), into: drift)
         } catch {
             await rollback(createdNamespaces)
             throw error
@@ -125,6 +105,39 @@ public struct Reconciler: Sendable {
             drift.record("\(pruned) pruned")
         }
         return drift.changes
+    }
+
+    static func isNamespace(_ item: JSONValue) -> Bool { item["kind"]?.stringValue == "Namespace" }
+
+    /// What applying one object gave: the live object read before (when read) and the apply's answer.
+    typealias Outcome = Result<(live: JSONValue?, applied: JSONValue), any Error>
+
+    /// Applies one tier concurrently (`concurrency` at a time), every outcome gathered in the tier's order.
+    /// Objects for which `reading` holds are read just before; `recreating` are the indexes to replace.
+    func applyTier(_ items: [JSONValue], reading: @escaping @Sendable (JSONValue) -> Bool, recreating: Set<Int>) async -> [Outcome] {
+        await items.enumerated().concurrentMap(limit: concurrency) { index, item -> Outcome in
+            do {
+                let live = reading(item) ? try await kube.get(item) : nil
+                return .success((live, try await applyOrRecreate(item, recreating: recreating.contains(index))))
+            } catch {
+                return .failure(error)
+            }
+        }
+    }
+
+    /// Records each applied object's drift; fails with the one failure, or one error naming every failure.
+    static func gather(_ items: [JSONValue], _ outcomes: [Outcome], into drift: DriftLog) throws {
+        var failures: [(JSONValue, any Error)] = []
+        for (item, outcome) in zip(items, outcomes) {
+            switch outcome {
+            case .success(let (live, applied)): drift.compare(item, before: live, after: applied)
+            case .failure(let error): failures.append((item, error))
+            }
+        }
+        if let (_, only) = failures.first, failures.count == 1 { throw only }
+        if !failures.isEmpty {
+            throw ReconcileError("\(failures.count) objects failed: " + failures.map { "\(describe($0.0)): \($0.1)" }.joined(separator: "; "))
+        }
     }
 
     /// The stamped documents of a deployment object (none for a deletion marker).
@@ -155,17 +168,16 @@ public struct Reconciler: Sendable {
                 types["\(apiVersion)/\(kind)"] = (apiVersion, kind)
             }
         }
-        var found = Set<String>()
-        for type in types.values {
+        let selector = "\(OwnershipStamp.objectLabel)=\(object.id)"
+        let lists = await Array(types.values).concurrentMap(limit: concurrency) { type -> [String] in
             guard let resource = try? await kube.resource(apiVersion: type.apiVersion, kind: type.kind), resource.verbs.contains("list"),
-                let live = try? await kube.list(resource, labelSelector: "\(OwnershipStamp.objectLabel)=\(object.id)")
-            else { continue }
-            for item in live where item["metadata"]?["annotations"]?[OwnershipStamp.checksumAnnotation]?.stringValue == object.checksum {
-                found.insert(
-                    "\(type.apiVersion)/\(type.kind)/\(item["metadata"]?["namespace"]?.stringValue ?? "")/\(item["metadata"]?["name"]?.stringValue ?? "")"
-                )
+                let live = try? await kube.list(resource, labelSelector: selector)
+            else { return [] }
+            return live.filter { $0["metadata"]?["annotations"]?[OwnershipStamp.checksumAnnotation]?.stringValue == object.checksum }.map {
+                "\(type.apiVersion)/\(type.kind)/\($0["metadata"]?["namespace"]?.stringValue ?? "")/\($0["metadata"]?["name"]?.stringValue ?? "")"
             }
         }
+        let found = Set(lists.joined())
         return found
     }
 
@@ -260,30 +272,37 @@ public struct Reconciler: Sendable {
     /// for a deletion marker), leaving objects owned by another object to garbage collection. Returns what it deleted.
     @discardableResult
     func prune(stackID: String, keepChecksum: String?) async throws -> [String] {
-        var pruned: [String] = []
-        for resource in try await kube.allResources() where resource.verbs.contains("list") && resource.verbs.contains("delete") {
-            let items: [JSONValue]
+        let resources = try await kube.allResources().filter { $0.verbs.contains("list") && $0.verbs.contains("delete") }
+        // One list per type, `concurrency` at a time; then the deletes, as many at a time.
+        let lists = await resources.concurrentMap(limit: concurrency) { resource -> [(KubeResource, JSONValue)] in
             do {
-                items = try await kube.list(resource, labelSelector: "\(OwnershipStamp.stackLabel)=\(stackID)")
+                return try await kube.list(resource, labelSelector: "\(OwnershipStamp.stackLabel)=\(stackID)").map { (resource, $0) }
             } catch {
                 logger.debug("prune: cannot list \(resource.plural): \(error)")
-                continue
-            }
-            for item in items {
-                let metadata = item["metadata"]
-                // Only what this agent stamped: controllers copy labels onto objects of their own (the
-                // endpoints controller gives a Service's Endpoints its labels), which are not the stack's.
-                guard metadata?["annotations"]?[OwnershipStamp.ownerAnnotation]?.stringValue == agentID else { continue }
-                if let owners = metadata?["ownerReferences"]?.arrayValue, !owners.isEmpty { continue }
-                if let keep = keepChecksum, metadata?["annotations"]?[OwnershipStamp.checksumAnnotation]?.stringValue == keep { continue }
-                guard let name = metadata?["name"]?.stringValue else { continue }
-                let description = Self.describe(.object(["kind": .string(resource.kind), "metadata": metadata ?? .null]))
-                logger.info("Pruning \(description)")
-                try await kube.delete(resource, namespace: metadata?["namespace"]?.stringValue, name: name)
-                pruned.append(description)
+                return []
             }
         }
-        return pruned
+        let doomed = lists.joined().filter { _, item in
+            let metadata = item["metadata"]
+            // Only what this agent stamped: controllers copy labels onto objects of their own (the
+            // endpoints controller gives a Service's Endpoints its labels), which are not the stack's.
+            guard metadata?["annotations"]?[OwnershipStamp.ownerAnnotation]?.stringValue == agentID else { return false }
+            if let owners = metadata?["ownerReferences"]?.arrayValue, !owners.isEmpty { return false }
+            if let keep = keepChecksum, metadata?["annotations"]?[OwnershipStamp.checksumAnnotation]?.stringValue == keep { return false }
+            return metadata?["name"]?.stringValue != nil
+        }
+        let deletions = await doomed.concurrentMap(limit: concurrency) { resource, item -> Result<String, any Error> in
+            let metadata = item["metadata"]
+            let description = Self.describe(.object(["kind": .string(resource.kind), "metadata": metadata ?? .null]))
+            logger.info("Pruning \(description)")
+            do {
+                try await kube.delete(resource, namespace: metadata?["namespace"]?.stringValue, name: metadata?["name"]?.stringValue ?? "")
+                return .success(description)
+            } catch {
+                return .failure(error)
+            }
+        }
+        return try deletions.map { try $0.get() }
     }
 
     func rollback(_ namespaces: [JSONValue]) async {
