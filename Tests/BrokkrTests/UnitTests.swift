@@ -169,3 +169,27 @@ final class ConfigurationTests: XCTestCase {
         XCTAssertNotNil(FieldRules.annotation(key: "k", value: "a b"))
     }
 }
+
+/// `UUID(text:)` (path parameters) accepts and refuses what Foundation's `UUID(uuidString:)` does, except
+/// white space inside the text.
+final class UUIDTextTests: XCTestCase {
+    func testAgreesWithFoundationOnValidAndMalformedText() {
+        var samples = (0..<200).flatMap { _ -> [String] in
+            let text = UUID().uuidString
+            return [text, text.lowercased()]
+        }
+        samples += [
+            "", "not-a-uuid", "00000000-0000-0000-0000-000000000000", "FFFFFFFF-FFFF-FFFF-FFFF-FFFFFFFFFFFF",
+            "0000000000000000000000000000000000000", "00000000-0000-0000-0000-00000000000", "00000000-0000-0000-0000-0000000000000",
+            "0000000g-0000-0000-0000-000000000000", "00000000_0000-0000-0000-000000000000", "{00000000-0000-0000-0000-000000000000}",
+            "00000000-0000-0000-0000-00000000000Z", "00000000-0000-0000-0000-0000000000é",
+        ]
+        for sample in samples {
+            XCTAssertEqual(UUID(text: sample), UUID(uuidString: sample), sample)
+            XCTAssertEqual(UUID(text: Substring(sample)), UUID(uuidString: sample), sample)
+        }
+        // Stricter than Foundation's `sscanf`, which skips white space before a hex pair.
+        XCTAssertNil(UUID(text: " 0000000-0000-0000-0000-000000000000"))
+        XCTAssertNil(UUID(text: "0000000 -0000-0000-0000-000000000000"))
+    }
+}

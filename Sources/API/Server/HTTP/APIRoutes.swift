@@ -33,8 +33,8 @@ struct APIRoutes {
         group.on(RouterPath(path), method: method) { request, context in
             let principal = try context.caller()
             let pathID =
-                context.parameters.get("id").flatMap(UUID.init(uuidString:))
-                ?? context.parameters.get("agent_id").flatMap(UUID.init(uuidString:))
+                context.parameters.get("id").flatMap { UUID(text: $0) }
+                ?? context.parameters.get("agent_id").flatMap { UUID(text: $0) }
             try policy.enforce(principal, pathID: pathID)
             do {
                 return try await handler(request, context, principal)

@@ -24,7 +24,7 @@ public struct BrokkrRequestContext: RequestContext {
     /// A UUID path parameter; a malformed one is a 400 naming the parameter.
     public func uuid(_ name: String) throws -> UUID {
         guard let raw = parameters.get(name) else { throw APIError(.invalidParameter, "missing path parameter \(name)") }
-        guard let id = UUID(uuidString: raw) else { throw APIError(.invalidParameter, "invalid UUID in path parameter \(name): \(raw)") }
+        guard let id = UUID(text: raw) else { throw APIError(.invalidParameter, "invalid UUID in path parameter \(name): \(raw)") }
         return id
     }
 
