@@ -474,26 +474,7 @@ import Testing
     /// DaemonSet itself.
     @Test func controllersReactToWritesOnWhatTheyOwnAndOnNodes() async throws {
         try await withAPI { api, emu in
-            let daemonSet = """
-                apiVersion: apps/v1
-                kind: DaemonSet
-                metadata:
-                  name: agent
-                  namespace: default
-                spec:
-                  selector:
-                    matchLabels:
-                      app: agent
-                  template:
-                    metadata:
-                      labels:
-                        app: agent
-                    spec:
-                      containers:
-                      - name: agent
-                        image: agent:1
-                """
-            _ = try await api.apply("/apis/apps/v1/namespaces/default/daemonsets/agent", daemonSet)
+            _ = try await api.apply("/apis/apps/v1/namespaces/default/daemonsets/agent", daemonSetYAML())
             #expect(emu.cluster.list(apiVersion: "v1", kind: "Pod", namespace: "default", labelSelector: "app=agent").count == 1)
             let node = try await api.post("/api/v1/nodes", ["apiVersion": "v1", "kind": "Node", "metadata": ["name": "second-node"]])
             #expect(node.status == 201)

@@ -104,27 +104,6 @@ struct KubectlRulesTests {
     @Test func workloadSelectorsAreImmutable() async throws {
         try await withEmulator { emu in
             let k = try Kubectl(emu)
-            let daemonSet = { (app: String) in
-                """
-                apiVersion: apps/v1
-                kind: DaemonSet
-                metadata:
-                  name: agent
-                  namespace: default
-                spec:
-                  selector:
-                    matchLabels:
-                      app: \(app)
-                  template:
-                    metadata:
-                      labels:
-                        app: \(app)
-                    spec:
-                      containers:
-                      - name: agent
-                        image: agent:1
-                """
-            }
             let statefulSet = { (app: String) in
                 """
                 apiVersion: apps/v1
@@ -149,7 +128,7 @@ struct KubectlRulesTests {
                 """
             }
             let deployment = deploymentYAML(namespace: "default")
-            for manifest in [deployment, daemonSet("agent"), statefulSet("db")] {
+            for manifest in [deployment, daemonSetYAML(app: "agent"), statefulSet("db")] {
                 let r = try await k.run("apply", "--server-side", "-f", try k.file("w.yaml", manifest))
                 #expect(r.code == 0, "\(r.stderr)")
             }
@@ -161,7 +140,7 @@ struct KubectlRulesTests {
                     "The Deployment \"web\" is invalid: spec.selector: Invalid value: v1.LabelSelector{MatchLabels:map[string]string{\"app\":\"web2\"}, MatchExpressions:[]v1.LabelSelectorRequirement(nil)}: field is immutable"
                 ), "\(d.stderr)")
 
-            let ds = try await k.run("apply", "--server-side", "-f", try k.file("ds2.yaml", daemonSet("agent2")))
+            let ds = try await k.run("apply", "--server-side", "-f", try k.file("ds2.yaml", daemonSetYAML(app: "agent2")))
             #expect(ds.code != 0)
             #expect(
                 ds.stderr.contains(

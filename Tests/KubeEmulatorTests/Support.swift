@@ -156,6 +156,29 @@ let namespaceYAML = """
       name: shop
     """
 
+/// A DaemonSet `agent` in `default` whose selector and pod labels are `app: <app>`.
+func daemonSetYAML(app: String = "agent") -> String {
+    """
+    apiVersion: apps/v1
+    kind: DaemonSet
+    metadata:
+      name: agent
+      namespace: default
+    spec:
+      selector:
+        matchLabels:
+          app: \(app)
+      template:
+        metadata:
+          labels:
+            app: \(app)
+        spec:
+          containers:
+          - name: agent
+            image: agent:1
+    """
+}
+
 func deploymentYAML(replicas: Int = 2, image: String = "nginx:1.25", namespace: String = "shop", name: String = "web") -> String {
     """
     apiVersion: apps/v1
