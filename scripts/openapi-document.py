@@ -6,7 +6,8 @@ documents on top of it: the responses every operation can also give (401 for a m
 PAK, 400 for a malformed path, query or body, 404 for an unknown id, 409/422 for conflicts and
 references the original answered with 500, 413 for an oversized body), the `error` field kept in
 error bodies for older clients, the 202 of a work-order completion that schedules a retry, and the
-conditional, long-polled target state (`ETag`, `If-None-Match`, `wait`, 304).
+conditional, long-polled target state (`ETag`, `If-None-Match`, `wait`, 304), and the conditional
+pending work orders and diagnostics (`ETag`, `If-None-Match`, 304).
 
     scripts/openapi-document.py CONTRACT.json > Sources/API/Server/OpenAPI/brokkr-v1.openapi.json
 
@@ -67,6 +68,26 @@ def add_target_state_polling(operation: dict) -> None:
     })
 
 
+LIST_ETAG = {
+    "description": "A strong tag of the list's content: send it back in If-None-Match to get 304 while the list is unchanged",
+    "schema": {"type": "string"},
+}
+
+
+def add_conditional_list(operation: dict) -> None:
+    """A polled pending list answers 304 to an If-None-Match naming the tag of its current content."""
+    operation["parameters"].append({
+        "name": "If-None-Match", "in": "header", "required": False, "schema": {"type": "string"},
+        "description": "The ETag of the list the agent last received: answers 304 when the list is unchanged",
+    })
+    responses = operation["responses"]
+    responses["200"].setdefault("headers", {})["ETag"] = copy.deepcopy(LIST_ETAG)
+    responses.setdefault("304", {
+        "description": "Not modified: If-None-Match names the current list (no body)",
+        "headers": {"ETag": copy.deepcopy(LIST_ETAG)},
+    })
+
+
 def describe(contract: dict) -> dict:
     document = copy.deepcopy(contract)
     info = document["info"]
@@ -91,6 +112,8 @@ def describe(contract: dict) -> dict:
             "properties": {"status": {"type": "string", "enum": ["retry_scheduled"]}}}}},
     })
     add_target_state_polling(document["paths"]["/agents/{id}/target-state"]["get"])
+    add_conditional_list(document["paths"]["/agents/{agent_id}/work-orders/pending"]["get"])
+    add_conditional_list(document["paths"]["/agents/{id}/diagnostics/pending"]["get"])
     error = document["components"]["schemas"]["ErrorResponse"]
     error["properties"]["error"] = {
         "type": "string",

@@ -16,7 +16,7 @@ extension BrokerClient {
     }
 
     public func pendingWorkOrders(agentID: String) async throws -> [WorkOrder] {
-        try await get("/agents/\(agentID)/work-orders/pending", as: [WorkOrder].self)
+        try await getPolled("/agents/\(agentID)/work-orders/pending", as: [WorkOrder].self)
     }
 
     /// POST /work-orders/{id}/claim; false when the broker refuses (claimed elsewhere, gone).
@@ -29,7 +29,7 @@ extension BrokerClient {
     }
 
     public func pendingDiagnostics(agentID: String) async throws -> [DiagnosticRequest] {
-        try await get("/agents/\(agentID)/diagnostics/pending", as: [DiagnosticRequest].self)
+        try await getPolled("/agents/\(agentID)/diagnostics/pending", as: [DiagnosticRequest].self)
     }
 
     /// POST /diagnostics/{id}/claim; false when the request was claimed elsewhere or expired.

@@ -21,6 +21,9 @@ public struct BrokerClient: Sendable {
         return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
     }()
 
+    /// The last answer of each polled list, for conditional GETs (`getPolled`); shared by copies.
+    let polled = PolledAnswers()
+
     public init(baseURL: String, pak: String, http: HTTPClient = BrokerClient.defaultHTTP) {
         self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
         self.pak = pak
@@ -34,17 +37,45 @@ public struct BrokerClient: Sendable {
     }
 
     public func request(_ method: HTTPMethod, _ path: String, json: String? = nil) async throws -> (Int, String) {
+        let (status, _, body) = try await exchange(method, path, json: json)
+        return (status, body)
+    }
+
+    /// One authenticated request: status, headers and body.
+    func exchange(_ method: HTTPMethod, _ path: String, json: String? = nil, ifNoneMatch: String? = nil) async throws -> (
+        Int, HTTPHeaders, String
+    ) {
         var request = HTTPClientRequest(url: baseURL + "/api/v1" + path)
         request.method = method
         request.headers.add(name: "Authorization", value: "Bearer \(pak)")
         if let traceparent = TraceContext.currentTraceparent { request.headers.add(name: "traceparent", value: traceparent) }
+        if let ifNoneMatch { request.headers.add(name: "If-None-Match", value: ifNoneMatch) }
         if let json {
             request.headers.add(name: "Content-Type", value: "application/json")
             request.body = .bytes(ByteBuffer(string: json))
         }
         let response = try await http.execute(request, timeout: .seconds(30))
         let body = try await response.body.collect(upTo: 64 << 20)
-        return (Int(response.status.code), String(buffer: body))
+        return (Int(response.status.code), response.headers, String(buffer: body))
+    }
+
+    /// GETs a polled list, sending the `ETag` of its last answer: on `304 Not Modified` the last answer
+    /// is used again, unparsed by the broker and unsent. Brokers that send no `ETag` (the original) are
+    /// asked plainly every time.
+    func getPolled<T: Decodable>(_ path: String, as type: T.Type) async throws -> T {
+        let last = polled.answer(for: path)
+        let (status, headers, body) = try await exchange(.GET, path, ifNoneMatch: last?.etag)
+        switch status {
+        case 304 where last != nil:
+            polled.countNotModified()
+            return try ContractJSON.decode(type, from: last!.body)
+        case 200:
+            let decoded = try ContractJSON.decode(type, from: body)
+            polled.store(path: path, etag: headers.first(name: "ETag"), body: body)
+            return decoded
+        default:
+            throw BrokerError(status: status, body: body)
+        }
     }
 
     /// Sends a contract request model as the JSON body.

@@ -97,4 +97,8 @@ public enum Checksum {
     public static func sha256Hex(_ text: String) -> String {
         SHA256.hash(data: Array(text.utf8)).hexString
     }
+
+    public static func sha256Hex(bytes: UnsafeRawBufferPointer) -> String {
+        SHA256.hash(data: bytes).hexString
+    }
 }

@@ -17,8 +17,8 @@ enum DiagnosticRoutes {
             return try JSONResponse.encode(created, status: .created)
         }
 
-        api.add(.get, "agents/:id/diagnostics/pending", .adminOrAgentSelf(), failure: "Failed to fetch pending diagnostics") { _, context, _ in
-            try JSONResponse.encode(try await DiagnosticStore(sql: s.database).pending(agentID: try context.uuid("id")))
+        api.add(.get, "agents/:id/diagnostics/pending", .adminOrAgentSelf(), failure: "Failed to fetch pending diagnostics") { request, context, _ in
+            try JSONResponse.conditional(try await DiagnosticStore(sql: s.database).pending(agentID: try context.uuid("id")), for: request)
         }
 
         api.add(.get, "diagnostics/:id", .resourceChecked, failure: "Failed to fetch diagnostic request") { _, context, principal in

@@ -87,7 +87,7 @@ enum WorkOrderRoutes {
 
         api.add(.get, "agents/:id/work-orders/pending", .adminOrAgentSelf(), failure: "Failed to fetch pending work orders") { request, context, _ in
             let workType = request.uri.queryParameters["work_type"].map(String.init)
-            return try JSONResponse.encode(try await s.workOrders.pending(agentID: try context.uuid("id"), workType: workType))
+            return try JSONResponse.conditional(try await s.workOrders.pending(agentID: try context.uuid("id"), workType: workType), for: request)
         }
     }
 }

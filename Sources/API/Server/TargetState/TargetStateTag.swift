@@ -14,16 +14,8 @@ struct TargetStateTag: Equatable, Sendable {
         self.headerValue = "\"\(version)-\(full ? "full" : "incremental")\""
     }
 
-    /// Whether an `If-None-Match` header (a list of tags) names this tag; weak tags compare weakly,
-    /// as RFC 9110 prescribes for If-None-Match. An agent sends back the one tag it was given: that
-    /// case is checked first.
+    /// Whether an `If-None-Match` header (a list of tags) names this tag (`EntityTag`).
     func isMatched(byIfNoneMatch header: String?) -> Bool {
-        guard let header else { return false }
-        if header == headerValue { return true }
-        return header.split(separator: ",").contains { candidate in
-            var tag = candidate.trimmingCharacters(in: .whitespaces)
-            if tag.hasPrefix("W/") { tag.removeFirst(2) }
-            return tag == headerValue
-        }
+        EntityTag.isMatched(headerValue, byIfNoneMatch: header)
     }
 }
