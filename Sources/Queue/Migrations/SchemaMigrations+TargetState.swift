@@ -118,4 +118,39 @@ extension SchemaMigrations {
             FOR EACH ROW EXECUTE FUNCTION target_state_bump_stack_annotation()
         """,
     ]
+
+    /// Writes that change which agents a stack reaches, or what it brings them, are serialised per
+    /// schema, so that no version bump depends on which of two concurrent transactions commits first.
+    ///
+    /// Without it, under READ COMMITTED: a new target (agent A → stack S) commits and bumps A, while a
+    /// deployment object inserted into S concurrently computed S's agents from a snapshot without the
+    /// target and skipped A. A, having polled between the two commits, then holds the tag of a version
+    /// whose document lacks the object, and gets `304` until something else bumps it. The same holds
+    /// for labels and annotations meeting from either side.
+    ///
+    /// Every statement on those tables first takes one transaction-level advisory lock (a `BEFORE …
+    /// FOR EACH STATEMENT` trigger); the row triggers that compute whom to bump run after it, and each of
+    /// their statements takes a fresh snapshot, so the later of two writers sees the earlier one's
+    /// rows. The lock is taken before any version row is locked, which keeps lock order and so rules
+    /// out deadlocks; agent events bump only their own agent and stay outside it. Hard deletes of
+    /// agents and stacks take it first as well, since their cascades reach these tables.
+    static let targetStateWriteLock =
+        [
+            """
+            CREATE OR REPLACE FUNCTION lock_target_state_writes() RETURNS trigger AS $$
+            BEGIN
+                PERFORM pg_advisory_xact_lock(hashtext(TG_TABLE_SCHEMA || '.brokkr_target_state'));
+                RETURN NULL;
+            END; $$ LANGUAGE plpgsql
+            """
+        ]
+        + ["agent_targets", "agent_labels", "agent_annotations", "stack_labels", "stack_annotations", "deployment_objects"].map {
+            """
+            CREATE TRIGGER target_state_lock_\($0) BEFORE INSERT OR UPDATE OR DELETE ON \($0)
+                FOR EACH STATEMENT EXECUTE FUNCTION lock_target_state_writes()
+            """
+        }
+        + ["agents", "stacks"].map {
+            "CREATE TRIGGER target_state_lock_\($0) BEFORE DELETE ON \($0) FOR EACH STATEMENT EXECUTE FUNCTION lock_target_state_writes()"
+        }
 }

@@ -18,6 +18,7 @@ public enum SchemaMigrations {
         Migration(version: 7, name: "agents_start_inactive", statements: agentsStartInactive),
         Migration(version: 8, name: "target_state_versions", statements: targetStateVersions),
         Migration(version: 9, name: "webhook_delivery_trace_context", statements: webhookDeliveryTraceContext),
+        Migration(version: 10, name: "target_state_write_lock", statements: targetStateWriteLock),
     ]
 
     static let coreTables = [
