@@ -10,6 +10,8 @@ public final class Database: Sendable {
     public let client: PostgresClient
     public let schema: String?
     public let logger: Logger
+    /// Sees every statement run through `query`, `prepared` and transactions (the API's metrics).
+    public let queries = QueryObserver()
     let connectionConfiguration: PostgresConnection.Configuration
 
     public init(url: String, schema: String?, poolSize: Int = 20, logger: Logger) throws {
@@ -57,7 +59,7 @@ public final class Database: Sendable {
 
     @discardableResult
     public func query(_ query: PostgresQuery) async throws -> PostgresRowSequence {
-        try await client.query(query, logger: logger)
+        try await queries.time(query.sql) { try await client.query(query, logger: logger) }
     }
 
     /// Runs `body` in one transaction; an error thrown by `body` rolls back and is rethrown as is.

@@ -13,12 +13,10 @@ public protocol SQLExecutor: Sendable {
 extension Database: SQLExecutor {
     public func rows(_ query: PostgresQuery) async throws -> PostgresRowSequence { try await self.query(query) }
     public func prepared<S: PostgresPreparedStatement>(_ statement: S) async throws -> [S.Row] {
-        var out: [S.Row] = []
-        for try await row in try await client.execute(statement, logger: logger) { out.append(row) }
-        return out
+        try await queries.time(S.sql) { try await Transaction.collect(try await client.execute(statement, logger: logger)) }
     }
     public func withTransaction<T: Sendable>(_ body: (Transaction) async throws -> T) async throws -> T {
-        try await transaction { connection in try await body(Transaction(connection: connection, logger: logger)) }
+        try await transaction { connection in try await body(Transaction(connection: connection, logger: logger, queries: queries)) }
     }
 }
 
@@ -26,18 +24,24 @@ extension Database: SQLExecutor {
 public struct Transaction: SQLExecutor {
     public let connection: PostgresConnection
     public let logger: Logger
+    let queries: QueryObserver
 
-    public init(connection: PostgresConnection, logger: Logger) {
+    public init(connection: PostgresConnection, logger: Logger, queries: QueryObserver = QueryObserver()) {
         self.connection = connection
         self.logger = logger
+        self.queries = queries
     }
 
     public func rows(_ query: PostgresQuery) async throws -> PostgresRowSequence {
-        try await connection.query(query, logger: logger)
+        try await queries.time(query.sql) { try await connection.query(query, logger: logger) }
     }
     public func prepared<S: PostgresPreparedStatement>(_ statement: S) async throws -> [S.Row] {
-        var out: [S.Row] = []
-        for try await row in try await connection.execute(statement, logger: logger) { out.append(row) }
+        try await queries.time(S.sql) { try await Self.collect(try await connection.execute(statement, logger: logger)) }
+    }
+
+    static func collect<Rows: AsyncSequence>(_ rows: Rows) async throws -> [Rows.Element] {
+        var out: [Rows.Element] = []
+        for try await row in rows { out.append(row) }
         return out
     }
     public func withTransaction<T: Sendable>(_ body: (Transaction) async throws -> T) async throws -> T {

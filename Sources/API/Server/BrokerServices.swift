@@ -32,6 +32,7 @@ public struct BrokerServices: Sendable {
         self.config = ReloadableSettings(settings)
         self.metrics = metrics
         self.logger = logger
+        database.queries.observe { queryType, seconds in metrics.recordDatabaseQuery(type: queryType, seconds: seconds) }
         self.authCache = AuthCache(ttlSeconds: settings.broker.authCacheTTLSeconds)
         self.pakGenerator = PAKGenerator(settings: settings.pak)
         self.webhookCipherResult = Result { try WebhookCipher(settings: settings.broker, logger: logger) }
