@@ -10,7 +10,8 @@ import Tracing
 /// conditional and long: `304 Not Modified` means nothing new.
 ///
 /// A failed object keeps coming back until the agent reports SUCCESS for it; `retries` spaces the
-/// attempts out with exponential back-off. `resync()` re-applies the whole current state, correcting
+/// attempts out with exponential back-off; one that cannot parse is reported once and left alone.
+/// `resync()` re-applies the whole current state, correcting
 /// drift made by hand.
 public struct DeploymentPoller: Sendable {
     public enum Poll: Sendable, Equatable {
@@ -134,6 +135,10 @@ public struct DeploymentPoller: Sendable {
             await applied.record(stackID: object.stackID, objectID: object.id, isDeletionMarker: object.isDeletionMarker)
             logger.info("Applied deployment object \(object.id)")
             return Outcome(deploymentObjectID: object.id, success: true, message: nil)
+        } catch let error as Reconciler.ReconcileError where error.isPermanent {
+            retries.failedForGood(object.id)
+            logger.error("Deployment object \(object.id) failed, not to be retried (a newer object for the stack replaces it): \(error)")
+            return Outcome(deploymentObjectID: object.id, success: false, message: "\(error)")
         } catch {
             let delay = retries.failed(object.id)
             logger.error("Deployment object \(object.id) failed (retrying in \(delay)): \(error)")

@@ -2,6 +2,7 @@ import BrokkrCommon
 import Foundation
 import KubeEmulator
 import Logging
+import PostgresNIO
 import XCTest
 
 @testable import BrokkrAgent
@@ -89,6 +90,41 @@ final class AgentRetryAndDriftTests: XCTestCase {
             }
             let statuses = try await b.get("agents/\(agent.id)/events", agent.pak).json.arrayValue?.compactMap { $0["status"]?.stringValue }
             XCTAssertEqual(statuses, ["FAILURE", "FAILURE", "SUCCESS"])
+        }
+    }
+
+    func testAnObjectThatCannotParseIsReportedOnceAndNotRetried() async throws {
+        try await TestBroker.run { b in
+            let (agent, _, stack, c) = try await AgentReconcileTests.targetedCluster(b)
+            defer { Task { await c.emulator?.shutdown() } }
+            let retries = ApplyRetries(initial: .milliseconds(50), maximum: .milliseconds(50))
+            let poller = Self.poller(b, agent: agent, c, retries: retries)
+            // The API refuses unparseable YAML, so write it as a database from before that check would hold it.
+            try await b.database.query(
+                PostgresQuery(
+                    unsafeSQL: "INSERT INTO deployment_objects (stack_id, yaml_content) VALUES ('\(stack)', E'kind: ConfigMap\\nmetadata: [unclosed')"
+                ))
+            let first = try await poller.pollOnce()
+            XCTAssertEqual(first.map(\.success), [false])
+            XCTAssertTrue(first.first?.message?.contains("invalid YAML") ?? false, "\(first)")
+            XCTAssertEqual(retries.pending, [], "nothing waits for a retry that would fail the same way")
+
+            // Well past the back-off: the object is still targeted, but neither applied nor reported again,
+            // and the agent's polls are conditional again.
+            for _ in 0..<3 {
+                try await Task.sleep(for: .milliseconds(100))
+                let again = try await poller.pollOnce()
+                XCTAssertEqual(again, [])
+            }
+            XCTAssertNotNil(poller.etag.value)
+            let statuses = try await b.get("agents/\(agent.id)/events", agent.pak).json.arrayValue?.compactMap { $0["status"]?.stringValue }
+            XCTAssertEqual(statuses, ["FAILURE"])
+
+            // A newer object for the stack replaces it and is applied at once.
+            let fixed = try await b.createObject(
+                stackID: stack, yaml: "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: fixed\n  namespace: default\n")["id"]!.stringValue!
+            let outcomes = try await poller.pollOnce()
+            XCTAssertEqual(outcomes, [DeploymentPoller.Outcome(deploymentObjectID: fixed, success: true, message: nil)])
         }
     }
 

@@ -3,11 +3,13 @@ import Foundation
 /// Deployment objects whose apply failed and when each may be tried again: exponential back-off from
 /// `initial`, doubling up to `maximum`. The broker keeps sending a failed object until the agent reports
 /// SUCCESS for it; this decides when the agent acts on it again. An entry goes when its object succeeds
-/// or leaves the target state (a newer version of the stack replaced it).
+/// or leaves the target state (a newer version of the stack replaced it). An object that failed for
+/// good (`failedForGood`: it cannot parse, and objects never change) is not tried again while it stays.
 public final class ApplyRetries: @unchecked Sendable {
     struct Entry {
         var failures: Int
-        var nextAttempt: ContinuousClock.Instant
+        /// nil: never again.
+        var nextAttempt: ContinuousClock.Instant?
     }
 
     let initial: Duration
@@ -22,7 +24,10 @@ public final class ApplyRetries: @unchecked Sendable {
 
     /// Whether the object may be applied now: never failed, or its back-off has passed.
     func isDue(_ id: String, now: ContinuousClock.Instant = .now) -> Bool {
-        lock.withLock { entries[id].map { $0.nextAttempt <= now } ?? true }
+        lock.withLock {
+            guard let entry = entries[id] else { return true }
+            return entry.nextAttempt.map { $0 <= now } ?? false
+        }
     }
 
     /// Records a failure and returns how long until the next attempt.
@@ -38,6 +43,12 @@ public final class ApplyRetries: @unchecked Sendable {
         }
     }
 
+    /// Records a failure that another attempt would repeat: the object is not tried again while it
+    /// stays in the target state (it is once more after a restart, which forgets this).
+    func failedForGood(_ id: String) {
+        lock.withLock { entries[id] = Entry(failures: (entries[id]?.failures ?? 0) + 1, nextAttempt: nil) }
+    }
+
     func succeeded(_ id: String) {
         _ = lock.withLock { entries.removeValue(forKey: id) }
     }
@@ -47,6 +58,6 @@ public final class ApplyRetries: @unchecked Sendable {
         lock.withLock { entries = entries.filter { ids.contains($0.key) } }
     }
 
-    /// Objects waiting for a retry.
-    public var pending: Set<String> { lock.withLock { Set(entries.keys) } }
+    /// Objects waiting for a retry (not those that failed for good).
+    public var pending: Set<String> { lock.withLock { Set(entries.filter { $0.value.nextAttempt != nil }.keys) } }
 }

@@ -37,7 +37,13 @@ public struct Reconciler: Sendable {
 
     public struct ReconcileError: Error, CustomStringConvertible, Sendable {
         public let description: String
-        init(_ description: String) { self.description = description }
+        /// The object itself is at fault (it does not parse, or a document lacks its kind or name).
+        /// Deployment objects are immutable, so trying it again cannot succeed.
+        public let isPermanent: Bool
+        init(_ description: String, isPermanent: Bool = false) {
+            self.description = description
+            self.isPermanent = isPermanent
+        }
     }
 
     let kube: KubeClient
@@ -149,11 +155,11 @@ public struct Reconciler: Sendable {
                 OwnershipStamp.stamp($0, stackID: object.stackID, objectID: object.id, checksum: object.checksum, agentID: agentID)
             }
         } catch {
-            throw ReconcileError("invalid YAML: \(error)")
+            throw ReconcileError("invalid YAML: \(error)", isPermanent: true)
         }
         for item in desired
         where item["kind"]?.stringValue == nil || item["apiVersion"]?.stringValue == nil || item["metadata"]?["name"]?.stringValue == nil {
-            throw ReconcileError("every document needs apiVersion, kind and metadata.name: \(item.serialized().prefix(200))")
+            throw ReconcileError("every document needs apiVersion, kind and metadata.name: \(item.serialized().prefix(200))", isPermanent: true)
         }
         return desired
     }
