@@ -7,7 +7,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 port=${BROKKR_TEST_PG_PORT:-54329}
 data=$(mktemp -d /tmp/brokkr-test-pg.XXXXXX)
-trap 'scripts/postgres.sh stop "$data"; rm -rf "$data"' EXIT
+products=$(mktemp -d /tmp/brokkr-products.XXXXXX)
+trap 'scripts/postgres.sh stop "$data"; rm -rf "$data" "$products"' EXIT
 scripts/postgres.sh start "$data" "$port"
 psql -h 127.0.0.1 -p "$port" -U postgres -qc "CREATE DATABASE brokkr_test" >/dev/null
 # Offline validation of deploy/ manifests (Kubernetes JSON schemas bundled in the package).
@@ -29,7 +30,9 @@ if [ -z "${JSON_SCHEMA_TEST_SUITE:-}" ]; then
   fi
   export JSON_SCHEMA_TEST_SUITE="$PWD/$suite"
 fi
-swift build --build-tests
+# The one build: everything in debug, tests included, through the image's build script, whose
+# executables scripts/image-check.sh then checks without building again.
+scripts/build-products.sh debug "$products" --build-tests
 # The Swift output is long and CI shows its tail: on failure, repeat the failed tests' lines last.
 swift_log=$(mktemp /tmp/brokkr-swift-test.XXXXXX)
 if ! swift test --skip-build "$@" 2>&1 | tee "$swift_log"; then
@@ -39,7 +42,7 @@ if ! swift test --skip-build "$@" 2>&1 | tee "$swift_log"; then
   exit 1
 fi
 rm -f "$swift_log"
-if [ $# -eq 0 ]; then scripts/monitoring-check.sh; scripts/image-check.sh; fi
+if [ $# -eq 0 ]; then scripts/monitoring-check.sh; BROKKR_PRODUCTS="$products" scripts/image-check.sh; fi
 if [ $# -eq 0 ] || [ "${BROKKR_SDK_TESTS:-0}" = 1 ]; then
   scripts/sdk-tests.sh "postgres://postgres@127.0.0.1:$port/postgres"
 fi
