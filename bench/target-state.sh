@@ -13,7 +13,12 @@ config=${BENCH_CONFIG:-release}; duration=${BENCH_DURATION:-15}; conns=${BENCH_C
 pgport=${BENCH_PG_PORT:-54331}; port=${BENCH_PORT:-3311}
 command -v wrk >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk; }
 data=$(mktemp -d /tmp/brokkr-bench-pg.XXXXXX); work=$(mktemp -d)
-cleanup() { if [ -n "${api:-}" ]; then kill "$api" 2>/dev/null || true; fi; scripts/postgres.sh stop "$data"; rm -rf "$data" "$work"; }
+# The server is waited for before PostgreSQL stops: its graceful shutdown answers the long polls still
+# open, which reads their versions (with the database gone it would wait for it instead of exiting).
+cleanup() {
+  if [ -n "${api:-}" ]; then kill "$api" 2>/dev/null || true; wait "$api" 2>/dev/null || true; fi
+  scripts/postgres.sh stop "$data"; rm -rf "$data" "$work"
+}
 trap cleanup EXIT
 scripts/postgres.sh start "$data" "$pgport"
 psql -h 127.0.0.1 -p "$pgport" -U postgres -qc "CREATE DATABASE brokkr_bench"
