@@ -1,5 +1,6 @@
 import BrokkrCommon
 import Foundation
+import NIOConcurrencyHelpers
 import XCTest
 
 @testable import BrokkrQueue
@@ -22,6 +23,26 @@ final class DatabaseMetricsTests: XCTestCase {
             ("", "other"),
         ]
         for (sql, expected) in cases { XCTAssertEqual(QueryObserver.queryType(of: sql), expected, sql) }
+    }
+
+    /// The report is reached at the same call depth on the 2,000th statement as on the first (a
+    /// function kept in a lock's generic box was once re-wrapped on every access, deepening each call).
+    func testTheReportIsCalledAtAConstantDepthHoweverManyStatementsCameBefore() async throws {
+        let observer = QueryObserver()
+        let calls = NIOLockedValueBox(0)
+        let depths = NIOLockedValueBox<[Int]>([])
+        observer.observe { _, _ in
+            let call = calls.withLockedValue {
+                $0 += 1
+                return $0
+            }
+            if call == 1 || call == 2000 { depths.withLockedValue { $0.append(Thread.callStackSymbols.count) } }
+        }
+        for _ in 0..<2000 { try await observer.time("SELECT 1") {} }
+        XCTAssertEqual(calls.withLockedValue { $0 }, 2000)
+        let measured = depths.withLockedValue { $0 }
+        XCTAssertEqual(measured.count, 2)
+        XCTAssertEqual(measured.first, measured.last, "call depth of the first and the 2,000th report")
     }
 
     func testTheBrokerRecordsItsQueriesByType() async throws {
