@@ -156,11 +156,7 @@ final class AgentReconcileTests: XCTestCase {
             }
 
             // Bad YAML and an unknown kind: a failure event each, the agent keeps going.
-            // The API refuses unparseable YAML, so write it as a database from before that check would hold it.
-            try await b.database.query(
-                PostgresQuery(
-                    unsafeSQL: "INSERT INTO deployment_objects (stack_id, yaml_content) VALUES ('\(stack)', E'kind: ConfigMap\\nmetadata: [unclosed')"
-                ))
+            try await b.insertUncheckedObject(stackID: stack, yaml: "kind: ConfigMap\nmetadata: [unclosed")
             let badRun = try await c.poller.pollOnce()
             XCTAssertEqual(badRun.map(\.success), [false])
             XCTAssertTrue(badRun.first?.message?.contains("invalid YAML") ?? false, "\(badRun)")

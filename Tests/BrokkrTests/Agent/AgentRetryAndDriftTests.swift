@@ -2,7 +2,6 @@ import BrokkrCommon
 import Foundation
 import KubeEmulator
 import Logging
-import PostgresNIO
 import XCTest
 
 @testable import BrokkrAgent
@@ -99,11 +98,7 @@ final class AgentRetryAndDriftTests: XCTestCase {
             defer { Task { await c.emulator?.shutdown() } }
             let retries = ApplyRetries(initial: .milliseconds(50), maximum: .milliseconds(50))
             let poller = Self.poller(b, agent: agent, c, retries: retries)
-            // The API refuses unparseable YAML, so write it as a database from before that check would hold it.
-            try await b.database.query(
-                PostgresQuery(
-                    unsafeSQL: "INSERT INTO deployment_objects (stack_id, yaml_content) VALUES ('\(stack)', E'kind: ConfigMap\\nmetadata: [unclosed')"
-                ))
+            try await b.insertUncheckedObject(stackID: stack, yaml: "kind: ConfigMap\nmetadata: [unclosed")
             let first = try await poller.pollOnce()
             XCTAssertEqual(first.map(\.success), [false])
             XCTAssertTrue(first.first?.message?.contains("invalid YAML") ?? false, "\(first)")

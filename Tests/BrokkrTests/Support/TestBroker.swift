@@ -149,6 +149,12 @@ struct TestBroker: Sendable {
         return r.json
     }
 
+    /// A deployment object written straight to the database, past the API's checks (which refuse
+    /// unparseable YAML), as a database from before those checks could hold it.
+    func insertUncheckedObject(stackID: String, yaml: String) async throws {
+        try await database.query("INSERT INTO deployment_objects (stack_id, yaml_content) VALUES (\(UUID(uuidString: stackID)), \(yaml))")
+    }
+
     /// Runs the audit batcher once so outbox entries are visible in `audit_logs`.
     func flushAudit() async throws {
         while try await AuditOutbox.moveBatch(database, limit: 500) > 0 {}
