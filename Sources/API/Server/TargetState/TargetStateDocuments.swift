@@ -19,10 +19,8 @@ final class TargetStateDocuments: Sendable {
 
     private let entries = NIOLockedValueBox(Entries())
     let maxBytes: Int
-    /// How long a document is served again at most. The version triggers can miss a bump when an
-    /// object is added to a stack while, concurrently, an agent is newly targeted at it: a document
-    /// built in between would otherwise be served until the agent's next change (a conditional poll
-    /// gets `304` then either way).
+    /// How long a document is served again at most: a bound on what a missed version bump would cost.
+    /// None is known since migration 10 serialised the writes that meet across transactions.
     let maxAge: Duration
 
     init(maxBytes: Int = 64 << 20, maxAge: Duration = .seconds(60)) {
