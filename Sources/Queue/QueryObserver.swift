@@ -58,7 +58,7 @@ public final class QueryObserver: Sendable {
 }
 
 /// The words of a statement, lowercased: runs of ASCII letters and underscores; anything else
-/// (numbers, punctuation, quoted text) separates them.
+/// (digits, punctuation, white space) separates them. Quoted text is not skipped: its words count too.
 struct SQLWords: IteratorProtocol {
     private var bytes: String.UTF8View.Iterator
 
