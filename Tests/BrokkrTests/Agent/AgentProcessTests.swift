@@ -70,6 +70,12 @@ final class AgentProcessTests: XCTestCase {
         return items.filter { $0["metadata"]?["name"]?.stringValue?.hasPrefix(prefix) ?? false }.count
     }
 
+    /// The uid of ConfigMap `default/name`, read in-process; nil when it does not exist.
+    static func configMapUID(_ emulator: KubeEmulator, name: String) -> String? {
+        emulator.cluster.handle(KubeRequest(method: "GET", path: "/api/v1/namespaces/default/configmaps/\(name)")).json?["metadata"]?["uid"]?
+            .stringValue
+    }
+
     static func eventually(_ timeout: Duration = .seconds(20), _ condition: () async throws -> Bool) async throws -> Bool {
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
@@ -107,11 +113,14 @@ final class AgentProcessTests: XCTestCase {
             let applied = try await Self.eventually { Self.configMapCount(emulator, prefix: "from-process") == 1 }
             XCTAssertTrue(applied, "applied over TLS with a client certificate soon after activation: \(process.output)")
 
-            // Drift by hand is corrected by the periodic resync and reported.
+            // Drift by hand is corrected by the periodic resync and reported. The resync runs every 2 s, so it may
+            // recreate the ConfigMap before this test looks again: a new uid, not a count of zero, shows the delete.
             let kube = try KubeConfig.load(kubeconfigPath: kubeconfig).makeClient()
+            let firstUID = try XCTUnwrap(Self.configMapUID(emulator, name: "from-process"))
             try await kube.delete(try await kube.resource(apiVersion: "v1", kind: "ConfigMap"), namespace: "default", name: "from-process")
-            XCTAssertEqual(Self.configMapCount(emulator, prefix: "from-process"), 0)
-            let restored = try await Self.eventually { Self.configMapCount(emulator, prefix: "from-process") == 1 }
+            let restored = try await Self.eventually {
+                (Self.configMapUID(emulator, name: "from-process")).map { $0 != firstUID } ?? false
+            }
             XCTAssertTrue(restored, "the resync recreated the deleted ConfigMap: \(process.output)")
             let resyncEvent = try await Self.eventually {
                 try await b.get("agents/\(agent.id)/events", b.adminPAK).json.arrayValue?.contains { $0["event_type"] == .string("RESYNC") } ?? false
