@@ -45,6 +45,7 @@ public enum BrokerApplication {
     ) -> Application<RouterResponder<BrokkrRequestContext>> {
         Application(
             router: makeRouter(s, routeTable: routeTable),
+            server: .http1(configuration: .init(additionalChannelHandlers: [ClientCloseWatcher()])),
             configuration: .init(address: .hostname(host, port: port), serverName: "brokkr"),
             // Started with the server and stopped after it: the LISTEN connections long polls wait on and
             // configuration reloads arrive by.

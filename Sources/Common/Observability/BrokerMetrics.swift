@@ -10,11 +10,15 @@ public final class BrokerMetrics: Sendable {
     public let activeAgents: Gauge
     public let stacksTotal: Gauge
     public let deploymentObjectsTotal: Gauge
+    /// Target-state long polls this process is holding open (not part of the original's set).
+    public let targetStateLongPolls: Gauge
 
     public init() {
         activeAgents = registry.makeGauge(name: "brokkr_active_agents", help: "Number of active agents")
         stacksTotal = registry.makeGauge(name: "brokkr_stacks_total", help: "Total number of stacks")
         deploymentObjectsTotal = registry.makeGauge(name: "brokkr_deployment_objects_total", help: "Total number of deployment objects")
+        targetStateLongPolls = registry.makeGauge(
+            name: "brokkr_target_state_long_polls", help: "Target-state requests waiting in a long poll on this process")
     }
 
     public func recordHTTPRequest(path: String, method: String, status: Int, seconds: Double) {

@@ -1,6 +1,7 @@
 import BrokkrCommon
 import Foundation
 import Hummingbird
+import NIOCore
 
 /// Per-request state: who is calling (set by the auth middleware) and where from (for audit).
 public struct BrokkrRequestContext: RequestContext {
@@ -8,11 +9,14 @@ public struct BrokkrRequestContext: RequestContext {
     public var principal: Principal?
     /// The connection's peer address (the client, or the proxy in front of it).
     public let peerAddress: String?
+    /// The connection, for a long poll to notice its client leaving (`ClientCloseWatcher`).
+    public let channel: any Channel
 
     public init(source: Source) {
         self.coreContext = .init(source: source)
         self.principal = nil
         self.peerAddress = source.channel.remoteAddress?.ipAddress
+        self.channel = source.channel
     }
 
     /// The authenticated caller; routes under /api/v1 always have one.

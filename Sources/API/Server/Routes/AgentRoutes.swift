@@ -61,7 +61,7 @@ enum AgentRoutes {
         }
 
         api.add(.get, "agents/:id/target-state", .adminOrAgentSelf(), failure: "Failed to fetch target state") { request, context, _ in
-            try await TargetStateRoute.get(request, agentID: try context.uuid("id"), s)
+            try await TargetStateRoute.get(request, agentID: try context.uuid("id"), channel: context.channel, s)
         }
 
         api.add(.get, "agents/:id/stacks", .adminOrAgentSelf(), failure: "Failed to fetch associated stacks") { _, context, _ in

@@ -10,7 +10,7 @@ enum TargetStateRoute {
     /// Longer waits are cut to this: proxies and clients commonly time out idle requests after 60 s.
     static let maxWaitSeconds = 60
 
-    static func get(_ request: Request, agentID: UUID, _ s: BrokerServices) async throws -> Response {
+    static func get(_ request: Request, agentID: UUID, channel: any Channel, _ s: BrokerServices) async throws -> Response {
         let query = request.uri.queryParameters
         let full = query["mode"] == "full"
         let wait = try waitSeconds(query["wait"])
@@ -20,8 +20,14 @@ enum TargetStateRoute {
         // tag with newer content, which costs one extra 200 later, never a missed change.
         var tag = TargetStateTag(version: try await versions.version(agentID: agentID), full: full)
         if tag.isMatched(byIfNoneMatch: ifNoneMatch), wait > 0 {
-            let version = try await s.targetStateWaiters.waitForChange(agentID: agentID, from: tag.version, timeout: .seconds(wait)) {
-                try await versions.version(agentID: agentID)
+            s.metrics.targetStateLongPolls.increment()
+            defer { s.metrics.targetStateLongPolls.decrement() }
+            let (waiters, known) = (s.targetStateWaiters, tag.version)
+            // A client that leaves mid-wait gets its 304 at once (to a closed socket) rather than after `wait`.
+            let version = try await ClientCloseWatcher.cancellingOnClientClose(channel) {
+                try await waiters.waitForChange(agentID: agentID, from: known, timeout: .seconds(wait)) {
+                    try await versions.version(agentID: agentID)
+                }
             }
             tag = TargetStateTag(version: version, full: full)
         }
