@@ -34,7 +34,7 @@ extension TargetStateWaiters {
                 Task { await self.close() }
             }
             remove(agentID, token: token)
-            if Task.isCancelled { return known }  // the connection is gone; nobody reads the answer
+            if Task.isCancelled { return known }  // the client left (`ClientCloseWatcher`): answer at once
         }
     }
 }
