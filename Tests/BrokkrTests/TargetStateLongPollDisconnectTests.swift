@@ -51,15 +51,6 @@ final class TargetStateLongPollDisconnectTests: XCTestCase {
             .map { String($0.dropFirst("brokkr_target_state_long_polls ".count)) }
     }
 
-    static func eventually(_ condition: () async throws -> Bool) async throws -> Bool {
-        let deadline = ContinuousClock.now + .seconds(10)
-        while ContinuousClock.now < deadline {
-            if try await condition() { return true }
-            try await Task.sleep(for: .milliseconds(50))
-        }
-        return try await condition()
-    }
-
     func testAClosedConnectionEndsItsLongPollAtOnce() async throws {
         try await TestBroker.run { b in
             let agent = try await b.createAgent()
@@ -68,11 +59,11 @@ final class TargetStateLongPollDisconnectTests: XCTestCase {
             XCTAssertEqual(gauge, "0.0")
 
             _ = try await RawConnection.open(b).longPoll(agent, tag: tag, wait: 60, halfClose: false) {
-                let waiting = try await Self.eventually { try await Self.longPollsGauge(b) == "1.0" }
+                let waiting = try await eventually(.seconds(10)) { try await Self.longPollsGauge(b) == "1.0" }
                 XCTAssertTrue(waiting, "the long poll is counted while it waits")
             }
             // The connection is closed: the wait ends now, not in 60 s.
-            let released = try await Self.eventually { try await Self.longPollsGauge(b) == "0.0" }
+            let released = try await eventually(.seconds(10)) { try await Self.longPollsGauge(b) == "0.0" }
             XCTAssertTrue(released, "a long poll whose client closed is let go within seconds")
         }
     }
@@ -83,7 +74,7 @@ final class TargetStateLongPollDisconnectTests: XCTestCase {
             let tag = TargetStateETagTests.etag(try await TargetStateETagTests.get(b, agent))
             let started = ContinuousClock.now
             let answer = try await RawConnection.open(b).longPoll(agent, tag: tag, wait: 60, halfClose: true) {
-                let waiting = try await Self.eventually { try await Self.longPollsGauge(b) == "1.0" }
+                let waiting = try await eventually(.seconds(10)) { try await Self.longPollsGauge(b) == "1.0" }
                 XCTAssertTrue(waiting)
             }
             XCTAssertLessThan(ContinuousClock.now - started, .seconds(30), "answered on the half-close, not after the 60 s wait")

@@ -76,15 +76,6 @@ final class AgentProcessTests: XCTestCase {
             .stringValue
     }
 
-    static func eventually(_ timeout: Duration = .seconds(20), _ condition: () async throws -> Bool) async throws -> Bool {
-        let deadline = ContinuousClock.now + timeout
-        while ContinuousClock.now < deadline {
-            if try await condition() { return true }
-            try await Task.sleep(for: .milliseconds(100))
-        }
-        return try await condition()
-    }
-
     func testOverTLSAnInactiveAgentAppliesNothingThenAppliesAtOnceWhenActivatedResyncsAndStopsOnSIGTERM() async throws {
         try await TestBroker.run { b in
             let pki = try TestPKI()
@@ -110,7 +101,7 @@ final class AgentProcessTests: XCTestCase {
                 let v = try await b.put("agents/\(agent.id)", b.adminPAK, #"{"status":"ACTIVE"}"#).status
                 XCTAssertEqual(v, 200)
             }
-            let applied = try await Self.eventually { Self.configMapCount(emulator, prefix: "from-process") == 1 }
+            let applied = try await eventually { Self.configMapCount(emulator, prefix: "from-process") == 1 }
             XCTAssertTrue(applied, "applied over TLS with a client certificate soon after activation: \(process.output)")
 
             // Drift by hand is corrected by the periodic resync and reported. The resync runs every 2 s, so it may
@@ -118,11 +109,11 @@ final class AgentProcessTests: XCTestCase {
             let kube = try KubeConfig.load(kubeconfigPath: kubeconfig).makeClient()
             let firstUID = try XCTUnwrap(Self.configMapUID(emulator, name: "from-process"))
             try await kube.delete(try await kube.resource(apiVersion: "v1", kind: "ConfigMap"), namespace: "default", name: "from-process")
-            let restored = try await Self.eventually {
+            let restored = try await eventually {
                 (Self.configMapUID(emulator, name: "from-process")).map { $0 != firstUID } ?? false
             }
             XCTAssertTrue(restored, "the resync recreated the deleted ConfigMap: \(process.output)")
-            let resyncEvent = try await Self.eventually {
+            let resyncEvent = try await eventually {
                 try await b.get("agents/\(agent.id)/events", b.adminPAK).json.arrayValue?.contains { $0["event_type"] == .string("RESYNC") } ?? false
             }
             XCTAssertTrue(resyncEvent)
@@ -177,7 +168,7 @@ final class AgentProcessTests: XCTestCase {
             let (agent, object) = try await Self.targetedAgent(b, name: "stopping-agent", active: true, yaml: Self.configMaps(12, prefix: "flight"))
 
             let process = try Self.agentProcess(b, pak: agent.pak, name: "stopping-agent", kubeconfig: kubeconfig)
-            let started = try await Self.eventually { Self.configMapCount(emulator, prefix: "flight") > 0 }
+            let started = try await eventually { Self.configMapCount(emulator, prefix: "flight") > 0 }
             XCTAssertTrue(started, process.output)
             process.signal(SIGTERM)
             let status = try await process.waitForExit(timeout: .seconds(5))
