@@ -7,7 +7,7 @@ import ServiceLifecycle
 
 /// Carries `POST /admin/config/reload` to every process: the API replica that serves it reloads and
 /// NOTIFYs `brokkr_config_reload` (in the transaction of its audit entry); every API replica and worker
-/// listens and reloads its own settings (config file and environment) when told. SIGHUP still reloads
+/// of the same tenant (`TenantChannel`) listens and reloads its own settings (config file and environment) when told. SIGHUP still reloads
 /// just the one process.
 public struct ConfigReloadListener: Service {
     public static let channel = "brokkr_config_reload"
@@ -25,7 +25,7 @@ public struct ConfigReloadListener: Service {
     /// settings holder that has just reloaded: its own listener skips the notification, so a file changed
     /// again in between is reported by the next request, not silently taken in by the listener.
     public static func notifyAll(from sender: ReloadableSettings, on sql: any SQLExecutor) async throws {
-        _ = try await sql.rows("SELECT pg_notify(\(channel), \(sender.instanceID))")
+        _ = try await sql.rows("SELECT pg_notify(\(unescaped: TenantChannel.sql(channel)), \(sender.instanceID))")
     }
 
     public func run() async throws {

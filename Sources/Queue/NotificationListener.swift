@@ -2,8 +2,8 @@ import Foundation
 import Logging
 import PostgresNIO
 
-/// One LISTEN connection on a channel, outside the pool, reconnected after errors until the calling
-/// task is cancelled. `onListening` runs each time the LISTEN is (re)established — notifications sent
+/// One LISTEN connection on a channel (the tenant's, `TenantChannel`), outside the pool, reconnected
+/// after errors until the calling task is cancelled. `onListening` runs each time the LISTEN is (re)established — notifications sent
 /// while it was down are lost, so callers catch up there; `onLost` runs when the connection fails.
 public struct NotificationListener: Sendable {
     let database: Database
@@ -24,7 +24,10 @@ public struct NotificationListener: Sendable {
             do {
                 let connection = try await database.makeListenConnection()
                 do {
-                    try await connection.listen(on: channel) { notifications in
+                    let scoped = try await connection.query(PostgresQuery(unsafeSQL: "SELECT \(TenantChannel.sql(channel))"), logger: logger)
+                        .collect().first?.decode(String?.self)
+                    guard let scoped = scoped ?? nil else { throw NoTenantSchema(channel: channel) }
+                    try await connection.listen(on: scoped) { notifications in
                         await onListening()
                         for try await notification in notifications { await onNotification(notification.payload) }
                     }
@@ -41,4 +44,10 @@ public struct NotificationListener: Sendable {
             }
         }
     }
+}
+
+/// The LISTEN connection's search_path names no existing schema (a tenant not created yet).
+struct NoTenantSchema: Error, CustomStringConvertible {
+    let channel: String
+    var description: String { "cannot LISTEN \(channel): no schema on the search_path exists yet" }
 }

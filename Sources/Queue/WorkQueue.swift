@@ -190,8 +190,9 @@ public struct WorkQueue: Sendable {
         return try await self.sql.affectedRows(PostgresQuery(unsafeSQL: sql, binding: s.claimedStatus, limit, s.deadStatus, s.retryStatus))
     }
 
-    /// Wakes listening claimers. Call inside the producer's transaction: NOTIFY is sent at commit.
+    /// Wakes listening claimers (of this tenant, `TenantChannel`). Call inside the producer's transaction:
+    /// NOTIFY is sent at commit.
     public static func notify(_ channel: String, on sql: any SQLExecutor) async throws {
-        _ = try await sql.rows("SELECT pg_notify(\(channel), '')")
+        _ = try await sql.rows("SELECT pg_notify(\(unescaped: TenantChannel.sql(channel)), '')")
     }
 }

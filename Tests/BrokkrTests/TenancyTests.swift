@@ -1,5 +1,8 @@
+import BrokkrAPI
 import BrokkrCommon
+import BrokkrQueue
 import Foundation
+import NIOConcurrencyHelpers
 import PostgresNIO
 import XCTest
 
@@ -34,6 +37,61 @@ final class TenancyTests: XCTestCase {
                                 SELECT count(*)::int FROM information_schema.tables WHERE table_schema = '\(broker.settings.database.schema!)' AND table_name = 'agents'
                                 """))
                     for try await n in tables.decode(Int.self) { XCTAssertEqual(n, 1) }
+                }
+            }
+        }
+    }
+
+    /// What one tenant's LISTEN connection received, in order.
+    final class Received: Sendable {
+        let payloads = NIOLockedValueBox<[String]>([])
+        let listening = NIOLockedValueBox(false)
+        var all: [String] { payloads.withLockedValue { $0 } }
+    }
+
+    static func listen(_ broker: TestBroker, on channel: String, into received: Received) -> Task<Void, Never> {
+        Task {
+            await NotificationListener(database: broker.database, channel: channel, logger: TestDatabase.logger).run(
+                onListening: { received.listening.withLockedValue { $0 = true } }
+            ) { payload in received.payloads.withLockedValue { $0.append(payload) } }
+        }
+    }
+
+    /// NOTIFY channels are per database: each tenant's must carry only its own notifications. Tenant A's
+    /// are committed first, so one leaking into B would reach B's listener before B's own.
+    func testNotificationsReachOnlyTheirOwnTenant() async throws {
+        try await TestBroker.run { a in
+            try await TestBroker.run { b in
+                var received: [String: Received] = [:]
+                var listeners: [Task<Void, Never>] = []
+                for (tenant, broker) in [("a", a), ("b", b)] {
+                    for channel in [ConfigReloadListener.channel, TargetStateListener.channel] {
+                        let into = Received()
+                        received[tenant + channel] = into
+                        listeners.append(Self.listen(broker, on: channel, into: into))
+                    }
+                }
+                defer { for listener in listeners { listener.cancel() } }
+                let allListening = try await eventually { received.values.allSatisfy { $0.listening.withLockedValue { $0 } } }
+                XCTAssertTrue(allListening)
+
+                var sent: [String: (reload: String, agent: String)] = [:]
+                for (tenant, broker) in [("a", a), ("b", b)] {
+                    let settings = ReloadableSettings(broker.settings)
+                    try await broker.database.withTransaction { tx in try await ConfigReloadListener.notifyAll(from: settings, on: tx) }
+                    let agent = try await broker.createAgent()
+                    // A label bumps the agent's target-state version: a NOTIFY of its id.
+                    _ = try await broker.request(.POST, "agents/\(agent.id)/labels", pak: broker.adminPAK, json: #""web""#)
+                    sent[tenant] = (settings.instanceID, agent.id)
+                }
+                let arrived = try await eventually {
+                    received.values.allSatisfy { !$0.all.isEmpty }
+                }
+                XCTAssertTrue(arrived, "every listener got its tenant's notification")
+                for tenant in ["a", "b"] {
+                    XCTAssertEqual(received[tenant + ConfigReloadListener.channel]?.all, [sent[tenant]!.reload], "tenant \(tenant)'s reloads")
+                    XCTAssertEqual(
+                        Set(received[tenant + TargetStateListener.channel]?.all ?? []), [sent[tenant]!.agent], "tenant \(tenant)'s target states")
                 }
             }
         }

@@ -19,6 +19,7 @@ public enum SchemaMigrations {
         Migration(version: 8, name: "target_state_versions", statements: targetStateVersions),
         Migration(version: 9, name: "webhook_delivery_trace_context", statements: webhookDeliveryTraceContext),
         Migration(version: 10, name: "target_state_write_lock", statements: targetStateWriteLock),
+        Migration(version: 11, name: "target_state_notify_per_schema", statements: targetStateNotifyPerSchema),
     ]
 
     static let coreTables = [
