@@ -58,9 +58,11 @@ public final class QueryObserver: Sendable {
 }
 
 /// The words of a statement, lowercased: runs of ASCII letters and underscores; anything else
-/// (digits, punctuation, white space) separates them. Quoted text is not skipped: its words count too.
+/// (digits, punctuation, white space) separates them. String literals, quoted identifiers and `--`
+/// comments are skipped, so a `'delete from'` in a literal does not make a `WITH` a delete.
 struct SQLWords: IteratorProtocol {
     private var bytes: String.UTF8View.Iterator
+    private var previous: UInt8 = 0  // the byte before, to find `--`
 
     init(_ sql: String) { bytes = sql.utf8.makeIterator() }
 
@@ -70,10 +72,23 @@ struct SQLWords: IteratorProtocol {
             let lower = byte | 0x20
             if (lower >= UInt8(ascii: "a") && lower <= UInt8(ascii: "z")) || byte == UInt8(ascii: "_") {
                 word.append(byte == UInt8(ascii: "_") ? byte : lower)
-            } else if !word.isEmpty {
-                break
+                previous = byte
+                continue
             }
+            if byte == UInt8(ascii: "'") || byte == UInt8(ascii: "\"") {
+                skip(through: byte)  // a doubled quote inside reads as two literals: nothing of it counts either way
+            } else if byte == UInt8(ascii: "-"), previous == UInt8(ascii: "-") {
+                skip(through: UInt8(ascii: "\n"))
+            } else {
+                previous = byte
+            }
+            if !word.isEmpty { break }
         }
         return word.isEmpty ? nil : String(decoding: word, as: UTF8.self)
+    }
+
+    private mutating func skip(through end: UInt8) {
+        while let byte = bytes.next(), byte != end {}
+        previous = end
     }
 }
