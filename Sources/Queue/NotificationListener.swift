@@ -24,9 +24,7 @@ public struct NotificationListener: Sendable {
             do {
                 let connection = try await database.makeListenConnection()
                 do {
-                    let scoped = try await connection.query(PostgresQuery(unsafeSQL: "SELECT \(TenantChannel.sql(channel))"), logger: logger)
-                        .collect().first?.decode(String?.self)
-                    guard let scoped = scoped ?? nil else { throw NoTenantSchema(channel: channel) }
+                    let scoped = try await TenantChannel.listened(channel, schema: database.schema, on: connection, logger: logger)
                     try await connection.listen(on: scoped) { notifications in
                         await onListening()
                         for try await notification in notifications { await onNotification(notification.payload) }
@@ -44,10 +42,4 @@ public struct NotificationListener: Sendable {
             }
         }
     }
-}
-
-/// The LISTEN connection's search_path names no existing schema (a tenant not created yet).
-struct NoTenantSchema: Error, CustomStringConvertible {
-    let channel: String
-    var description: String { "cannot LISTEN \(channel): no schema on the search_path exists yet" }
 }

@@ -49,9 +49,9 @@ final class TenancyTests: XCTestCase {
         var all: [String] { payloads.withLockedValue { $0 } }
     }
 
-    static func listen(_ broker: TestBroker, on channel: String, into received: Received) -> Task<Void, Never> {
+    static func listen(_ database: Database, on channel: String, into received: Received) -> Task<Void, Never> {
         Task {
-            await NotificationListener(database: broker.database, channel: channel, logger: TestDatabase.logger).run(
+            await NotificationListener(database: database, channel: channel, logger: TestDatabase.logger).run(
                 onListening: { received.listening.withLockedValue { $0 = true } }
             ) { payload in received.payloads.withLockedValue { $0.append(payload) } }
         }
@@ -68,10 +68,10 @@ final class TenancyTests: XCTestCase {
                     for channel in [ConfigReloadListener.channel, TargetStateListener.channel] {
                         let into = Received()
                         received[tenant + channel] = into
-                        listeners.append(Self.listen(broker, on: channel, into: into))
+                        listeners.append(Self.listen(broker.database, on: channel, into: into))
                     }
                 }
-                defer { for listener in listeners { listener.cancel() } }
+                defer { for listener in listeners { listener.cancel() } }  // on failure; awaited below otherwise
                 let allListening = try await eventually { received.values.allSatisfy { $0.listening.withLockedValue { $0 } } }
                 XCTAssertTrue(allListening)
 
@@ -93,7 +93,33 @@ final class TenancyTests: XCTestCase {
                     XCTAssertEqual(
                         Set(received[tenant + TargetStateListener.channel]?.all ?? []), [sent[tenant]!.agent], "tenant \(tenant)'s target states")
                 }
+                for listener in listeners {
+                    listener.cancel()
+                    await listener.value  // its connection is closed before the schema is dropped
+                }
             }
         }
+    }
+
+    /// A worker may start listening before the API has created its tenant's schema. Until then
+    /// `current_schema()` names `public`: the channel must come from the configured schema instead.
+    func testAListenerStartedBeforeItsSchemaExistsHearsItsTenant() async throws {
+        let schema = TestDatabase.uniqueSchema()
+        let settings = try TestDatabase.settings(schema: schema)
+        try await Database.withDatabase(settings, poolSize: 2, logger: TestDatabase.logger) { database in
+            let received = Received()
+            let listener = Self.listen(database, on: ConfigReloadListener.channel, into: received)
+            let listening = try await eventually { received.listening.withLockedValue { $0 } }
+            XCTAssertTrue(listening)
+            try await Migrator.migrate(database)  // creates the schema
+            let sender = ReloadableSettings(settings)
+            try await database.withTransaction { tx in try await ConfigReloadListener.notifyAll(from: sender, on: tx) }
+            let arrived = try await eventually(.seconds(10)) { !received.all.isEmpty }
+            XCTAssertTrue(arrived, "the reload sent once the schema exists reached the listener started before it")
+            XCTAssertEqual(received.all, [sender.instanceID])
+            listener.cancel()
+            await listener.value
+        }
+        try await TestDatabase.dropSchema(schema)
     }
 }

@@ -15,7 +15,15 @@ extension SchemaMigrations {
         """,
         // Bumps each (existing) agent once; agents are locked in id order so concurrent bumps of
         // overlapping sets cannot deadlock. Agents being deleted are skipped (their row is gone).
-        bumpTargetState(notifying: "'brokkr_target_state'"),
+        """
+        CREATE OR REPLACE FUNCTION bump_target_state(agent_ids UUID[]) RETURNS void AS $$
+        BEGIN
+            INSERT INTO agent_target_state_versions AS v (agent_id, version)
+                SELECT id, 1 FROM agents WHERE id = ANY(agent_ids) ORDER BY id
+                ON CONFLICT (agent_id) DO UPDATE SET version = v.version + 1;
+            PERFORM pg_notify('brokkr_target_state', a::text) FROM (SELECT DISTINCT unnest(agent_ids) AS a) AS ids;
+        END; $$ LANGUAGE plpgsql
+        """,
         // The agents associated with a stack: the reverse of the API's agent -> stacks association
         // (a direct target, a shared label, or a shared annotation key and value).
         """
@@ -111,22 +119,22 @@ extension SchemaMigrations {
         """,
     ]
 
-    /// Bumps each (existing) agent once and NOTIFYs `channel` (an SQL expression) with each agent id.
-    static func bumpTargetState(notifying channel: String) -> String {
+    /// The target-state NOTIFY goes to the tenant's own channel (`TenantChannel`): before, every
+    /// tenant's API processes were woken by every other tenant's changes. Migration 8's function again
+    /// but for the channel, `TenantChannel.sql` written out (a released migration's text never changes,
+    /// so it shares no code).
+    static let targetStateNotifyPerSchema = [
         """
         CREATE OR REPLACE FUNCTION bump_target_state(agent_ids UUID[]) RETURNS void AS $$
         BEGIN
             INSERT INTO agent_target_state_versions AS v (agent_id, version)
                 SELECT id, 1 FROM agents WHERE id = ANY(agent_ids) ORDER BY id
                 ON CONFLICT (agent_id) DO UPDATE SET version = v.version + 1;
-            PERFORM pg_notify(\(channel), a::text) FROM (SELECT DISTINCT unnest(agent_ids) AS a) AS ids;
+            PERFORM pg_notify(left('brokkr_target_state.' || current_schema(), 63), a::text)
+                FROM (SELECT DISTINCT unnest(agent_ids) AS a) AS ids;
         END; $$ LANGUAGE plpgsql
         """
-    }
-
-    /// The target-state NOTIFY goes to the tenant's own channel (`TenantChannel`): before, every
-    /// tenant's API processes were woken by every other tenant's changes.
-    static let targetStateNotifyPerSchema = [bumpTargetState(notifying: TenantChannel.sql("brokkr_target_state"))]
+    ]
 
     /// Writes that change which agents a stack reaches, or what it brings them, are serialised per
     /// schema, so that no version bump depends on which of two concurrent transactions commits first.

@@ -34,28 +34,31 @@ final class ClientCloseWatcher: ChannelInboundHandler, RemovableChannelHandler, 
     }
 
     /// Runs `operation`, cancelling it if the client closes the connection (or its side of it) first.
-    /// Without a watcher in the channel's pipeline (a server built without it), just runs it.
+    /// Without a watcher in the channel's pipeline (a server built without it), just runs it; a channel
+    /// already closed has lost its handlers, so `operation` starts cancelled.
     static func cancellingOnClientClose<Value: Sendable>(
         _ channel: any Channel, _ operation: @escaping @Sendable () async throws -> Value
     ) async throws -> Value {
-        guard let watcher = try? await channel.pipeline.handler(type: ClientCloseWatcher.self).get() else {
-            return try await operation()
-        }
-        return try await withThrowingTaskGroup(of: Value?.self) { group in
-            group.addTask { try await operation() }
+        let watcher = try? await channel.pipeline.handler(type: ClientCloseWatcher.self).get()
+        if watcher == nil, channel.isActive { return try await operation() }
+        return try await withThrowingTaskGroup(of: Outcome<Value>.self) { group in
+            group.addTask { .finished(try await operation()) }
             group.addTask {
-                await watcher.waitUntilClosed()
-                return nil
+                await watcher?.waitUntilClosed()
+                return .clientClosed
             }
             while let next = try await group.next() {
-                if let value = next {
-                    group.cancelAll()
-                    return value
-                }
-                group.cancelAll()  // the client is gone: the operation ends early and answers
+                // Either way the other task ends: the operation cut short still answers (to a closed socket).
+                group.cancelAll()
+                if case .finished(let value) = next { return value }
             }
             throw CancellationError()  // unreachable: the operation's task always yields a value or throws
         }
+    }
+
+    private enum Outcome<Value: Sendable>: Sendable {
+        case finished(Value)
+        case clientClosed
     }
 
     /// Returns once the client has closed, or the calling task is cancelled.
