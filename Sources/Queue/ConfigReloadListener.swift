@@ -5,10 +5,10 @@ import NIOConcurrencyHelpers
 import PostgresNIO
 import ServiceLifecycle
 
-/// Carries `POST /admin/config/reload` to every process: the API replica that serves it reloads and
-/// NOTIFYs `brokkr_config_reload` (in the transaction of its audit entry); every API replica and worker
-/// of the same tenant (`TenantChannel`) listens and reloads its own settings (config file and environment) when told. SIGHUP still reloads
-/// just the one process.
+/// Carries `POST /admin/config/reload` to every process of the tenant: the API replica that serves it
+/// reloads and NOTIFYs `brokkr_config_reload` (in the transaction of its audit entry, on the tenant's
+/// channel, `TenantChannel`); every API replica and worker of that tenant listens and reloads its own
+/// settings (config file and environment) when told. SIGHUP still reloads just the one process.
 public struct ConfigReloadListener: Service {
     public static let channel = "brokkr_config_reload"
 

@@ -3,8 +3,9 @@ import Logging
 import PostgresNIO
 
 /// One LISTEN connection on a channel (the tenant's, `TenantChannel`), outside the pool, reconnected
-/// after errors until the calling task is cancelled. `onListening` runs each time the LISTEN is (re)established — notifications sent
-/// while it was down are lost, so callers catch up there; `onLost` runs when the connection fails.
+/// after errors until the calling task is cancelled. `onListening` runs each time the LISTEN is
+/// (re)established — notifications sent while it was down are lost, so callers catch up there;
+/// `onLost` runs when the connection fails.
 public struct NotificationListener: Sendable {
     let database: Database
     let channel: String
